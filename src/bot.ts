@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { App, type Logger as BoltLogger, LogLevel as BoltLogLevel, type CustomRoute } from '@slack/bolt';
+import type { Config } from './config.ts';
+import { createHealth, type Health } from './health.ts';
+import { type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
+import type { Logger } from './logger.ts';
+import { type Scheduler, startScheduler } from './scheduler.ts';
+import { createConsoleGateway } from './slack/console-gateway.ts';
+import type { SlackGateway } from './slack/gateway.ts';
+import { registerLeadsCommand } from './slack/listeners/commands/leads-command.ts';
+import { createWebApiGateway } from './slack/web-api-gateway.ts';
+import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
+import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
+import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
+import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
+import { type EmbeddedAzurite, startEmbeddedAzurite } from './stores/azure/embedded-azurite.ts';
+import { createTableClient, ensureTable } from './stores/azure/tables.ts';
+
+export interface BotOptions {
+  readonly log: Logger;
+  readonly clock?: () => Date;
+  /** Local mode prints messages here. */
+  readonly writeOutput?: (text: string) => void;
+  /** Run the jobs on their cron schedules (default); tests turn this off and call the jobs directly. */
+  readonly schedule?: boolean;
+  /** Retries of a failed Slack call; tests use 0. */
+  readonly slackRetries?: number;
+}
+
+export interface Bot {
+  /** The storage account in use (the embedded Azurite's when none was configured). */
+  readonly connectionString: string;
+  readonly health: Health;
+  readonly jobs: { readonly poll: () => Promise<PollSummary> };
+  /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
+  start(): Promise<{ port: number }>;
+  /** Stops the schedule, waits for running jobs, closes the server and the embedded Azurite. */
+  stop(): Promise<void>;
+}
+
+/** Claims older than this belong to a process presumed dead (see postLead). */
+const CLAIM_TIMEOUT_MS = 5 * 60_000;
+
+function boltLogger(log: Logger): BoltLogger {
+  const bolt = log.child({ component: 'bolt' });
+  let level = BoltLogLevel.INFO;
+  return {
+    debug: (...messages) => bolt.debug(messages.map(String).join(' ')),
+    info: (...messages) => bolt.info(messages.map(String).join(' ')),
+    warn: (...messages) => bolt.warn(messages.map(String).join(' ')),
+    error: (...messages) => bolt.error(messages.map(String).join(' ')),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+function healthRoute(health: Health): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      const report = health.report();
+      res.writeHead(report.status === 'starting' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    },
+  };
+}
+
+/** Local mode has no Bolt receiver: a plain server answers the same routes. */
+function serveRoutes(routes: readonly CustomRoute[]): Server {
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes.find(
+      (candidate) => candidate.path === path && [candidate.method].flat().includes(req.method ?? ''),
+    );
+    if (!route) {
+      res.writeHead(404).end();
+      return;
+    }
+    route.handler(Object.assign(req, { params: {} }), res);
+  });
+}
+
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** The composition root: config → stores → Slack → listeners → jobs. Nothing else builds these. */
+export async function createBot(config: Config, options: BotOptions): Promise<Bot> {
+  const log = options.log;
+  const clock = options.clock ?? (() => new Date());
+  const processId = randomUUID();
+
+  let azurite: EmbeddedAzurite | null = null;
+  let connectionString = config.azureConnectionString;
+  if (connectionString === null) {
+    azurite = await startEmbeddedAzurite({ dataFolder: join(config.dataFolder, 'azurite') });
+    connectionString = azurite.connectionString;
+    log.info('no AZURE_TABLES_CONNECTION_STRING: using an embedded Azurite', {
+      dataFolder: join(config.dataFolder, 'azurite'),
+      tableEndpoint: `http://127.0.0.1:${azurite.port}/devstoreaccount1`,
+    });
+  }
+  const table = (name: string) => createTableClient(connectionString, name);
+  const stateTables = {
+    leads: table(`${config.stateTablePrefix}Leads`),
+    conversations: table(`${config.stateTablePrefix}Conversations`),
+    cursors: table(`${config.stateTablePrefix}Cursors`),
+  };
+  await Promise.all(Object.values(stateTables).map(ensureTable));
+
+  const health = createHealth(config.slack.mode, config.leadsTable);
+  const routes = [healthRoute(health)];
+  let app: App | null = null;
+  let slack: SlackGateway;
+  if (config.slack.mode === 'local') {
+    slack = createConsoleGateway({
+      write: options.writeOutput ?? (() => {}),
+      showBlocks: config.showBlocks,
+      clock,
+    });
+  } else {
+    const clientOptions = {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      // Bounded, so a failing Slack call cannot hold a lead's posting claim past CLAIM_TIMEOUT_MS.
+      retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
+    };
+    app =
+      config.slack.mode === 'http'
+        ? new App({
+            token: config.slack.botToken,
+            signingSecret: config.slack.signingSecret,
+            customRoutes: routes,
+            clientOptions,
+            logger: boltLogger(log),
+          })
+        : new App({
+            token: config.slack.botToken,
+            appToken: config.slack.appToken,
+            socketMode: true,
+            customRoutes: routes,
+            installerOptions: { port: config.port },
+            clientOptions,
+            logger: boltLogger(log),
+          });
+    registerLeadsCommand(app);
+    slack = createWebApiGateway(app.client);
+  }
+
+  const pollDeps = {
+    leadTable: createAzureLeadTable(table(config.leadsTable)),
+    cursors: createAzureCursorStore(stateTables.cursors),
+    leadRecords: createAzureLeadRecordStore(stateTables.leads),
+    conversations: createAzureConversationStore(stateTables.conversations),
+    slack,
+    channelFor: () => config.leadsChannel,
+    leadsChannel: config.leadsChannel,
+    processId,
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    backfillDays: config.backfillDays,
+    overlapMs: config.pollOverlapSeconds * 1000,
+    clock,
+    log: log.child({ job: 'poll' }),
+  };
+  const poll = async (): Promise<PollSummary> => {
+    try {
+      const summary = await pollNewLeads(pollDeps);
+      health.recordPoll(clock(), { summary });
+      return summary;
+    } catch (error) {
+      health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  };
+
+  let scheduler: Scheduler | null = null;
+  let localServer: Server | null = null;
+  let started = false;
+  return {
+    connectionString,
+    health,
+    jobs: { poll },
+    async start() {
+      let port: number;
+      if (app !== null && config.slack.mode === 'http') {
+        const server = (await app.start(config.port)) as Server;
+        port = (server.address() as AddressInfo).port;
+      } else {
+        if (app !== null) await app.start();
+        // Socket Mode serves the routes on installerOptions.port; local mode needs a server of its own.
+        localServer = app === null ? serveRoutes(routes) : null;
+        port = localServer ? await listen(localServer, config.port) : config.port;
+      }
+      if (options.schedule ?? true) {
+        scheduler = startScheduler([{ name: 'poll', schedule: config.pollSchedule, run: poll }], log);
+      }
+      started = true;
+      health.markReady();
+      return { port };
+    },
+    async stop() {
+      await scheduler?.stop();
+      if (started) await app?.stop();
+      await new Promise<void>((resolve) => (localServer ? localServer.close(() => resolve()) : resolve()));
+      await azurite?.close();
+    },
+  };
+}

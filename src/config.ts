@@ -1,0 +1,180 @@
+import { validate as isValidCron } from 'node-cron';
+import type { LogLevel } from './logger.ts';
+
+export type SlackConfig =
+  /** Events, commands and interactivity arrive over HTTP at POST /slack/events. */
+  | {
+      readonly mode: 'http';
+      readonly botToken: string;
+      readonly signingSecret: string;
+      readonly apiUrl: string | null;
+    }
+  /** Slack delivers over a WebSocket: no public URL needed. */
+  | {
+      readonly mode: 'socket';
+      readonly botToken: string;
+      readonly appToken: string;
+      readonly signingSecret: string | null;
+      readonly apiUrl: string | null;
+    }
+  /** No credentials: messages are printed instead of posted. */
+  | { readonly mode: 'local' };
+
+export interface Config {
+  readonly slack: SlackConfig;
+  readonly port: number;
+  /** Null: start an embedded Azurite that keeps its data in `dataFolder`. */
+  readonly azureConnectionString: string | null;
+  readonly dataFolder: string;
+  readonly leadsTable: string;
+  /** Prefix of the bot's own state tables in the same storage account. */
+  readonly stateTablePrefix: string;
+  readonly leadsChannel: string;
+  readonly pollSchedule: string;
+  readonly backfillDays: number;
+  readonly pollOverlapSeconds: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** Local mode: print each message's Block Kit JSON too. */
+  readonly showBlocks: boolean;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULTS = {
+  port: 3000,
+  leadsTable: 'MarketplaceLeads',
+  stateTablePrefix: 'leadbot',
+  localLeadsChannel: 'local-leads',
+  pollSchedule: '*/30 * * * * *',
+  backfillDays: 7,
+  pollOverlapSeconds: 300,
+  dataFolder: '.leadbot',
+} as const;
+
+/** Thrown by loadConfig with every problem at once, each with how to fix it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/** Validates the environment once. Pure: the caller passes the environment (main.ts passes process.env). */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | null => {
+    const value = env[name]?.trim();
+    return value ? value : null;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}.`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const botToken = text('SLACK_BOT_TOKEN');
+  const signingSecret = text('SLACK_SIGNING_SECRET');
+  const appToken = text('SLACK_APP_TOKEN');
+  const apiUrlText = text('SLACK_API_URL');
+  let apiUrl: string | null = null;
+  if (apiUrlText !== null) {
+    if (URL.canParse(apiUrlText)) apiUrl = apiUrlText.endsWith('/') ? apiUrlText : `${apiUrlText}/`;
+    else
+      problems.push(
+        `SLACK_API_URL="${apiUrlText}" is not a URL; use the Web API base, e.g. https://slack.com/api/.`,
+      );
+  }
+  if (botToken !== null && !botToken.startsWith('xoxb-')) {
+    problems.push('SLACK_BOT_TOKEN must be a bot token (xoxb-…): Slack app settings → OAuth & Permissions.');
+  }
+  if (appToken !== null && !appToken.startsWith('xapp-')) {
+    problems.push(
+      'SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write: Basic Information → App-Level Tokens.',
+    );
+  }
+  let slack: SlackConfig = { mode: 'local' };
+  if (botToken === null) {
+    if (signingSecret !== null || appToken !== null) {
+      problems.push(
+        'SLACK_BOT_TOKEN is missing: set it (xoxb-…) or unset SLACK_SIGNING_SECRET/SLACK_APP_TOKEN for local mode.',
+      );
+    }
+  } else if (appToken !== null) {
+    slack = { mode: 'socket', botToken, appToken, signingSecret, apiUrl };
+  } else if (signingSecret !== null) {
+    slack = { mode: 'http', botToken, signingSecret, apiUrl };
+  } else {
+    problems.push(
+      'SLACK_SIGNING_SECRET is missing: HTTP mode needs it (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode.',
+    );
+  }
+
+  const leadsChannelText = text('LEADS_CHANNEL');
+  let leadsChannel: string = DEFAULTS.localLeadsChannel;
+  if (leadsChannelText !== null) {
+    if (CHANNEL_ID.test(leadsChannelText)) leadsChannel = leadsChannelText;
+    else
+      problems.push(
+        `LEADS_CHANNEL="${leadsChannelText}" must be a channel id like C0123456789 (channel details → About, at the bottom).`,
+      );
+  } else if (slack.mode !== 'local') {
+    problems.push(
+      'LEADS_CHANNEL is missing: the id of the channel for new leads, e.g. C0123456789 (channel details → About).',
+    );
+  }
+
+  const leadsTable = text('LEADS_TABLE') ?? DEFAULTS.leadsTable;
+  if (!TABLE_NAME.test(leadsTable)) {
+    problems.push(
+      `LEADS_TABLE="${leadsTable}" is not a table name (3–63 letters and digits, starting with a letter).`,
+    );
+  }
+  const stateTablePrefix = text('STATE_TABLE_PREFIX') ?? DEFAULTS.stateTablePrefix;
+  if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(stateTablePrefix)) {
+    problems.push(
+      `STATE_TABLE_PREFIX="${stateTablePrefix}" must be 1–40 letters and digits, starting with a letter.`,
+    );
+  }
+  const pollSchedule = text('POLL_SCHEDULE') ?? DEFAULTS.pollSchedule;
+  if (!isValidCron(pollSchedule)) {
+    problems.push(
+      `POLL_SCHEDULE="${pollSchedule}" is not a cron expression; e.g. "*/30 * * * * *" polls every 30 seconds.`,
+    );
+  }
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${logLevel}" must be debug, info, warn or error.`);
+  }
+  const logFormat = text('LOG_FORMAT') ?? 'pretty';
+  if (logFormat !== 'json' && logFormat !== 'pretty')
+    problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty.`);
+
+  const config: Config = {
+    slack,
+    port: integer('PORT', DEFAULTS.port, 0, 65535),
+    azureConnectionString: text('AZURE_TABLES_CONNECTION_STRING'),
+    dataFolder: text('DATA_DIR') ?? DEFAULTS.dataFolder,
+    leadsTable,
+    stateTablePrefix,
+    leadsChannel,
+    pollSchedule,
+    backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
+    pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),
+    logLevel: logLevel as LogLevel,
+    logFormat: logFormat === 'json' ? 'json' : 'pretty',
+    showBlocks: ['1', 'true', 'yes'].includes((text('SHOW_BLOCKS') ?? '').toLowerCase()),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

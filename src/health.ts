@@ -1,0 +1,48 @@
+import type { PollSummary } from './jobs/poll-leads.ts';
+
+/** What /healthz reports. Holds no secret: only names, times and counts. */
+export interface HealthReport {
+  readonly status: 'starting' | 'ok' | 'degraded';
+  readonly mode: 'http' | 'socket' | 'local';
+  readonly leadTable: { readonly name: string; readonly found: boolean | null; readonly note?: string };
+  readonly lastPoll: {
+    readonly at: string;
+    readonly ok: boolean;
+    readonly summary: PollSummary | null;
+    readonly error: string | null;
+  } | null;
+}
+
+/** The bot's health as the poller last saw it. Kept per process: each process answers for itself. */
+export interface Health {
+  markReady(): void;
+  recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
+  report(): HealthReport;
+}
+
+export function createHealth(mode: HealthReport['mode'], leadTable: string): Health {
+  let ready = false;
+  let lastPoll: HealthReport['lastPoll'] = null;
+  let found: boolean | null = null;
+  return {
+    markReady() {
+      ready = true;
+    },
+    recordPoll(at, outcome) {
+      if ('summary' in outcome) {
+        found = outcome.summary.tableFound;
+        lastPoll = { at: at.toISOString(), ok: true, summary: outcome.summary, error: null };
+      } else {
+        lastPoll = { at: at.toISOString(), ok: false, summary: null, error: outcome.error };
+      }
+    },
+    report() {
+      const status = !ready ? 'starting' : lastPoll !== null && !lastPoll.ok ? 'degraded' : 'ok';
+      const note =
+        found === false
+          ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
+          : undefined;
+      return { status, mode, leadTable: { name: leadTable, found, ...(note ? { note } : {}) }, lastPoll };
+    },
+  };
+}

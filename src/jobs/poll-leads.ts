@@ -1,0 +1,141 @@
+import { subDays } from 'date-fns';
+import { type LeadRow, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import type { Logger } from '../logger.ts';
+import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
+import { renderFirstStartNotice } from '../slack/blocks/lead-message.ts';
+import { SlackCallError, type SlackGateway } from '../slack/gateway.ts';
+import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
+import type { LeadTable } from '../stores/lead-table.ts';
+
+export interface PollDeps extends PostLeadDeps {
+  readonly leadTable: LeadTable;
+  readonly cursors: CursorStore;
+  readonly slack: SlackGateway;
+  /** Where the first-start notice goes. */
+  readonly leadsChannel: string;
+  /** On the very first start, leads older than this many days are counted, not posted. */
+  readonly backfillDays: number;
+  /** Each poll re-reads this far behind the cursor, for rows the service made visible late. */
+  readonly overlapMs: number;
+  readonly log: Logger;
+}
+
+export interface FirstStart {
+  readonly since: Date;
+  /** Leads already in the table before the backfill window: counted and reported, not posted. */
+  readonly olderLeads: number;
+}
+
+/** What one poll did. Every row read is counted in exactly one of the outcome counts. */
+export interface PollSummary {
+  readonly tableFound: boolean;
+  /** Set on the one poll that initialised the cursor. */
+  readonly firstStart: FirstStart | null;
+  readonly read: number;
+  readonly posted: number;
+  readonly threaded: number;
+  readonly recovered: number;
+  readonly alreadyPosted: number;
+  /** Held by another process right now. */
+  readonly busy: number;
+  /** Waiting for their conversation's first message. */
+  readonly waiting: number;
+  readonly failed: number;
+  /** Rows with something malformed (they are posted all the same, with what could be read). */
+  readonly malformed: number;
+  readonly cursor: Date;
+}
+
+type OutcomeCounts = Record<PostOutcome['kind'], number>;
+
+const emptyCounts = (): OutcomeCounts => ({
+  posted: 0,
+  threaded: 0,
+  recovered: 0,
+  alreadyPosted: 0,
+  busy: 0,
+  waiting: 0,
+  failed: 0,
+});
+
+/** Reads the cursor, creating it on the very first start (then only the backfill window is posted). */
+async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStart: FirstStart | null }> {
+  const table = deps.leadTable.name;
+  const existing = await deps.cursors.get(table);
+  if (existing !== null) return { cursor: existing, firstStart: null };
+  const since = subDays(deps.clock(), deps.backfillDays);
+  if ((await deps.cursors.create(table, since)) === 'exists') {
+    return { cursor: (await deps.cursors.get(table)) ?? { position: since, floor: since }, firstStart: null };
+  }
+  const olderLeads = await deps.leadTable.countBefore(since);
+  deps.log.info('first start: posting the leads of the backfill window', {
+    since: since.toISOString(),
+    olderLeads,
+  });
+  try {
+    await deps.slack.postMessage({
+      channel: deps.leadsChannel,
+      ...renderFirstStartNotice({ table, windowDays: deps.backfillDays, since, olderLeads }),
+    });
+  } catch (error) {
+    if (!(error instanceof SlackCallError)) throw error;
+    deps.log.warn('could not post the first-start notice', { error: error.code });
+  }
+  return { cursor: { position: since, floor: since }, firstStart: { since, olderLeads } };
+}
+
+async function postRow(row: LeadRow, deps: PollDeps): Promise<{ outcome: PostOutcome; malformed: boolean }> {
+  const lead = parseLeadRow(row);
+  const malformed = lead.problems.length > 0;
+  if (malformed) {
+    deps.log.warn('malformed lead row: posting what could be read', {
+      leadId: leadIdText(lead.id),
+      problems: lead.problems,
+    });
+  }
+  try {
+    return { outcome: await postLead(lead, deps), malformed };
+  } catch (error) {
+    // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
+    deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
+    const message = error instanceof Error ? error.message : String(error);
+    return { outcome: { kind: 'failed', error: message, permanent: false }, malformed };
+  }
+}
+
+/**
+ * One poll: reads the rows written since the cursor (minus the overlap), posts each new lead once, and
+ * moves the cursor up to the oldest lead that is not done yet, so nothing unfinished is ever skipped.
+ */
+export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
+  const { cursor: stored, firstStart } = await cursorOf(deps);
+  const cursor = stored.position;
+  const readFrom = Math.max(cursor.getTime() - deps.overlapMs, stored.floor.getTime());
+  const result = await deps.leadTable.listSince(new Date(readFrom));
+  const counts = emptyCounts();
+  if (result.kind === 'missing') {
+    return { tableFound: false, firstStart, read: 0, malformed: 0, cursor, ...counts };
+  }
+  let malformed = 0;
+  let latestDone = cursor;
+  let oldestUnfinished: Date | null = null;
+  for (const row of result.rows) {
+    const { outcome, malformed: isMalformed } = await postRow(row, deps);
+    counts[outcome.kind] += 1;
+    if (isMalformed) malformed += 1;
+    const unfinished = outcome.kind === 'busy' || outcome.kind === 'waiting' || outcome.kind === 'failed';
+    if (unfinished && oldestUnfinished === null) oldestUnfinished = row.timestamp;
+    if (!unfinished && row.timestamp > latestDone) latestDone = row.timestamp;
+  }
+  // The cursor only moves forward; an unfinished lead behind it is still inside the overlap it re-reads.
+  const next = new Date(Math.max((oldestUnfinished ?? latestDone).getTime(), cursor.getTime()));
+  if (next > cursor) await deps.cursors.advance(deps.leadTable.name, next);
+  return {
+    tableFound: true,
+    firstStart,
+    read: result.rows.length,
+    malformed,
+    cursor: next,
+    ...counts,
+  };
+}

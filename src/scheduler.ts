@@ -1,0 +1,54 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from './logger.ts';
+
+export interface ScheduledJob {
+  readonly name: string;
+  /** A node-cron expression (seconds allowed), validated by loadConfig. */
+  readonly schedule: string;
+  /** Resolves to a summary of what the job did (logged at debug); rejections are logged, never thrown. */
+  readonly run: () => Promise<unknown>;
+}
+
+export interface Scheduler {
+  /** Stops starting runs and waits for the ones in progress. */
+  stop(): Promise<void>;
+}
+
+/** The only place that knows about cron. A run never overlaps the previous run of the same job. */
+export function startScheduler(jobs: readonly ScheduledJob[], log: Logger): Scheduler {
+  const inFlight = new Set<Promise<unknown>>();
+  const tasks: ScheduledTask[] = jobs.map((job) => {
+    const jobLog = log.child({ job: job.name });
+    const task = createTask(
+      job.schedule,
+      async () => {
+        const run = job.run().then(
+          (summary) => jobLog.debug('job finished', { summary }),
+          (error: unknown) => jobLog.error('job failed', { error }),
+        );
+        inFlight.add(run);
+        await run;
+        inFlight.delete(run);
+      },
+      {
+        name: job.name,
+        noOverlap: true,
+        logger: {
+          info: (message) => jobLog.debug(message),
+          warn: (message) => jobLog.warn(message),
+          error: (message) => jobLog.error(String(message)),
+          debug: (message) => jobLog.debug(String(message)),
+        },
+      },
+    );
+    task.start();
+    return task;
+  });
+  return {
+    async stop() {
+      await Promise.all(tasks.map((task) => task.stop()));
+      await Promise.all(inFlight);
+      await Promise.all(tasks.map((task) => task.destroy()));
+    },
+  };
+}

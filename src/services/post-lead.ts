@@ -1,0 +1,195 @@
+import { conversationKeyOf, type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import type { Logger } from '../logger.ts';
+import { renderLeadMessage, renderTestLeadMessage } from '../slack/blocks/lead-message.ts';
+import type { RenderedMessage } from '../slack/blocks/types.ts';
+import { type MessageMetadata, SlackCallError, type SlackGateway } from '../slack/gateway.ts';
+import type { ConversationStore, Stage } from '../stores/conversation-store.ts';
+import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
+import type { LeadTable } from '../stores/lead-table.ts';
+
+export interface PostLeadDeps {
+  readonly leadRecords: LeadRecordStore;
+  readonly conversations: ConversationStore;
+  readonly leadTable: LeadTable;
+  readonly slack: SlackGateway;
+  /** The channel a new conversation (or a lead that stands alone) is posted to. */
+  readonly channelFor: (lead: Lead) => string;
+  /** Identifies this process in posting claims. */
+  readonly processId: string;
+  /** A posting claim older than this is presumed dead (its process crashed) and may be taken over. */
+  readonly claimTimeoutMs: number;
+  readonly clock: () => Date;
+  readonly log: Logger;
+}
+
+export type PostOutcome =
+  /** Posted as the first message of a conversation, or as a lead that stands alone. */
+  | { readonly kind: 'posted'; readonly channel: string; readonly ts: string }
+  /** Posted as a reply in the customer's conversation; the first message now shows the latest stage. */
+  | { readonly kind: 'threaded'; readonly channel: string; readonly ts: string; readonly threadTs: string }
+  /** A crash had left it posted but unrecorded: found by its metadata, recorded, not posted again. */
+  | { readonly kind: 'recovered'; readonly channel: string; readonly ts: string }
+  | { readonly kind: 'alreadyPosted' }
+  /** Another process is posting it right now. */
+  | { readonly kind: 'busy' }
+  /** A later step of a conversation whose first message is not posted yet: retried on the next poll. */
+  | { readonly kind: 'waiting' }
+  /** Slack refused; recorded and retried on the next poll. */
+  | { readonly kind: 'failed'; readonly error: string; readonly permanent: boolean };
+
+export const LEAD_EVENT_TYPE = 'marketplace_lead_posted';
+
+export function leadMetadata(id: LeadId): MessageMetadata {
+  return { eventType: LEAD_EVENT_TYPE, payload: { lead_pk: id.partitionKey, lead_rk: id.rowKey } };
+}
+
+function stageOf(lead: Lead): Stage {
+  return { leadId: lead.id, action: lead.action, channel: lead.channel, at: lead.receivedAt };
+}
+
+const sameLead = (a: LeadId, b: LeadId) => a.partitionKey === b.partitionKey && a.rowKey === b.rowKey;
+
+/** Where a lead's message goes: a new top-level message, or a reply in its customer's conversation. */
+type Destination =
+  | { readonly kind: 'top'; readonly channel: string; readonly conversationKey: string | null }
+  | {
+      readonly kind: 'reply';
+      readonly channel: string;
+      readonly threadTs: string;
+      readonly conversationKey: string;
+    }
+  | { readonly kind: 'waiting' };
+
+/**
+ * Posts one lead to Slack exactly once, however many processes try and wherever one of them crashes.
+ * A conditional insert claims the lead before Slack is called; the message's `ts` is recorded after.
+ */
+export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutcome> {
+  const log = deps.log.child({ leadId: leadIdText(lead.id) });
+  const claim = { by: deps.processId, at: deps.clock() };
+  const claimed = await deps.leadRecords.claim(lead.id, { ...claim, receivedAt: lead.receivedAt });
+  let record = claimed.record;
+  if (claimed.kind === 'exists') {
+    if (record.status === 'posted') return { kind: 'alreadyPosted' };
+    const claimAge = claim.at.getTime() - record.claimedAt.getTime();
+    if (record.status === 'posting' && claimAge < deps.claimTimeoutMs) return { kind: 'busy' };
+    const previous = record;
+    const taken = await deps.leadRecords.takeOver(previous, claim);
+    if (taken.kind === 'lost') return { kind: 'busy' };
+    record = taken.record;
+    const recovered = await findPostedBefore(lead, previous, deps);
+    if (recovered) {
+      record = await deps.leadRecords.markPosted(record, recovered.ts);
+      await recordInConversation(lead, record, recovered.ts, deps, log);
+      log.info('found a message posted before a crash; recorded it instead of posting again', {
+        ts: recovered.ts,
+      });
+      return { kind: 'recovered', channel: recovered.channel, ts: recovered.ts };
+    }
+  }
+
+  const destination = await destinationOf(lead, deps);
+  if (destination.kind === 'waiting') {
+    await deps.leadRecords.markFailed(record, 'waiting for the first message of the conversation');
+    return { kind: 'waiting' };
+  }
+  const threadTs = destination.kind === 'reply' ? destination.threadTs : null;
+  record = await deps.leadRecords.setDestination(record, {
+    channel: destination.channel,
+    threadTs,
+    conversationKey: destination.conversationKey,
+  });
+
+  let ts: string;
+  try {
+    const posted = await deps.slack.postMessage({
+      channel: destination.channel,
+      threadTs,
+      metadata: leadMetadata(lead.id),
+      ...messageFor(lead, destination.kind === 'reply'),
+    });
+    ts = posted.ts;
+  } catch (error) {
+    if (!(error instanceof SlackCallError)) throw error;
+    await deps.leadRecords.markFailed(record, error.code);
+    log.warn('Slack refused the lead; it will be retried on the next poll', {
+      error: error.code,
+      channel: destination.channel,
+    });
+    return { kind: 'failed', error: error.code, permanent: error.permanent };
+  }
+  record = await deps.leadRecords.markPosted(record, ts);
+  await recordInConversation(lead, record, ts, deps, log);
+  return threadTs === null
+    ? { kind: 'posted', channel: destination.channel, ts }
+    : { kind: 'threaded', channel: destination.channel, ts, threadTs };
+}
+
+function messageFor(lead: Lead, isRepeat: boolean): RenderedMessage {
+  return lead.isTest ? renderTestLeadMessage(lead) : renderLeadMessage(lead, { isRepeat });
+}
+
+/** A previous attempt may have posted and crashed before recording: look for the message it left. */
+async function findPostedBefore(lead: Lead, previous: LeadRecord, deps: PostLeadDeps) {
+  if (previous.channel === null) return null; // that attempt never got as far as Slack
+  return deps.slack.findMessageByMetadata({
+    channel: previous.channel,
+    threadTs: previous.threadTs,
+    metadata: leadMetadata(lead.id),
+    // A minute of slack for clocks that disagree between processes and Slack.
+    oldest: new Date(previous.claimedAt.getTime() - 60_000),
+  });
+}
+
+async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destination> {
+  const key = conversationKeyOf(lead);
+  if (key === null) return { kind: 'top', channel: deps.channelFor(lead), conversationKey: null };
+  const opened = await deps.conversations.open(key, stageOf(lead));
+  let conversation = opened.conversation;
+  if (opened.kind === 'opened' || sameLead(conversation.rootLeadId, lead.id)) {
+    return { kind: 'top', channel: conversation.channel ?? deps.channelFor(lead), conversationKey: key };
+  }
+  if (conversation.ts === null) {
+    // The first lead may have been posted by a process that died before noting it on the conversation.
+    const root = await deps.leadRecords.get(conversation.rootLeadId);
+    if (root?.status !== 'posted' || root.ts === null || root.channel === null) return { kind: 'waiting' };
+    conversation = await deps.conversations.setMessage(key, root.channel, root.ts);
+  }
+  return {
+    kind: 'reply',
+    channel: conversation.channel ?? deps.channelFor(lead),
+    threadTs: conversation.ts ?? '',
+    conversationKey: key,
+  };
+}
+
+/** After a lead's message exists: note it on the conversation, and refresh the first message's stage. */
+async function recordInConversation(
+  lead: Lead,
+  record: LeadRecord,
+  ts: string,
+  deps: PostLeadDeps,
+  log: Logger,
+) {
+  const key = record.conversationKey;
+  if (key === null || record.channel === null) return;
+  if (record.threadTs === null) {
+    await deps.conversations.setMessage(key, record.channel, ts);
+    return;
+  }
+  const conversation = await deps.conversations.addStage(key, stageOf(lead));
+  const rootRow = await deps.leadTable.get(conversation.rootLeadId);
+  if (conversation.channel === null || conversation.ts === null || rootRow === null) return;
+  try {
+    const root = parseLeadRow(rootRow);
+    await deps.slack.updateMessage(
+      conversation.channel,
+      conversation.ts,
+      renderLeadMessage(root, { stages: conversation.stages }),
+    );
+  } catch (error) {
+    // The reply is posted and recorded; a stale first message is cosmetic and is refreshed by the next step.
+    if (!(error instanceof SlackCallError)) throw error;
+    log.warn('could not refresh the conversation’s first message', { error: error.code });
+  }
+}

@@ -1,0 +1,186 @@
+import { explainLead, stageName } from '../../domain/explain.ts';
+import { type Customer, type CustomerField, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
+import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
+import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { SLACK_LIMITS, truncate } from './limits.ts';
+import type { Block, Mrkdwn, PlainText, RenderedMessage } from './types.ts';
+
+// Text that comes from a lead goes only into plain_text objects (Slack shows them literally: no
+// mentions, links or formatting) or through escapeMrkdwn. mrkdwn objects carry our own words.
+
+/** One step of a customer's journey, shown on the conversation's first message. */
+export interface ConversationStage {
+  readonly action: LeadAction;
+  readonly channel: LeadChannel;
+  readonly at: Date;
+}
+
+const plain = (text: string, max: number): PlainText => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+  emoji: false,
+});
+const mrkdwn = (text: string): Mrkdwn => ({ type: 'mrkdwn', text });
+
+/** Slack date token: shown in each reader's own time zone, with a UTC fallback. */
+export function slackDate(date: Date): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  const fallback = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${unix}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
+const FIELD_LABELS: ReadonlyArray<readonly [CustomerField, string]> = [
+  ['title', 'Title'],
+  ['company', 'Company'],
+  ['email', 'Email'],
+  ['phone', 'Phone'],
+  ['country', 'Country'],
+];
+
+const MISSING_LABELS: Readonly<Record<CustomerField, string>> = {
+  firstName: 'first name',
+  lastName: 'last name',
+  email: 'e-mail',
+  phone: 'phone',
+  company: 'company',
+  title: 'title',
+  country: 'country',
+};
+
+/** Who the customer is, in the order a rep reads it: the name, then the company. */
+export function customerLabel(customer: Customer): string {
+  return customer.company ?? customerName(customer) ?? customer.email ?? 'Unknown customer';
+}
+
+function customerFields(lead: Lead): PlainText[] {
+  const name = customerName(lead.customer);
+  const fields = [
+    ...(name ? [`Customer: ${name}`] : []),
+    ...FIELD_LABELS.flatMap(([field, label]) => {
+      const value = lead.customer[field];
+      return value === null ? [] : [`${label}: ${value}`];
+    }),
+    `Offer: ${lead.offerName ?? 'not given'}`,
+    ...(lead.publisher ? [`Publisher: ${lead.publisher}`] : []),
+  ];
+  return fields
+    .slice(0, SLACK_LIMITS.sectionFields)
+    .map((text) => plain(text, SLACK_LIMITS.sectionFieldText));
+}
+
+function missingNote(lead: Lead): string | null {
+  if (lead.customerInfoUnreadable) return 'The customer details Microsoft sent could not be read.';
+  if (lead.missing.length === 0) return null;
+  if (lead.missing.length === 7) {
+    return 'Microsoft sent no customer details (it withholds personal data of .edu customers, for one).';
+  }
+  return `Not provided by Microsoft: ${lead.missing.map((field) => MISSING_LABELS[field]).join(', ')}.`;
+}
+
+function sourceLine(lead: Lead): string {
+  const code = lead.actionCode ? ` (${lead.actionCode})` : '';
+  return `Source: ${explainLead(lead).where}${code}`;
+}
+
+function journey(stages: readonly ConversationStage[]): string {
+  return stages.map((stage) => `${stageName(stage.action)} (${slackDate(stage.at)})`).join('  →  ');
+}
+
+export interface LeadMessageOptions {
+  /** The customer's steps so far, oldest first; shown when there is more than one. */
+  readonly stages?: readonly ConversationStage[];
+  /** True for a later lead of a known customer, posted in the conversation's thread. */
+  readonly isRepeat?: boolean;
+}
+
+/** The message for a sales lead (or a do-not-contact notice). */
+export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}): RenderedMessage {
+  const stages = options.stages ?? [];
+  const explanation = explainLead(stages.at(-1) ?? lead);
+  const who = customerLabel(lead.customer);
+  const headline = options.isRepeat
+    ? `${explanation.icon} Same customer again: ${explanation.stage}`
+    : `${explanation.icon} ${explanation.stage}: ${who}`;
+  const blocks: Block[] = [
+    { type: 'header', text: plain(headline, SLACK_LIMITS.headerText) },
+    { type: 'section', text: mrkdwn(explanation.whatHappened) },
+    { type: 'section', fields: customerFields(lead) },
+  ];
+  const missing = missingNote(lead);
+  if (missing) blocks.push({ type: 'context', elements: [mrkdwn(`ℹ️ ${missing}`)] });
+  if (lead.description) {
+    const label = lead.description.kind === 'note' ? 'Note from the customer' : 'Campaign parameters';
+    blocks.push({
+      type: 'section',
+      text: plain(`${label}: ${lead.description.text}`, SLACK_LIMITS.sectionText),
+    });
+  }
+  if (lead.problems.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `⚠️ This lead row was malformed (${lead.problems.join('; ')}). It is shown with what could be read.`,
+        ),
+        ...(lead.leadSourceText
+          ? [plain(`LeadSource as written: ${lead.leadSourceText}`, SLACK_LIMITS.contextElementText)]
+          : []),
+      ],
+    });
+  }
+  if (stages.length > 1) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${journey(stages)}`)] });
+  }
+  blocks.push({ type: 'section', text: mrkdwn(`*Next step:* ${explanation.nextStep}`) });
+  blocks.push({
+    type: 'context',
+    elements: [
+      mrkdwn(`Arrived ${slackDate(lead.receivedAt)}`),
+      plain(`${sourceLine(lead)} · Lead ${leadIdText(lead.id)}`, SLACK_LIMITS.contextElementText),
+    ],
+  });
+  const offer = lead.offerName ? ` for ${escapeMrkdwn(lead.offerName)}` : '';
+  const text = `${explanation.stage}: ${escapeMrkdwn(who)}${offer}`;
+  return { text: truncate(text, SLACK_LIMITS.fallbackText), blocks };
+}
+
+/** Microsoft's test lead: proof that the lead destination works, never a sales lead. */
+export function renderTestLeadMessage(lead: Lead): RenderedMessage {
+  const offer = lead.offerName ? ` for *${escapeMrkdwn(lead.offerName)}*` : '';
+  return {
+    text: 'Microsoft test lead received: your lead destination works',
+    blocks: [
+      { type: 'header', text: plain('🔌 Microsoft test lead received', SLACK_LIMITS.headerText) },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `Your lead destination works: Microsoft sent a test lead${offer}. It does this when an offer is published or when *Validate* is pressed in Partner Center. This is a connection check, not a customer: nobody needs to act.`,
+        ),
+      },
+      {
+        type: 'context',
+        elements: [
+          mrkdwn(`Arrived ${slackDate(lead.receivedAt)}`),
+          plain(`Lead ${leadIdText(lead.id)}`, SLACK_LIMITS.contextElementText),
+        ],
+      },
+    ],
+  };
+}
+
+export interface FirstStartReport {
+  readonly table: string;
+  readonly windowDays: number;
+  readonly since: Date;
+  readonly olderLeads: number;
+}
+
+/** Posted once, on the very first start, so the team knows what was and was not posted. */
+export function renderFirstStartNotice(report: FirstStartReport): RenderedMessage {
+  const older =
+    report.olderLeads === 0
+      ? 'There were no older leads.'
+      : `${report.olderLeads} older lead${report.olderLeads === 1 ? ' was' : 's were'} left in the table and not posted (the window is the BACKFILL_DAYS setting).`;
+  const text = `Lead bot connected to the ${escapeMrkdwn(report.table)} table. Leads from the last ${report.windowDays} days (since ${slackDate(report.since)}) are posted here. ${older}`;
+  return { text, blocks: [{ type: 'section', text: mrkdwn(`👋 ${text}`) }] };
+}

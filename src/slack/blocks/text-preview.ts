@@ -1,0 +1,28 @@
+import type { Block, RenderedMessage, TextObject } from './types.ts';
+
+// Slack's date token `<!date^unix^format|fallback>` reads best in a terminal as its fallback.
+const readable = (text: TextObject) => text.text.replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1');
+
+function blockLines(block: Block): string[] {
+  switch (block.type) {
+    case 'header':
+      return [`━━ ${readable(block.text)} ━━`];
+    case 'section':
+      return [
+        ...(block.text ? [readable(block.text)] : []),
+        ...(block.fields ?? []).map((field) => `  • ${readable(field)}`),
+      ];
+    case 'context':
+      return [`  ${block.elements.map(readable).join(' · ')}`];
+    case 'actions':
+      return [`  ${block.elements.map((button) => `[ ${button.text.text} ]`).join(' ')}`];
+    case 'divider':
+      return ['  ─────'];
+  }
+}
+
+/** A message as a person would read it in a terminal (local mode). */
+export function previewMessage(message: RenderedMessage): string {
+  const lines = message.blocks.length > 0 ? message.blocks.flatMap(blockLines) : [message.text];
+  return lines.join('\n');
+}

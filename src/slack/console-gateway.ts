@@ -1,0 +1,49 @@
+import { previewMessage } from './blocks/text-preview.ts';
+import type { OutgoingMessage, PostedMessage, SlackGateway } from './gateway.ts';
+
+export interface ConsoleGatewayOptions {
+  /** Where the preview goes (a line at a time). */
+  readonly write: (text: string) => void;
+  /** Also print each message's Block Kit JSON, to paste into Slack's Block Kit Builder. */
+  readonly showBlocks: boolean;
+  /** Makes the message timestamps (`ts`) the console gateway hands out. */
+  readonly clock: () => Date;
+}
+
+/**
+ * Local mode: prints what would be posted instead of calling Slack. Messages are remembered in this
+ * process only, which is fine for a single local process and is why real deployments use Slack itself.
+ */
+export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGateway {
+  const posted: Array<OutgoingMessage & PostedMessage> = [];
+  let sequence = 0;
+  const print = (title: string, message: Parameters<typeof previewMessage>[0]) => {
+    options.write(`\n┌─ ${title}\n${previewMessage(message).replace(/^/gm, '│ ')}\n└─`);
+    if (options.showBlocks) options.write(JSON.stringify({ blocks: message.blocks }, null, 2));
+  };
+  return {
+    async postMessage(message) {
+      sequence += 1;
+      const ts = `${Math.floor(options.clock().getTime() / 1000)}.${String(sequence).padStart(6, '0')}`;
+      posted.push({ ...message, ts });
+      const where = message.threadTs ? `thread ${message.threadTs} in ${message.channel}` : message.channel;
+      print(`would post to ${where}`, message);
+      return { channel: message.channel, ts };
+    },
+    async updateMessage(channel, ts, message) {
+      print(`would update message ${ts} in ${channel}`, message);
+    },
+    async findMessageByMetadata(query) {
+      const found = posted.find(
+        (message) =>
+          message.channel === query.channel &&
+          (message.threadTs ?? null) === query.threadTs &&
+          message.metadata?.eventType === query.metadata.eventType &&
+          Object.entries(query.metadata.payload).every(
+            ([key, value]) => message.metadata?.payload[key] === value,
+          ),
+      );
+      return found ? { channel: found.channel, ts: found.ts } : null;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { ErrorCode, type WebAPICallError, type WebClient } from '@slack/web-api';
+import { type MessageMetadata, type MetadataQuery, SlackCallError, type SlackGateway } from './gateway.ts';
+
+function slackCodeOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return 'unknown_error';
+  // The web-api client throws only WebAPICallError subclasses, told apart by `code`.
+  const callError = error as WebAPICallError;
+  switch (callError.code) {
+    case ErrorCode.PlatformError:
+      return callError.data.error;
+    case ErrorCode.RateLimitedError:
+      return 'ratelimited';
+    case ErrorCode.HTTPError:
+      return `http_${callError.statusCode}`;
+    case ErrorCode.RequestError:
+      return 'request_failed';
+    default:
+      return 'unknown_error';
+  }
+}
+
+async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new SlackCallError(method, slackCodeOf(error));
+  }
+}
+
+interface MessageWithMetadata {
+  readonly ts?: string;
+  readonly metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+function matches(message: MessageWithMetadata, wanted: MessageMetadata): boolean {
+  const metadata = message.metadata;
+  if (metadata?.event_type !== wanted.eventType) return false;
+  return Object.entries(wanted.payload).every(([key, value]) => metadata.event_payload?.[key] === value);
+}
+
+const MAX_PAGES = 10;
+
+/** The gateway over Slack's Web API (a `WebClient`, e.g. Bolt's `app.client`). */
+export function createWebApiGateway(client: WebClient): SlackGateway {
+  return {
+    async postMessage(message) {
+      const result = await call('chat.postMessage', () =>
+        client.chat.postMessage({
+          channel: message.channel,
+          text: message.text,
+          blocks: [...message.blocks],
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+          ...(message.metadata
+            ? {
+                metadata: {
+                  event_type: message.metadata.eventType,
+                  event_payload: { ...message.metadata.payload },
+                },
+              }
+            : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      return { channel: result.channel ?? message.channel, ts: result.ts ?? '' };
+    },
+    async updateMessage(channel, ts, message) {
+      await call('chat.update', () =>
+        client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] }),
+      );
+    },
+    async findMessageByMetadata(query: MetadataQuery) {
+      const oldest = (query.oldest.getTime() / 1000).toFixed(6);
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result = query.threadTs
+          ? await call('conversations.replies', () =>
+              client.conversations.replies({
+                channel: query.channel,
+                ts: query.threadTs ?? '',
+                oldest,
+                include_all_metadata: true,
+                limit: 200,
+                ...(cursor ? { cursor } : {}),
+              }),
+            )
+          : await call('conversations.history', () =>
+              client.conversations.history({
+                channel: query.channel,
+                oldest,
+                include_all_metadata: true,
+                limit: 200,
+                ...(cursor ? { cursor } : {}),
+              }),
+            );
+        const found = (result.messages as MessageWithMetadata[] | undefined)?.find((message) =>
+          matches(message, query.metadata),
+        );
+        if (found?.ts) return { channel: query.channel, ts: found.ts };
+        cursor = result.response_metadata?.next_cursor;
+        if (!cursor) return null;
+      }
+      return null;
+    },
+  };
+}

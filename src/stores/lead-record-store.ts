@@ -1,0 +1,61 @@
+import type { LeadId } from '../domain/lead.ts';
+
+/**
+ * The bot's memory of one lead, keyed by the lead's identity: what makes "post once" hold across
+ * restarts and processes. `posting` is written before Slack is called; `posted` after Slack answered.
+ */
+export interface LeadRecord {
+  readonly id: LeadId;
+  readonly status: 'posting' | 'posted' | 'failed';
+  /** Which process holds the posting claim, and since when: a claim older than the timeout may be taken over. */
+  readonly claimedBy: string;
+  readonly claimedAt: Date;
+  readonly receivedAt: Date;
+  /** Where the message was (or is about to be) posted; set before calling Slack, so a crash can be recovered. */
+  readonly channel: string | null;
+  readonly threadTs: string | null;
+  readonly ts: string | null;
+  readonly conversationKey: string | null;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly etag: string;
+}
+
+export type ClaimResult =
+  | { readonly kind: 'claimed'; readonly record: LeadRecord }
+  /** Someone (this or another process, now or before) already has a record for this lead. */
+  | { readonly kind: 'exists'; readonly record: LeadRecord };
+
+export type TakeOverResult =
+  | { readonly kind: 'claimed'; readonly record: LeadRecord }
+  | { readonly kind: 'lost' };
+
+export interface Claim {
+  readonly by: string;
+  readonly at: Date;
+}
+
+export interface LeadRecordStore {
+  /** Inserts a `posting` record if none exists (a conditional insert: exactly one caller wins). */
+  claim(id: LeadId, claim: Claim & { readonly receivedAt: Date }): Promise<ClaimResult>;
+  /** Takes over a stale or failed record; `lost` when it changed since it was read (another process won). */
+  takeOver(record: LeadRecord, claim: Claim): Promise<TakeOverResult>;
+  /** Records where the message is about to be posted. Throws StaleRecordError if the claim was taken over. */
+  setDestination(
+    record: LeadRecord,
+    destination: { channel: string; threadTs: string | null; conversationKey: string | null },
+  ): Promise<LeadRecord>;
+  /** Records the posted message. Throws StaleRecordError if the claim was taken over meanwhile. */
+  markPosted(record: LeadRecord, ts: string): Promise<LeadRecord>;
+  /** Records a failed attempt and releases the claim, so the next poll retries at once. */
+  markFailed(record: LeadRecord, error: string): Promise<LeadRecord>;
+  get(id: LeadId): Promise<LeadRecord | null>;
+}
+
+/** The record changed under us: another process took the claim over. */
+export class StaleRecordError extends Error {
+  constructor(id: LeadId) {
+    super(`lead ${id.partitionKey}/${id.rowKey} was taken over by another process`);
+    this.name = 'StaleRecordError';
+  }
+}

@@ -1,0 +1,17 @@
+import type { LeadId, LeadRow } from '../domain/lead.ts';
+
+export type LeadRowsResult =
+  | { readonly kind: 'rows'; readonly rows: readonly LeadRow[] }
+  /** The table does not exist: Microsoft creates it with the first lead, so this means "no leads yet". */
+  | { readonly kind: 'missing' };
+
+/** Microsoft's lead table (read-only for the poller). Failures of the table service are thrown. */
+export interface LeadTable {
+  readonly name: string;
+  /** Rows whose Timestamp is at or after `since`, oldest first. Reads only those rows, not the table. */
+  listSince(since: Date): Promise<LeadRowsResult>;
+  /** How many rows are older than `before` (0 when the table is missing). Used once, on first start. */
+  countBefore(before: Date): Promise<number>;
+  /** One row by identity; null when it (or the table) does not exist. */
+  get(id: LeadId): Promise<LeadRow | null>;
+}

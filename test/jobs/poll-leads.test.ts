@@ -1,0 +1,299 @@
+import { addDays } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
+import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
+import {
+  createTestBot,
+  LEADS_CHANNEL,
+  leadTableClient,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+let slack: FakeSlack;
+let tables: TestTables;
+const bots: Bot[] = [];
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+});
+
+afterEach(async () => {
+  await Promise.all(bots.splice(0).map((bot) => bot.stop()));
+  await slack.close();
+});
+
+async function startBot(clock?: () => Date) {
+  const bot = await createTestBot({ slack, tables, ...(clock ? { clock } : {}) });
+  bots.push(bot);
+  return bot;
+}
+
+const leadPosts = () => slack.messages.filter((message) => message.metadata?.event_type === LEAD_EVENT_TYPE);
+const postedLeadKeys = () => leadPosts().map((message) => message.metadata?.event_payload.lead_rk);
+const headerOf = (message: StoredMessage | Record<string, unknown> | undefined) =>
+  ((message?.blocks as Array<{ type: string; text?: { text: string } }>) ?? []).find(
+    (block) => block.type === 'header',
+  )?.text?.text;
+
+describe('pollNewLeads', () => {
+  it('reports "no leads yet" while Microsoft has not created the table', async () => {
+    const bot = await startBot();
+    const summary = await bot.jobs.poll();
+    expect(summary).toMatchObject({ tableFound: false, read: 0, posted: 0 });
+    expect(bot.health.report().leadTable).toMatchObject({
+      found: false,
+      note: expect.stringContaining('Validate'),
+    });
+    expect(leadPosts()).toEqual([]);
+  });
+
+  it('on the very first start posts the backfill window, counts older leads, and says so in the channel', async () => {
+    const leads = leadTableClient(tables);
+    const [old] = await insertLeads(leads, [
+      leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'old@x.example' }) }),
+    ]);
+    const oldRow = await leads.getEntity(old?.partitionKey ?? '', old?.rowKey ?? '');
+    // The window starts just after the old lead: the bot's clock stands 7 days later.
+    const windowStart = new Date(new Date(oldRow.timestamp ?? '').getTime() + 1);
+    const [recent] = await insertLeads(leads, [leadColumns()]);
+    const bot = await startBot(() => addDays(windowStart, 7));
+
+    const summary = await bot.jobs.poll();
+
+    expect(summary).toMatchObject({
+      tableFound: true,
+      firstStart: { since: windowStart, olderLeads: 1 },
+      read: 1,
+      posted: 1,
+    });
+    expect(postedLeadKeys()).toEqual([recent?.rowKey]);
+    expect(slack.messages[0]?.text).toContain('1 older lead was left in the table and not posted');
+    expect(slack.messages[0]?.channel).toBe(LEADS_CHANNEL);
+  });
+
+  it('posts each new lead once, with its metadata, and reads only what is new on the next poll', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    const [first] = await insertLeads(leads, [leadColumns()]);
+    expect(await bot.jobs.poll()).toMatchObject({ read: 1, posted: 1, alreadyPosted: 0 });
+
+    const [second] = await insertLeads(leads, [
+      leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'b@x.example' }) }),
+    ]);
+    const summary = await bot.jobs.poll();
+
+    // The first lead is re-read only because it lies inside the overlap window, and is not posted again.
+    expect(summary).toMatchObject({ read: 2, posted: 1, alreadyPosted: 1 });
+    expect(postedLeadKeys()).toEqual([first?.rowKey, second?.rowKey]);
+    expect(leadPosts()[0]?.metadata).toEqual({
+      event_type: LEAD_EVENT_TYPE,
+      event_payload: { lead_pk: first?.partitionKey, lead_rk: first?.rowKey },
+    });
+  });
+
+  it('reads only rows past the cursor when there is no overlap: work follows new rows, not the table', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await createTestBot({ slack, tables, env: { POLL_OVERLAP_SECONDS: '0' } });
+    bots.push(bot);
+    await insertLeads(
+      leads,
+      Array.from({ length: 5 }, (_, i) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ Email: `${i}@x.example` }) }),
+      ),
+    );
+    expect(await bot.jobs.poll()).toMatchObject({ read: 5, posted: 5 });
+    await insertLeads(leads, [leadColumns({ CustomerInfo: JSON.stringify({ Email: 'new@x.example' }) })]);
+    // The cursor is the newest Timestamp seen, read with `ge`: that one row and the new one.
+    expect(await bot.jobs.poll()).toMatchObject({ read: 2, posted: 1, alreadyPosted: 1 });
+  });
+
+  it('makes a returning customer one conversation: replies in the thread and updates the first message', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    await insertLeads(leads, [
+      leadColumns({
+        LeadSource: 'SPZA-PLT|Contoso Lead Insights',
+        ActionCode: 'PLT',
+        CustomerInfo: JSON.stringify({ ...JANE, Email: 'Jane.Doe@Fabrikam.example' }),
+      }),
+      leadColumns({
+        LeadSource: 'SPZA-INS|Contoso Lead Insights',
+        ActionCode: 'INS',
+        CustomerInfo: JSON.stringify({ ...JANE, Email: ' jane.doe@fabrikam.example' }),
+      }),
+      leadColumns({ LeadSource: 'AzurePortal-Create|contoso.lead-insights', ActionCode: 'Create' }),
+    ]);
+
+    expect(await bot.jobs.poll()).toMatchObject({ read: 3, posted: 1, threaded: 2 });
+
+    const [root, ...replies] = leadPosts();
+    expect(root?.thread_ts).toBeUndefined();
+    expect(replies.map((reply) => reply.thread_ts)).toEqual([root?.ts, root?.ts]);
+    expect(replies.map(headerOf)).toEqual([
+      '📦 Same customer again: Get it now',
+      '🚀 Same customer again: Created in the Azure portal',
+    ]);
+    const updates = slack.callsTo('chat.update');
+    expect(updates.map((update) => update.args.ts)).toEqual([root?.ts, root?.ts]);
+    expect(headerOf(updates.at(-1)?.args)).toBe('🚀 Created in the Azure portal: Fabrikam');
+  });
+
+  it('keeps leads without an e-mail, test leads and do-not-contact notices as messages of their own', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    await insertLeads(leads, [
+      leadColumns({ CustomerInfo: JSON.stringify({ Company: 'No Mail Ltd' }) }),
+      leadColumns({ CustomerInfo: JSON.stringify({ Company: 'No Mail Ltd' }) }),
+      leadColumns({ LeadSource: 'SPZA-DNC|Contoso Lead Insights', ActionCode: 'DNC' }),
+      leadColumns({ Description: 'MSFT_TEST_638960000000000000' }),
+    ]);
+
+    expect(await bot.jobs.poll()).toMatchObject({ read: 4, posted: 4, threaded: 0 });
+    expect(leadPosts().map(headerOf)).toEqual([
+      '🧪 Test Drive started: No Mail Ltd',
+      '🧪 Test Drive started: No Mail Ltd',
+      '🚫 Do not contact: Fabrikam',
+      '🔌 Microsoft test lead received',
+    ]);
+  });
+
+  it('posts malformed rows with what is known, and counts them', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    await insertLeads(leads, [
+      { LeadSource: 'garbage', CustomerInfo: '{broken', CreatedTime: 'whenever' },
+      {},
+    ]);
+
+    expect(await bot.jobs.poll()).toMatchObject({ read: 2, posted: 2, malformed: 2, failed: 0 });
+    expect(leadPosts().map(headerOf)).toEqual([
+      '❔ Other marketplace action: Unknown customer',
+      '❔ Other marketplace action: Unknown customer',
+    ]);
+    expect(bot.log.lines.filter((line) => line.message.startsWith('malformed lead row'))).toHaveLength(2);
+  });
+
+  it('escapes lead text: a company called <!channel> pings nobody', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    await insertLeads(leads, [
+      leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Company: '<!channel>' }) }),
+    ]);
+    await bot.jobs.poll();
+    const [post] = slack.callsTo('chat.postMessage').filter((call) => call.args.metadata !== undefined);
+    expect(post?.args.text).toBe('Test Drive started: &lt;!channel&gt; for Contoso Lead Insights');
+    expect(headerOf(post?.args)).toBe('🧪 Test Drive started: <!channel>');
+    expect((post?.args.blocks as Array<{ type: string }> | undefined)?.[0]).toMatchObject({
+      type: 'header',
+      text: { type: 'plain_text' },
+    });
+  });
+
+  it('records a Slack failure, holds the cursor, and posts the lead once Slack accepts it', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    await bot.jobs.poll(); // the first start, so only lead posts follow
+    const [lead] = await insertLeads(leads, [leadColumns()]);
+    slack.fail('chat.postMessage', { error: 'channel_not_found' });
+
+    const failed = await bot.jobs.poll();
+    expect(failed).toMatchObject({ read: 1, posted: 0, failed: 1 });
+    expect(
+      bot.log.lines.some((line) => line.level === 'warn' && line.fields.error === 'channel_not_found'),
+    ).toBe(true);
+
+    const leadTimestamp = new Date(
+      (await leads.getEntity(lead?.partitionKey ?? '', lead?.rowKey ?? '')).timestamp ?? '',
+    );
+    expect(failed.cursor.getTime()).toBeLessThanOrEqual(leadTimestamp.getTime());
+
+    const retried = await bot.jobs.poll();
+    expect(retried).toMatchObject({ read: 1, posted: 1, failed: 0 });
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  });
+
+  it('after a restart posts nothing twice and loses nothing', async () => {
+    const leads = leadTableClient(tables);
+    const before = await startBot();
+    await insertLeads(leads, [
+      leadColumns(),
+      leadColumns({ CustomerInfo: JSON.stringify({ Email: 'two@x.example' }) }),
+    ]);
+    await before.jobs.poll();
+    await before.stop();
+    bots.splice(bots.indexOf(before), 1);
+
+    await insertLeads(leads, [leadColumns({ CustomerInfo: JSON.stringify({ Email: 'three@x.example' }) })]);
+    const after = await startBot();
+    const summary = await after.jobs.poll();
+
+    expect(summary).toMatchObject({ firstStart: null, posted: 1, alreadyPosted: 2 });
+    expect(new Set(postedLeadKeys()).size).toBe(3);
+    expect(leadPosts()).toHaveLength(3);
+  });
+
+  it('posts every lead exactly once when two processes poll at the same moment', async () => {
+    const leads = leadTableClient(tables);
+    const one = await startBot();
+    const two = await startBot();
+    await insertLeads(
+      leads,
+      Array.from({ length: 12 }, (_, i) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ Email: `c${i % 4}@x.example` }) }),
+      ),
+    );
+
+    const [a, b] = await Promise.all([one.jobs.poll(), two.jobs.poll()]);
+
+    expect(leadPosts()).toHaveLength(12);
+    expect(new Set(postedLeadKeys()).size).toBe(12);
+    // Four customers: four conversations, each with its replies in its own thread.
+    expect(leadPosts().filter((message) => message.thread_ts === undefined)).toHaveLength(4);
+    const handled = (s: typeof a) => s.posted + s.threaded;
+    expect(handled(a) + handled(b)).toBe(12);
+    // Whatever one process left to the other is finished by the next poll of either.
+    await Promise.all([one.jobs.poll(), two.jobs.poll()]);
+    expect(leadPosts()).toHaveLength(12);
+  });
+
+  it('recovers a lead posted just before a crash by its metadata instead of posting it again', async () => {
+    const leads = leadTableClient(tables);
+    const [lead] = await insertLeads(leads, [leadColumns()]);
+    const crashedAt = new Date();
+    // What a crash leaves behind: the posting claim with its destination, and the message in Slack.
+    const state = createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Leads`);
+    await state.createTable();
+    const records = createAzureLeadRecordStore(state);
+    const id = { partitionKey: lead?.partitionKey ?? '', rowKey: lead?.rowKey ?? '' };
+    const claimed = await records.claim(id, { by: 'crashed-process', at: crashedAt, receivedAt: crashedAt });
+    await records.setDestination(claimed.record, {
+      channel: LEADS_CHANNEL,
+      threadTs: null,
+      conversationKey: null,
+    });
+    const orphan = slack.addMessage({
+      channel: LEADS_CHANNEL,
+      text: 'posted before the crash',
+      blocks: [],
+      metadata: {
+        event_type: LEAD_EVENT_TYPE,
+        event_payload: { lead_pk: id.partitionKey, lead_rk: id.rowKey },
+      },
+    });
+
+    // While the claim is fresh, another process leaves it alone.
+    const early = await startBot(() => crashedAt);
+    expect(await early.jobs.poll()).toMatchObject({ busy: 1, posted: 0 });
+
+    const later = await startBot(() => new Date(crashedAt.getTime() + 6 * 60_000));
+    expect(await later.jobs.poll()).toMatchObject({ recovered: 1, posted: 0 });
+    expect(leadPosts()).toEqual([orphan]);
+    expect((await records.get(id))?.ts).toBe(orphan.ts);
+  });
+});

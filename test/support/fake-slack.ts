@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call the stand-in received, with JSON-valued form fields (blocks, metadata, view) decoded. */
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+}
+
+export interface StoredMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly thread_ts?: string;
+  readonly text: string;
+  readonly blocks: unknown[];
+  readonly metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+/** How a call should fail: a Slack error code (HTTP 200, ok: false) or an HTTP status. */
+export type Failure =
+  | { readonly error: string }
+  | { readonly status: number; readonly retryAfterSeconds?: number };
+
+export interface FakeSlack {
+  /** Web API base URL, for SLACK_API_URL / Bolt's clientOptions.slackApiUrl. */
+  readonly apiUrl: string;
+  /** A response_url for slash commands; what is sent there is recorded as method `response_url`. */
+  readonly responseUrl: string;
+  readonly calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** Messages posted so far, in order, as Slack keeps them. */
+  readonly messages: StoredMessage[];
+  /** Makes the next `times` calls of `method` fail (`Infinity` until cleared with `succeed`). */
+  fail(method: string, failure: Failure, times?: number): void;
+  succeed(method: string): void;
+  /** Puts a message into a channel as if posted earlier (for crash-recovery tests). */
+  addMessage(message: Omit<StoredMessage, 'ts'>): StoredMessage;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = ['blocks', 'metadata', 'view', 'attachments'];
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseArgs(body: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json'))
+    return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    args[key] = JSON_FIELDS.includes(key) ? JSON.parse(value) : value;
+  }
+  return args;
+}
+
+/**
+ * A local HTTP stand-in of Slack's Web API: records every call and answers like Slack for the methods
+ * the bot uses, keeping posted messages so history, replies and metadata searches work.
+ */
+export async function createFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const messages: StoredMessage[] = [];
+  const failures = new Map<string, { failure: Failure; remaining: number }>();
+  // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
+  let sequence = 0;
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
+
+  const store = (message: Omit<StoredMessage, 'ts'>): StoredMessage => {
+    const stored = { ...message, ts: nextTs() };
+    messages.push(stored);
+    return stored;
+  };
+
+  const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
+    const channel = String(args.channel ?? '');
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+          team_id: 'T0001',
+          user: 'leadbot',
+          url: 'https://example.slack.com/',
+        };
+      case 'chat.postMessage': {
+        const message = store({
+          channel,
+          text: String(args.text ?? ''),
+          blocks: (args.blocks as unknown[]) ?? [],
+          ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+          ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
+        });
+        return { ok: true, channel, ts: message.ts, message };
+      }
+      case 'chat.update':
+        return { ok: true, channel, ts: args.ts };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'conversations.history': {
+        const oldest = Number(args.oldest ?? 0);
+        const found = messages
+          .filter((m) => m.channel === channel && m.thread_ts === undefined && Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => (args.include_all_metadata ? m : { ...m, metadata: undefined }));
+        return { ok: true, messages: found, has_more: false };
+      }
+      case 'conversations.replies': {
+        const root = String(args.ts ?? '');
+        const found = messages
+          .filter((m) => m.channel === channel && (m.ts === root || m.thread_ts === root))
+          .map((m) => (args.include_all_metadata ? m : { ...m, metadata: undefined }));
+        return { ok: true, messages: found, has_more: false };
+      }
+      default:
+        return { ok: true };
+    }
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const body = await readBody(req);
+    const args = parseArgs(body, String(req.headers['content-type'] ?? ''));
+    const method = path.startsWith('/respond/') ? 'response_url' : path.replace(/^\/api\//, '');
+    calls.push({ method, args });
+    const failing = failures.get(method);
+    if (failing && failing.remaining > 0) {
+      failing.remaining -= 1;
+      const { failure } = failing;
+      if ('error' in failure) {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: false, error: failure.error }));
+      } else {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (failure.retryAfterSeconds !== undefined)
+          headers['retry-after'] = String(failure.retryAfterSeconds);
+        res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      }
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    responseUrl: `http://127.0.0.1:${port}/respond/1`,
+    calls,
+    messages,
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    fail: (method, failure, times = 1) => failures.set(method, { failure, remaining: times }),
+    succeed: (method) => failures.delete(method),
+    addMessage: store,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

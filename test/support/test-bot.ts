@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { inject } from 'vitest';
+import { type Bot, createBot } from '../../src/bot.ts';
+import { type Env, loadConfig } from '../../src/config.ts';
+import { createMemoryLogger } from '../../src/logger.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import type { FakeSlack } from './fake-slack.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const LEADS_CHANNEL = 'CLEADS0001';
+
+/** Table names of one test: its own lead table and state tables in the shared Azurite. */
+export interface TestTables {
+  readonly leadsTable: string;
+  readonly statePrefix: string;
+}
+
+export function uniqueTables(): TestTables {
+  const id = randomBytes(5).toString('hex');
+  return { leadsTable: `Leads${id}`, statePrefix: `s${id}` };
+}
+
+export function leadTableClient(tables: TestTables): TableClient {
+  return createTableClient(inject('azureConnectionString'), tables.leadsTable);
+}
+
+export interface TestBotOptions {
+  readonly slack: FakeSlack;
+  readonly tables: TestTables;
+  readonly env?: Env;
+  readonly clock?: () => Date;
+}
+
+/** The real composition root in HTTP mode against Azurite and the Slack stand-in; no cron, no retries. */
+export async function createTestBot(
+  options: TestBotOptions,
+): Promise<Bot & { log: ReturnType<typeof createMemoryLogger> }> {
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: options.slack.apiUrl,
+    AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
+    LEADS_TABLE: options.tables.leadsTable,
+    STATE_TABLE_PREFIX: options.tables.statePrefix,
+    LEADS_CHANNEL,
+    PORT: '0',
+    ...options.env,
+  });
+  const log = createMemoryLogger();
+  const bot = await createBot(config, {
+    log,
+    schedule: false,
+    slackRetries: 0,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return Object.assign(bot, { log });
+}
