@@ -15,6 +15,7 @@ export function renderHelp(commands: readonly CommandUsage[]): RenderedMessage {
 
 /** The answer to a command that could not be understood: what was wrong and a correct example. */
 export function renderCommandError(problem: string, example: string): RenderedMessage {
-  const text = `⚠️ ${escapeMrkdwn(problem)}\nTry: \`${example}\` (or \`/leads help\` for every command).`;
+  const more = example === '/leads help' ? '' : ' (or `/leads help` for every command)';
+  const text = `⚠️ ${escapeMrkdwn(problem)}\nTry: \`${example}\`${more}.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+};
+
+describe('loadConfig', () => {
+  it('runs in local mode with an embedded Azurite when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      slack: { mode: 'local' },
+      port: 3000,
+      azureConnectionString: null,
+      dataFolder: '.leadbot',
+      leadsTable: 'MarketplaceLeads',
+      stateTablePrefix: 'leadbot',
+      leadsChannel: 'local-leads',
+      pollSchedule: '*/30 * * * * *',
+      backfillDays: 7,
+      pollOverlapSeconds: 300,
+      logLevel: 'info',
+      logFormat: 'pretty',
+      showBlocks: false,
+    });
+  });
+
+  it('uses HTTP mode with a bot token and a signing secret', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      LEADS_CHANNEL: 'C0123456789',
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+    });
+    expect(config.slack).toEqual({
+      mode: 'http',
+      botToken: 'xoxb-1',
+      signingSecret: 's',
+      apiUrl: 'http://127.0.0.1:9/api/',
+    });
+    expect(config.leadsChannel).toBe('C0123456789');
+  });
+
+  it('uses Socket Mode with an app token', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+      LEADS_CHANNEL: 'C0123456789',
+    });
+    expect(config.slack).toMatchObject({ mode: 'socket', appToken: 'xapp-1' });
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', LEADS_CHANNEL: 'C0123456789' }, /SLACK_SIGNING_SECRET is missing/],
+    [{ SLACK_SIGNING_SECRET: 's' }, /SLACK_BOT_TOKEN is missing/],
+    [
+      { SLACK_BOT_TOKEN: 'xoxp-user', SLACK_SIGNING_SECRET: 's', LEADS_CHANNEL: 'C0123456789' },
+      /must be a bot token/,
+    ],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'bad', LEADS_CHANNEL: 'C0123456789' }, /app-level token/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }, /LEADS_CHANNEL is missing/],
+    [{ LEADS_CHANNEL: '#sales' }, /must be a channel id/],
+    [{ POLL_SCHEDULE: 'every minute' }, /POLL_SCHEDULE="every minute" is not a cron expression/],
+    [{ PORT: 'eighty' }, /PORT="eighty" must be a whole number/],
+    [{ BACKFILL_DAYS: '-1' }, /BACKFILL_DAYS="-1"/],
+    [{ LEADS_TABLE: 'Marketplace-Leads' }, /LEADS_TABLE="Marketplace-Leads" is not a table name/],
+    [{ SLACK_API_URL: 'not a url' }, /SLACK_API_URL="not a url" is not a URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+  ])('explains a bad setting: %j', (env, problem) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({ PORT: 'x', POLL_SCHEDULE: 'y', LEADS_TABLE: '1', BACKFILL_DAYS: 'z' });
+    expect(problems).toHaveLength(4);
+    expect(() => loadConfig({ PORT: 'x', POLL_SCHEDULE: 'y' })).toThrow(/2 problem\(s\)/);
+  });
+
+  it('accepts seconds in the poll schedule', () => {
+    expect(loadConfig({ POLL_SCHEDULE: '*/5 * * * * *' }).pollSchedule).toBe('*/5 * * * * *');
+  });
+});

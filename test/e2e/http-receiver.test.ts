@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { createTestBot, SIGNING_SECRET, uniqueTables } from '../support/test-bot.ts';
+
+let slack: FakeSlack;
+let bot: Bot;
+let port: number;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  bot = await createTestBot({ slack, tables: uniqueTables() });
+  ({ port } = await bot.start());
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+const responses = () => slack.callsTo('response_url');
+
+describe('the Slack HTTP receiver', () => {
+  it('answers a signed /leads help privately with the command list', async () => {
+    const response = await postToSlackEndpoint(
+      port,
+      slashCommandBody({ text: 'help', responseUrl: slack.responseUrl }),
+      {
+        secret: SIGNING_SECRET,
+      },
+    );
+    expect(response.status).toBe(200);
+    await vi.waitFor(() => expect(responses()).toHaveLength(1));
+    expect(responses()[0]?.args).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('`/leads help`'),
+    });
+  });
+
+  it('answers an unknown subcommand with what was wrong and an example, in the acknowledgement', async () => {
+    const response = await postToSlackEndpoint(
+      port,
+      slashCommandBody({ text: 'frobnicate now', responseUrl: slack.responseUrl }),
+      {
+        secret: SIGNING_SECRET,
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      response_type: 'ephemeral',
+      text: '⚠️ Unknown command "frobnicate".\nTry: `/leads help`.',
+    });
+  });
+
+  it.each([
+    ['a wrong signature', { signature: 'v0=0000' }],
+    ['another app’s secret', { secret: 'not-our-secret' }],
+    ['a replayed request over five minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+  ])('refuses %s with 401 and runs nothing', async (_, overrides) => {
+    const response = await postToSlackEndpoint(
+      port,
+      slashCommandBody({ text: 'help', responseUrl: slack.responseUrl }),
+      {
+        secret: SIGNING_SECRET,
+        ...overrides,
+      },
+    );
+    expect(response.status).toBe(401);
+    expect(responses()).toHaveLength(0);
+  });
+
+  it('reports health as JSON without secrets', async () => {
+    await bot.jobs.poll();
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({
+      status: 'ok',
+      mode: 'http',
+      leadTable: { found: false },
+      lastPoll: { ok: true, summary: { tableFound: false } },
+    });
+    expect(body).not.toContain(SIGNING_SECRET);
+    expect(body).not.toContain('xoxb-');
+    expect(body).not.toContain('AccountKey');
+  });
+});

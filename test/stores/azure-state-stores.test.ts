@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import type { LeadId } from '../../src/domain/lead.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
+import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
+import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import type { Stage } from '../../src/stores/conversation-store.ts';
+import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
+
+async function freshTable(name: string) {
+  const client = createTableClient(
+    inject('azureConnectionString'),
+    `${name}${randomBytes(4).toString('hex')}`,
+  );
+  await client.createTable();
+  return client;
+}
+
+const leadId = (rowKey = randomBytes(6).toString('hex')): LeadId => ({
+  partitionKey: '11:2F15:2F2025',
+  rowKey,
+});
+const at = new Date('2025-11-15T20:00:00Z');
+
+describe('lead record store (Azure Tables)', () => {
+  let store: ReturnType<typeof createAzureLeadRecordStore>;
+  beforeEach(async () => {
+    store = createAzureLeadRecordStore(await freshTable('records'));
+  });
+
+  it('lets exactly one of many simultaneous claims win; the others see the winner’s record', async () => {
+    const id = leadId();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => store.claim(id, { by: `process-${i}`, at, receivedAt: at })),
+    );
+    const outcomes = results.map((result) => (result.status === 'fulfilled' ? result.value : null));
+    const winners = outcomes.filter((outcome) => outcome?.kind === 'claimed');
+    expect(winners).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome?.kind === 'exists')).toHaveLength(7);
+    const winner = winners[0]?.record.claimedBy;
+    for (const outcome of outcomes) expect(outcome?.record.claimedBy).toBe(winner);
+  });
+
+  it('lets exactly one of two simultaneous take-overs win', async () => {
+    const id = leadId();
+    const { record } = await store.claim(id, { by: 'dead', at, receivedAt: at });
+    const [a, b] = await Promise.all([
+      store.takeOver(record, { by: 'a', at }),
+      store.takeOver(record, { by: 'b', at }),
+    ]);
+    expect([a.kind, b.kind].sort()).toEqual(['claimed', 'lost']);
+    expect((await store.get(id))?.attempts).toBe(2);
+  });
+
+  it('refuses to record a post on a claim that was taken over', async () => {
+    const id = leadId();
+    const { record } = await store.claim(id, { by: 'slow', at, receivedAt: at });
+    await store.takeOver(record, { by: 'fast', at });
+    await expect(store.markPosted(record, '1.1')).rejects.toBeInstanceOf(StaleRecordError);
+  });
+
+  it('keeps destination, ts and failure across reads', async () => {
+    const id = leadId();
+    let { record } = await store.claim(id, { by: 'p', at, receivedAt: at });
+    record = await store.setDestination(record, { channel: 'C1', threadTs: '5.5', conversationKey: 'k' });
+    record = await store.markFailed(record, 'channel_not_found');
+    expect(await store.get(id)).toMatchObject({
+      status: 'failed',
+      channel: 'C1',
+      threadTs: '5.5',
+      conversationKey: 'k',
+      lastError: 'channel_not_found',
+    });
+    const taken = await store.takeOver(record, { by: 'p2', at });
+    if (taken.kind !== 'claimed') throw new Error('take-over lost');
+    await store.markPosted(taken.record, '9.9');
+    expect(await store.get(id)).toMatchObject({
+      status: 'posted',
+      ts: '9.9',
+      lastError: null,
+      claimedBy: 'p2',
+    });
+  });
+
+  it('returns null for a lead it never saw', async () => {
+    expect(await store.get(leadId())).toBeNull();
+  });
+});
+
+describe('conversation store (Azure Tables)', () => {
+  let store: ReturnType<typeof createAzureConversationStore>;
+  beforeEach(async () => {
+    store = createAzureConversationStore(await freshTable('conversations'));
+  });
+  const stage = (rowKey: string, minutes: number): Stage => ({
+    leadId: leadId(rowKey),
+    action: 'INS',
+    channel: 'AppSource',
+    at: new Date(at.getTime() + minutes * 60_000),
+  });
+
+  it('opens a conversation once, whoever asks at the same time; keys may hold any character', async () => {
+    const key = 'o/dd#key?@x.example\ncontoso.offer';
+    const results = await Promise.all([store.open(key, stage('a', 0)), store.open(key, stage('b', 0))]);
+    expect(results.map((result) => result.kind).sort()).toEqual(['exists', 'opened']);
+    expect(results[0]?.conversation.rootLeadId).toEqual(results[1]?.conversation.rootLeadId);
+  });
+
+  it('keeps every stage when several are added at once, in time order and without duplicates', async () => {
+    const key = 'k@x.example\no';
+    await store.open(key, stage('root', 0));
+    await Promise.all([
+      store.addStage(key, stage('s3', 3)),
+      store.addStage(key, stage('s1', 1)),
+      store.addStage(key, stage('s2', 2)),
+    ]);
+    await store.addStage(key, stage('s2', 2));
+    const conversation = await store.get(key);
+    expect(conversation?.stages.map((s) => s.leadId.rowKey)).toEqual(['root', 's1', 's2', 's3']);
+  });
+
+  it('records the first message', async () => {
+    const key = 'm@x.example\no';
+    await store.open(key, stage('root', 0));
+    await store.setMessage(key, 'C1', '1.2');
+    expect(await store.get(key)).toMatchObject({ channel: 'C1', ts: '1.2' });
+  });
+});
+
+describe('cursor store (Azure Tables)', () => {
+  let store: ReturnType<typeof createAzureCursorStore>;
+  beforeEach(async () => {
+    store = createAzureCursorStore(await freshTable('cursors'));
+  });
+
+  it('is created by exactly one of several first starts', async () => {
+    const results = await Promise.all([
+      store.create('Leads', at),
+      store.create('leads', at),
+      store.create('LEADS', at),
+    ]);
+    expect(results.filter((result) => result === 'created')).toHaveLength(1);
+    expect(await store.get('Leads')).toEqual({ position: at, floor: at });
+  });
+
+  it('only moves forward, and concurrent advances end at the latest', async () => {
+    await store.create('Leads', at);
+    const times = [5, 1, 9, 3].map((minutes) => new Date(at.getTime() + minutes * 60_000));
+    await Promise.all(times.map((time) => store.advance('Leads', time)));
+    await store.advance('Leads', at);
+    expect(await store.get('Leads')).toEqual({ position: new Date(at.getTime() + 9 * 60_000), floor: at });
+  });
+
+  it('is null before the first start', async () => {
+    expect(await store.get('Other')).toBeNull();
+  });
+});
