@@ -4,18 +4,23 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { App, type Logger as BoltLogger, LogLevel as BoltLogLevel, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.ts';
+import { routeLead } from './domain/routing.ts';
 import { createHealth, type Health } from './health.ts';
-import { type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
+import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
 import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
+import type { OwnershipDeps, Roles } from './services/change-owner.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
+import { registerOwnershipActions } from './slack/listeners/actions/ownership-actions.ts';
 import { registerLeadsCommand } from './slack/listeners/commands/leads-command.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
 import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
+import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
+import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
 import { type EmbeddedAzurite, startEmbeddedAzurite } from './stores/azure/embedded-azurite.ts';
 import { createTableClient, ensureTable } from './stores/azure/tables.ts';
 
@@ -116,8 +121,16 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     leads: table(`${config.stateTablePrefix}Leads`),
     conversations: table(`${config.stateTablePrefix}Conversations`),
     cursors: table(`${config.stateTablePrefix}Cursors`),
+    rules: table(`${config.stateTablePrefix}Rules`),
+    ownership: table(`${config.stateTablePrefix}Ownership`),
   };
   await Promise.all(Object.values(stateTables).map(ensureTable));
+  const leadTable = createAzureLeadTable(table(config.leadsTable));
+  const conversations = createAzureConversationStore(stateTables.conversations);
+  const rules = createAzureRulesStore(stateTables.rules);
+  const ownershipLog = createAzureOwnershipLog(stateTables.ownership);
+  const managers = new Set([...config.managerUserIds, ...config.adminUserIds]);
+  const roles: Roles = { isManager: (userId) => managers.has(userId) };
 
   const health = createHealth(config.slack.mode, config.leadsTable);
   const routes = [healthRoute(health)];
@@ -153,17 +166,28 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
             clientOptions,
             logger: boltLogger(log),
           });
-    registerLeadsCommand(app);
     slack = createWebApiGateway(app.client);
   }
+  const ownershipDeps: OwnershipDeps = {
+    conversations,
+    ownershipLog,
+    roles,
+    leadTable,
+    slack,
+    clock,
+    log: log.child({ component: 'ownership' }),
+  };
+  if (app !== null) {
+    registerLeadsCommand(app);
+    registerOwnershipActions(app, ownershipDeps);
+  }
 
-  const pollDeps = {
-    leadTable: createAzureLeadTable(table(config.leadsTable)),
+  const pollDeps: PollDeps = {
+    ...ownershipDeps,
+    rules,
     cursors: createAzureCursorStore(stateTables.cursors),
     leadRecords: createAzureLeadRecordStore(stateTables.leads),
-    conversations: createAzureConversationStore(stateTables.conversations),
-    slack,
-    channelFor: () => config.leadsChannel,
+    channelFor: async (lead) => routeLead(await rules.routingRules(), lead, config.leadsChannel).channel,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: CLAIM_TIMEOUT_MS,

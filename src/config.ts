@@ -30,6 +30,10 @@ export interface Config {
   /** Prefix of the bot's own state tables in the same storage account. */
   readonly stateTablePrefix: string;
   readonly leadsChannel: string;
+  /** Slack user ids of managers: they may reassign or release any lead. */
+  readonly managerUserIds: readonly string[];
+  /** Slack user ids of admins: managers' rights, plus the rules. */
+  readonly adminUserIds: readonly string[];
   readonly pollSchedule: string;
   readonly backfillDays: number;
   readonly pollOverlapSeconds: number;
@@ -64,6 +68,7 @@ export class ConfigError extends Error {
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** Validates the environment once. Pure: the caller passes the environment (main.ts passes process.env). */
 export function loadConfig(env: Env): Config {
@@ -134,6 +139,18 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  const userIds = (name: string): string[] => {
+    const ids = (text(name) ?? '').split(/[\s,]+/).filter(Boolean);
+    const bad = ids.filter((id) => !USER_ID.test(id));
+    if (bad.length > 0)
+      problems.push(
+        `${name} holds ${bad.join(', ')}: list Slack user ids like U0123456789, separated by commas.`,
+      );
+    return ids.filter((id) => USER_ID.test(id));
+  };
+  const managerUserIds = userIds('MANAGER_USER_IDS');
+  const adminUserIds = userIds('ADMIN_USER_IDS');
+
   const leadsTable = text('LEADS_TABLE') ?? DEFAULTS.leadsTable;
   if (!TABLE_NAME.test(leadsTable)) {
     problems.push(
@@ -168,6 +185,8 @@ export function loadConfig(env: Env): Config {
     leadsTable,
     stateTablePrefix,
     leadsChannel,
+    managerUserIds,
+    adminUserIds,
     pollSchedule,
     backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
     pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),

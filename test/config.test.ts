@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       leadsTable: 'MarketplaceLeads',
       stateTablePrefix: 'leadbot',
       leadsChannel: 'local-leads',
+      managerUserIds: [],
+      adminUserIds: [],
       pollSchedule: '*/30 * * * * *',
       backfillDays: 7,
       pollOverlapSeconds: 300,
@@ -71,6 +73,7 @@ describe('loadConfig', () => {
     [{ LEADS_TABLE: 'Marketplace-Leads' }, /LEADS_TABLE="Marketplace-Leads" is not a table name/],
     [{ SLACK_API_URL: 'not a url' }, /SLACK_API_URL="not a url" is not a URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
+    [{ MANAGER_USER_IDS: 'U0MANAGER1, @boss' }, /MANAGER_USER_IDS holds @boss/],
   ])('explains a bad setting: %j', (env, problem) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -81,6 +84,13 @@ describe('loadConfig', () => {
     const problems = problemsOf({ PORT: 'x', POLL_SCHEDULE: 'y', LEADS_TABLE: '1', BACKFILL_DAYS: 'z' });
     expect(problems).toHaveLength(4);
     expect(() => loadConfig({ PORT: 'x', POLL_SCHEDULE: 'y' })).toThrow(/2 problem\(s\)/);
+  });
+
+  it('reads lists of user ids', () => {
+    expect(loadConfig({ ADMIN_USER_IDS: 'U0ADMIN01, W0ADMIN02' }).adminUserIds).toEqual([
+      'U0ADMIN01',
+      'W0ADMIN02',
+    ]);
   });
 
   it('accepts seconds in the poll schedule', () => {

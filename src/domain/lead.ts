@@ -205,12 +205,19 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Test leads and do-not-contact notices are shown, never owned or chased. */
+export function isClaimable(lead: Lead): boolean {
+  return !lead.isTest && !lead.isDoNotContact;
+}
+
 /**
- * The key that makes later leads of the same customer one conversation: the normalised e-mail and the
- * offer. Null for leads that stand alone: no e-mail, test leads, and do-not-contact notices.
+ * The key of the conversation a lead belongs to: later leads of the same customer (normalised e-mail)
+ * for the same offer join it. A lead without an e-mail is a conversation of its own. Null for leads
+ * that are not worked at all: test leads and do-not-contact notices.
  */
 export function conversationKeyOf(lead: Lead): string | null {
-  if (lead.isTest || lead.isDoNotContact || lead.customer.email === null) return null;
+  if (!isClaimable(lead)) return null;
+  if (lead.customer.email === null) return `lead\n${lead.id.partitionKey}\n${lead.id.rowKey}`;
   return `${normaliseEmail(lead.customer.email)}\n${(lead.offerKey ?? '').toLowerCase()}`;
 }
 

@@ -1,24 +1,21 @@
-import { conversationKeyOf, type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import { conversationKeyOf, type Lead, type LeadId, leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import { renderLeadMessage, renderTestLeadMessage } from '../slack/blocks/lead-message.ts';
 import type { RenderedMessage } from '../slack/blocks/types.ts';
-import { type MessageMetadata, SlackCallError, type SlackGateway } from '../slack/gateway.ts';
-import type { ConversationStore, Stage } from '../stores/conversation-store.ts';
+import { type MessageMetadata, SlackCallError } from '../slack/gateway.ts';
+import type { Conversation, Stage } from '../stores/conversation-store.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
-import type { LeadTable } from '../stores/lead-table.ts';
+import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
+import { refreshConversationMessage, renderConversation } from './conversation-message.ts';
 
-export interface PostLeadDeps {
+export interface PostLeadDeps extends AssignDeps {
   readonly leadRecords: LeadRecordStore;
-  readonly conversations: ConversationStore;
-  readonly leadTable: LeadTable;
-  readonly slack: SlackGateway;
-  /** The channel a new conversation (or a lead that stands alone) is posted to. */
-  readonly channelFor: (lead: Lead) => string;
+  /** The channel a new conversation (or a lead that stands alone) is posted to: the routing rules' pick. */
+  readonly channelFor: (lead: Lead) => Promise<string>;
   /** Identifies this process in posting claims. */
   readonly processId: string;
   /** A posting claim older than this is presumed dead (its process crashed) and may be taken over. */
   readonly claimTimeoutMs: number;
-  readonly clock: () => Date;
   readonly log: Logger;
 }
 
@@ -51,7 +48,7 @@ const sameLead = (a: LeadId, b: LeadId) => a.partitionKey === b.partitionKey && 
 
 /** Where a lead's message goes: a new top-level message, or a reply in its customer's conversation. */
 type Destination =
-  | { readonly kind: 'top'; readonly channel: string; readonly conversationKey: string | null }
+  | { readonly kind: 'top'; readonly channel: string; readonly conversation: Conversation | null }
   | {
       readonly kind: 'reply';
       readonly channel: string;
@@ -80,7 +77,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     const recovered = await findPostedBefore(lead, previous, deps);
     if (recovered) {
       record = await deps.leadRecords.markPosted(record, recovered.ts);
-      await recordInConversation(lead, record, recovered.ts, deps, log);
+      await recordInConversation(lead, record, recovered.ts, deps);
       log.info('found a message posted before a crash; recorded it instead of posting again', {
         ts: recovered.ts,
       });
@@ -94,10 +91,12 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     return { kind: 'waiting' };
   }
   const threadTs = destination.kind === 'reply' ? destination.threadTs : null;
+  const conversationKey =
+    destination.kind === 'reply' ? destination.conversationKey : (destination.conversation?.key ?? null);
   record = await deps.leadRecords.setDestination(record, {
     channel: destination.channel,
     threadTs,
-    conversationKey: destination.conversationKey,
+    conversationKey,
   });
 
   let ts: string;
@@ -106,7 +105,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
       channel: destination.channel,
       threadTs,
       metadata: leadMetadata(lead.id),
-      ...messageFor(lead, destination.kind === 'reply'),
+      ...messageFor(lead, destination),
     });
     ts = posted.ts;
   } catch (error) {
@@ -119,14 +118,18 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     return { kind: 'failed', error: error.code, permanent: error.permanent };
   }
   record = await deps.leadRecords.markPosted(record, ts);
-  await recordInConversation(lead, record, ts, deps, log);
+  await recordInConversation(lead, record, ts, deps);
   return threadTs === null
     ? { kind: 'posted', channel: destination.channel, ts }
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
 }
 
-function messageFor(lead: Lead, isRepeat: boolean): RenderedMessage {
-  return lead.isTest ? renderTestLeadMessage(lead) : renderLeadMessage(lead, { isRepeat });
+function messageFor(lead: Lead, destination: Exclude<Destination, { kind: 'waiting' }>): RenderedMessage {
+  if (lead.isTest) return renderTestLeadMessage(lead);
+  if (destination.kind === 'reply') return renderLeadMessage(lead, { isRepeat: true });
+  return destination.conversation
+    ? renderConversation(destination.conversation, lead)
+    : renderLeadMessage(lead);
 }
 
 /** A previous attempt may have posted and crashed before recording: look for the message it left. */
@@ -143,11 +146,11 @@ async function findPostedBefore(lead: Lead, previous: LeadRecord, deps: PostLead
 
 async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destination> {
   const key = conversationKeyOf(lead);
-  if (key === null) return { kind: 'top', channel: deps.channelFor(lead), conversationKey: null };
+  if (key === null) return { kind: 'top', channel: await deps.channelFor(lead), conversation: null };
   const opened = await deps.conversations.open(key, stageOf(lead));
   let conversation = opened.conversation;
   if (opened.kind === 'opened' || sameLead(conversation.rootLeadId, lead.id)) {
-    return { kind: 'top', channel: conversation.channel ?? deps.channelFor(lead), conversationKey: key };
+    return { kind: 'top', channel: conversation.channel ?? (await deps.channelFor(lead)), conversation };
   }
   if (conversation.ts === null) {
     // The first lead may have been posted by a process that died before noting it on the conversation.
@@ -157,39 +160,24 @@ async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destinatio
   }
   return {
     kind: 'reply',
-    channel: conversation.channel ?? deps.channelFor(lead),
+    channel: conversation.channel ?? (await deps.channelFor(lead)),
     threadTs: conversation.ts ?? '',
     conversationKey: key,
   };
 }
 
-/** After a lead's message exists: note it on the conversation, and refresh the first message's stage. */
-async function recordInConversation(
-  lead: Lead,
-  record: LeadRecord,
-  ts: string,
-  deps: PostLeadDeps,
-  log: Logger,
-) {
+/**
+ * After a lead's message exists: note it on the conversation. A new conversation goes to its channel's
+ * rotation; a later step refreshes the first message to show the latest stage.
+ */
+async function recordInConversation(lead: Lead, record: LeadRecord, ts: string, deps: PostLeadDeps) {
   const key = record.conversationKey;
   if (key === null || record.channel === null) return;
   if (record.threadTs === null) {
-    await deps.conversations.setMessage(key, record.channel, ts);
+    const conversation = await deps.conversations.setMessage(key, record.channel, ts);
+    await assignFromRotation(conversation, deps);
     return;
   }
   const conversation = await deps.conversations.addStage(key, stageOf(lead));
-  const rootRow = await deps.leadTable.get(conversation.rootLeadId);
-  if (conversation.channel === null || conversation.ts === null || rootRow === null) return;
-  try {
-    const root = parseLeadRow(rootRow);
-    await deps.slack.updateMessage(
-      conversation.channel,
-      conversation.ts,
-      renderLeadMessage(root, { stages: conversation.stages }),
-    );
-  } catch (error) {
-    // The reply is posted and recorded; a stale first message is cosmetic and is refreshed by the next step.
-    if (!(error instanceof SlackCallError)) throw error;
-    log.warn('could not refresh the conversation’s first message', { error: error.code });
-  }
+  await refreshConversationMessage(conversation, deps);
 }

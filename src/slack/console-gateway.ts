@@ -33,6 +33,9 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async updateMessage(channel, ts, message) {
       print(`would update message ${ts} in ${channel}`, message);
     },
+    async permalink(channel, ts) {
+      return `local://${channel}/${ts}`;
+    },
     async findMessageByMetadata(query) {
       const found = posted.find(
         (message) =>

@@ -31,6 +31,8 @@ export interface MetadataQuery {
 export interface SlackGateway {
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, message: RenderedMessage): Promise<void>;
+  /** A link to a message; null when Slack has none (the message is gone). */
+  permalink(channel: string, ts: string): Promise<string | null>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */
   findMessageByMetadata(query: MetadataQuery): Promise<PostedMessage | null>;
 }

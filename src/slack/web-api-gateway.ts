@@ -69,6 +69,15 @@ export function createWebApiGateway(client: WebClient): SlackGateway {
         client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] }),
       );
     },
+    async permalink(channel, ts) {
+      try {
+        const result = await client.chat.getPermalink({ channel, message_ts: ts });
+        return result.permalink ?? null;
+      } catch (error) {
+        if (slackCodeOf(error) === 'message_not_found') return null;
+        throw new SlackCallError('chat.getPermalink', slackCodeOf(error));
+      }
+    },
     async findMessageByMetadata(query: MetadataQuery) {
       const oldest = (query.oldest.getTime() / 1000).toFixed(6);
       let cursor: string | undefined;

@@ -8,8 +8,15 @@ export interface Stage {
   readonly at: Date;
 }
 
-/** One customer's conversation about one offer: the first lead's message and every step since. */
+export interface Owner {
+  readonly userId: string;
+  readonly since: Date;
+}
+
+/** One customer's conversation about one offer: the first lead's message, every step since, its owner. */
 export interface Conversation {
+  /** Opaque and short: safe in button values and table keys (the key holds an e-mail). */
+  readonly id: string;
   readonly key: string;
   readonly rootLeadId: LeadId;
   /** Null until the first lead's message is posted. */
@@ -17,6 +24,8 @@ export interface Conversation {
   readonly ts: string | null;
   /** Oldest first; the first is the root lead's. */
   readonly stages: readonly Stage[];
+  /** Null while nobody owns it. */
+  readonly owner: Owner | null;
   readonly etag: string;
 }
 
@@ -24,12 +33,25 @@ export type OpenResult =
   | { readonly kind: 'opened'; readonly conversation: Conversation }
   | { readonly kind: 'exists'; readonly conversation: Conversation };
 
+export type OwnerChange =
+  | { readonly kind: 'changed'; readonly conversation: Conversation; readonly previous: Owner | null }
+  /** The owner was not the expected one (someone else claimed first): nothing was written. */
+  | { readonly kind: 'conflict'; readonly conversation: Conversation };
+
 export interface ConversationStore {
   /** Creates the conversation with `root` as its first stage unless one exists (conditional insert). */
   open(key: string, root: Stage): Promise<OpenResult>;
   get(key: string): Promise<Conversation | null>;
+  /** By the opaque id carried in buttons; null when there is no such conversation. */
+  getById(id: string): Promise<Conversation | null>;
   /** Records the first message; idempotent. */
   setMessage(key: string, channel: string, ts: string): Promise<Conversation>;
   /** Adds a stage unless that lead's stage is already there; concurrent changes are re-read and merged. */
   addStage(key: string, stage: Stage): Promise<Conversation>;
+  /**
+   * Sets the owner to `to` (null: nobody) only if it is still `expected` (null: nobody), with an
+   * ETag-guarded write: of two simultaneous claims exactly one is `changed`, the other a `conflict`.
+   * Null when there is no such conversation.
+   */
+  setOwner(id: string, expected: string | null, to: string | null, at: Date): Promise<OwnerChange | null>;
 }

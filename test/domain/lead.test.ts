@@ -208,11 +208,15 @@ describe('conversationKeyOf', () => {
     expect(keyOf(JANE, { ProductId: 'contoso.a' })).not.toBe(keyOf(JANE, { ProductId: 'contoso.b' }));
   });
 
+  it('gives a lead without an e-mail a conversation of its own', () => {
+    const row = leadRow({ CustomerInfo: '{}' });
+    expect(conversationKeyOf(parseLeadRow(row))).toBe(`lead\n11:2F15:2F2025\n${row.rowKey}`);
+  });
+
   it.each([
-    ['no e-mail', {}, {}],
     ['a test lead', JANE, { Description: 'MSFT_TEST_1' }],
     ['a do-not-contact notice', JANE, { LeadSource: 'SPZA-DNC|x', ActionCode: 'DNC' }],
-  ])('is null for %s: it stands alone', (_, customer, columns) => {
+  ])('is null for %s: it is shown, never worked', (_, customer, columns) => {
     expect(keyOf(customer, columns)).toBeNull();
   });
 });

@@ -96,6 +96,17 @@ export async function createFakeSlack(): Promise<FakeSlack> {
         });
         return { ok: true, channel, ts: message.ts, message };
       }
+      case 'chat.getPermalink':
+        return {
+          ok: true,
+          channel,
+          permalink: `https://example.slack.com/archives/${channel}/p${String(args.message_ts).replace('.', '')}`,
+        };
+      case 'users.info':
+        return {
+          ok: true,
+          user: { id: args.user, name: `name-${String(args.user)}`, real_name: `Real ${String(args.user)}` },
+        };
       case 'chat.update':
         return { ok: true, channel, ts: args.ts };
       case 'chat.postEphemeral':

@@ -49,3 +49,54 @@ export function slashCommandBody(fields: {
     api_app_id: 'A0001',
   }).toString();
 }
+
+export interface ClickOptions {
+  readonly userId: string;
+  readonly actionId: string;
+  readonly blockId: string;
+  readonly responseUrl: string;
+  /** A button's value. */
+  readonly value?: string;
+  /** A user picker's choice. */
+  readonly selectedUser?: string;
+  readonly channelId?: string;
+  readonly messageTs?: string;
+}
+
+/** The form body of a `block_actions` request, as Slack sends it when a button or picker is used. */
+export function blockActionsBody(click: ClickOptions): string {
+  const action =
+    click.selectedUser !== undefined
+      ? {
+          type: 'users_select',
+          action_id: click.actionId,
+          block_id: click.blockId,
+          selected_user: click.selectedUser,
+          action_ts: '1.2',
+        }
+      : {
+          type: 'button',
+          action_id: click.actionId,
+          block_id: click.blockId,
+          value: click.value ?? '',
+          action_ts: '1.2',
+        };
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: click.userId, username: 'rep', team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-unused',
+    trigger_id: '1.2.3',
+    channel: { id: click.channelId ?? 'CLEADS0001', name: 'leads' },
+    container: {
+      type: 'message',
+      message_ts: click.messageTs ?? '1.1',
+      channel_id: click.channelId ?? 'CLEADS0001',
+    },
+    message: { ts: click.messageTs ?? '1.1', type: 'message', text: '' },
+    response_url: click.responseUrl,
+    actions: [action],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

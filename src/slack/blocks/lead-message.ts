@@ -2,6 +2,7 @@ import { explainLead, stageName } from '../../domain/explain.ts';
 import { type Customer, type CustomerField, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { Block, Mrkdwn, PlainText, RenderedMessage } from './types.ts';
 
@@ -86,7 +87,44 @@ function journey(stages: readonly ConversationStage[]): string {
   return stages.map((stage) => `${stageName(stage.action)} (${slackDate(stage.at)})`).join('  →  ');
 }
 
+/** Who owns the conversation a message heads; Slack shows each `<@U…>` as the person's current name. */
+export interface OwnershipView {
+  readonly conversationId: string;
+  readonly owner: { readonly userId: string; readonly since: Date } | null;
+}
+
+function ownershipBlocks(view: OwnershipView): Block[] {
+  const status = view.owner
+    ? `👤 *Owned by <@${view.owner.userId}>* since ${slackDate(view.owner.since)}`
+    : '🙋 *Unclaimed:* press *Claim* to own this lead.';
+  const value = encodeConversationRef(view.conversationId);
+  const controls = view.owner
+    ? [
+        {
+          type: 'users_select' as const,
+          action_id: LEAD_ACTIONS.handOver,
+          placeholder: plain('Hand over to…', 150),
+        },
+        { type: 'button' as const, action_id: LEAD_ACTIONS.release, text: plain('Release', 75), value },
+      ]
+    : [
+        {
+          type: 'button' as const,
+          action_id: LEAD_ACTIONS.claim,
+          text: plain('Claim', 75),
+          value,
+          style: 'primary' as const,
+        },
+      ];
+  return [
+    { type: 'section', text: mrkdwn(status) },
+    { type: 'actions', block_id: `${OWNERSHIP_BLOCK_PREFIX}${view.conversationId}`, elements: controls },
+  ];
+}
+
 export interface LeadMessageOptions {
+  /** The conversation's owner and controls, on the conversation's first message. */
+  readonly ownership?: OwnershipView;
   /** The customer's steps so far, oldest first; shown when there is more than one. */
   readonly stages?: readonly ConversationStage[];
   /** True for a later lead of a known customer, posted in the conversation's thread. */
@@ -132,6 +170,7 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
     blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${journey(stages)}`)] });
   }
   blocks.push({ type: 'section', text: mrkdwn(`*Next step:* ${explanation.nextStep}`) });
+  if (options.ownership) blocks.push(...ownershipBlocks(options.ownership));
   blocks.push({
     type: 'context',
     elements: [

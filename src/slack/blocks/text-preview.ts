@@ -15,7 +15,9 @@ function blockLines(block: Block): string[] {
     case 'context':
       return [`  ${block.elements.map(readable).join(' · ')}`];
     case 'actions':
-      return [`  ${block.elements.map((button) => `[ ${button.text.text} ]`).join(' ')}`];
+      return [
+        `  ${block.elements.map((element) => `[ ${element.type === 'button' ? element.text.text : element.placeholder.text} ]`).join(' ')}`,
+      ];
     case 'divider':
       return ['  ─────'];
   }

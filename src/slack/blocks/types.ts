@@ -23,6 +23,14 @@ export interface ButtonElement {
   readonly url?: string;
 }
 
+export interface UsersSelectElement {
+  readonly type: 'users_select';
+  readonly action_id: string;
+  readonly placeholder: PlainText;
+}
+
+export type ActionElement = ButtonElement | UsersSelectElement;
+
 export type Block =
   | { readonly type: 'header'; readonly text: PlainText; readonly block_id?: string }
   | {
@@ -32,7 +40,7 @@ export type Block =
       readonly block_id?: string;
     }
   | { readonly type: 'context'; readonly elements: readonly TextObject[]; readonly block_id?: string }
-  | { readonly type: 'actions'; readonly elements: readonly ButtonElement[]; readonly block_id?: string }
+  | { readonly type: 'actions'; readonly elements: readonly ActionElement[]; readonly block_id?: string }
   | { readonly type: 'divider' };
 
 /** A rendered message: Block Kit plus the plain fallback Slack shows in notifications. */

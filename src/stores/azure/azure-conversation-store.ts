@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { Conversation, ConversationStore, Stage } from '../conversation-store.ts';
-import { conditionally, getOrNull, updateGuarded } from './tables.ts';
+import { conditionally, dateOf, getOrNull, updateGuarded } from './tables.ts';
 
 interface ConversationEntity {
   conversationKey: string;
@@ -11,6 +11,8 @@ interface ConversationEntity {
   ts: string;
   /** JSON array of stages: a conversation has a handful, far below a property's 64 KiB. */
   stages: string;
+  ownerId: string;
+  ownedSince: Date | string;
 }
 
 interface StoredStage {
@@ -21,11 +23,11 @@ interface StoredStage {
   at: string;
 }
 
-// Keys are hashed: e-mails may hold characters table keys forbid (`/`, `#`, `?`).
-function keysOf(key: string): { partitionKey: string; rowKey: string } {
-  const hash = createHash('sha256').update(key).digest('hex');
-  return { partitionKey: hash.slice(0, 2), rowKey: hash };
-}
+// Keys are hashed: e-mails may hold characters table keys forbid (`/`, `#`, `?`). The id is the row key.
+const idOf = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+const keysOfId = (id: string) => ({ partitionKey: id.slice(0, 2), rowKey: id });
+const keysOf = (key: string) => keysOfId(idOf(key));
+const ID = /^[0-9a-f]{32}$/;
 
 const sameLead = (a: Stage['leadId'], b: Stage['leadId']) =>
   a.partitionKey === b.partitionKey && a.rowKey === b.rowKey;
@@ -51,28 +53,33 @@ function decodeStages(json: string): Stage[] {
   }));
 }
 
-function fromEntity(entity: ConversationEntity & { etag: string }): Conversation {
+function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string }): Conversation {
+  const ownedSince = dateOf(entity.ownedSince);
   return {
+    id: entity.rowKey ?? idOf(entity.conversationKey),
     key: entity.conversationKey,
     rootLeadId: { partitionKey: entity.rootPartitionKey, rowKey: entity.rootRowKey },
     channel: entity.channel || null,
     ts: entity.ts || null,
     stages: decodeStages(entity.stages),
+    owner: entity.ownerId && ownedSince ? { userId: entity.ownerId, since: ownedSince } : null,
     etag: entity.etag,
   };
 }
 
 export function createAzureConversationStore(client: TableClient): ConversationStore {
-  const update = async (
-    key: string,
+  const updateById = async (
+    id: string,
     change: (current: Conversation) => Partial<ConversationEntity> | null,
   ) => {
-    const { partitionKey, rowKey } = keysOf(key);
+    const { partitionKey, rowKey } = keysOfId(id);
     const entity = await updateGuarded<ConversationEntity>(client, partitionKey, rowKey, (current) =>
-      change(fromEntity(current)),
+      change(fromEntity({ ...current, rowKey })),
     );
-    return fromEntity(entity);
+    return fromEntity({ ...entity, rowKey });
   };
+  const update = (key: string, change: (current: Conversation) => Partial<ConversationEntity> | null) =>
+    updateById(idOf(key), change);
 
   const store: ConversationStore = {
     async open(key, root) {
@@ -83,10 +90,16 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         channel: '',
         ts: '',
         stages: encodeStages([root]),
+        ownerId: '',
+        ownedSince: '',
       };
       const created = await conditionally(() => client.createEntity({ ...keysOf(key), ...entity }));
-      if (created.ok)
-        return { kind: 'opened', conversation: fromEntity({ ...entity, etag: created.value.etag ?? '' }) };
+      if (created.ok) {
+        return {
+          kind: 'opened',
+          conversation: fromEntity({ ...entity, ...keysOf(key), etag: created.value.etag ?? '' }),
+        };
+      }
       const existing = await store.get(key);
       if (existing === null) throw new Error('conversation exists but cannot be read');
       return { kind: 'exists', conversation: existing };
@@ -95,6 +108,25 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       const { partitionKey, rowKey } = keysOf(key);
       const entity = await getOrNull<ConversationEntity>(client, partitionKey, rowKey);
       return entity === null ? null : fromEntity(entity);
+    },
+    async getById(id) {
+      if (!ID.test(id)) return null;
+      const { partitionKey, rowKey } = keysOfId(id);
+      const entity = await getOrNull<ConversationEntity>(client, partitionKey, rowKey);
+      return entity === null ? null : fromEntity(entity);
+    },
+    async setOwner(id, expected, to, at) {
+      if ((await store.getById(id)) === null) return null;
+      let previous: Conversation | null = null;
+      const conversation = await updateById(id, (current) => {
+        previous = current;
+        if ((current.owner?.userId ?? null) !== expected) return null;
+        return { ownerId: to ?? '', ownedSince: to === null ? '' : at };
+      });
+      const before = previous as Conversation | null;
+      if (before === null || (before.owner?.userId ?? null) !== expected)
+        return { kind: 'conflict', conversation };
+      return { kind: 'changed', conversation, previous: before.owner };
     },
     setMessage(key, channel, ts) {
       return update(key, (current) =>

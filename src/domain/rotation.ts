@@ -1,0 +1,27 @@
+/** A rep in a channel's rotation; a paused rep (on holiday) is skipped. */
+export interface RotationMember {
+  readonly userId: string;
+  readonly paused: boolean;
+}
+
+/** A channel's ordered list of reps, and whose turn is next. */
+export interface Rotation {
+  readonly channel: string;
+  readonly members: readonly RotationMember[];
+  /** Index into `members` where the search for the next assignee starts. */
+  readonly next: number;
+}
+
+/**
+ * Whose turn it is: the first rep at or after `next` (wrapping round) who is not paused, and where the
+ * turn after that starts. Null when every rep is paused or the rotation is empty.
+ */
+export function nextAssignee(rotation: Rotation): { userId: string; next: number } | null {
+  const count = rotation.members.length;
+  for (let step = 0; step < count; step++) {
+    const index = (((rotation.next + step) % count) + count) % count;
+    const member = rotation.members[index];
+    if (member && !member.paused) return { userId: member.userId, next: (index + 1) % count };
+  }
+  return null;
+}

@@ -1,0 +1,72 @@
+import type { Lead } from './lead.ts';
+
+/** The lead properties a routing rule can match on. */
+export const RULE_FIELDS = ['offer', 'publisher', 'source', 'action', 'country'] as const;
+export type RuleField = (typeof RULE_FIELDS)[number];
+
+/** One routing rule: every field it names must match (`*` is a wildcard, letter case is ignored). */
+export interface RoutingRule {
+  readonly match: Readonly<Partial<Record<RuleField, string>>>;
+  readonly channel: string;
+}
+
+export interface Route {
+  readonly channel: string;
+  /** 1-based position of the rule that matched; null for the default channel. */
+  readonly rule: number | null;
+}
+
+// Microsoft writes the country as US or USA (and the like): both spellings match either pattern.
+const COUNTRY_ALIASES: Readonly<Record<string, string>> = {
+  usa: 'us',
+  gbr: 'gb',
+  uk: 'gb',
+  deu: 'de',
+  fra: 'fr',
+};
+const canonicalCountry = (country: string) => COUNTRY_ALIASES[country.toLowerCase()] ?? country.toLowerCase();
+
+function wildcard(pattern: string): RegExp {
+  const escaped = pattern
+    .trim()
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+/** True when `pattern` (with `*` wildcards) matches the whole of `value`, ignoring letter case. */
+export function matchesPattern(pattern: string, value: string | null): boolean {
+  return value !== null && wildcard(pattern).test(value.trim());
+}
+
+/** The values of a lead a rule field is compared with; the field matches when any of them does. */
+function valuesOf(field: RuleField, lead: Lead): Array<string | null> {
+  switch (field) {
+    case 'offer':
+      return [lead.productId, lead.offerKey, lead.offerName];
+    case 'publisher':
+      return [lead.publisher];
+    case 'source':
+      // AppSource is written SPZA in LeadSource: both names match.
+      return lead.channel === 'AppSource' ? ['AppSource', 'SPZA'] : [lead.channel];
+    case 'action':
+      return [lead.actionCode, lead.action];
+    case 'country':
+      return [lead.customer.country === null ? null : canonicalCountry(lead.customer.country)];
+  }
+}
+
+export function ruleMatches(rule: RoutingRule, lead: Lead): boolean {
+  return Object.entries(rule.match).every(([field, pattern]) => {
+    const wanted = field === 'country' ? canonicalCountry(pattern) : pattern;
+    return valuesOf(field as RuleField, lead).some((value) => matchesPattern(wanted, value));
+  });
+}
+
+/** The first matching rule picks the channel; with none, the default channel. */
+export function routeLead(rules: readonly RoutingRule[], lead: Lead, defaultChannel: string): Route {
+  const index = rules.findIndex((rule) => ruleMatches(rule, lead));
+  const rule = rules[index];
+  return rule ? { channel: rule.channel, rule: index + 1 } : { channel: defaultChannel, rule: null };
+}

@@ -1,0 +1,37 @@
+import { SLACK_LIMITS } from './limits.ts';
+
+/** The action ids of the lead message's controls. */
+export const LEAD_ACTIONS = {
+  claim: 'lead_claim',
+  handOver: 'lead_hand_over',
+  release: 'lead_release',
+} as const;
+
+/** Block id of the controls; a user picker carries its conversation here, since it has no value. */
+export const OWNERSHIP_BLOCK_PREFIX = 'ownership:';
+
+const CONVERSATION_ID = /^[0-9a-f]{32}$/;
+
+/** A button's value: which conversation it acts on. It carries no authority: the clicker is checked. */
+export function encodeConversationRef(conversationId: string): string {
+  const value = JSON.stringify({ v: 1, c: conversationId });
+  if (value.length > SLACK_LIMITS.buttonValue) throw new Error('conversation reference too long');
+  return value;
+}
+
+/** The conversation a button value or block id names; null for anything malformed or forged. */
+export function decodeConversationRef(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  if (value.startsWith(OWNERSHIP_BLOCK_PREFIX)) {
+    const id = value.slice(OWNERSHIP_BLOCK_PREFIX.length);
+    return CONVERSATION_ID.test(id) ? id : null;
+  }
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const { v, c } = parsed as { v?: unknown; c?: unknown };
+    return v === 1 && typeof c === 'string' && CONVERSATION_ID.test(c) ? c : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
+import { changeOwner, type OwnershipDeps, type OwnershipRequest } from '../../../services/change-owner.ts';
+import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
+import { renderOwnershipReply, renderUnreadableAction } from '../../blocks/ownership-replies.ts';
+
+type Parsed = { readonly conversationId: string; readonly request: OwnershipRequest } | null;
+
+/** Reads a click into a request; null when the value (or the picked user) is missing or malformed. */
+type ParseAction = (action: BlockElementAction, actor: string) => Parsed;
+
+const parseClaim: ParseAction = (action, actor) => {
+  const conversationId = action.type === 'button' ? decodeConversationRef(action.value) : null;
+  return conversationId ? { conversationId, request: { kind: 'claim', actor } } : null;
+};
+
+const parseRelease: ParseAction = (action, actor) => {
+  const conversationId = action.type === 'button' ? decodeConversationRef(action.value) : null;
+  return conversationId ? { conversationId, request: { kind: 'release', actor } } : null;
+};
+
+// A user picker has no value: the conversation rides in the block id.
+const parseHandOver: ParseAction = (action, actor) => {
+  if (action.type !== 'users_select' || !action.selected_user) return null;
+  const conversationId = decodeConversationRef(action.block_id);
+  return conversationId
+    ? { conversationId, request: { kind: 'handover', actor, to: action.selected_user } }
+    : null;
+};
+
+const PARSERS: ReadonlyArray<readonly [string, ParseAction]> = [
+  [LEAD_ACTIONS.claim, parseClaim],
+  [LEAD_ACTIONS.release, parseRelease],
+  [LEAD_ACTIONS.handOver, parseHandOver],
+];
+
+/** Claim, hand-over and release: ack, parse, change the owner, answer privately. */
+export function registerOwnershipActions(app: App, deps: OwnershipDeps): void {
+  for (const [actionId, parse] of PARSERS) {
+    app.action<BlockAction>(actionId, async ({ ack, action, body, respond }) => {
+      await ack();
+      const parsed = parse(action, body.user.id);
+      const answer = parsed
+        ? renderOwnershipReply(await changeOwner(parsed.conversationId, parsed.request, deps), body.user.id)
+        : renderUnreadableAction();
+      await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { nextAssignee, type RotationMember } from '../../domain/rotation.ts';
+import type { RoutingRule } from '../../domain/routing.ts';
+import type { RulesStore } from '../rules-store.ts';
+import { conditionally, getOrNull, updateGuarded } from './tables.ts';
+
+interface RulesEntity {
+  rules: string;
+}
+
+interface RotationEntity {
+  members: string;
+  next: number;
+}
+
+const ROUTING = { partitionKey: 'routing', rowKey: 'rules' };
+const ROTATION = 'rotation';
+
+const parseMembers = (json: string): RotationMember[] => JSON.parse(json) as RotationMember[];
+
+/** Creates the entity if it does not exist yet, so the guarded update below always has one to read. */
+async function ensure(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  initial: object,
+): Promise<void> {
+  await conditionally(() => client.createEntity({ partitionKey, rowKey, ...initial }));
+}
+
+export function createAzureRulesStore(client: TableClient): RulesStore {
+  return {
+    async routingRules() {
+      const entity = await getOrNull<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey);
+      return entity === null ? [] : (JSON.parse(entity.rules) as RoutingRule[]);
+    },
+    async setRoutingRules(rules) {
+      await ensure(client, ROUTING.partitionKey, ROUTING.rowKey, { rules: '[]' });
+      let replaced: RoutingRule[] = [];
+      await updateGuarded<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey, (current) => {
+        replaced = JSON.parse(current.rules) as RoutingRule[];
+        return { rules: JSON.stringify(rules) };
+      });
+      return replaced;
+    },
+    async rotation(channel) {
+      const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
+      return entity === null ? [] : parseMembers(entity.members);
+    },
+    async setRotation(channel, userIds) {
+      await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
+        const paused = new Set(
+          parseMembers(current.members)
+            .filter((m) => m.paused)
+            .map((m) => m.userId),
+        );
+        const members = userIds.map((userId) => ({ userId, paused: paused.has(userId) }));
+        return { members: JSON.stringify(members), next: 0 };
+      });
+    },
+    async setPaused(userId, paused) {
+      const changed: string[] = [];
+      const rotations = client.listEntities<RotationEntity>({
+        queryOptions: { filter: odata`PartitionKey eq ${ROTATION}` },
+      });
+      for await (const rotation of rotations) {
+        const channel = rotation.rowKey ?? '';
+        if (!parseMembers(rotation.members).some((member) => member.userId === userId)) continue;
+        await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
+          const members = parseMembers(current.members).map((m) =>
+            m.userId === userId ? { ...m, paused } : m,
+          );
+          return { members: JSON.stringify(members) };
+        });
+        changed.push(channel);
+      }
+      return changed;
+    },
+    async takeTurn(channel) {
+      if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return null;
+      let assignee: string | null = null;
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
+        const turn = nextAssignee({
+          channel,
+          members: parseMembers(current.members),
+          next: Number(current.next),
+        });
+        assignee = turn?.userId ?? null;
+        return turn === null ? null : { next: turn.next };
+      });
+      return assignee;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { RotationMember } from '../domain/rotation.ts';
+import type { RoutingRule } from '../domain/routing.ts';
+
+/** Routing rules and rotations, shared by every bot process. */
+export interface RulesStore {
+  /** The routing rules in order (first match wins); empty when none were set. */
+  routingRules(): Promise<readonly RoutingRule[]>;
+  /** Replaces the rules, returning the ones they replaced. */
+  setRoutingRules(rules: readonly RoutingRule[]): Promise<readonly RoutingRule[]>;
+  /** The channel's rotation members in order; empty when the channel has no rotation. */
+  rotation(channel: string): Promise<readonly RotationMember[]>;
+  /** Sets a channel's rotation (an empty list removes it); the next turn goes to the first rep. */
+  setRotation(channel: string, userIds: readonly string[]): Promise<void>;
+  /** Pauses or resumes a rep in every rotation they are in; returns the channels changed. */
+  setPaused(userId: string, paused: boolean): Promise<readonly string[]>;
+  /**
+   * Takes the next turn of the channel's rotation: the next rep who is not paused. Concurrent turns
+   * never get the same slot (ETag-guarded). Null when the channel has no rotation or all are paused.
+   */
+  takeTurn(channel: string): Promise<string | null>;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { nextAssignee, type Rotation } from '../../src/domain/rotation.ts';
+
+const rotation = (members: Array<[string, boolean]>, next: number): Rotation => ({
+  channel: 'C1',
+  members: members.map(([userId, paused]) => ({ userId, paused })),
+  next,
+});
+
+describe('nextAssignee', () => {
+  it.each([
+    [
+      [
+        ['A', false],
+        ['B', false],
+        ['C', false],
+      ],
+      0,
+      { userId: 'A', next: 1 },
+    ],
+    [
+      [
+        ['A', false],
+        ['B', false],
+        ['C', false],
+      ],
+      2,
+      { userId: 'C', next: 0 },
+    ],
+    [
+      [
+        ['A', false],
+        ['B', true],
+        ['C', false],
+      ],
+      1,
+      { userId: 'C', next: 0 },
+    ], // a paused rep is skipped
+    [
+      [
+        ['A', false],
+        ['B', true],
+        ['C', true],
+      ],
+      1,
+      { userId: 'A', next: 1 },
+    ], // wrapping round
+    [[['A', false]], 0, { userId: 'A', next: 0 }],
+    [
+      [
+        ['A', false],
+        ['B', false],
+      ],
+      7,
+      { userId: 'B', next: 0 },
+    ], // a stale index past the end wraps
+  ] as Array<[Array<[string, boolean]>, number, { userId: string; next: number }]>)(
+    '%j from %i → %j',
+    (members, next, expected) => {
+      expect(nextAssignee(rotation(members, next))).toEqual(expected);
+    },
+  );
+
+  it.each([
+    [[]],
+    [
+      [
+        ['A', true],
+        ['B', true],
+      ],
+    ],
+  ] as Array<[Array<[string, boolean]>]>)('is null for %j', (members) => {
+    expect(nextAssignee(rotation(members, 0))).toBeNull();
+  });
+
+  it('goes round the reps in order', () => {
+    let state = rotation(
+      [
+        ['A', false],
+        ['B', false],
+        ['C', false],
+      ],
+      0,
+    );
+    const order: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const turn = nextAssignee(state);
+      if (!turn) throw new Error('no turn');
+      order.push(turn.userId);
+      state = { ...state, next: turn.next };
+    }
+    expect(order).toEqual(['A', 'B', 'C', 'A', 'B', 'C', 'A']);
+  });
+});

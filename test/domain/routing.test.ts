@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseLeadRow } from '../../src/domain/lead.ts';
+import { matchesPattern, type RoutingRule, routeLead, ruleMatches } from '../../src/domain/routing.ts';
+import { JANE, leadRow } from '../fixtures/lead-rows.ts';
+
+const lead = (columns = {}) => parseLeadRow(leadRow(columns));
+
+describe('matchesPattern', () => {
+  it.each([
+    ['contoso.*', 'contoso.lead-insights', true],
+    ['contoso.*', 'fabrikam.contoso', false],
+    ['*insights', 'contoso.lead-insights', true],
+    ['Contoso Lead Insights', 'contoso lead insights', true],
+    ['*', 'anything', true],
+    ['contoso.lead', 'contoso.lead-insights', false],
+    ['a.b', 'axb', false], // a dot is literal, not a regex wildcard
+    ["o'brien*", "O'Brien Ltd", true],
+    ['(x|y)', '(x|y)', true],
+    ['x', null, false],
+  ])('%j ~ %j → %s', (pattern, value, expected) => {
+    expect(matchesPattern(pattern, value)).toBe(expected);
+  });
+});
+
+describe('ruleMatches', () => {
+  it.each([
+    [{ offer: 'contoso.*' }, {}, true],
+    [{ offer: 'Contoso Lead*' }, { ProductId: undefined }, true], // the offer name
+    [{ offer: 'fabrikam.*' }, {}, false],
+    [{ publisher: 'contoso' }, {}, true],
+    [{ source: 'AppSource' }, { LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }, true],
+    [{ source: 'SPZA' }, { LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }, true],
+    [{ source: 'AzurePortal' }, {}, false],
+    [{ action: 'StartTestDrive' }, {}, true],
+    [{ action: 'create' }, { LeadSource: 'AzurePortal-Create|x', ActionCode: 'Create' }, true],
+    [{ country: 'US' }, {}, true], // the lead says USA
+    [{ country: 'usa' }, { CustomerInfo: JSON.stringify({ ...JANE, Country: 'US' }) }, true],
+    [{ country: 'DE' }, {}, false],
+    [{ country: 'US' }, { CustomerInfo: '{}' }, false],
+    [{ offer: 'contoso.*', country: 'US' }, {}, true],
+    [{ offer: 'contoso.*', country: 'DE' }, {}, false], // every field must match
+    [{}, {}, true], // a rule with no conditions catches all
+  ])('%j on %j → %s', (match, columns, expected) => {
+    expect(ruleMatches({ match, channel: 'C1' }, lead(columns))).toBe(expected);
+  });
+});
+
+describe('routeLead', () => {
+  const rules: RoutingRule[] = [
+    { match: { country: 'DE' }, channel: 'CGERMANY' },
+    { match: { offer: 'contoso.*' }, channel: 'CCONTOSO' },
+    { match: { offer: 'contoso.lead-*' }, channel: 'CNEVER' },
+  ];
+
+  it('lets the first matching rule win', () => {
+    expect(routeLead(rules, lead(), 'CDEFAULT')).toEqual({ channel: 'CCONTOSO', rule: 2 });
+    expect(routeLead(rules, lead({ CustomerInfo: JSON.stringify({ Country: 'DEU' }) }), 'CDEFAULT')).toEqual({
+      channel: 'CGERMANY',
+      rule: 1,
+    });
+  });
+
+  it('falls back to the default channel', () => {
+    expect(
+      routeLead(
+        rules,
+        lead({ ProductId: 'other.x', OfferDisplayName: 'Other', LeadSource: 'SPZA-PLT|Other' }),
+        'CDEFAULT',
+      ),
+    ).toEqual({
+      channel: 'CDEFAULT',
+      rule: null,
+    });
+    expect(routeLead([], lead(), 'CDEFAULT')).toEqual({ channel: 'CDEFAULT', rule: null });
+  });
+});

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+
+let store: ReturnType<typeof createAzureRulesStore>;
+
+beforeEach(async () => {
+  const client = createTableClient(inject('azureConnectionString'), `rules${randomBytes(4).toString('hex')}`);
+  await client.createTable();
+  store = createAzureRulesStore(client);
+});
+
+describe('rules store (Azure Tables)', () => {
+  it('keeps routing rules in order and returns the ones replaced', async () => {
+    expect(await store.routingRules()).toEqual([]);
+    const first = [{ match: { offer: 'contoso.*' }, channel: 'C1' }];
+    expect(await store.setRoutingRules(first)).toEqual([]);
+    const second = [{ match: { country: 'DE' }, channel: 'C2' }, ...first];
+    expect(await store.setRoutingRules(second)).toEqual(first);
+    expect(await store.routingRules()).toEqual(second);
+  });
+
+  it('hands out turns round-robin, each slot once, however many assignments run at once', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
+    const assignees = await Promise.all(Array.from({ length: 9 }, () => store.takeTurn('CSALES')));
+    const counts = Object.fromEntries(
+      ['UA', 'UB', 'UC'].map((id) => [id, assignees.filter((a) => a === id).length]),
+    );
+    expect(counts).toEqual({ UA: 3, UB: 3, UC: 3 });
+    // and the order goes on where it stopped
+    expect([await store.takeTurn('CSALES'), await store.takeTurn('CSALES')]).toEqual(['UA', 'UB']);
+  });
+
+  it('skips a paused rep in every rotation they are in, and resumes them', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    await store.setRotation('CEMEA', ['UB', 'UC']);
+    await store.setRotation('COTHER', ['UC']);
+    expect([...(await store.setPaused('UB', true))].sort()).toEqual(['CEMEA', 'CSALES']);
+    expect([await store.takeTurn('CSALES'), await store.takeTurn('CSALES')]).toEqual(['UA', 'UA']);
+    await store.setPaused('UB', false);
+    expect(await store.takeTurn('CSALES')).toBe('UB');
+  });
+
+  it('keeps a paused rep paused when the rotation is set again', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    await store.setPaused('UA', true);
+    await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
+    expect(await store.rotation('CSALES')).toEqual([
+      { userId: 'UA', paused: true },
+      { userId: 'UB', paused: false },
+      { userId: 'UC', paused: false },
+    ]);
+  });
+
+  it('has no turn for a channel without a rotation, or with everyone paused', async () => {
+    expect(await store.takeTurn('CNONE')).toBeNull();
+    await store.setRotation('CSALES', ['UA']);
+    await store.setPaused('UA', true);
+    expect(await store.takeTurn('CSALES')).toBeNull();
+  });
+});
