@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addWorkingTime,
+  type BusinessHours,
+  formatDuration,
+  isWorkingTime,
+  nextWorkingTime,
+  parseBusinessHours,
+  parseDuration,
+  slaDeadlines,
+} from '../../src/domain/sla.ts';
+
+const BERLIN: BusinessHours = {
+  days: [1, 2, 3, 4, 5],
+  start: 9 * 60,
+  end: 17 * 60,
+  timeZone: 'Europe/Berlin',
+};
+const NEW_YORK: BusinessHours = { ...BERLIN, timeZone: 'America/New_York' };
+const utc = (iso: string) => new Date(iso);
+
+describe('parseDuration', () => {
+  it.each([
+    ['30m', 30],
+    ['4h', 240],
+    ['24h', 1440],
+    ['2d', 2880],
+    ['1h30m', 90],
+    [' 1d 2h ', 1560],
+    ['90M', 90],
+  ])('%j → %i minutes', (text, minutes) => {
+    expect(parseDuration(text)).toBe(minutes);
+  });
+
+  it.each([[''], ['0h'], ['24'], ['h'], ['-4h'], ['4 hours'], ['1.5h'], ['4h30']])(
+    '%j is not a duration',
+    (text) => {
+      expect(parseDuration(text)).toBeNull();
+    },
+  );
+
+  it.each([
+    [1440, '1d'],
+    [90, '1h30m'],
+    [30, '30m'],
+    [1560, '1d2h'],
+  ])('%i minutes reads %j', (minutes, text) => {
+    expect(formatDuration(minutes)).toBe(text);
+  });
+});
+
+describe('parseBusinessHours', () => {
+  it('reads days, hours and a zone', () => {
+    expect(parseBusinessHours('Mon-Fri 09:00-17:00 Europe/Berlin')).toEqual({ ok: true, hours: BERLIN });
+    expect(parseBusinessHours('mon,wed,fri 8:30-12:00 UTC')).toEqual({
+      ok: true,
+      hours: { days: [1, 3, 5], start: 510, end: 720, timeZone: 'UTC' },
+    });
+    expect(parseBusinessHours('Sat-Mon 10:00-14:00 Asia/Tokyo')).toMatchObject({
+      ok: true,
+      hours: { days: [1, 6, 7] },
+    });
+  });
+
+  it.each([
+    ['weekdays', /expected days, hours and a time zone/],
+    ['Mon-Fri 17:00-09:00 Europe/Berlin', /range within one day/],
+    ['Mon-Fri 09:00-17:00 Mars/Olympus', /not an IANA time zone/],
+    ['Mon-Fru 09:00-17:00 UTC', /"mon-fru" is not a day/],
+  ])('%j: %s', (text, problem) => {
+    const parsed = parseBusinessHours(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problem).toMatch(problem);
+  });
+});
+
+describe('addWorkingTime', () => {
+  it.each([
+    // no business hours: plain elapsed time, across DST too
+    ['2026-03-28T12:00:00Z', 1440, null, '2026-03-29T12:00:00Z'],
+    // Berlin, winter (UTC+1): Monday 10:00 local + 4h = 14:00 local
+    ['2026-01-05T09:00:00Z', 240, BERLIN, '2026-01-05T13:00:00Z'],
+    // exactly at the end of the day: the deadline is 17:00, not the next morning
+    ['2026-01-05T08:00:00Z', 480, BERLIN, '2026-01-05T16:00:00Z'],
+    // one minute more spills over to the next morning 09:01
+    ['2026-01-05T08:00:00Z', 481, BERLIN, '2026-01-06T08:01:00Z'],
+    // arriving at night: the clock starts at 09:00
+    ['2026-01-05T22:00:00Z', 60, BERLIN, '2026-01-06T09:00:00Z'],
+    // Friday 16:00 local + 2h: 1h on Friday, 1h on Monday (the weekend does not count)
+    ['2026-01-09T15:00:00Z', 120, BERLIN, '2026-01-12T09:00:00Z'],
+    // arriving on Saturday: Monday 09:00 + 24h of working time = three working days later, Wednesday 17:00
+    ['2026-01-10T12:00:00Z', 1440, BERLIN, '2026-01-14T16:00:00Z'],
+    // across the spring DST change (Berlin, 29 March 2026): Friday 16:00 CET + 2h → Monday 10:00 CEST
+    ['2026-03-27T15:00:00Z', 120, BERLIN, '2026-03-30T08:00:00Z'],
+    // across the autumn DST change (New York, 1 November 2026): Friday 16:00 EDT + 2h → Monday 10:00 EST
+    ['2026-10-30T20:00:00Z', 120, NEW_YORK, '2026-11-02T15:00:00Z'],
+    // zero minutes inside a window is now; outside, the next opening
+    ['2026-01-05T10:00:00Z', 0, BERLIN, '2026-01-05T10:00:00Z'],
+    ['2026-01-10T10:00:00Z', 0, BERLIN, '2026-01-12T08:00:00Z'],
+  ] as Array<[string, number, BusinessHours | null, string]>)(
+    '%s + %i min (%j) → %s',
+    (start, minutes, hours, expected) => {
+      expect(addWorkingTime(utc(start), minutes, hours).toISOString()).toBe(utc(expected).toISOString());
+    },
+  );
+});
+
+describe('isWorkingTime / nextWorkingTime', () => {
+  it.each([
+    ['2026-01-05T08:00:00Z', true], // Monday 09:00 Berlin: opening minute
+    ['2026-01-05T16:00:00Z', false], // 17:00: closed
+    ['2026-01-05T07:59:00Z', false],
+    ['2026-01-10T10:00:00Z', false], // Saturday
+  ])('%s → %s', (at, open) => {
+    expect(isWorkingTime(utc(at), BERLIN)).toBe(open);
+  });
+
+  it('moves a night-time reminder to the next morning, and leaves daytime alone', () => {
+    expect(nextWorkingTime(utc('2026-01-05T22:00:00Z'), BERLIN).toISOString()).toBe(
+      '2026-01-06T08:00:00.000Z',
+    );
+    expect(nextWorkingTime(utc('2026-01-05T10:00:00Z'), BERLIN).toISOString()).toBe(
+      '2026-01-05T10:00:00.000Z',
+    );
+    expect(nextWorkingTime(utc('2026-01-05T22:00:00Z'), null).toISOString()).toBe('2026-01-05T22:00:00.000Z');
+  });
+});
+
+describe('slaDeadlines', () => {
+  it('reminds at the SLA and escalates at twice the SLA', () => {
+    expect(slaDeadlines(utc('2026-01-05T10:00:00Z'), 1440, 2, null)).toEqual({
+      remindAt: utc('2026-01-06T10:00:00Z'),
+      escalateAt: utc('2026-01-07T10:00:00Z'),
+    });
+  });
+
+  it('counts working time only, with business hours', () => {
+    expect(slaDeadlines(utc('2026-01-09T15:00:00Z'), 120, 2, BERLIN)).toEqual({
+      remindAt: utc('2026-01-12T09:00:00Z'),
+      escalateAt: utc('2026-01-12T11:00:00Z'),
+    });
+  });
+});
