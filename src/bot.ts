@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { routeLead } from './domain/routing.ts';
 import { createHealth, type Health } from './health.ts';
 import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
+import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import type { OwnershipDeps, Roles } from './services/change-owner.ts';
@@ -17,6 +18,7 @@ import { registerLeadsCommand } from './slack/listeners/commands/leads-command.t
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
+import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
 import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
@@ -39,7 +41,10 @@ export interface Bot {
   /** The storage account in use (the embedded Azurite's when none was configured). */
   readonly connectionString: string;
   readonly health: Health;
-  readonly jobs: { readonly poll: () => Promise<PollSummary> };
+  readonly jobs: {
+    readonly poll: () => Promise<PollSummary>;
+    readonly reminders: () => Promise<ReminderSummary>;
+  };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
   /** Stops the schedule, waits for running jobs, closes the server and the embedded Azurite. */
@@ -123,12 +128,14 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     cursors: table(`${config.stateTablePrefix}Cursors`),
     rules: table(`${config.stateTablePrefix}Rules`),
     ownership: table(`${config.stateTablePrefix}Ownership`),
+    due: table(`${config.stateTablePrefix}Due`),
   };
   await Promise.all(Object.values(stateTables).map(ensureTable));
   const leadTable = createAzureLeadTable(table(config.leadsTable));
   const conversations = createAzureConversationStore(stateTables.conversations);
   const rules = createAzureRulesStore(stateTables.rules);
   const ownershipLog = createAzureOwnershipLog(stateTables.ownership);
+  const due = createAzureDueStore(stateTables.due);
   const managers = new Set([...config.managerUserIds, ...config.adminUserIds]);
   const roles: Roles = { isManager: (userId) => managers.has(userId) };
 
@@ -185,6 +192,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const pollDeps: PollDeps = {
     ...ownershipDeps,
     rules,
+    due,
+    slaPolicy: config.sla,
     cursors: createAzureCursorStore(stateTables.cursors),
     leadRecords: createAzureLeadRecordStore(stateTables.leads),
     channelFor: async (lead) => routeLead(await rules.routingRules(), lead, config.leadsChannel).channel,
@@ -207,13 +216,24 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     }
   };
 
+  const reminderDeps: ReminderDeps = {
+    ...ownershipDeps,
+    due,
+    slaPolicy: config.sla,
+    managersChannel: config.managersChannel,
+    processId,
+    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    log: log.child({ job: 'reminders' }),
+  };
+  const reminders = () => sendReminders(reminderDeps);
+
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
   let started = false;
   return {
     connectionString,
     health,
-    jobs: { poll },
+    jobs: { poll, reminders },
     async start() {
       let port: number;
       if (app !== null && config.slack.mode === 'http') {
@@ -226,7 +246,13 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         port = localServer ? await listen(localServer, config.port) : config.port;
       }
       if (options.schedule ?? true) {
-        scheduler = startScheduler([{ name: 'poll', schedule: config.pollSchedule, run: poll }], log);
+        scheduler = startScheduler(
+          [
+            { name: 'poll', schedule: config.pollSchedule, run: poll },
+            { name: 'reminders', schedule: config.reminderSchedule, run: reminders },
+          ],
+          log,
+        );
       }
       started = true;
       health.markReady();

@@ -1,4 +1,6 @@
 import { validate as isValidCron } from 'node-cron';
+import { parseBusinessHours, parseDuration } from './domain/sla.ts';
+import { DEFAULT_ACTIVE_ACTIONS, type SlaPolicy } from './domain/sla-policy.ts';
 import type { LogLevel } from './logger.ts';
 
 export type SlackConfig =
@@ -35,6 +37,11 @@ export interface Config {
   /** Slack user ids of admins: managers' rights, plus the rules. */
   readonly adminUserIds: readonly string[];
   readonly pollSchedule: string;
+  /** Reminders and escalations are checked on this schedule. */
+  readonly reminderSchedule: string;
+  /** Where escalations go; null: the leads channel. */
+  readonly managersChannel: string | null;
+  readonly sla: SlaPolicy;
   readonly backfillDays: number;
   readonly pollOverlapSeconds: number;
   readonly logLevel: LogLevel;
@@ -51,6 +58,8 @@ export const DEFAULTS = {
   stateTablePrefix: 'leadbot',
   localLeadsChannel: 'local-leads',
   pollSchedule: '*/30 * * * * *',
+  reminderSchedule: '0 * * * * *',
+  slaMinutes: 1440,
   backfillDays: 7,
   pollOverlapSeconds: 300,
   dataFolder: '.leadbot',
@@ -163,11 +172,47 @@ export function loadConfig(env: Env): Config {
       `STATE_TABLE_PREFIX="${stateTablePrefix}" must be 1–40 letters and digits, starting with a letter.`,
     );
   }
-  const pollSchedule = text('POLL_SCHEDULE') ?? DEFAULTS.pollSchedule;
-  if (!isValidCron(pollSchedule)) {
-    problems.push(
-      `POLL_SCHEDULE="${pollSchedule}" is not a cron expression; e.g. "*/30 * * * * *" polls every 30 seconds.`,
-    );
+  const schedule = (name: string, fallback: string, example: string) => {
+    const value = text(name) ?? fallback;
+    if (!isValidCron(value)) problems.push(`${name}="${value}" is not a cron expression; e.g. ${example}.`);
+    return value;
+  };
+  const pollSchedule = schedule(
+    'POLL_SCHEDULE',
+    DEFAULTS.pollSchedule,
+    '"*/30 * * * * *" polls every 30 seconds',
+  );
+  const reminderSchedule = schedule(
+    'REMINDER_SCHEDULE',
+    DEFAULTS.reminderSchedule,
+    '"0 * * * * *" checks every minute',
+  );
+  const managersChannelText = text('MANAGERS_CHANNEL');
+  if (managersChannelText !== null && !CHANNEL_ID.test(managersChannelText)) {
+    problems.push(`MANAGERS_CHANNEL="${managersChannelText}" must be a channel id like C0123456789.`);
+  }
+  const activeActions = (text('ACTIVE_ACTIONS') ?? DEFAULT_ACTIVE_ACTIONS.join(','))
+    .split(',')
+    .map((action) => action.trim())
+    .filter(Boolean);
+  const defaultSlaText = text('SLA') ?? '24h';
+  const defaultSlaMinutes = parseDuration(defaultSlaText);
+  if (defaultSlaMinutes === null)
+    problems.push(`SLA="${defaultSlaText}" is not a duration like 30m, 4h, 24h or 2d.`);
+  const slaMinutesByAction: Record<string, number> = {};
+  for (const pair of (text('SLA_BY_ACTION') ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const [action = '', duration = ''] = pair.split('=').map((part) => part.trim());
+    const minutes = parseDuration(duration);
+    if (action === '' || minutes === null)
+      problems.push(`SLA_BY_ACTION: "${pair.trim()}" must be Action=duration, e.g. Create=4h.`);
+    else slaMinutesByAction[action] = minutes;
+  }
+  const hoursText = text('BUSINESS_HOURS');
+  let businessHours: SlaPolicy['businessHours'] = null;
+  if (hoursText !== null) {
+    const parsed = parseBusinessHours(hoursText);
+    if (parsed.ok) businessHours = parsed.hours;
+    else problems.push(`BUSINESS_HOURS="${hoursText}": ${parsed.problem}.`);
   }
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
@@ -188,6 +233,16 @@ export function loadConfig(env: Env): Config {
     managerUserIds,
     adminUserIds,
     pollSchedule,
+    reminderSchedule,
+    managersChannel:
+      managersChannelText !== null && CHANNEL_ID.test(managersChannelText) ? managersChannelText : null,
+    sla: {
+      activeActions,
+      defaultSlaMinutes: defaultSlaMinutes ?? DEFAULTS.slaMinutes,
+      slaMinutesByAction,
+      escalationFactor: 2,
+      businessHours,
+    },
     backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
     pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),
     logLevel: logLevel as LogLevel,

@@ -24,6 +24,15 @@ describe('loadConfig', () => {
       managerUserIds: [],
       adminUserIds: [],
       pollSchedule: '*/30 * * * * *',
+      reminderSchedule: '0 * * * * *',
+      managersChannel: null,
+      sla: {
+        activeActions: ['Create', 'StartTestDrive'],
+        defaultSlaMinutes: 1440,
+        slaMinutesByAction: {},
+        escalationFactor: 2,
+        businessHours: null,
+      },
       backfillDays: 7,
       pollOverlapSeconds: 300,
       logLevel: 'info',
@@ -74,6 +83,11 @@ describe('loadConfig', () => {
     [{ SLACK_API_URL: 'not a url' }, /SLACK_API_URL="not a url" is not a URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
     [{ MANAGER_USER_IDS: 'U0MANAGER1, @boss' }, /MANAGER_USER_IDS holds @boss/],
+    [{ SLA: '1 day' }, /SLA="1 day" is not a duration/],
+    [{ SLA_BY_ACTION: 'Create:4h' }, /SLA_BY_ACTION: "Create:4h" must be Action=duration/],
+    [{ BUSINESS_HOURS: 'Mon-Fri 9-5' }, /BUSINESS_HOURS="Mon-Fri 9-5": expected days/],
+    [{ MANAGERS_CHANNEL: 'managers' }, /MANAGERS_CHANNEL="managers" must be a channel id/],
+    [{ REMINDER_SCHEDULE: 'often' }, /REMINDER_SCHEDULE="often" is not a cron expression/],
   ])('explains a bad setting: %j', (env, problem) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
@@ -84,6 +98,22 @@ describe('loadConfig', () => {
     const problems = problemsOf({ PORT: 'x', POLL_SCHEDULE: 'y', LEADS_TABLE: '1', BACKFILL_DAYS: 'z' });
     expect(problems).toHaveLength(4);
     expect(() => loadConfig({ PORT: 'x', POLL_SCHEDULE: 'y' })).toThrow(/2 problem\(s\)/);
+  });
+
+  it('reads the SLA policy', () => {
+    const config = loadConfig({
+      ACTIVE_ACTIONS: 'Create, PLT',
+      SLA: '4h',
+      SLA_BY_ACTION: 'Create=30m',
+      BUSINESS_HOURS: 'Mon-Fri 09:00-17:00 Europe/Berlin',
+    });
+    expect(config.sla).toEqual({
+      activeActions: ['Create', 'PLT'],
+      defaultSlaMinutes: 240,
+      slaMinutesByAction: { Create: 30 },
+      escalationFactor: 2,
+      businessHours: { days: [1, 2, 3, 4, 5], start: 540, end: 1020, timeZone: 'Europe/Berlin' },
+    });
   });
 
   it('reads lists of user ids', () => {

@@ -1,9 +1,10 @@
+import { differenceInMinutes } from 'date-fns';
 import { type Lead, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import { renderLeadMessage } from '../slack/blocks/lead-message.ts';
 import type { RenderedMessage } from '../slack/blocks/types.ts';
 import { SlackCallError, type SlackGateway } from '../slack/gateway.ts';
-import type { Conversation } from '../stores/conversation-store.ts';
+import { type Conversation, isAwaitingFollowUp } from '../stores/conversation-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
 export interface ConversationMessageDeps {
@@ -14,9 +15,20 @@ export interface ConversationMessageDeps {
 
 /** A conversation's first message: the first lead, the latest stage and journey, the owner and controls. */
 export function renderConversation(conversation: Conversation, rootLead: Lead): RenderedMessage {
+  const { sla, followUp } = conversation;
+  const awaiting = isAwaitingFollowUp(conversation);
+  const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
   return renderLeadMessage(rootLead, {
     stages: conversation.stages,
-    ownership: { conversationId: conversation.id, owner: conversation.owner },
+    ownership: {
+      conversationId: conversation.id,
+      owner: conversation.owner,
+      followUpDue: awaiting ? (sla?.remindAt ?? null) : null,
+      followedUp:
+        !awaiting && followUp
+          ? { by: followUp.by, minutesAfterArrival: differenceInMinutes(followUp.at, arrival) }
+          : null,
+    },
   });
 }
 

@@ -7,8 +7,9 @@ import type { Conversation, Stage } from '../stores/conversation-store.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage, renderConversation } from './conversation-message.ts';
+import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
 
-export interface PostLeadDeps extends AssignDeps {
+export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
   readonly leadRecords: LeadRecordStore;
   /** The channel a new conversation (or a lead that stands alone) is posted to: the routing rules' pick. */
   readonly channelFor: (lead: Lead) => Promise<string>;
@@ -150,7 +151,9 @@ async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destinatio
   const opened = await deps.conversations.open(key, stageOf(lead));
   let conversation = opened.conversation;
   if (opened.kind === 'opened' || sameLead(conversation.rootLeadId, lead.id)) {
-    return { kind: 'top', channel: conversation.channel ?? (await deps.channelFor(lead)), conversation };
+    const channel = conversation.channel ?? (await deps.channelFor(lead));
+    // Started before the first post, so the message shows its deadline from the start.
+    return { kind: 'top', channel, conversation: await startFollowUpClock(lead, conversation, deps) };
   }
   if (conversation.ts === null) {
     // The first lead may have been posted by a process that died before noting it on the conversation.
@@ -174,10 +177,9 @@ async function recordInConversation(lead: Lead, record: LeadRecord, ts: string, 
   const key = record.conversationKey;
   if (key === null || record.channel === null) return;
   if (record.threadTs === null) {
-    const conversation = await deps.conversations.setMessage(key, record.channel, ts);
-    await assignFromRotation(conversation, deps);
+    await assignFromRotation(await deps.conversations.setMessage(key, record.channel, ts), deps);
     return;
   }
   const conversation = await deps.conversations.addStage(key, stageOf(lead));
-  await refreshConversationMessage(conversation, deps);
+  await refreshConversationMessage(await startFollowUpClock(lead, conversation, deps), deps);
 }

@@ -13,6 +13,25 @@ export interface Owner {
   readonly since: Date;
 }
 
+export type FollowUpKind = 'call' | 'email' | 'meeting' | 'other' | 'thread reply';
+
+export interface FollowUp {
+  readonly by: string;
+  readonly at: Date;
+  readonly kind: FollowUpKind;
+  readonly note: string | null;
+  /** The next step the rep planned, if any. */
+  readonly nextStepOn: string | null;
+}
+
+/** The follow-up clock of the conversation's latest active lead. */
+export interface SlaState {
+  readonly action: string;
+  readonly startedAt: Date;
+  readonly remindAt: Date;
+  readonly escalateAt: Date;
+}
+
 /** One customer's conversation about one offer: the first lead's message, every step since, its owner. */
 export interface Conversation {
   /** Opaque and short: safe in button values and table keys (the key holds an e-mail). */
@@ -26,7 +45,20 @@ export interface Conversation {
   readonly stages: readonly Stage[];
   /** Null while nobody owns it. */
   readonly owner: Owner | null;
+  /** Null when no active lead arrived. */
+  readonly sla: SlaState | null;
+  /** The latest follow-up, and when the first one was logged (speed to lead). */
+  readonly followUp: FollowUp | null;
+  readonly firstFollowUpAt: Date | null;
+  /** Reminders wait until then. */
+  readonly snoozedUntil: Date | null;
   readonly etag: string;
+}
+
+/** True while an active lead waits for a follow-up logged after it arrived. */
+export function isAwaitingFollowUp(conversation: Conversation): boolean {
+  const { sla, followUp } = conversation;
+  return sla !== null && (followUp === null || followUp.at < sla.startedAt);
 }
 
 export type OpenResult =
@@ -54,4 +86,14 @@ export interface ConversationStore {
    * Null when there is no such conversation.
    */
   setOwner(id: string, expected: string | null, to: string | null, at: Date): Promise<OwnerChange | null>;
+  /**
+   * Starts the follow-up clock of an active lead, unless one is already waiting (the earlier deadline
+   * stands). `started` is false when it did not replace the current clock.
+   */
+  startSla(id: string, sla: SlaState): Promise<{ conversation: Conversation; started: boolean }>;
+  /** Records a follow-up: it stops the clock of every lead that arrived before it. */
+  recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
+  snooze(id: string, until: Date): Promise<Conversation>;
+  /** The conversation whose first message is `ts` in `channel` (for replies in its thread); null if none. */
+  findByMessage(channel: string, ts: string): Promise<Conversation | null>;
 }

@@ -78,7 +78,10 @@ function click(
 describe('claiming a lead in Slack', () => {
   it('shows a new lead as unclaimed with a Claim button', async () => {
     const { message, value } = await postOneLead();
-    expect(ownerLine(message)).toBe('🙋 *Unclaimed:* press *Claim* to own this lead.');
+    // A Test Drive is an active lead: its follow-up deadline shows from the start.
+    expect(ownerLine(message)).toMatch(
+      /^🙋 \*Unclaimed:\* press \*Claim\* to own this lead\.\n⏰ Follow-up due <!date\^\d+\^/,
+    );
     expect(controlsOf(message)?.elements?.map((element) => element.action_id)).toEqual([LEAD_ACTIONS.claim]);
     expect(JSON.parse(value)).toEqual({ v: 1, c: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
@@ -98,7 +101,7 @@ describe('claiming a lead in Slack', () => {
       blocksOf(update?.args)
         .find((b) => b.type === 'actions')
         ?.elements?.map((e) => e.action_id),
-    ).toEqual([LEAD_ACTIONS.handOver, LEAD_ACTIONS.release]);
+    ).toEqual([LEAD_ACTIONS.logFollowUp, LEAD_ACTIONS.handOver, LEAD_ACTIONS.release]);
     const note = slack.messages.find((m) => m.thread_ts === lead.message?.ts && m.metadata === undefined);
     expect(note?.text).toBe('🙋 <@U0REPONE> claimed this lead.');
   });
@@ -181,8 +184,8 @@ describe('handing over and releasing', () => {
     await click('U0OWNER', LEAD_ACTIONS.release, lead);
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe('↩️ You released this lead: it is unclaimed again.');
-    expect(ownerLine(slack.callsTo('chat.update').at(-1)?.args)).toBe(
-      '🙋 *Unclaimed:* press *Claim* to own this lead.',
+    expect(ownerLine(slack.callsTo('chat.update').at(-1)?.args)).toMatch(
+      /^🙋 \*Unclaimed:\* press \*Claim\* to own this lead\.\n/,
     );
     await click('U0NEXT', LEAD_ACTIONS.claim, lead);
     await vi.waitFor(() => expect(responses()).toHaveLength(3));

@@ -2,6 +2,7 @@ import { explainLead, stageName } from '../../domain/explain.ts';
 import { type Customer, type CustomerField, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { formatDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { Block, Mrkdwn, PlainText, RenderedMessage } from './types.ts';
@@ -91,15 +92,32 @@ function journey(stages: readonly ConversationStage[]): string {
 export interface OwnershipView {
   readonly conversationId: string;
   readonly owner: { readonly userId: string; readonly since: Date } | null;
+  /** When an active lead waits for a follow-up: its deadline. */
+  readonly followUpDue?: Date | null;
+  /** The follow-up that answered the latest active lead (or the latest one logged). */
+  readonly followedUp?: { readonly by: string; readonly minutesAfterArrival: number } | null;
 }
 
 function ownershipBlocks(view: OwnershipView): Block[] {
-  const status = view.owner
+  const owner = view.owner
     ? `👤 *Owned by <@${view.owner.userId}>* since ${slackDate(view.owner.since)}`
     : '🙋 *Unclaimed:* press *Claim* to own this lead.';
+  const followUp = view.followedUp
+    ? `✅ Followed up by <@${view.followedUp.by}> ${formatDuration(Math.max(1, view.followedUp.minutesAfterArrival))} after arrival`
+    : view.followUpDue
+      ? `⏰ Follow-up due ${slackDate(view.followUpDue)}`
+      : null;
+  const status = followUp ? `${owner}\n${followUp}` : owner;
   const value = encodeConversationRef(view.conversationId);
   const controls = view.owner
     ? [
+        {
+          type: 'button' as const,
+          action_id: LEAD_ACTIONS.logFollowUp,
+          text: plain('Log follow-up', 75),
+          value,
+          style: 'primary' as const,
+        },
         {
           type: 'users_select' as const,
           action_id: LEAD_ACTIONS.handOver,

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import type { Conversation, ConversationStore, Stage } from '../conversation-store.ts';
+import {
+  type Conversation,
+  type ConversationStore,
+  type FollowUp,
+  isAwaitingFollowUp,
+  type SlaState,
+  type Stage,
+} from '../conversation-store.ts';
 import { conditionally, dateOf, getOrNull, updateGuarded } from './tables.ts';
 
 interface ConversationEntity {
@@ -13,6 +20,15 @@ interface ConversationEntity {
   stages: string;
   ownerId: string;
   ownedSince: Date | string;
+  /** JSON of SlaState, FollowUp; empty when none. */
+  sla?: string;
+  followUp?: string;
+  firstFollowUpAt?: Date | string;
+  snoozedUntil?: Date | string;
+}
+
+interface MessageIndexEntity {
+  conversationId: string;
 }
 
 interface StoredStage {
@@ -53,6 +69,27 @@ function decodeStages(json: string): Stage[] {
   }));
 }
 
+function decodeSla(json: string): SlaState {
+  const raw = JSON.parse(json) as Record<keyof SlaState, string>;
+  return {
+    action: raw.action,
+    startedAt: new Date(raw.startedAt),
+    remindAt: new Date(raw.remindAt),
+    escalateAt: new Date(raw.escalateAt),
+  };
+}
+
+function decodeFollowUp(json: string): FollowUp {
+  const raw = JSON.parse(json) as FollowUp & { at: string };
+  return { ...raw, at: new Date(raw.at) };
+}
+
+// A message's index entry lives in its own partition of the same table.
+const messageKeys = (channel: string, ts: string) => ({
+  partitionKey: 'message',
+  rowKey: `${channel}-${ts}`,
+});
+
 function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string }): Conversation {
   const ownedSince = dateOf(entity.ownedSince);
   return {
@@ -63,6 +100,10 @@ function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string
     ts: entity.ts || null,
     stages: decodeStages(entity.stages),
     owner: entity.ownerId && ownedSince ? { userId: entity.ownerId, since: ownedSince } : null,
+    sla: entity.sla ? decodeSla(entity.sla) : null,
+    followUp: entity.followUp ? decodeFollowUp(entity.followUp) : null,
+    firstFollowUpAt: dateOf(entity.firstFollowUpAt),
+    snoozedUntil: dateOf(entity.snoozedUntil),
     etag: entity.etag,
   };
 }
@@ -128,10 +169,35 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         return { kind: 'conflict', conversation };
       return { kind: 'changed', conversation, previous: before.owner };
     },
-    setMessage(key, channel, ts) {
+    async setMessage(key, channel, ts) {
+      await conditionally(() =>
+        client.createEntity<MessageIndexEntity>({ ...messageKeys(channel, ts), conversationId: idOf(key) }),
+      );
       return update(key, (current) =>
         current.ts === ts && current.channel === channel ? null : { channel, ts },
       );
+    },
+    async findByMessage(channel, ts) {
+      const { partitionKey, rowKey } = messageKeys(channel, ts);
+      const index = await getOrNull<MessageIndexEntity>(client, partitionKey, rowKey);
+      return index === null ? null : store.getById(index.conversationId);
+    },
+    async startSla(id, sla) {
+      let started = false;
+      const conversation = await updateById(id, (current) => {
+        started = !isAwaitingFollowUp(current);
+        return started ? { sla: JSON.stringify(sla) } : null;
+      });
+      return { conversation, started };
+    },
+    recordFollowUp(id, followUp) {
+      return updateById(id, (current) => ({
+        followUp: JSON.stringify(followUp),
+        ...(current.firstFollowUpAt === null ? { firstFollowUpAt: followUp.at } : {}),
+      }));
+    },
+    snooze(id, until) {
+      return updateById(id, () => ({ snoozedUntil: until }));
     },
     addStage(key, stage) {
       return update(key, (current) => {

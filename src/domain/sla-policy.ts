@@ -1,0 +1,35 @@
+import type { Lead } from './lead.ts';
+import { isClaimable } from './lead.ts';
+import { type BusinessHours, type SlaDeadlines, slaDeadlines } from './sla.ts';
+
+/** Which leads must be followed up, and how fast. */
+export interface SlaPolicy {
+  /** Action codes that carry an SLA (default Create and StartTestDrive), compared ignoring case. */
+  readonly activeActions: readonly string[];
+  readonly defaultSlaMinutes: number;
+  /** Per action code, overriding the default. */
+  readonly slaMinutesByAction: Readonly<Record<string, number>>;
+  /** Managers are told at this multiple of the SLA. */
+  readonly escalationFactor: number;
+  /** When set, the SLA clock runs only in working hours, and reminders wait for them. */
+  readonly businessHours: BusinessHours | null;
+}
+
+export const DEFAULT_ACTIVE_ACTIONS = ['Create', 'StartTestDrive'];
+
+const codeOf = (lead: Lead) => (lead.actionCode ?? lead.action).toLowerCase();
+
+/** The lead's follow-up deadlines, counted from its arrival; null for leads that are not chased. */
+export function deadlinesFor(lead: Lead, policy: SlaPolicy): (SlaDeadlines & { slaMinutes: number }) | null {
+  if (!isClaimable(lead)) return null;
+  const code = codeOf(lead);
+  if (!policy.activeActions.some((action) => action.toLowerCase() === code)) return null;
+  const override = Object.entries(policy.slaMinutesByAction).find(
+    ([action]) => action.toLowerCase() === code,
+  );
+  const slaMinutes = override?.[1] ?? policy.defaultSlaMinutes;
+  return {
+    ...slaDeadlines(lead.receivedAt, slaMinutes, policy.escalationFactor, policy.businessHours),
+    slaMinutes,
+  };
+}

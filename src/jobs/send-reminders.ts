@@ -1,0 +1,142 @@
+import { explainLead } from '../domain/explain.ts';
+import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
+import type { SlaPolicy } from '../domain/sla-policy.ts';
+import { type ConversationMessageDeps, rootLeadOf } from '../services/conversation-message.ts';
+import { customerLabel } from '../slack/blocks/lead-message.ts';
+import {
+  type ReminderSubject,
+  renderEscalation,
+  renderOwnerReminder,
+  renderReminderNote,
+  renderUnclaimedReminder,
+} from '../slack/blocks/reminders.ts';
+import { SlackCallError } from '../slack/gateway.ts';
+import {
+  type Conversation,
+  type ConversationStore,
+  isAwaitingFollowUp,
+} from '../stores/conversation-store.ts';
+import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
+
+export interface ReminderDeps extends ConversationMessageDeps {
+  readonly conversations: ConversationStore;
+  readonly due: DueStore;
+  readonly slaPolicy: SlaPolicy;
+  /** Where escalations go; null: the lead's own channel. */
+  readonly managersChannel: string | null;
+  readonly processId: string;
+  /** A claim on a due item older than this belongs to a process presumed dead. */
+  readonly claimTimeoutMs: number;
+  readonly clock: () => Date;
+}
+
+/** What one reminder run did; every due item read is counted once. */
+export interface ReminderSummary {
+  readonly due: number;
+  readonly reminded: number;
+  readonly escalated: number;
+  /** Followed up, snoozed, or superseded since it was scheduled: nothing to send. */
+  readonly dropped: number;
+  /** Held by another process, or moved to the next working hours. */
+  readonly deferred: number;
+  readonly failed: number;
+}
+
+type Result = keyof Omit<ReminderSummary, 'due'>;
+
+/** Each run handles at most this many items; the rest are due still and come next run. */
+const BATCH = 200;
+
+/** True while the item belongs to the conversation's current clock (a later clock supersedes it). */
+function isCurrent(item: ClaimedDueItem, conversation: Conversation, now: Date): boolean {
+  if (!isAwaitingFollowUp(conversation) || conversation.sla === null) return false;
+  if (item.kind === 'escalate') return item.at >= conversation.sla.escalateAt;
+  const snoozed = conversation.snoozedUntil !== null && conversation.snoozedUntil > now;
+  return !snoozed && item.at >= conversation.sla.remindAt;
+}
+
+async function subjectOf(conversation: Conversation, deps: ReminderDeps): Promise<ReminderSubject> {
+  const root = await rootLeadOf(conversation, deps.leadTable);
+  const latest = conversation.stages.at(-1);
+  const permalink =
+    conversation.channel && conversation.ts
+      ? await deps.slack.permalink(conversation.channel, conversation.ts)
+      : null;
+  return {
+    conversationId: conversation.id,
+    customer: root ? customerLabel(root.customer) : 'A customer',
+    stage: latest ? explainLead(latest).stage : 'lead',
+    arrivedAt: conversation.sla?.startedAt ?? latest?.at ?? new Date(0),
+    permalink,
+    owner: conversation.owner?.userId ?? null,
+  };
+}
+
+async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
+  const subject = await subjectOf(conversation, deps);
+  if (item.kind === 'escalate') {
+    const channel = deps.managersChannel ?? conversation.channel;
+    if (channel === null) return 'dropped';
+    await deps.slack.postMessage({ channel, ...renderEscalation(subject) });
+    return 'escalated';
+  }
+  if (conversation.channel === null) return 'dropped';
+  if (subject.owner)
+    await deps.slack.postMessage({ channel: subject.owner, ...renderOwnerReminder(subject) });
+  else await deps.slack.postMessage({ channel: conversation.channel, ...renderUnclaimedReminder(subject) });
+  if (conversation.ts) {
+    await deps.slack.postMessage({
+      channel: conversation.channel,
+      threadTs: conversation.ts,
+      ...renderReminderNote(subject.owner),
+    });
+  }
+  return 'reminded';
+}
+
+async function handle(item: ClaimedDueItem, deps: ReminderDeps, now: Date): Promise<Result> {
+  const conversation = await deps.conversations.getById(item.conversationId);
+  if (conversation === null || !isCurrent(item, conversation, now)) return 'dropped';
+  const hours = deps.slaPolicy.businessHours;
+  if (!isWorkingTime(now, hours)) {
+    // No reminders at night: the same item waits for the next working hours.
+    await deps.due.schedule({
+      conversationId: item.conversationId,
+      kind: item.kind,
+      at: nextWorkingTime(now, hours),
+    });
+    return 'deferred';
+  }
+  return send(item, conversation, deps);
+}
+
+/**
+ * One reminder run: reads only the reminders and escalations due now, claims each before sending (a
+ * conditional write, so two processes never both send it), and removes it once sent.
+ */
+export async function sendReminders(deps: ReminderDeps): Promise<ReminderSummary> {
+  const now = deps.clock();
+  const items = await deps.due.listDue(now, BATCH);
+  const counts: Record<Result, number> = { reminded: 0, escalated: 0, dropped: 0, deferred: 0, failed: 0 };
+  for (const item of items) {
+    const claimed = await deps.due.claim(item, deps.processId, now, deps.claimTimeoutMs);
+    if (claimed === null) {
+      counts.deferred += 1;
+      continue;
+    }
+    try {
+      counts[await handle(claimed, deps, now)] += 1;
+      await deps.due.complete(claimed);
+    } catch (error) {
+      // Left claimed: retried once the claim times out, so a Slack outage delays a reminder, never loses it.
+      if (!(error instanceof SlackCallError)) throw error;
+      deps.log.warn('could not send a reminder', {
+        error: error.code,
+        conversationId: item.conversationId,
+        kind: item.kind,
+      });
+      counts.failed += 1;
+    }
+  }
+  return { due: items.length, ...counts };
+}

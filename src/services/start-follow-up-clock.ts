@@ -1,0 +1,35 @@
+import type { Lead } from '../domain/lead.ts';
+import { deadlinesFor, type SlaPolicy } from '../domain/sla-policy.ts';
+import type { Conversation, ConversationStore } from '../stores/conversation-store.ts';
+import type { DueStore } from '../stores/due-store.ts';
+
+export interface FollowUpClockDeps {
+  readonly conversations: ConversationStore;
+  readonly due: DueStore;
+  readonly slaPolicy: SlaPolicy;
+}
+
+/**
+ * Starts the follow-up SLA when an active lead joins a conversation, counted from the lead's arrival
+ * (not from a later assignment: the customer's wait does not restart when the lead changes hands).
+ * A clock already waiting keeps its earlier deadline. Returns the conversation as it now stands.
+ */
+export async function startFollowUpClock(
+  lead: Lead,
+  conversation: Conversation,
+  deps: FollowUpClockDeps,
+): Promise<Conversation> {
+  const deadlines = deadlinesFor(lead, deps.slaPolicy);
+  if (deadlines === null) return conversation;
+  const { conversation: updated, started } = await deps.conversations.startSla(conversation.id, {
+    action: lead.actionCode ?? lead.action,
+    startedAt: lead.receivedAt,
+    remindAt: deadlines.remindAt,
+    escalateAt: deadlines.escalateAt,
+  });
+  if (started) {
+    await deps.due.schedule({ conversationId: conversation.id, kind: 'remind', at: deadlines.remindAt });
+    await deps.due.schedule({ conversationId: conversation.id, kind: 'escalate', at: deadlines.escalateAt });
+  }
+  return updated;
+}
