@@ -56,9 +56,9 @@ async function postLead(bot: Bot, columns = leadColumns()) {
   await insertLeads(leadTableClient(tables), [columns]);
   await bot.jobs.poll();
   const message = slack.messages.filter((m) => m.metadata !== undefined).at(-1);
-  const actions = ((message?.blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
-    (b) => b.type === 'actions',
-  );
+  const actions = (
+    (message?.blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>
+  ).find((b) => b.type === 'actions');
   const conversationId = JSON.parse(actions?.elements?.[0]?.value ?? '{}').c as string;
   const conversation = await conversations().getById(conversationId);
   return { conversationId, arrivedAt: conversation?.sla?.startedAt ?? new Date(0) };
@@ -80,9 +80,9 @@ describe('sendReminders', () => {
       /^⏰ Follow-up due: \*Fabrikam\* \(Test Drive started\) arrived <!date\^\d+\^.*\|Open the lead>$/,
     );
     expect(
-      ((dm?.args.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string }> }>)[1]?.elements?.map(
-        (e) => e.action_id,
-      ),
+      (
+        (dm?.args.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string }> }>
+      )[1]?.elements?.map((e) => e.action_id),
     ).toEqual(['lead_log_follow_up', 'lead_snooze_1h', 'lead_snooze_4h', 'lead_snooze_tomorrow']);
     expect(
       slack.messages.some(
