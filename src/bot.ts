@@ -13,8 +13,11 @@ import { type Scheduler, startScheduler } from './scheduler.ts';
 import type { OwnershipDeps, Roles } from './services/change-owner.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
+import { registerFollowUpActions } from './slack/listeners/actions/follow-up-actions.ts';
 import { registerOwnershipActions } from './slack/listeners/actions/ownership-actions.ts';
 import { registerLeadsCommand } from './slack/listeners/commands/leads-command.ts';
+import { registerThreadReply } from './slack/listeners/events/thread-reply.ts';
+import { registerFollowUpSubmitted } from './slack/listeners/views/follow-up-submitted.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
@@ -187,6 +190,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   if (app !== null) {
     registerLeadsCommand(app);
     registerOwnershipActions(app, ownershipDeps);
+    registerFollowUpActions(app, { ...ownershipDeps, due });
+    registerFollowUpSubmitted(app, ownershipDeps);
+    registerThreadReply(app, ownershipDeps);
   }
 
   const pollDeps: PollDeps = {

@@ -147,3 +147,9 @@ export function slaDeadlines(
     escalateAt: addWorkingTime(arrivedAt, Math.round(slaMinutes * escalationFactor), hours),
   };
 }
+
+/** 09:00 tomorrow in the rep's time zone: the "until tomorrow morning" snooze. */
+export function tomorrowMorning(now: Date, timeZone: string): Date {
+  const today = startOfDay(new TZDate(now, isTimeZone(timeZone) ? timeZone : 'UTC'));
+  return new Date(atLocalMinutes(addDays(today, 1), 9 * 60).getTime());
+}

@@ -33,6 +33,12 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async updateMessage(channel, ts, message) {
       print(`would update message ${ts} in ${channel}`, message);
     },
+    async openModal(_triggerId, view) {
+      options.write(`\n┌─ would open a modal\n${JSON.stringify(view, null, 2)}\n└─`);
+    },
+    async userTimeZone() {
+      return null;
+    },
     async permalink(channel, ts) {
       return `local://${channel}/${ts}`;
     },

@@ -31,6 +31,10 @@ export interface MetadataQuery {
 export interface SlackGateway {
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, message: RenderedMessage): Promise<void>;
+  /** Opens a modal for the user who triggered `triggerId` (valid for 3 seconds after their click). */
+  openModal(triggerId: string, view: object): Promise<void>;
+  /** The user's IANA time zone from their Slack profile; null when unknown. */
+  userTimeZone(userId: string): Promise<string | null>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */

@@ -69,6 +69,14 @@ export function createWebApiGateway(client: WebClient): SlackGateway {
         client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] }),
       );
     },
+    async openModal(triggerId, view) {
+      // The view is built by our pure renderers; the client's View type is a union we do not re-declare.
+      await call('views.open', () => client.views.open({ trigger_id: triggerId, view: view as never }));
+    },
+    async userTimeZone(userId) {
+      const result = await call('users.info', () => client.users.info({ user: userId }));
+      return result.user?.tz ?? null;
+    },
     async permalink(channel, ts) {
       try {
         const result = await client.chat.getPermalink({ channel, message_ts: ts });

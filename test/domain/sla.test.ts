@@ -8,6 +8,7 @@ import {
   parseBusinessHours,
   parseDuration,
   slaDeadlines,
+  tomorrowMorning,
 } from '../../src/domain/sla.ts';
 
 const BERLIN: BusinessHours = {
@@ -139,5 +140,16 @@ describe('slaDeadlines', () => {
       remindAt: utc('2026-01-12T09:00:00Z'),
       escalateAt: utc('2026-01-12T11:00:00Z'),
     });
+  });
+});
+
+describe('tomorrowMorning', () => {
+  it.each([
+    ['2026-01-05T23:30:00Z', 'Europe/Berlin', '2026-01-07T08:00:00.000Z'], // already 6 January in Berlin
+    ['2026-01-05T10:00:00Z', 'America/Los_Angeles', '2026-01-06T17:00:00.000Z'],
+    ['2026-03-28T12:00:00Z', 'Europe/Berlin', '2026-03-29T07:00:00.000Z'], // the morning after the DST change
+    ['2026-01-05T10:00:00Z', 'Not/AZone', '2026-01-06T09:00:00.000Z'], // unknown zone: UTC
+  ])('%s in %s → %s', (now, zone, expected) => {
+    expect(tomorrowMorning(utc(now), zone).toISOString()).toBe(expected);
   });
 });

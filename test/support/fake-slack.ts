@@ -105,7 +105,12 @@ export async function createFakeSlack(): Promise<FakeSlack> {
       case 'users.info':
         return {
           ok: true,
-          user: { id: args.user, name: `name-${String(args.user)}`, real_name: `Real ${String(args.user)}` },
+          user: {
+            id: args.user,
+            name: `name-${String(args.user)}`,
+            real_name: `Real ${String(args.user)}`,
+            tz: 'Europe/Berlin',
+          },
         };
       case 'chat.update':
         return { ok: true, channel, ts: args.ts };

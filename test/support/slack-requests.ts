@@ -100,3 +100,56 @@ export function blockActionsBody(click: ClickOptions): string {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** The form body of a `view_submission` of the follow-up modal. */
+export function viewSubmissionBody(submission: {
+  readonly userId: string;
+  readonly callbackId: string;
+  readonly privateMetadata: string;
+  readonly values: Record<string, Record<string, unknown>>;
+}): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'example' },
+    user: { id: submission.userId, username: 'rep', team_id: 'T0001' },
+    api_app_id: 'A0001',
+    token: 'legacy-unused',
+    trigger_id: '1.2.3',
+    view: {
+      id: 'V0001',
+      type: 'modal',
+      callback_id: submission.callbackId,
+      private_metadata: submission.privateMetadata,
+      state: { values: submission.values },
+      hash: '1.abc',
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** Posts an Events API callback (JSON), signed as Slack signs it. */
+export async function postEvent(
+  port: number,
+  secret: string,
+  event: Record<string, unknown>,
+): Promise<Response> {
+  const body = JSON.stringify({
+    token: 'legacy-unused',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': sign(secret, timestamp, body),
+    },
+    body,
+  });
+}

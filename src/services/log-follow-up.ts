@@ -1,0 +1,73 @@
+import { renderFollowUpNote } from '../slack/blocks/follow-up.ts';
+import { SlackCallError } from '../slack/gateway.ts';
+import { type Conversation, type FollowUp, isAwaitingFollowUp } from '../stores/conversation-store.ts';
+import type { DueStore } from '../stores/due-store.ts';
+import type { OwnershipDeps } from './change-owner.ts';
+import { refreshConversationMessage } from './conversation-message.ts';
+
+export type FollowUpOutcome =
+  | { readonly kind: 'logged'; readonly conversation: Conversation; readonly stoppedClock: boolean }
+  /** Only the owner (or a manager) logs follow-ups; an unowned lead must be claimed first. */
+  | { readonly kind: 'notAllowed'; readonly owner: string | null }
+  | { readonly kind: 'notFound' };
+
+/** Checks that `actor` may act on the conversation's follow-ups: its owner, or a manager. */
+export async function followUpTarget(
+  conversationId: string,
+  actor: string,
+  deps: OwnershipDeps,
+): Promise<{ kind: 'ok'; conversation: Conversation } | Exclude<FollowUpOutcome, { kind: 'logged' }>> {
+  const conversation = await deps.conversations.getById(conversationId);
+  if (conversation === null) return { kind: 'notFound' };
+  const owner = conversation.owner?.userId ?? null;
+  if (owner !== actor && !(owner !== null && deps.roles.isManager(actor)))
+    return { kind: 'notAllowed', owner };
+  return { kind: 'ok', conversation };
+}
+
+/**
+ * Records a follow-up: it stops the clock (no more reminders), the first message shows who followed up
+ * and how soon, and the thread says what was done.
+ */
+export async function logFollowUp(
+  conversationId: string,
+  followUp: FollowUp,
+  deps: OwnershipDeps,
+): Promise<FollowUpOutcome> {
+  const target = await followUpTarget(conversationId, followUp.by, deps);
+  if (target.kind !== 'ok') return target;
+  const stoppedClock = isAwaitingFollowUp(target.conversation);
+  const conversation = await deps.conversations.recordFollowUp(conversationId, followUp);
+  await refreshConversationMessage(conversation, deps);
+  if (conversation.channel && conversation.ts) {
+    try {
+      await deps.slack.postMessage({
+        channel: conversation.channel,
+        threadTs: conversation.ts,
+        ...renderFollowUpNote(followUp),
+      });
+    } catch (error) {
+      if (!(error instanceof SlackCallError)) throw error;
+      deps.log.warn('could not note a follow-up in the thread', { error: error.code, conversationId });
+    }
+  }
+  return { kind: 'logged', conversation, stoppedClock };
+}
+
+export type SnoozeOutcome =
+  | { readonly kind: 'snoozed'; readonly until: Date }
+  | Exclude<FollowUpOutcome, { kind: 'logged' }>;
+
+/** Holds the reminders of a conversation until `until`, when the owner is reminded again. */
+export async function snoozeReminders(
+  conversationId: string,
+  actor: string,
+  until: Date,
+  deps: OwnershipDeps & { readonly due: DueStore },
+): Promise<SnoozeOutcome> {
+  const target = await followUpTarget(conversationId, actor, deps);
+  if (target.kind !== 'ok') return target;
+  await deps.conversations.snooze(conversationId, until);
+  await deps.due.schedule({ conversationId, kind: 'remind', at: until });
+  return { kind: 'snoozed', until };
+}

@@ -1,0 +1,29 @@
+import type { FollowUpOutcome, SnoozeOutcome } from '../../services/log-follow-up.ts';
+import { slackDate } from './lead-message.ts';
+import type { RenderedMessage } from './types.ts';
+
+const reply = (text: string): RenderedMessage => ({
+  text,
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+});
+
+/** Why a follow-up or snooze was refused. */
+export function followUpRefusalText(outcome: Exclude<FollowUpOutcome, { kind: 'logged' }>): string {
+  if (outcome.kind === 'notFound')
+    return '⚠️ This lead no longer exists in the bot’s records, so nothing was changed.';
+  return outcome.owner
+    ? `Only its owner <@${outcome.owner}> or a manager can log follow-ups or snooze reminders for this lead.`
+    : 'Nobody owns this lead yet: press *Claim* first, then log your follow-up.';
+}
+
+export function renderFollowUpRefusal(
+  outcome: Exclude<FollowUpOutcome, { kind: 'logged' }>,
+): RenderedMessage {
+  return reply(followUpRefusalText(outcome));
+}
+
+export function renderSnoozeReply(outcome: SnoozeOutcome): RenderedMessage {
+  return outcome.kind === 'snoozed'
+    ? reply(`😴 Snoozed: you will be reminded again ${slackDate(outcome.until)}.`)
+    : renderFollowUpRefusal(outcome);
+}

@@ -1,0 +1,56 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { addHours } from 'date-fns';
+import { tomorrowMorning } from '../../../domain/sla.ts';
+import type { OwnershipDeps } from '../../../services/change-owner.ts';
+import { followUpTarget, type SnoozeOutcome, snoozeReminders } from '../../../services/log-follow-up.ts';
+import type { DueStore } from '../../../stores/due-store.ts';
+import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
+import { followUpModal } from '../../blocks/follow-up.ts';
+import { renderFollowUpRefusal, renderSnoozeReply } from '../../blocks/follow-up-replies.ts';
+import { renderUnreadableAction } from '../../blocks/ownership-replies.ts';
+
+export interface FollowUpActionDeps extends OwnershipDeps {
+  readonly due: DueStore;
+}
+
+const SNOOZES: ReadonlyArray<
+  readonly [string, (now: Date, timeZone: () => Promise<string | null>) => Promise<Date>]
+> = [
+  [LEAD_ACTIONS.snooze1h, async (now) => addHours(now, 1)],
+  [LEAD_ACTIONS.snooze4h, async (now) => addHours(now, 4)],
+  [LEAD_ACTIONS.snoozeTomorrow, async (now, timeZone) => tomorrowMorning(now, (await timeZone()) ?? 'UTC')],
+];
+
+/** Log follow-up (opens the modal) and the snooze buttons of a reminder. */
+export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): void {
+  app.action<BlockAction<ButtonAction>>(LEAD_ACTIONS.logFollowUp, async ({ ack, action, body, respond }) => {
+    await ack();
+    const conversationId = decodeConversationRef(action.value);
+    if (conversationId === null) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...renderUnreadableAction() });
+      return;
+    }
+    const target = await followUpTarget(conversationId, body.user.id, deps);
+    if (target.kind === 'ok') await deps.slack.openModal(body.trigger_id, followUpModal(conversationId));
+    else
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...renderFollowUpRefusal(target),
+      });
+  });
+
+  for (const [actionId, untilOf] of SNOOZES) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+      await ack();
+      const conversationId = decodeConversationRef(action.value);
+      let outcome: SnoozeOutcome | null = null;
+      if (conversationId !== null) {
+        const until = await untilOf(deps.clock(), () => deps.slack.userTimeZone(body.user.id));
+        outcome = await snoozeReminders(conversationId, body.user.id, until, deps);
+      }
+      const answer = outcome === null ? renderUnreadableAction() : renderSnoozeReply(outcome);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
+    });
+  }
+}

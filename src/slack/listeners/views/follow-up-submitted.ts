@@ -1,0 +1,55 @@
+import type { App } from '@slack/bolt';
+import type { OwnershipDeps } from '../../../services/change-owner.ts';
+import { followUpTarget, logFollowUp } from '../../../services/log-follow-up.ts';
+import type { FollowUpKind } from '../../../stores/conversation-store.ts';
+import { decodeConversationRef, FOLLOW_UP_MODAL } from '../../blocks/actions.ts';
+import { FOLLOW_UP_INPUTS, FOLLOW_UP_KINDS } from '../../blocks/follow-up.ts';
+import { followUpRefusalText } from '../../blocks/follow-up-replies.ts';
+
+interface StateValue {
+  readonly selected_option?: { readonly value?: string } | null;
+  readonly value?: string | null;
+  readonly selected_date?: string | null;
+}
+type StateValues = Readonly<Record<string, Readonly<Record<string, StateValue>>>>;
+
+const KINDS = new Set<string>(FOLLOW_UP_KINDS.map(([kind]) => kind));
+
+/** The submitted form: ack with field errors when something is off, else record the follow-up. */
+export function registerFollowUpSubmitted(app: App, deps: OwnershipDeps): void {
+  app.view(FOLLOW_UP_MODAL, async ({ ack, body, view }) => {
+    const values = view.state.values as StateValues;
+    const kind =
+      values[FOLLOW_UP_INPUTS.kind.block]?.[FOLLOW_UP_INPUTS.kind.action]?.selected_option?.value ?? '';
+    const note = values[FOLLOW_UP_INPUTS.note.block]?.[FOLLOW_UP_INPUTS.note.action]?.value?.trim() || null;
+    const nextStepOn =
+      values[FOLLOW_UP_INPUTS.nextStep.block]?.[FOLLOW_UP_INPUTS.nextStep.action]?.selected_date ?? null;
+    const conversationId = decodeConversationRef(view.private_metadata);
+    if (!KINDS.has(kind) || conversationId === null) {
+      await ack({
+        response_action: 'errors',
+        errors: { [FOLLOW_UP_INPUTS.kind.block]: 'Choose what you did.' },
+      });
+      return;
+    }
+    if (nextStepOn !== null && !/^\d{4}-\d{2}-\d{2}$/.test(nextStepOn)) {
+      await ack({ response_action: 'errors', errors: { [FOLLOW_UP_INPUTS.nextStep.block]: 'Pick a date.' } });
+      return;
+    }
+    // Checked before closing the modal, so a refusal is shown where the rep is looking.
+    const target = await followUpTarget(conversationId, body.user.id, deps);
+    if (target.kind !== 'ok') {
+      await ack({
+        response_action: 'errors',
+        errors: { [FOLLOW_UP_INPUTS.kind.block]: followUpRefusalText(target).replace(/\*/g, '') },
+      });
+      return;
+    }
+    await ack();
+    await logFollowUp(
+      conversationId,
+      { by: body.user.id, at: deps.clock(), kind: kind as FollowUpKind, note, nextStepOn },
+      deps,
+    );
+  });
+}

@@ -1,0 +1,221 @@
+import { addMinutes } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import {
+  blockActionsBody,
+  postEvent,
+  postToSlackEndpoint,
+  viewSubmissionBody,
+} from '../support/slack-requests.ts';
+import {
+  createTestBot,
+  LEADS_CHANNEL,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+let slack: FakeSlack;
+let tables: TestTables;
+let bot: Bot;
+let port: number;
+let now: Date;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  now = new Date();
+  tables = uniqueTables();
+  bot = await createTestBot({ slack, tables, clock: () => now });
+  ({ port } = await bot.start());
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+interface Block {
+  type: string;
+  block_id?: string;
+  text?: { text: string };
+  elements?: Array<{ action_id: string; value?: string }>;
+}
+const blocksOf = (args: Record<string, unknown> | undefined) => (args?.blocks as Block[] | undefined) ?? [];
+const responses = () => slack.callsTo('response_url').map((call) => call.args.text);
+const signed = (body: string) => postToSlackEndpoint(port, body, { secret: SIGNING_SECRET });
+const dmsTo = (user: string) =>
+  slack.callsTo('chat.postMessage').filter((call) => call.args.channel === user);
+
+/** A Test Drive lead, posted and claimed by U0OWNER; returns its message ts and button value. */
+async function claimedLead() {
+  await insertLeads(leadTableClient(tables), [leadColumns()]);
+  await bot.jobs.poll();
+  const post = slack.callsTo('chat.postMessage').find((call) => call.args.metadata !== undefined);
+  const ts = slack.messages.find((m) => m.metadata !== undefined)?.ts ?? '';
+  const controls = blocksOf(post?.args).find((b) => b.type === 'actions');
+  const value = controls?.elements?.[0]?.value ?? '';
+  await signed(
+    blockActionsBody({
+      userId: 'U0OWNER',
+      actionId: LEAD_ACTIONS.claim,
+      blockId: controls?.block_id ?? '',
+      value,
+      responseUrl: slack.responseUrl,
+    }),
+  );
+  await vi.waitFor(() => expect(responses()).toHaveLength(1));
+  return { ts, value };
+}
+
+describe('following up a lead', () => {
+  it('lead posted → claimed → SLA passes → DM → follow-up logged in the modal → no further reminder', async () => {
+    const { ts, value } = await claimedLead();
+    now = addMinutes(now, 24 * 60 + 5);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    const [dm] = dmsTo('U0OWNER');
+    expect(dm).toBeDefined();
+
+    // The owner presses Log follow-up in the reminder: the modal opens.
+    await signed(
+      blockActionsBody({
+        userId: 'U0OWNER',
+        actionId: LEAD_ACTIONS.logFollowUp,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(slack.callsTo('views.open')).toHaveLength(1));
+    const view = slack.callsTo('views.open')[0]?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(view.callback_id).toBe(FOLLOW_UP_MODAL);
+
+    const response = await signed(
+      viewSubmissionBody({
+        userId: 'U0OWNER',
+        callbackId: FOLLOW_UP_MODAL,
+        privateMetadata: view.private_metadata,
+        values: {
+          follow_up_kind: { kind: { type: 'radio_buttons', selected_option: { value: 'call' } } },
+          follow_up_note: {
+            note: { type: 'plain_text_input', value: 'Spoke to Jane <!channel>: demo on Friday' },
+          },
+          follow_up_next: { next_step_on: { type: 'datepicker', selected_date: '2026-12-04' } },
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    await vi.waitFor(() =>
+      expect(slack.messages.some((m) => m.text.startsWith('📝 <@U0OWNER> logged a call.'))).toBe(true),
+    );
+    const note = slack.messages.find((m) => m.text.startsWith('📝'));
+    expect(note).toMatchObject({
+      channel: LEADS_CHANNEL,
+      thread_ts: ts,
+      text: '📝 <@U0OWNER> logged a call. Next step on 2026-12-04.',
+    });
+    expect(((note?.blocks ?? []) as Block[])[1]).toEqual({
+      type: 'section',
+      text: { type: 'plain_text', text: 'Spoke to Jane <!channel>: demo on Friday', emoji: false },
+    });
+    const status = blocksOf(slack.callsTo('chat.update').at(-1)?.args).find((b) =>
+      b.text?.text.includes('Owned by'),
+    );
+    expect(status?.text?.text).toMatch(/\n✅ Followed up by <@U0OWNER> 1d\d*m? after arrival$/);
+
+    now = addMinutes(now, 3 * 24 * 60);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0 });
+    expect(dmsTo('U0OWNER')).toHaveLength(1);
+  });
+
+  it('refuses the modal to someone who does not own the lead, in the modal, and records nothing', async () => {
+    const { value } = await claimedLead();
+    await signed(
+      blockActionsBody({
+        userId: 'U0OTHER',
+        actionId: LEAD_ACTIONS.logFollowUp,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(responses()).toHaveLength(2));
+    expect(responses()[1]).toBe(
+      'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
+    );
+    expect(slack.callsTo('views.open')).toHaveLength(0);
+
+    const response = await signed(
+      viewSubmissionBody({
+        userId: 'U0OTHER',
+        callbackId: FOLLOW_UP_MODAL,
+        privateMetadata: value,
+        values: { follow_up_kind: { kind: { type: 'radio_buttons', selected_option: { value: 'call' } } } },
+      }),
+    );
+    expect(await response.json()).toEqual({
+      response_action: 'errors',
+      errors: {
+        follow_up_kind:
+          'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
+      },
+    });
+  });
+
+  it('counts the owner’s reply in the lead’s thread as a follow-up, and says so', async () => {
+    const { ts } = await claimedLead();
+    now = addMinutes(now, 30); // the owner replies half an hour after the lead arrived
+    const response = await postEvent(port, SIGNING_SECRET, {
+      type: 'message',
+      channel: LEADS_CHANNEL,
+      user: 'U0OWNER',
+      text: 'Called her, all good',
+      ts: `${Math.floor(Date.now() / 1000)}.999999`,
+      thread_ts: ts,
+      channel_type: 'channel',
+    });
+    expect(response.status).toBe(200);
+    await vi.waitFor(() =>
+      expect(slack.messages.some((m) => m.text === '📝 <@U0OWNER> logged a reply in this thread.')).toBe(
+        true,
+      ),
+    );
+    now = addMinutes(now, 3 * 24 * 60);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
+  });
+
+  it('snoozes the reminder until tomorrow morning in the owner’s time zone, then reminds again', async () => {
+    const { value } = await claimedLead();
+    now = addMinutes(now, 24 * 60 + 5);
+    await bot.jobs.reminders();
+    await signed(
+      blockActionsBody({
+        userId: 'U0OWNER',
+        actionId: LEAD_ACTIONS.snoozeTomorrow,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(responses()).toHaveLength(2));
+    expect(responses()[1]).toMatch(/^😴 Snoozed: you will be reminded again <!date\^\d+\^/);
+    expect(slack.callsTo('users.info')[0]?.args.user).toBe('U0OWNER');
+    const until = Number(/<!date\^(\d+)\^/.exec(String(responses()[1]))?.[1]) * 1000;
+    // 09:00 in Berlin: 08:00 UTC in winter, 07:00 UTC in summer.
+    expect([7, 8]).toContain(new Date(until).getUTCHours());
+    expect(new Date(until).getUTCMinutes()).toBe(0);
+    expect(until).toBeGreaterThan(now.getTime());
+
+    // Until then no reminder; at that time the owner is reminded again.
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0 });
+    now = new Date(until);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    expect(dmsTo('U0OWNER')).toHaveLength(2);
+  });
+});
