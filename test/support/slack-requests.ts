@@ -12,22 +12,31 @@ export interface SignedRequestOptions {
   readonly signature?: string;
 }
 
-/** Posts a form body to the bot's Slack endpoint, signed as Slack signs it. */
-export async function postToSlackEndpoint(
+async function postSigned(
   port: number,
   body: string,
+  contentType: string,
   options: SignedRequestOptions,
 ): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   return fetch(`http://127.0.0.1:${port}/slack/events`, {
     method: 'POST',
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': contentType,
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': options.signature ?? sign(options.secret, timestamp, body),
     },
     body,
   });
+}
+
+/** Posts a form body to the bot's Slack endpoint, signed as Slack signs it. */
+export function postToSlackEndpoint(
+  port: number,
+  body: string,
+  options: SignedRequestOptions,
+): Promise<Response> {
+  return postSigned(port, body, 'application/x-www-form-urlencoded', options);
 }
 
 export function slashCommandBody(fields: {
@@ -128,11 +137,7 @@ export function viewSubmissionBody(submission: {
 }
 
 /** Posts an Events API callback (JSON), signed as Slack signs it. */
-export async function postEvent(
-  port: number,
-  secret: string,
-  event: Record<string, unknown>,
-): Promise<Response> {
+export function postEvent(port: number, secret: string, event: Record<string, unknown>): Promise<Response> {
   const body = JSON.stringify({
     token: 'legacy-unused',
     team_id: 'T0001',
@@ -142,14 +147,5 @@ export async function postEvent(
     event_time: Math.floor(Date.now() / 1000),
     event,
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  return fetch(`http://127.0.0.1:${port}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': sign(secret, timestamp, body),
-    },
-    body,
-  });
+  return postSigned(port, body, 'application/json', { secret });
 }

@@ -27,17 +27,24 @@ export function createAzureLeadTable(client: TableClient): LeadTable {
   return {
     name: client.tableName,
     async listSince(since: Date): Promise<LeadRowsResult> {
-      const rows = await missingAsNull(async () => {
-        const found: LeadRow[] = [];
-        const entities = client.listEntities<Record<string, unknown>>({
+      const entities = await missingAsNull(async () => {
+        const found: Array<TableEntityResult<Record<string, unknown>>> = [];
+        const query = client.listEntities<Record<string, unknown>>({
           queryOptions: { filter: odata`Timestamp ge ${since}` },
         });
-        for await (const entity of entities) found.push(toLeadRow(entity));
+        for await (const entity of query) found.push(entity);
         return found;
       });
-      if (rows === null) return { kind: 'missing' };
-      rows.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
-      return { kind: 'rows', rows };
+      if (entities === null) return { kind: 'missing' };
+      // Arrival order. The service writes Timestamp with 100 ns digits that a Date cannot hold, and rows
+      // less than a millisecond apart must not swap: the text is compared, its fraction padded to 7 digits.
+      const sortKey = (entity: TableEntityResult<Record<string, unknown>>) =>
+        String(entity.timestamp ?? '').replace(
+          /(?:\.(\d+))?Z$/,
+          (_, digits = '') => `.${digits.padEnd(7, '0')}Z`,
+        );
+      entities.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+      return { kind: 'rows', rows: entities.map(toLeadRow) };
     },
     async countBefore(before: Date): Promise<number> {
       const count = await missingAsNull(async () => {
