@@ -23,6 +23,7 @@ export function renderConversation(conversation: Conversation, rootLead: Lead): 
     ownership: {
       conversationId: conversation.id,
       owner: conversation.owner,
+      closed: conversation.closed,
       followUpDue: awaiting ? (sla?.remindAt ?? null) : null,
       followedUp:
         !awaiting && followUp

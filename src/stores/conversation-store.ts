@@ -52,13 +52,25 @@ export interface Conversation {
   readonly firstFollowUpAt: Date | null;
   /** Reminders wait until then. */
   readonly snoozedUntil: Date | null;
+  /** Set when the owner closed it (won, lost, not a fit); a later active lead reopens it. */
+  readonly closed: Closure | null;
   readonly etag: string;
+}
+
+export const CLOSE_OUTCOMES = ['won', 'lost', 'not a fit'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+
+export interface Closure {
+  readonly by: string;
+  readonly at: Date;
+  readonly outcome: CloseOutcome;
+  readonly reason: string | null;
 }
 
 /** True while an active lead waits for a follow-up logged after it arrived. */
 export function isAwaitingFollowUp(conversation: Conversation): boolean {
-  const { sla, followUp } = conversation;
-  return sla !== null && (followUp === null || followUp.at < sla.startedAt);
+  const { sla, followUp, closed } = conversation;
+  return sla !== null && closed === null && (followUp === null || followUp.at < sla.startedAt);
 }
 
 export type OpenResult =
@@ -88,12 +100,13 @@ export interface ConversationStore {
   setOwner(id: string, expected: string | null, to: string | null, at: Date): Promise<OwnerChange | null>;
   /**
    * Starts the follow-up clock of an active lead, unless one is already waiting (the earlier deadline
-   * stands). `started` is false when it did not replace the current clock.
+   * stands); reopens a closed conversation. `started` is false when it did not replace the current clock.
    */
   startSla(id: string, sla: SlaState): Promise<{ conversation: Conversation; started: boolean }>;
   /** Records a follow-up: it stops the clock of every lead that arrived before it. */
   recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
   snooze(id: string, until: Date): Promise<Conversation>;
+  close(id: string, closure: Closure): Promise<Conversation>;
   /** The conversation whose first message is `ts` in `channel` (for replies in its thread); null if none. */
   findByMessage(channel: string, ts: string): Promise<Conversation | null>;
 }

@@ -1,7 +1,7 @@
 import { addMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
-import { FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { CLOSE_MODAL, FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import {
@@ -217,5 +217,68 @@ describe('following up a lead', () => {
     now = new Date(until);
     expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
     expect(dmsTo('U0OWNER')).toHaveLength(2);
+  });
+
+  it('closes a lead as lost with a reason: no reminder, the message shows the outcome; a new active lead reopens it', async () => {
+    const { ts, value } = await claimedLead();
+    await signed(
+      blockActionsBody({
+        userId: 'U0OWNER',
+        actionId: LEAD_ACTIONS.close,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(slack.callsTo('views.open')).toHaveLength(1));
+    const view = slack.callsTo('views.open')[0]?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(view.callback_id).toBe(CLOSE_MODAL);
+    const response = await signed(
+      viewSubmissionBody({
+        userId: 'U0OWNER',
+        callbackId: CLOSE_MODAL,
+        privateMetadata: view.private_metadata,
+        values: {
+          close_outcome: { outcome: { type: 'radio_buttons', selected_option: { value: 'lost' } } },
+          close_reason: { reason: { type: 'plain_text_input', value: 'Chose a competitor' } },
+        },
+      }),
+    );
+    expect(response.status).toBe(200);
+    await vi.waitFor(() =>
+      expect(
+        slack.messages.some(
+          (m) => m.thread_ts === ts && m.text === '🏁 <@U0OWNER> closed this lead: *Lost*.',
+        ),
+      ).toBe(true),
+    );
+    const closedMessage = slack.callsTo('chat.update').at(-1)?.args;
+    expect(blocksOf(closedMessage).some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(blocksOf(closedMessage).at(-2))).toContain('Closed: Lost* by <@U0OWNER>');
+
+    now = addMinutes(now, 3 * 24 * 60);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
+
+    // The customer comes back and creates the offer: a new opportunity, so the clock starts again.
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ LeadSource: 'AzurePortal-Create|x', ActionCode: 'Create' }),
+    ]);
+    await bot.jobs.poll();
+    now = addMinutes(new Date(), 24 * 60 + 1);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+  });
+
+  it('refuses a closure without an outcome, in the modal', async () => {
+    const { value } = await claimedLead();
+    const response = await signed(
+      viewSubmissionBody({ userId: 'U0OWNER', callbackId: CLOSE_MODAL, privateMetadata: value, values: {} }),
+    );
+    expect(await response.json()).toEqual({
+      response_action: 'errors',
+      errors: { close_outcome: 'Choose an outcome.' },
+    });
   });
 });

@@ -6,6 +6,7 @@ export const LEAD_ACTIONS = {
   handOver: 'lead_hand_over',
   release: 'lead_release',
   logFollowUp: 'lead_log_follow_up',
+  close: 'lead_close',
   snooze1h: 'lead_snooze_1h',
   snooze4h: 'lead_snooze_4h',
   snoozeTomorrow: 'lead_snooze_tomorrow',
@@ -13,6 +14,7 @@ export const LEAD_ACTIONS = {
 
 /** Callback id of the follow-up modal; its private metadata is the conversation reference. */
 export const FOLLOW_UP_MODAL = 'lead_follow_up_modal';
+export const CLOSE_MODAL = 'lead_close_modal';
 
 /** Block id of the controls; a user picker carries its conversation here, since it has no value. */
 export const OWNERSHIP_BLOCK_PREFIX = 'ownership:';

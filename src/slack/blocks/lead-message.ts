@@ -3,7 +3,9 @@ import { type Customer, type CustomerField, customerName, type Lead, leadIdText 
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import { formatDuration } from '../../domain/sla.ts';
+import type { Closure } from '../../stores/conversation-store.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
+import { closedStatus } from './close.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { Block, Mrkdwn, PlainText, RenderedMessage } from './types.ts';
 
@@ -96,9 +98,22 @@ export interface OwnershipView {
   readonly followUpDue?: Date | null;
   /** The follow-up that answered the latest active lead (or the latest one logged). */
   readonly followedUp?: { readonly by: string; readonly minutesAfterArrival: number } | null;
+  /** A closed lead shows its outcome and no controls. */
+  readonly closed?: Closure | null;
 }
 
 function ownershipBlocks(view: OwnershipView): Block[] {
+  if (view.closed) {
+    const reason = view.closed.reason
+      ? [plain(`Reason: ${view.closed.reason}`, SLACK_LIMITS.contextElementText)]
+      : [];
+    return [
+      {
+        type: 'context',
+        elements: [mrkdwn(`${closedStatus(view.closed)} ${slackDate(view.closed.at)}`), ...reason],
+      },
+    ];
+  }
   const owner = view.owner
     ? `👤 *Owned by <@${view.owner.userId}>* since ${slackDate(view.owner.since)}`
     : '🙋 *Unclaimed:* press *Claim* to own this lead.';
@@ -124,6 +139,7 @@ function ownershipBlocks(view: OwnershipView): Block[] {
           placeholder: plain('Hand over to…', 150),
         },
         { type: 'button' as const, action_id: LEAD_ACTIONS.release, text: plain('Release', 75), value },
+        { type: 'button' as const, action_id: LEAD_ACTIONS.close, text: plain('Close…', 75), value },
       ]
     : [
         {

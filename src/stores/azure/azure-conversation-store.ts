@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import {
+  type Closure,
   type Conversation,
   type ConversationStore,
   type FollowUp,
@@ -25,6 +26,7 @@ interface ConversationEntity {
   followUp?: string;
   firstFollowUpAt?: Date | string;
   snoozedUntil?: Date | string;
+  closed?: string;
 }
 
 interface MessageIndexEntity {
@@ -79,6 +81,11 @@ function decodeSla(json: string): SlaState {
   };
 }
 
+function decodeClosure(json: string): Closure {
+  const raw = JSON.parse(json) as Closure & { at: string };
+  return { ...raw, at: new Date(raw.at) };
+}
+
 function decodeFollowUp(json: string): FollowUp {
   const raw = JSON.parse(json) as FollowUp & { at: string };
   return { ...raw, at: new Date(raw.at) };
@@ -104,6 +111,7 @@ function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string
     followUp: entity.followUp ? decodeFollowUp(entity.followUp) : null,
     firstFollowUpAt: dateOf(entity.firstFollowUpAt),
     snoozedUntil: dateOf(entity.snoozedUntil),
+    closed: entity.closed ? decodeClosure(entity.closed) : null,
     etag: entity.etag,
   };
 }
@@ -186,7 +194,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       let started = false;
       const conversation = await updateById(id, (current) => {
         started = !isAwaitingFollowUp(current);
-        return started ? { sla: JSON.stringify(sla) } : null;
+        return started ? { sla: JSON.stringify(sla), closed: '' } : null;
       });
       return { conversation, started };
     },
@@ -198,6 +206,9 @@ export function createAzureConversationStore(client: TableClient): ConversationS
     },
     snooze(id, until) {
       return updateById(id, () => ({ snoozedUntil: until }));
+    },
+    close(id, closure) {
+      return updateById(id, () => ({ closed: JSON.stringify(closure) }));
     },
     addStage(key, stage) {
       return update(key, (current) => {

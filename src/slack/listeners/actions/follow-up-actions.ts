@@ -5,6 +5,7 @@ import type { OwnershipDeps } from '../../../services/change-owner.ts';
 import { followUpTarget, type SnoozeOutcome, snoozeReminders } from '../../../services/log-follow-up.ts';
 import type { DueStore } from '../../../stores/due-store.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
+import { closeModal } from '../../blocks/close.ts';
 import { followUpModal } from '../../blocks/follow-up.ts';
 import { renderFollowUpRefusal, renderSnoozeReply } from '../../blocks/follow-up-replies.ts';
 import { renderUnreadableAction } from '../../blocks/ownership-replies.ts';
@@ -21,24 +22,31 @@ const SNOOZES: ReadonlyArray<
   [LEAD_ACTIONS.snoozeTomorrow, async (now, timeZone) => tomorrowMorning(now, (await timeZone()) ?? 'UTC')],
 ];
 
-/** Log follow-up (opens the modal) and the snooze buttons of a reminder. */
+/** Log follow-up and Close (each opens its modal), and the snooze buttons of a reminder. */
 export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): void {
-  app.action<BlockAction<ButtonAction>>(LEAD_ACTIONS.logFollowUp, async ({ ack, action, body, respond }) => {
-    await ack();
-    const conversationId = decodeConversationRef(action.value);
-    if (conversationId === null) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...renderUnreadableAction() });
-      return;
-    }
-    const target = await followUpTarget(conversationId, body.user.id, deps);
-    if (target.kind === 'ok') await deps.slack.openModal(body.trigger_id, followUpModal(conversationId));
-    else
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...renderFollowUpRefusal(target),
-      });
-  });
+  // Both open a modal, for the owner or a manager only; anyone else is told why, privately.
+  const modals = [
+    [LEAD_ACTIONS.logFollowUp, followUpModal],
+    [LEAD_ACTIONS.close, closeModal],
+  ] as const;
+  for (const [actionId, modal] of modals) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+      await ack();
+      const conversationId = decodeConversationRef(action.value);
+      if (conversationId === null) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...renderUnreadableAction() });
+        return;
+      }
+      const target = await followUpTarget(conversationId, body.user.id, deps);
+      if (target.kind === 'ok') await deps.slack.openModal(body.trigger_id, modal(conversationId));
+      else
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...renderFollowUpRefusal(target),
+        });
+    });
+  }
 
   for (const [actionId, untilOf] of SNOOZES) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {

@@ -1,8 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
+import { closeLead } from '../../../services/close-lead.ts';
 import { followUpTarget, logFollowUp } from '../../../services/log-follow-up.ts';
 import type { FollowUpKind } from '../../../stores/conversation-store.ts';
-import { decodeConversationRef, FOLLOW_UP_MODAL } from '../../blocks/actions.ts';
+import { CLOSE_OUTCOMES, type CloseOutcome } from '../../../stores/conversation-store.ts';
+import { CLOSE_MODAL, decodeConversationRef, FOLLOW_UP_MODAL } from '../../blocks/actions.ts';
+import { CLOSE_INPUTS } from '../../blocks/close.ts';
 import { FOLLOW_UP_INPUTS, FOLLOW_UP_KINDS } from '../../blocks/follow-up.ts';
 import { followUpRefusalText } from '../../blocks/follow-up-replies.ts';
 
@@ -15,8 +18,37 @@ type StateValues = Readonly<Record<string, Readonly<Record<string, StateValue>>>
 
 const KINDS = new Set<string>(FOLLOW_UP_KINDS.map(([kind]) => kind));
 
-/** The submitted form: ack with field errors when something is off, else record the follow-up. */
+/** The submitted forms: ack with field errors when something is off, else record the follow-up or closure. */
 export function registerFollowUpSubmitted(app: App, deps: OwnershipDeps): void {
+  app.view(CLOSE_MODAL, async ({ ack, body, view }) => {
+    const values = view.state.values as StateValues;
+    const outcome =
+      values[CLOSE_INPUTS.outcome.block]?.[CLOSE_INPUTS.outcome.action]?.selected_option?.value ?? '';
+    const reason = values[CLOSE_INPUTS.reason.block]?.[CLOSE_INPUTS.reason.action]?.value?.trim() || null;
+    const conversationId = decodeConversationRef(view.private_metadata);
+    if (!(CLOSE_OUTCOMES as readonly string[]).includes(outcome) || conversationId === null) {
+      await ack({
+        response_action: 'errors',
+        errors: { [CLOSE_INPUTS.outcome.block]: 'Choose an outcome.' },
+      });
+      return;
+    }
+    const target = await followUpTarget(conversationId, body.user.id, deps);
+    if (target.kind !== 'ok') {
+      await ack({
+        response_action: 'errors',
+        errors: { [CLOSE_INPUTS.outcome.block]: followUpRefusalText(target).replace(/\*/g, '') },
+      });
+      return;
+    }
+    await ack();
+    await closeLead(
+      conversationId,
+      { by: body.user.id, at: deps.clock(), outcome: outcome as CloseOutcome, reason },
+      deps,
+    );
+  });
+
   app.view(FOLLOW_UP_MODAL, async ({ ack, body, view }) => {
     const values = view.state.values as StateValues;
     const kind =

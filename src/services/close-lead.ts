@@ -1,0 +1,38 @@
+import { renderClosedNote } from '../slack/blocks/close.ts';
+import { SlackCallError } from '../slack/gateway.ts';
+import type { Closure, Conversation } from '../stores/conversation-store.ts';
+import type { OwnershipDeps } from './change-owner.ts';
+import { refreshConversationMessage } from './conversation-message.ts';
+import { type FollowUpOutcome, followUpTarget } from './log-follow-up.ts';
+
+export type CloseOutcome =
+  | { readonly kind: 'closed'; readonly conversation: Conversation }
+  | Exclude<FollowUpOutcome, { kind: 'logged' }>;
+
+/**
+ * Closes a lead (won, lost, not a fit): it leaves every reminder and overdue list, the message shows the
+ * outcome, and the thread says who closed it and why. Only the owner or a manager may close.
+ */
+export async function closeLead(
+  conversationId: string,
+  closure: Closure,
+  deps: OwnershipDeps,
+): Promise<CloseOutcome> {
+  const target = await followUpTarget(conversationId, closure.by, deps);
+  if (target.kind !== 'ok') return target;
+  const conversation = await deps.conversations.close(conversationId, closure);
+  await refreshConversationMessage(conversation, deps);
+  if (conversation.channel && conversation.ts) {
+    try {
+      await deps.slack.postMessage({
+        channel: conversation.channel,
+        threadTs: conversation.ts,
+        ...renderClosedNote(closure),
+      });
+    } catch (error) {
+      if (!(error instanceof SlackCallError)) throw error;
+      deps.log.warn('could not note a closure in the thread', { error: error.code, conversationId });
+    }
+  }
+  return { kind: 'closed', conversation };
+}
