@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App, type Logger as BoltLogger, LogLevel as BoltLogLevel, type CustomRoute } from '@slack/bolt';
 import type { Config } from './config.ts';
 import { routeLead } from './domain/routing.ts';
+import { resolvePolicy } from './domain/sla-policy.ts';
 import { createHealth, type Health } from './health.ts';
 import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
 import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
@@ -19,6 +20,7 @@ import { registerLeadsCommand } from './slack/listeners/commands/leads-command.t
 import { registerThreadReply } from './slack/listeners/events/thread-reply.ts';
 import { registerFollowUpSubmitted } from './slack/listeners/views/follow-up-submitted.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
+import { createAzureAuditLog } from './stores/azure/azure-audit-log.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
@@ -26,6 +28,7 @@ import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-sto
 import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
 import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
+import { createAzureSettingsStore } from './stores/azure/azure-settings-store.ts';
 import { type EmbeddedAzurite, startEmbeddedAzurite } from './stores/azure/embedded-azurite.ts';
 import { createTableClient, ensureTable } from './stores/azure/tables.ts';
 
@@ -132,6 +135,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     rules: table(`${config.stateTablePrefix}Rules`),
     ownership: table(`${config.stateTablePrefix}Ownership`),
     due: table(`${config.stateTablePrefix}Due`),
+    settings: table(`${config.stateTablePrefix}Settings`),
+    audit: table(`${config.stateTablePrefix}Audit`),
   };
   await Promise.all(Object.values(stateTables).map(ensureTable));
   const leadTable = createAzureLeadTable(table(config.leadsTable));
@@ -139,8 +144,17 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const rules = createAzureRulesStore(stateTables.rules);
   const ownershipLog = createAzureOwnershipLog(stateTables.ownership);
   const due = createAzureDueStore(stateTables.due);
-  const managers = new Set([...config.managerUserIds, ...config.adminUserIds]);
-  const roles: Roles = { isManager: (userId) => managers.has(userId) };
+  const settings = createAzureSettingsStore(stateTables.settings);
+  const auditLog = createAzureAuditLog(stateTables.audit);
+  const slaPolicyFor = async (channel: string | null) =>
+    resolvePolicy(config.sla, await settings.get(), channel);
+  const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
+  const isAdmin = async (userId: string) =>
+    config.adminUserIds.includes(userId) || ((await settings.get()).admins ?? []).includes(userId);
+  const roles: Roles = {
+    isAdmin,
+    isManager: async (userId) => config.managerUserIds.includes(userId) || (await isAdmin(userId)),
+  };
 
   const health = createHealth(config.slack.mode, config.leadsTable);
   const routes = [healthRoute(health)];
@@ -188,7 +202,19 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log: log.child({ component: 'ownership' }),
   };
   if (app !== null) {
-    registerLeadsCommand(app);
+    registerLeadsCommand(app, {
+      rules,
+      settings,
+      roles,
+      auditLog,
+      clock,
+      defaults: {
+        sla: config.sla,
+        leadsChannel: config.leadsChannel,
+        managersChannel: config.managersChannel,
+        adminUserIds: config.adminUserIds,
+      },
+    });
     registerOwnershipActions(app, ownershipDeps);
     registerFollowUpActions(app, { ...ownershipDeps, due });
     registerFollowUpSubmitted(app, ownershipDeps);
@@ -199,7 +225,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     ...ownershipDeps,
     rules,
     due,
-    slaPolicy: config.sla,
+    slaPolicyFor,
     cursors: createAzureCursorStore(stateTables.cursors),
     leadRecords: createAzureLeadRecordStore(stateTables.leads),
     channelFor: async (lead) => routeLead(await rules.routingRules(), lead, config.leadsChannel).channel,
@@ -225,8 +251,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const reminderDeps: ReminderDeps = {
     ...ownershipDeps,
     due,
-    slaPolicy: config.sla,
-    managersChannel: config.managersChannel,
+    slaPolicyFor,
+    escalationChannel,
     processId,
     claimTimeoutMs: CLAIM_TIMEOUT_MS,
     log: log.child({ job: 'reminders' }),

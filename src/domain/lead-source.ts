@@ -4,6 +4,9 @@ export type LeadChannel = 'AzureMarketplace' | 'AzurePortal' | 'TestDrive' | 'Ap
 /** What the customer did. `other` covers codes Microsoft has not documented (free trials, for one). */
 export type LeadAction = 'PLT' | 'INS' | 'DNC' | 'Create' | 'StartTestDrive' | 'other';
 
+/** The action codes Microsoft documents, as it spells them. */
+export const LEAD_ACTION_CODES = ['PLT', 'INS', 'DNC', 'Create', 'StartTestDrive'] as const;
+
 export interface DecodedLeadSource {
   /** `unknown` when the text was empty, not `Source-Action|Offer`, or names a source we do not know. */
   readonly channel: LeadChannel;

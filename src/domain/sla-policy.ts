@@ -33,3 +33,24 @@ export function deadlinesFor(lead: Lead, policy: SlaPolicy): (SlaDeadlines & { s
     slaMinutes,
   };
 }
+
+/** Admin settings over the configured defaults; business hours are the channel's (team's) own. */
+export function resolvePolicy(
+  defaults: SlaPolicy,
+  settings: {
+    readonly activeActions?: readonly string[];
+    readonly defaultSlaMinutes?: number;
+    readonly slaMinutesByAction?: Readonly<Record<string, number>>;
+    readonly hoursByChannel?: Readonly<Record<string, BusinessHours>>;
+  },
+  channel: string | null,
+): SlaPolicy {
+  return {
+    activeActions: settings.activeActions ?? defaults.activeActions,
+    defaultSlaMinutes: settings.defaultSlaMinutes ?? defaults.defaultSlaMinutes,
+    slaMinutesByAction: { ...defaults.slaMinutesByAction, ...settings.slaMinutesByAction },
+    escalationFactor: defaults.escalationFactor,
+    businessHours:
+      (channel !== null ? settings.hoursByChannel?.[channel] : undefined) ?? defaults.businessHours,
+  };
+}

@@ -21,9 +21,9 @@ import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
 export interface ReminderDeps extends ConversationMessageDeps {
   readonly conversations: ConversationStore;
   readonly due: DueStore;
-  readonly slaPolicy: SlaPolicy;
+  readonly slaPolicyFor: (channel: string | null) => Promise<SlaPolicy>;
   /** Where escalations go; null: the lead's own channel. */
-  readonly managersChannel: string | null;
+  readonly escalationChannel: () => Promise<string | null>;
   readonly processId: string;
   /** A claim on a due item older than this belongs to a process presumed dead. */
   readonly claimTimeoutMs: number;
@@ -75,7 +75,7 @@ async function subjectOf(conversation: Conversation, deps: ReminderDeps): Promis
 async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
   const subject = await subjectOf(conversation, deps);
   if (item.kind === 'escalate') {
-    const channel = deps.managersChannel ?? conversation.channel;
+    const channel = (await deps.escalationChannel()) ?? conversation.channel;
     if (channel === null) return 'dropped';
     await deps.slack.postMessage({ channel, ...renderEscalation(subject) });
     return 'escalated';
@@ -97,7 +97,7 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
 async function handle(item: ClaimedDueItem, deps: ReminderDeps, now: Date): Promise<Result> {
   const conversation = await deps.conversations.getById(item.conversationId);
   if (conversation === null || !isCurrent(item, conversation, now)) return 'dropped';
-  const hours = deps.slaPolicy.businessHours;
+  const hours = (await deps.slaPolicyFor(conversation.channel)).businessHours;
   if (!isWorkingTime(now, hours)) {
     // No reminders at night: the same item waits for the next working hours.
     await deps.due.schedule({

@@ -10,10 +10,12 @@ import {
   rootLeadOf,
 } from './conversation-message.ts';
 
-/** Who may change owners they do not hold. */
+/** Who may do more than work their own leads. */
 export interface Roles {
-  /** Managers and admins may reassign or release any lead. */
-  isManager(userId: string): boolean;
+  /** Managers and admins may reassign, release, follow up or close any lead. */
+  isManager(userId: string): Promise<boolean>;
+  /** Admins set the rules. */
+  isAdmin(userId: string): Promise<boolean>;
 }
 
 export interface OwnershipDeps extends ConversationMessageDeps {
@@ -50,7 +52,11 @@ interface Transition {
 }
 
 /** Checks a request against the current owner: the transition to attempt, or why there is none. */
-function plan(request: OwnershipRequest, owner: string | null, roles: Roles): Transition | OwnershipOutcome {
+function plan(
+  request: OwnershipRequest,
+  owner: string | null,
+  actorIsManager: boolean,
+): Transition | OwnershipOutcome {
   switch (request.kind) {
     case 'claim':
       if (owner !== null) return { kind: 'alreadyOwned', owner };
@@ -62,7 +68,7 @@ function plan(request: OwnershipRequest, owner: string | null, roles: Roles): Tr
     case 'release': {
       if (owner === null) return { kind: 'notOwned' };
       const isOwner = owner === request.actor;
-      if (!isOwner && !roles.isManager(request.actor)) return { kind: 'notAllowed', owner };
+      if (!isOwner && !actorIsManager) return { kind: 'notAllowed', owner };
       if (request.kind === 'release')
         return { expected: owner, to: null, kind: 'release', by: request.actor };
       if (request.to === owner) return { kind: 'unchanged' };
@@ -88,7 +94,8 @@ export async function changeOwner(
   for (;;) {
     const current = await deps.conversations.getById(conversationId);
     if (current === null) return { kind: 'notFound' };
-    const decision = plan(request, current.owner?.userId ?? null, deps.roles);
+    const actorIsManager = request.kind !== 'assign' && (await deps.roles.isManager(request.actor));
+    const decision = plan(request, current.owner?.userId ?? null, actorIsManager);
     if (!isTransition(decision)) return decision;
     const at = deps.clock();
     const change = await deps.conversations.setOwner(conversationId, decision.expected, decision.to, at);

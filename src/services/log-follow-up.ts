@@ -20,7 +20,7 @@ export async function followUpTarget(
   const conversation = await deps.conversations.getById(conversationId);
   if (conversation === null) return { kind: 'notFound' };
   const owner = conversation.owner?.userId ?? null;
-  if (owner !== actor && !(owner !== null && deps.roles.isManager(actor)))
+  if (owner !== actor && !(owner !== null && (await deps.roles.isManager(actor))))
     return { kind: 'notAllowed', owner };
   return { kind: 'ok', conversation };
 }

@@ -153,7 +153,11 @@ async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destinatio
   if (opened.kind === 'opened' || sameLead(conversation.rootLeadId, lead.id)) {
     const channel = conversation.channel ?? (await deps.channelFor(lead));
     // Started before the first post, so the message shows its deadline from the start.
-    return { kind: 'top', channel, conversation: await startFollowUpClock(lead, conversation, deps) };
+    return {
+      kind: 'top',
+      channel,
+      conversation: await startFollowUpClock(lead, conversation, channel, deps),
+    };
   }
   if (conversation.ts === null) {
     // The first lead may have been posted by a process that died before noting it on the conversation.
@@ -181,5 +185,5 @@ async function recordInConversation(lead: Lead, record: LeadRecord, ts: string, 
     return;
   }
   const conversation = await deps.conversations.addStage(key, stageOf(lead));
-  await refreshConversationMessage(await startFollowUpClock(lead, conversation, deps), deps);
+  await refreshConversationMessage(await startFollowUpClock(lead, conversation, record.channel, deps), deps);
 }

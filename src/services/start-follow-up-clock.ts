@@ -6,7 +6,8 @@ import type { DueStore } from '../stores/due-store.ts';
 export interface FollowUpClockDeps {
   readonly conversations: ConversationStore;
   readonly due: DueStore;
-  readonly slaPolicy: SlaPolicy;
+  /** The policy in force for a channel: admin settings over the configuration, with its business hours. */
+  readonly slaPolicyFor: (channel: string | null) => Promise<SlaPolicy>;
 }
 
 /**
@@ -17,9 +18,10 @@ export interface FollowUpClockDeps {
 export async function startFollowUpClock(
   lead: Lead,
   conversation: Conversation,
+  channel: string,
   deps: FollowUpClockDeps,
 ): Promise<Conversation> {
-  const deadlines = deadlinesFor(lead, deps.slaPolicy);
+  const deadlines = deadlinesFor(lead, await deps.slaPolicyFor(channel));
   if (deadlines === null) return conversation;
   const { conversation: updated, started } = await deps.conversations.startSla(conversation.id, {
     action: lead.actionCode ?? lead.action,

@@ -1,0 +1,244 @@
+import { escapeMrkdwn } from '../domain/mrkdwn.ts';
+import type { RoutingRule } from '../domain/routing.ts';
+import type { RulesDocument } from '../domain/rules-document.ts';
+import { type BusinessHours, formatDuration } from '../domain/sla.ts';
+import type { SlaPolicy } from '../domain/sla-policy.ts';
+import type { RulesStore } from '../stores/rules-store.ts';
+import type { Settings, SettingsStore } from '../stores/settings-store.ts';
+
+export interface AdminDeps {
+  readonly rules: RulesStore;
+  readonly settings: SettingsStore;
+  /** The configured defaults the settings override. */
+  readonly defaults: {
+    readonly sla: SlaPolicy;
+    readonly leadsChannel: string;
+    readonly managersChannel: string | null;
+    readonly adminUserIds: readonly string[];
+  };
+}
+
+/** What an admin action did, in words, with before and after for the audit. */
+export interface Change {
+  readonly summary: string;
+  readonly before: string | null;
+  readonly after: string | null;
+}
+
+/** A refusal that changes nothing (e.g. a rule number that does not exist). */
+export class AdminInputError extends Error {}
+
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const clock = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+export function describeRule(rule: RoutingRule): string {
+  const conditions = Object.entries(rule.match).map(
+    ([field, pattern]) => `${field}=${escapeMrkdwn(pattern)}`,
+  );
+  return `${conditions.join(' ')} → <#${rule.channel}>`;
+}
+
+export function describeRules(rules: readonly RoutingRule[], leadsChannel: string): string {
+  const lines = rules.map((rule, index) => `${index + 1}. ${describeRule(rule)}`);
+  return [
+    ...lines,
+    `${lines.length > 0 ? 'otherwise' : 'all leads'} → <#${leadsChannel}> (LEADS_CHANNEL)`,
+  ].join('\n');
+}
+
+export function describeHours(hours: BusinessHours | null | undefined): string {
+  if (!hours) return 'round the clock';
+  const days = hours.days.map((day) => WEEKDAY_NAMES[day - 1]).join(',');
+  return `${days} ${clock(hours.start)}-${clock(hours.end)} ${hours.timeZone}`;
+}
+
+const change = (summary: string, before: string | null, after: string | null): Change => ({
+  summary,
+  before,
+  after,
+});
+
+async function updateRules(
+  deps: AdminDeps,
+  edit: (rules: RoutingRule[]) => RoutingRule[],
+): Promise<Change & { rules: RoutingRule[] }> {
+  const current = [...(await deps.rules.routingRules())];
+  const next = edit(current);
+  await deps.rules.setRoutingRules(next);
+  const text = (rules: readonly RoutingRule[]) => describeRules(rules, deps.defaults.leadsChannel);
+  return { summary: `Routing rules:\n${text(next)}`, before: text(current), after: text(next), rules: next };
+}
+
+export const admin = {
+  async addRoute(deps: AdminDeps, rule: RoutingRule): Promise<Change> {
+    return updateRules(deps, (rules) => [...rules, rule]);
+  },
+
+  async removeRoute(deps: AdminDeps, number: number): Promise<Change> {
+    return updateRules(deps, (rules) => {
+      if (number > rules.length)
+        throw new AdminInputError(`There is no rule ${number}: there are ${rules.length}.`);
+      return rules.filter((_, index) => index !== number - 1);
+    });
+  },
+
+  async moveRoute(deps: AdminDeps, from: number, to: number): Promise<Change> {
+    return updateRules(deps, (rules) => {
+      if (from > rules.length || to > rules.length) {
+        throw new AdminInputError(`Rules are numbered 1 to ${rules.length}.`);
+      }
+      const moved = [...rules];
+      const [rule] = moved.splice(from - 1, 1);
+      if (rule) moved.splice(to - 1, 0, rule);
+      return moved;
+    });
+  },
+
+  async routes(deps: AdminDeps): Promise<string> {
+    return describeRules(await deps.rules.routingRules(), deps.defaults.leadsChannel);
+  },
+
+  async setRotation(deps: AdminDeps, channel: string, users: readonly string[]): Promise<Change> {
+    const describe = (members: readonly { userId: string; paused: boolean }[]) =>
+      members.length === 0
+        ? 'no rotation'
+        : members.map((m) => `<@${m.userId}>${m.paused ? ' (paused)' : ''}`).join(' → ');
+    const before = describe(await deps.rules.rotation(channel));
+    await deps.rules.setRotation(channel, users);
+    const after = describe(await deps.rules.rotation(channel));
+    return change(`Rotation of <#${channel}>: ${before} ⟶ ${after}`, before, after);
+  },
+
+  async setPaused(deps: AdminDeps, user: string, paused: boolean): Promise<Change> {
+    const channels = await deps.rules.setPaused(user, paused);
+    if (channels.length === 0) throw new AdminInputError(`<@${user}> is in no rotation.`);
+    const where = channels.map((channel) => `<#${channel}>`).join(', ');
+    const state = paused ? 'paused' : 'active';
+    return change(`<@${user}> is now ${state} in ${where}.`, paused ? 'active' : 'paused', state);
+  },
+
+  async setSla(deps: AdminDeps, action: string, minutes: number): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) => ({
+      ...current,
+      slaMinutesByAction: { ...current.slaMinutesByAction, [action]: minutes },
+    }));
+    const sla = (settings: Settings) =>
+      formatDuration(
+        settings.slaMinutesByAction?.[action] ??
+          deps.defaults.sla.slaMinutesByAction[action] ??
+          deps.defaults.sla.defaultSlaMinutes,
+      );
+    const active = (after.activeActions ?? deps.defaults.sla.activeActions).includes(action);
+    const note = active ? '' : ` (${action} is not active: add it with /leads active to chase it)`;
+    return change(
+      `SLA for ${action}: ${sla(before)} ⟶ ${sla(after)}${note}. New ${action} leads use it.`,
+      sla(before),
+      sla(after),
+    );
+  },
+
+  async setActive(deps: AdminDeps, actions: readonly string[]): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) => ({
+      ...current,
+      activeActions: actions,
+    }));
+    const list = (settings: Settings) =>
+      (settings.activeActions ?? deps.defaults.sla.activeActions).join(', ');
+    return change(
+      `Active actions (followed up within the SLA): ${list(before)} ⟶ ${list(after)}. New leads use them.`,
+      list(before),
+      list(after),
+    );
+  },
+
+  async setHours(deps: AdminDeps, channel: string, hours: BusinessHours | null): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) => {
+      const hoursByChannel = { ...current.hoursByChannel };
+      if (hours === null) delete hoursByChannel[channel];
+      else hoursByChannel[channel] = hours;
+      return { ...current, hoursByChannel };
+    });
+    const of = (settings: Settings) =>
+      describeHours(settings.hoursByChannel?.[channel] ?? deps.defaults.sla.businessHours);
+    return change(`Business hours of <#${channel}>: ${of(before)} ⟶ ${of(after)}.`, of(before), of(after));
+  },
+
+  async setEscalation(deps: AdminDeps, channel: string): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) => ({
+      ...current,
+      escalationChannel: channel,
+    }));
+    const of = (settings: Settings) => {
+      const id = settings.escalationChannel ?? deps.defaults.managersChannel;
+      return id ? `<#${id}>` : "each lead's own channel";
+    };
+    return change(`Escalations go to: ${of(before)} ⟶ ${of(after)}.`, of(before), of(after));
+  },
+
+  async setAdmin(deps: AdminDeps, user: string, add: boolean): Promise<Change> {
+    if (!add && deps.defaults.adminUserIds.includes(user)) {
+      throw new AdminInputError(
+        `<@${user}> is an admin through ADMIN_USER_IDS; change that setting to remove them.`,
+      );
+    }
+    const { before, after } = await deps.settings.update((current) => {
+      const admins = new Set(current.admins ?? []);
+      if (add) admins.add(user);
+      else admins.delete(user);
+      return { ...current, admins: [...admins] };
+    });
+    const list = (settings: Settings) =>
+      [...new Set([...deps.defaults.adminUserIds, ...(settings.admins ?? [])])]
+        .map((id) => `<@${id}>`)
+        .join(', ') || 'nobody';
+    return change(`Admins: ${list(before)} ⟶ ${list(after)}.`, list(before), list(after));
+  },
+
+  /** Everything an admin sets, in one view. */
+  async overview(deps: AdminDeps): Promise<string> {
+    const settings = await deps.settings.get();
+    const active = settings.activeActions ?? deps.defaults.sla.activeActions;
+    const slas = active.map((action) => {
+      const minutes =
+        settings.slaMinutesByAction?.[action] ??
+        deps.defaults.sla.slaMinutesByAction[action] ??
+        deps.defaults.sla.defaultSlaMinutes;
+      return `${action} ${formatDuration(minutes)}`;
+    });
+    const hours = Object.entries(settings.hoursByChannel ?? {}).map(
+      ([channel, h]) => `<#${channel}> ${describeHours(h)}`,
+    );
+    const escalation = settings.escalationChannel ?? deps.defaults.managersChannel;
+    return [
+      `*Routing*\n${await admin.routes(deps)}`,
+      `*Active actions and SLA*\n${slas.join(', ') || 'none'}`,
+      `*Business hours*\ndefault ${describeHours(deps.defaults.sla.businessHours)}${hours.length ? `; ${hours.join('; ')}` : ''}`,
+      `*Escalations*\n${escalation ? `<#${escalation}>` : "each lead's own channel"}`,
+    ].join('\n\n');
+  },
+
+  async exportRules(deps: AdminDeps): Promise<RulesDocument> {
+    const routes = await deps.rules.routingRules();
+    const channels = [...new Set(routes.map((rule) => rule.channel).concat(deps.defaults.leadsChannel))];
+    const rotations: Record<string, string[]> = {};
+    for (const channel of channels) {
+      const members = await deps.rules.rotation(channel);
+      if (members.length > 0) rotations[channel] = members.map((member) => member.userId);
+    }
+    return { routes, rotations };
+  },
+
+  async importRules(deps: AdminDeps, document: RulesDocument): Promise<Change> {
+    const before = describeRules(await deps.rules.routingRules(), deps.defaults.leadsChannel);
+    await deps.rules.setRoutingRules(document.routes);
+    for (const [channel, users] of Object.entries(document.rotations))
+      await deps.rules.setRotation(channel, users);
+    const after = describeRules(document.routes, deps.defaults.leadsChannel);
+    return change(
+      `Imported ${document.routes.length} routing rule(s) and ${Object.keys(document.rotations).length} rotation(s).\n${after}`,
+      before,
+      after,
+    );
+  },
+};

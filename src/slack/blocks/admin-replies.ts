@@ -1,0 +1,30 @@
+import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import type { AuditEntry } from '../../stores/audit-log.ts';
+import { slackDate } from './lead-message.ts';
+import { SLACK_LIMITS, truncate } from './limits.ts';
+import type { RenderedMessage } from './types.ts';
+
+/** A command's private answer. `text` is mrkdwn built by the bot, with any user input already escaped. */
+export function renderCommandReply(text: string): RenderedMessage {
+  const fitted = truncate(text, SLACK_LIMITS.sectionText);
+  return { text: fitted, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fitted } }] };
+}
+
+/** The latest admin actions, newest first. */
+export function renderAudit(entries: readonly AuditEntry[]): RenderedMessage {
+  if (entries.length === 0) return renderCommandReply('No admin actions yet.');
+  const lines = entries.map((entry) => {
+    const what = `\`/leads ${escapeMrkdwn(entry.command)}\``;
+    const result = entry.allowed
+      ? entry.after !== null
+        ? `: ${escapeMrkdwn(entry.before ?? '—')} ⟶ ${escapeMrkdwn(entry.after)}`
+        : ''
+      : ' — *refused* (not an admin)';
+    return `• ${slackDate(entry.at)} <@${entry.by}> ${what}${result}`.replace(/\n/g, ' ');
+  });
+  const blocks = lines.slice(0, SLACK_LIMITS.blocksPerMessage).map((line) => ({
+    type: 'section' as const,
+    text: { type: 'mrkdwn' as const, text: truncate(line, SLACK_LIMITS.sectionText) },
+  }));
+  return { text: 'Latest admin actions', blocks };
+}

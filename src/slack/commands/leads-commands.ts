@@ -1,0 +1,244 @@
+import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
+import { type AdminDeps, AdminInputError, admin, type Change } from '../../services/admin-rules.ts';
+import type { Roles } from '../../services/change-owner.ts';
+import type { AuditLog } from '../../stores/audit-log.ts';
+import { renderAudit, renderCommandReply } from '../blocks/admin-replies.ts';
+import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
+import type { RenderedMessage } from '../blocks/types.ts';
+import {
+  type Parsed,
+  parseActiveActions,
+  parseChannel,
+  parseHours,
+  parseNothing,
+  parseRotation,
+  parseRoute,
+  parseRouteMove,
+  parseRuleNumber,
+  parseSla,
+  parseUser,
+} from './parsers.ts';
+
+export interface CommandDeps extends AdminDeps {
+  readonly roles: Roles;
+  readonly auditLog: AuditLog;
+  readonly clock: () => Date;
+  /** Subcommands served by other modules (mine, overdue, stats): same shape, added to the table. */
+  readonly extra?: readonly Subcommand[];
+}
+
+/** What running a subcommand produced: the private answer, and the change to audit, if any. */
+export interface CommandResult {
+  readonly message: RenderedMessage;
+  readonly change?: Change;
+}
+
+/** One `/leads` subcommand. `parse` is pure; `run` gets what it returned. */
+export interface Subcommand {
+  /** One or two words, e.g. `route` or `route move`; the longest name that matches wins. */
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  readonly adminOnly: boolean;
+  readonly handle: (args: readonly string[]) => Parsed<(actor: string) => Promise<CommandResult>>;
+}
+
+function command<T>(
+  spec: Omit<Subcommand, 'handle'>,
+  parse: (args: readonly string[]) => Parsed<T>,
+  run: (value: T, actor: string) => Promise<CommandResult>,
+): Subcommand {
+  return {
+    ...spec,
+    handle: (args) => {
+      const parsed = parse(args);
+      return parsed.ok ? { ok: true, value: (actor) => run(parsed.value, actor) } : parsed;
+    },
+  };
+}
+
+const changed = (change: Change): CommandResult => ({ message: renderCommandReply(change.summary), change });
+const shown = (text: string): CommandResult => ({ message: renderCommandReply(text) });
+
+function adminCommands(deps: CommandDeps): Subcommand[] {
+  const a = (name: string, usage: string, summary: string) => ({ name, usage, summary, adminOnly: true });
+  return [
+    command(
+      a('route move', '/leads route move 3 1', 'move routing rule 3 to position 1'),
+      parseRouteMove,
+      async ({ from, to }) => changed(await admin.moveRoute(deps, from, to)),
+    ),
+    command(
+      a(
+        'route',
+        '/leads route offer=contoso.* country=DE #sales-emea',
+        'add a routing rule (first match wins)',
+      ),
+      parseRoute,
+      async (rule) => changed(await admin.addRoute(deps, rule)),
+    ),
+    command(a('routes', '/leads routes', 'list the routing rules'), parseNothing, async () =>
+      shown(await admin.routes(deps)),
+    ),
+    command(a('unroute', '/leads unroute 2', 'remove routing rule 2'), parseRuleNumber, async (number) =>
+      changed(await admin.removeRoute(deps, number)),
+    ),
+    command(
+      a('rotation pause', '/leads rotation pause @anna', 'skip a rep in every rotation (holiday)'),
+      parseUser,
+      async (user) => changed(await admin.setPaused(deps, user, true)),
+    ),
+    command(
+      a('rotation resume', '/leads rotation resume @anna', 'put a paused rep back'),
+      parseUser,
+      async (user) => changed(await admin.setPaused(deps, user, false)),
+    ),
+    command(
+      a('rotation', '/leads rotation #sales @anna @ben', "set a channel's rotation (no users: remove it)"),
+      parseRotation,
+      async ({ channel, users }) => changed(await admin.setRotation(deps, channel, users)),
+    ),
+    command(
+      a('sla', '/leads sla Create 24h', 'set the follow-up SLA of an action'),
+      parseSla,
+      async ({ action, minutes }) => changed(await admin.setSla(deps, action, minutes)),
+    ),
+    command(
+      a('active', '/leads active Create,StartTestDrive', 'set the actions that are followed up'),
+      parseActiveActions,
+      async (actions) => changed(await admin.setActive(deps, actions)),
+    ),
+    command(
+      a(
+        'hours',
+        '/leads hours #sales Mon-Fri 09:00-17:00 Europe/Berlin',
+        "set a team's business hours (or: /leads hours #sales off)",
+      ),
+      parseHours,
+      async ({ channel, hours }) => changed(await admin.setHours(deps, channel, hours)),
+    ),
+    command(
+      a('escalation', '/leads escalation #sales-managers', 'where overdue leads are escalated'),
+      parseChannel,
+      async (channel) => changed(await admin.setEscalation(deps, channel)),
+    ),
+    command(a('admins add', '/leads admins add @anna', 'make someone an admin'), parseUser, async (user) =>
+      changed(await admin.setAdmin(deps, user, true)),
+    ),
+    command(a('admins remove', '/leads admins remove @anna', 'remove an admin'), parseUser, async (user) =>
+      changed(await admin.setAdmin(deps, user, false)),
+    ),
+    command(
+      a('rules export', '/leads rules export', 'the routing rules and rotations as JSON'),
+      parseNothing,
+      async () =>
+        shown(`\`\`\`${escapeMrkdwn(JSON.stringify(await admin.exportRules(deps), null, 2))}\`\`\``),
+    ),
+    command(
+      a(
+        'rules import',
+        `/leads rules import ${RULES_DOCUMENT_EXAMPLE.replace(/\s+/g, ' ')}`,
+        'replace the routing rules and set rotations from JSON',
+      ),
+      (args) => {
+        const parsed = parseRulesDocument(args.join(' '));
+        return parsed.ok
+          ? { ok: true, value: parsed.document }
+          : { ok: false, problem: `The JSON was not imported: ${parsed.problems.join('; ')}.` };
+      },
+      async (document) => changed(await admin.importRules(deps, document)),
+    ),
+    command(a('rules', '/leads rules', 'everything admins set, in one view'), parseNothing, async () =>
+      shown(await admin.overview(deps)),
+    ),
+    command(a('audit', '/leads audit', 'the latest admin actions'), parseNothing, async () => ({
+      message: renderAudit(await deps.auditLog.latest(20)),
+    })),
+  ];
+}
+
+export function leadsCommands(deps: CommandDeps): readonly Subcommand[] {
+  const table: Subcommand[] = [];
+  table.push(
+    command(
+      { name: 'help', usage: '/leads help', summary: 'list the commands', adminOnly: false },
+      parseNothing,
+      async () => ({
+        message: renderHelp(table),
+      }),
+    ),
+    ...(deps.extra ?? []),
+    ...adminCommands(deps),
+  );
+  return table;
+}
+
+/** Splits the text into words and finds the subcommand with the longest matching name. */
+export function findSubcommand(
+  table: readonly Subcommand[],
+  text: string,
+): { subcommand: Subcommand; args: string[] } | null {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) words.push('help');
+  const byLength = [...table].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const subcommand of byLength) {
+    const nameWords = subcommand.name.split(' ');
+    if (nameWords.every((word, index) => words[index]?.toLowerCase() === word)) {
+      return { subcommand, args: words.slice(nameWords.length) };
+    }
+  }
+  return null;
+}
+
+export type Prepared =
+  | { readonly kind: 'answer'; readonly message: RenderedMessage }
+  | { readonly kind: 'run'; readonly run: () => Promise<RenderedMessage> };
+
+/**
+ * Reads a /leads command: a bad command is answered at once (what was wrong and an example); a good one
+ * is checked for permission and run. Admin commands, allowed or refused, go to the audit log.
+ */
+export function prepareCommand(
+  table: readonly Subcommand[],
+  text: string,
+  actor: string,
+  deps: CommandDeps,
+): Prepared {
+  const found = findSubcommand(table, text);
+  if (found === null) {
+    const word = text.trim().split(/\s+/)[0] ?? '';
+    return { kind: 'answer', message: renderCommandError(`Unknown command "${word}".`, '/leads help') };
+  }
+  const { subcommand, args } = found;
+  const handled = subcommand.handle(args);
+  if (!handled.ok) return { kind: 'answer', message: renderCommandError(handled.problem, subcommand.usage) };
+  return {
+    kind: 'run',
+    run: async () => {
+      const audit = (allowed: boolean, change: Change | null) =>
+        deps.auditLog.record({
+          at: deps.clock(),
+          by: actor,
+          command: text.trim(),
+          allowed,
+          before: change?.before ?? null,
+          after: change?.after ?? null,
+        });
+      if (subcommand.adminOnly && !(await deps.roles.isAdmin(actor))) {
+        await audit(false, null);
+        return renderCommandReply(
+          `⛔ \`/leads ${subcommand.name}\` is for admins only. Ask an admin to run it, or to add you with \`/leads admins add\`.`,
+        );
+      }
+      try {
+        const result = await handled.value(actor);
+        if (subcommand.adminOnly && result.change) await audit(true, result.change);
+        return result.message;
+      } catch (error) {
+        if (error instanceof AdminInputError) return renderCommandError(error.message, subcommand.usage);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { LEAD_ACTION_CODES } from '../../domain/lead-source.ts';
+import { type RoutingRule, RULE_FIELDS, type RuleField } from '../../domain/routing.ts';
+import { type BusinessHours, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
+
+// Pure readers of /leads arguments. Slack escapes channels and users when the command is configured to
+// (`<#C123|sales>`, `<@U123|anna>`); plain ids are accepted too.
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+
+export function channelOf(token: string | undefined): string | null {
+  const match =
+    /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token ?? '') ?? /^([CG][A-Z0-9]{2,})$/.exec(token ?? '');
+  return match?.[1] ?? null;
+}
+
+export function userOf(token: string | undefined): string | null {
+  const match =
+    /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token ?? '') ?? /^([UW][A-Z0-9]{2,})$/.exec(token ?? '');
+  return match?.[1] ?? null;
+}
+
+function position(token: string | undefined, name: string): Parsed<number> {
+  const value = Number(token);
+  return Number.isInteger(value) && value >= 1
+    ? ok(value)
+    : fail(`${name} must be a rule number like 2 (see /leads routes).`);
+}
+
+/** `field=pattern … #channel` */
+export function parseRoute(args: readonly string[]): Parsed<RoutingRule> {
+  const channel = channelOf(args.at(-1));
+  if (channel === null) return fail('The last argument must be the channel to route to, like #sales.');
+  const match: Partial<Record<RuleField, string>> = {};
+  for (const condition of args.slice(0, -1)) {
+    const [field = '', ...rest] = condition.split('=');
+    const pattern = rest.join('=');
+    if (!RULE_FIELDS.includes(field.toLowerCase() as RuleField)) {
+      return fail(`"${condition}" is not a condition: use ${RULE_FIELDS.join(', ')}, like offer=contoso.*`);
+    }
+    if (pattern.trim() === '') return fail(`"${condition}" has no pattern after =.`);
+    match[field.toLowerCase() as RuleField] = pattern;
+  }
+  if (Object.keys(match).length === 0)
+    return fail('Give at least one condition, like offer=contoso.* (or set LEADS_CHANNEL for the default).');
+  return ok({ match, channel });
+}
+
+export function parseRuleNumber(args: readonly string[]): Parsed<number> {
+  if (args.length !== 1) return fail('Give one rule number.');
+  return position(args[0], 'The rule');
+}
+
+export function parseRouteMove(args: readonly string[]): Parsed<{ from: number; to: number }> {
+  if (args.length !== 2) return fail('Give the rule number and its new position.');
+  const from = position(args[0], 'The rule');
+  const to = position(args[1], 'The new position');
+  if (!from.ok) return from;
+  if (!to.ok) return to;
+  return ok({ from: from.value, to: to.value });
+}
+
+/** `#channel @user …` (no users: remove the rotation) */
+export function parseRotation(args: readonly string[]): Parsed<{ channel: string; users: string[] }> {
+  const channel = channelOf(args[0]);
+  if (channel === null) return fail('Start with the channel, like #sales.');
+  const users = args.slice(1).map(userOf);
+  const bad = args.slice(1).find((_, index) => users[index] === null);
+  if (bad !== undefined) return fail(`"${bad}" is not a user: mention them, like @anna.`);
+  return ok({ channel, users: users as string[] });
+}
+
+export function parseUser(args: readonly string[]): Parsed<string> {
+  const user = userOf(args[0]);
+  if (args.length !== 1 || user === null) return fail('Mention one user, like @anna.');
+  return ok(user);
+}
+
+/** `<Action> <duration>` */
+export function parseSla(args: readonly string[]): Parsed<{ action: string; minutes: number }> {
+  if (args.length !== 2) return fail('Give an action and a duration.');
+  const [actionText = '', durationText = ''] = args;
+  const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === actionText.toLowerCase());
+  if (!action) return fail(`"${actionText}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
+  const minutes = parseDuration(durationText);
+  if (minutes === null) return fail(`"${durationText}" is not a duration: use 30m, 4h, 24h or 2d.`);
+  return ok({ action, minutes });
+}
+
+/** `<Action,…>` */
+export function parseActiveActions(args: readonly string[]): Parsed<string[]> {
+  const names = args
+    .join(',')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0) return fail('Name at least one action.');
+  const actions: string[] = [];
+  for (const name of names) {
+    const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === name.toLowerCase());
+    if (!action) return fail(`"${name}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
+    if (action === 'DNC') return fail('DNC leads are never chased, so DNC cannot be active.');
+    if (!actions.includes(action)) actions.push(action);
+  }
+  return ok(actions);
+}
+
+/** `#channel Mon-Fri 09:00-17:00 Europe/Berlin` or `#channel off` */
+export function parseHours(
+  args: readonly string[],
+): Parsed<{ channel: string; hours: BusinessHours | null }> {
+  const channel = channelOf(args[0]);
+  if (channel === null) return fail('Start with the channel (the team), like #sales.');
+  if (args.length === 2 && args[1]?.toLowerCase() === 'off') return ok({ channel, hours: null });
+  const parsed = parseBusinessHours(args.slice(1).join(' '));
+  return parsed.ok ? ok({ channel, hours: parsed.hours }) : fail(`Business hours: ${parsed.problem}.`);
+}
+
+export function parseChannel(args: readonly string[]): Parsed<string> {
+  const channel = channelOf(args[0]);
+  if (args.length !== 1 || channel === null) return fail('Give one channel, like #sales-managers.');
+  return ok(channel);
+}
+
+export function parseNothing(args: readonly string[]): Parsed<null> {
+  return args.length === 0 ? ok(null) : fail(`Unexpected "${args.join(' ')}".`);
+}
+
+export function parseWindow(args: readonly string[]): Parsed<number> {
+  if (args.length === 0) return ok(7);
+  const match = /^(\d{1,3})d$/.exec(args[0] ?? '');
+  if (args.length !== 1 || !match) return fail('Give a window like 7d or 30d.');
+  const days = Number(match[1]);
+  return days >= 1 && days <= 365 ? ok(days) : fail('The window must be 1 to 365 days.');
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import type { AuditEntry, AuditLog } from '../audit-log.ts';
+import { dateOf } from './tables.ts';
+
+interface AuditEntity {
+  at: Date;
+  by: string;
+  command: string;
+  allowed: boolean;
+  before: string;
+  after: string;
+}
+
+const PARTITION = 'audit';
+// Row keys count down with time, so the service returns the newest entries first.
+const rowKeyOf = (at: Date) =>
+  `${String(8_640_000_000_000_000 - at.getTime()).padStart(16, '0')}-${randomBytes(3).toString('hex')}`;
+
+export function createAzureAuditLog(client: TableClient): AuditLog {
+  return {
+    async record(entry) {
+      await client.createEntity<AuditEntity>({
+        partitionKey: PARTITION,
+        rowKey: rowKeyOf(entry.at),
+        ...entry,
+        before: entry.before ?? '',
+        after: entry.after ?? '',
+      });
+    },
+    async latest(limit) {
+      const entries: AuditEntry[] = [];
+      for await (const entity of client.listEntities<AuditEntity>()) {
+        entries.push({
+          at: dateOf(entity.at) ?? new Date(0),
+          by: entity.by,
+          command: entity.command,
+          allowed: entity.allowed,
+          before: entity.before || null,
+          after: entity.after || null,
+        });
+        if (entries.length >= limit) break;
+      }
+      return entries;
+    },
+  };
+}

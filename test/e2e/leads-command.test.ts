@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { createAzureAuditLog } from '../../src/stores/azure/azure-audit-log.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import {
+  createTestBot,
+  LEADS_CHANNEL,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+const ADMIN = 'U0ADMIN01';
+let slack: FakeSlack;
+let tables: TestTables;
+let bot: Bot;
+let port: number;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+  bot = await createTestBot({ slack, tables, env: { ADMIN_USER_IDS: ADMIN } });
+  ({ port } = await bot.start());
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+/** Runs a /leads command as `user`; returns the private answer (from the ack or the response URL). */
+async function leads(text: string, user = ADMIN): Promise<string> {
+  const before = slack.callsTo('response_url').length;
+  const response = await postToSlackEndpoint(
+    port,
+    slashCommandBody({ text, userId: user, responseUrl: slack.responseUrl }),
+    {
+      secret: SIGNING_SECRET,
+    },
+  );
+  expect(response.status).toBe(200);
+  const body = await response.text();
+  if (body) return (JSON.parse(body) as { text: string }).text;
+  await vi.waitFor(() => expect(slack.callsTo('response_url').length).toBe(before + 1));
+  return String(slack.callsTo('response_url').at(-1)?.args.text);
+}
+
+const audit = () =>
+  createAzureAuditLog(
+    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Audit`),
+  ).latest(10);
+
+describe('/leads for admins', () => {
+  it('changes an SLA, answers with before and after, and audits it', async () => {
+    expect(await leads('sla Create 4h')).toBe('SLA for Create: 1d ⟶ 4h. New Create leads use it.');
+    const [entry] = await audit();
+    expect(entry).toMatchObject({
+      by: ADMIN,
+      command: 'sla Create 4h',
+      allowed: true,
+      before: '1d',
+      after: '4h',
+    });
+  });
+
+  it('refuses a non-admin clearly, changes nothing, and audits the attempt', async () => {
+    expect(await leads('sla Create 1m', 'U0REP0001')).toBe(
+      '⛔ `/leads sla` is for admins only. Ask an admin to run it, or to add you with `/leads admins add`.',
+    );
+    expect(await audit()).toMatchObject([
+      { by: 'U0REP0001', command: 'sla Create 1m', allowed: false, before: null, after: null },
+    ]);
+    expect(await leads('rules')).toContain('Create 1d');
+  });
+
+  it.each([
+    [
+      'sla Create tomorrow',
+      '⚠️ "tomorrow" is not a duration: use 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+    ],
+    [
+      'sla Buy 4h',
+      '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+    ],
+    [
+      'route offer=contoso.*',
+      '⚠️ The last argument must be the channel to route to, like #sales.\nTry: `/leads route offer=contoso.* country=DE #sales-emea` (or `/leads help` for every command).',
+    ],
+    [
+      'hours <#C0SALES|sales> weekdays',
+      expect.stringMatching(/^⚠️ Business hours: expected days, hours and a time zone/),
+    ],
+    [
+      'unroute 5',
+      '⚠️ There is no rule 5: there are 0.\nTry: `/leads unroute 2` (or `/leads help` for every command).',
+    ],
+    ['frobnicate', '⚠️ Unknown command "frobnicate".\nTry: `/leads help`.'],
+  ])('answers a bad command %j with what was wrong and an example', async (text, answer) => {
+    expect(await leads(text)).toEqual(answer);
+  });
+
+  it('routes new leads by a rule added in Slack, shown with /leads routes', async () => {
+    expect(await leads('route offer=contoso.* <#C0EMEA0001|sales-emea>')).toBe(
+      `Routing rules:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
+    );
+    await leads('route country=DE <#C0GERMANY|de>');
+    await leads('route move 2 1');
+    expect(await leads('routes')).toBe(
+      `1. country=DE → <#C0GERMANY>\n2. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
+    );
+    await insertLeads(leadTableClient(tables), [leadColumns()]);
+    await bot.jobs.poll();
+    expect(slack.messages.find((m) => m.metadata !== undefined)?.channel).toBe('C0EMEA0001');
+    await leads('unroute 1');
+    expect((await audit())[0]).toMatchObject({ command: 'unroute 1', allowed: true });
+  });
+
+  it('sets a rotation with mentions, pauses and resumes a rep', async () => {
+    expect(await leads('rotation <#C0SALES01|sales> <@U0ANNA|anna> <@U0BEN>')).toBe(
+      'Rotation of <#C0SALES01>: no rotation ⟶ <@U0ANNA> → <@U0BEN>',
+    );
+    expect(await leads('rotation pause <@U0ANNA>')).toBe('<@U0ANNA> is now paused in <#C0SALES01>.');
+    expect(await leads('rotation resume <@U0ANNA>')).toBe('<@U0ANNA> is now active in <#C0SALES01>.');
+  });
+
+  it('makes someone an admin, who can then change the rules', async () => {
+    expect(await leads('admins add <@U0NEWADMIN|new>')).toBe(
+      'Admins: <@U0ADMIN01> ⟶ <@U0ADMIN01>, <@U0NEWADMIN>.',
+    );
+    expect(await leads('escalation <#C0MANAGERS|managers>', 'U0NEWADMIN')).toBe(
+      "Escalations go to: each lead's own channel ⟶ <#C0MANAGERS>.",
+    );
+    expect(await leads('admins remove <@U0ADMIN01>')).toMatch(/through ADMIN_USER_IDS/);
+  });
+
+  it('sets active actions and business hours, shown together in /leads rules', async () => {
+    await leads('active Create,PLT');
+    await leads('sla PLT 4h');
+    await leads('hours <#C0SALES01|sales> Mon-Fri 09:00-17:00 Europe/Berlin');
+    expect(await leads('rules')).toBe(
+      [
+        `*Routing*\nall leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
+        '*Active actions and SLA*\nCreate 1d, PLT 4h',
+        '*Business hours*\ndefault round the clock; <#C0SALES01> Mon,Tue,Wed,Thu,Fri 09:00-17:00 Europe/Berlin',
+        "*Escalations*\neach lead's own channel",
+      ].join('\n\n'),
+    );
+    // A Contact me lead now carries a follow-up deadline: the settings reach the pipeline.
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }),
+    ]);
+    await bot.jobs.poll();
+    const posted = slack.messages.find((m) => m.metadata !== undefined);
+    expect(JSON.stringify(posted?.blocks)).toContain('⏰ Follow-up due');
+  });
+
+  it('exports the rules as JSON that import accepts', async () => {
+    await leads('route offer=contoso.* <#C0EMEA0001>');
+    await leads('rotation <#C0EMEA0001> <@U0ANNA>');
+    const exported = await leads('rules export');
+    const json = exported.replace(/^```|```$/g, '');
+    expect(JSON.parse(json)).toEqual({
+      routes: [{ match: { offer: 'contoso.*' }, channel: 'C0EMEA0001' }],
+      rotations: { C0EMEA0001: ['U0ANNA'] },
+    });
+    await leads('unroute 1');
+    expect(await leads(`rules import ${json}`)).toMatch(
+      /^Imported 1 routing rule\(s\) and 1 rotation\(s\)\./,
+    );
+    expect(await leads('rules import {"routes": 1}')).toMatch(
+      /^⚠️ The JSON was not imported: "routes" must be a list\./,
+    );
+  });
+
+  it('lists the latest admin actions with /leads audit', async () => {
+    await leads('sla Create 4h');
+    await leads('sla Create 1m', 'U0REP0001');
+    const blocks = slack.callsTo('response_url');
+    expect(blocks).toHaveLength(2);
+    await leads('audit');
+    const answer = slack.callsTo('response_url').at(-1)?.args.blocks as Array<{ text: { text: string } }>;
+    expect(answer.map((block) => block.text.text)).toEqual([
+      expect.stringMatching(/<@U0REP0001> `\/leads sla Create 1m` — \*refused\* \(not an admin\)$/),
+      expect.stringMatching(/<@U0ADMIN01> `\/leads sla Create 4h`: 1d ⟶ 4h$/),
+    ]);
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import {
+  channelOf,
+  parseActiveActions,
+  parseChannel,
+  parseHours,
+  parseNothing,
+  parseRotation,
+  parseRoute,
+  parseRouteMove,
+  parseRuleNumber,
+  parseSla,
+  parseUser,
+  parseWindow,
+  userOf,
+} from '../../../src/slack/commands/parsers.ts';
+
+const words = (text: string) => text.split(' ').filter(Boolean);
+
+describe('Slack’s escaped forms and plain ids', () => {
+  it.each([
+    ['<#C0123ABCD|sales>', 'C0123ABCD'],
+    ['<#C0123ABCD>', 'C0123ABCD'],
+    ['<#G0123ABCD|private-sales>', 'G0123ABCD'],
+    ['C0123ABCD', 'C0123ABCD'],
+    ['#sales', null],
+    ['<@U0123>', null],
+    ['', null],
+  ])('channel %j → %j', (token, id) => {
+    expect(channelOf(token)).toBe(id);
+  });
+
+  it.each([
+    ['<@U0ANNA01|anna>', 'U0ANNA01'],
+    ['<@U0ANNA01>', 'U0ANNA01'],
+    ['<@W0ANNA01>', 'W0ANNA01'],
+    ['U0ANNA01', 'U0ANNA01'],
+    ['@anna', null],
+    ['<#C0123|x>', null],
+  ])('user %j → %j', (token, id) => {
+    expect(userOf(token)).toBe(id);
+  });
+});
+
+describe('subcommand arguments', () => {
+  it.each([
+    [
+      'offer=contoso.* <#C0EMEA|sales-emea>',
+      { ok: true, value: { match: { offer: 'contoso.*' }, channel: 'C0EMEA' } },
+    ],
+    [
+      'offer=contoso.* Country=DE source=SPZA action=Create publisher=Contoso C0EMEA',
+      {
+        ok: true,
+        value: {
+          match: {
+            offer: 'contoso.*',
+            country: 'DE',
+            source: 'SPZA',
+            action: 'Create',
+            publisher: 'Contoso',
+          },
+          channel: 'C0EMEA',
+        },
+      },
+    ],
+    ["offer=o'brien=x <#C0EMEA>", { ok: true, value: { match: { offer: "o'brien=x" }, channel: 'C0EMEA' } }],
+  ])('route %j', (text, expected) => {
+    expect(parseRoute(words(text))).toEqual(expected);
+  });
+
+  it.each([
+    ['offer=contoso.*', /last argument must be the channel/],
+    ['<#C0EMEA>', /at least one condition/],
+    ['colour=red <#C0EMEA>', /"colour=red" is not a condition/],
+    ['offer= <#C0EMEA>', /has no pattern/],
+  ])('route %j is refused: %s', (text, problem) => {
+    const parsed = parseRoute(words(text));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problem).toMatch(problem);
+  });
+
+  it.each([
+    [parseRuleNumber, '2', { ok: true, value: 2 }],
+    [parseRuleNumber, '0', { ok: false }],
+    [parseRuleNumber, 'two', { ok: false }],
+    [parseRuleNumber, '', { ok: false }],
+    [parseRouteMove, '3 1', { ok: true, value: { from: 3, to: 1 } }],
+    [parseRouteMove, '3', { ok: false }],
+    [
+      parseRotation,
+      '<#C0SALES|sales> <@U0ANNA|anna> <@U0BEN>',
+      { ok: true, value: { channel: 'C0SALES', users: ['U0ANNA', 'U0BEN'] } },
+    ],
+    [parseRotation, '<#C0SALES>', { ok: true, value: { channel: 'C0SALES', users: [] } }],
+    [parseRotation, '<#C0SALES> @anna', { ok: false }],
+    [parseRotation, '<@U0ANNA>', { ok: false }],
+    [parseUser, '<@U0ANNA|anna>', { ok: true, value: 'U0ANNA' }],
+    [parseUser, '<@U0ANNA> <@U0BEN>', { ok: false }],
+    [parseSla, 'Create 24h', { ok: true, value: { action: 'Create', minutes: 1440 } }],
+    [parseSla, 'starttestdrive 30m', { ok: true, value: { action: 'StartTestDrive', minutes: 30 } }],
+    [parseSla, 'Create tomorrow', { ok: false }],
+    [parseSla, 'Buy 4h', { ok: false }],
+    [parseSla, 'Create', { ok: false }],
+    [parseActiveActions, 'Create,StartTestDrive', { ok: true, value: ['Create', 'StartTestDrive'] }],
+    [parseActiveActions, 'create, plt create', { ok: true, value: ['Create', 'PLT'] }],
+    [parseActiveActions, 'DNC', { ok: false }],
+    [parseActiveActions, 'Nope', { ok: false }],
+    [parseActiveActions, '', { ok: false }],
+    [parseHours, '<#C0SALES> off', { ok: true, value: { channel: 'C0SALES', hours: null } }],
+    [parseHours, '<#C0SALES> Mon-Fri 25:00-17:00 Europe/Berlin', { ok: false }],
+    [parseHours, 'Mon-Fri 09:00-17:00 Europe/Berlin', { ok: false }],
+    [parseChannel, '<#C0MGRS|managers>', { ok: true, value: 'C0MGRS' }],
+    [parseChannel, 'managers', { ok: false }],
+    [parseNothing, '', { ok: true, value: null }],
+    [parseNothing, 'extra', { ok: false }],
+    [parseWindow, '', { ok: true, value: 7 }],
+    [parseWindow, '30d', { ok: true, value: 30 }],
+    [parseWindow, '30', { ok: false }],
+    [parseWindow, '0d', { ok: false }],
+  ] as Array<[(args: string[]) => unknown, string, object]>)('%o(%j) → %j', (parse, text, expected) => {
+    expect(parse(words(text))).toMatchObject(expected);
+  });
+
+  it('reads business hours for a channel', () => {
+    expect(parseHours(words('<#C0SALES|sales> Mon-Fri 09:00-17:00 Europe/Berlin'))).toEqual({
+      ok: true,
+      value: {
+        channel: 'C0SALES',
+        hours: { days: [1, 2, 3, 4, 5], start: 540, end: 1020, timeZone: 'Europe/Berlin' },
+      },
+    });
+  });
+});
