@@ -203,6 +203,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   };
   if (app !== null) {
     registerLeadsCommand(app, {
+      conversations,
+      leadTable,
+      slack,
       rules,
       settings,
       roles,

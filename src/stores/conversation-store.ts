@@ -107,6 +107,12 @@ export interface ConversationStore {
   recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
   snooze(id: string, until: Date): Promise<Conversation>;
   close(id: string, closure: Closure): Promise<Conversation>;
+  /** Conversations this rep owns (closed ones too: callers filter). Reads with a filter over the table. */
+  listOwnedBy(userId: string): Promise<readonly Conversation[]>;
+  /** Conversations whose follow-up was due before `now` and is still awaited. */
+  listOverdue(now: Date): Promise<readonly Conversation[]>;
+  /** Conversations whose first lead arrived at or after `since`. */
+  listOpenedSince(since: Date): Promise<readonly Conversation[]>;
   /** The conversation whose first message is `ts` in `channel` (for replies in its thread); null if none. */
   findByMessage(channel: string, ts: string): Promise<Conversation | null>;
 }

@@ -2,9 +2,11 @@ import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
 import { type AdminDeps, AdminInputError, admin, type Change } from '../../services/admin-rules.ts';
 import type { Roles } from '../../services/change-owner.ts';
+import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
 import { renderAudit, renderCommandReply } from '../blocks/admin-replies.ts';
 import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
+import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
 import {
   type Parsed,
@@ -12,20 +14,19 @@ import {
   parseChannel,
   parseHours,
   parseNothing,
+  parsePage,
   parseRotation,
   parseRoute,
   parseRouteMove,
   parseRuleNumber,
   parseSla,
   parseUser,
+  parseWindow,
 } from './parsers.ts';
 
-export interface CommandDeps extends AdminDeps {
+export interface CommandDeps extends AdminDeps, TeamViewDeps {
   readonly roles: Roles;
   readonly auditLog: AuditLog;
-  readonly clock: () => Date;
-  /** Subcommands served by other modules (mine, overdue, stats): same shape, added to the table. */
-  readonly extra?: readonly Subcommand[];
 }
 
 /** What running a subcommand produced: the private answer, and the change to audit, if any. */
@@ -158,6 +159,54 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
   ];
 }
 
+function teamCommands(deps: CommandDeps): Subcommand[] {
+  const everyone = (name: string, usage: string, summary: string) => ({
+    name,
+    usage,
+    summary,
+    adminOnly: false,
+  });
+  return [
+    command(
+      everyone('mine', '/leads mine', 'my open leads: stage, age, follow-up due or overdue'),
+      parsePage,
+      async (page, actor) => ({
+        message: renderLeadList(
+          'Your open leads',
+          await myOpenLeads(actor, page, deps),
+          deps.clock(),
+          'You own no open leads.',
+          `/leads mine ${page + 1}`,
+        ),
+      }),
+    ),
+    command(
+      everyone('overdue', '/leads overdue', 'active leads past their follow-up SLA, oldest first'),
+      parsePage,
+      async (page) => ({
+        message: renderLeadList(
+          'Overdue follow-ups',
+          await overdueLeads(page, deps),
+          deps.clock(),
+          'Nothing is overdue. 🎉',
+          `/leads overdue ${page + 1}`,
+        ),
+      }),
+    ),
+    command(
+      everyone(
+        'stats',
+        '/leads stats 30d',
+        'speed to lead, SLA hit rate, leads by source and action, per rep',
+      ),
+      parseWindow,
+      async (days) => ({
+        message: renderFigures(await figuresFor(days, deps), days),
+      }),
+    ),
+  ];
+}
+
 export function leadsCommands(deps: CommandDeps): readonly Subcommand[] {
   const table: Subcommand[] = [];
   table.push(
@@ -168,7 +217,7 @@ export function leadsCommands(deps: CommandDeps): readonly Subcommand[] {
         message: renderHelp(table),
       }),
     ),
-    ...(deps.extra ?? []),
+    ...teamCommands(deps),
     ...adminCommands(deps),
   );
   return table;

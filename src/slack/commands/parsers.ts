@@ -137,3 +137,8 @@ export function parseWindow(args: readonly string[]): Parsed<number> {
   const days = Number(match[1]);
   return days >= 1 && days <= 365 ? ok(days) : fail('The window must be 1 to 365 days.');
 }
+
+export function parsePage(args: readonly string[]): Parsed<number> {
+  if (args.length === 0) return ok(1);
+  return args.length === 1 ? position(args[0], 'The page') : fail('Give at most a page number.');
+}

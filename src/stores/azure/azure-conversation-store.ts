@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import {
   type Closure,
   type Conversation,
@@ -27,6 +27,9 @@ interface ConversationEntity {
   firstFollowUpAt?: Date | string;
   snoozedUntil?: Date | string;
   closed?: string;
+  /** Flat copies for server-side filters: when the first lead arrived, and when a follow-up is due. */
+  openedAt?: Date;
+  followUpDueAt?: Date;
 }
 
 interface MessageIndexEntity {
@@ -91,6 +94,9 @@ function decodeFollowUp(json: string): FollowUp {
   return { ...raw, at: new Date(raw.at) };
 }
 
+// Stands for "no follow-up due" in followUpDueAt, so `lt now` never matches it (a typed column cannot be empty).
+const NOT_DUE = new Date('9999-12-31T00:00:00Z');
+
 // A message's index entry lives in its own partition of the same table.
 const messageKeys = (channel: string, ts: string) => ({
   partitionKey: 'message',
@@ -130,6 +136,14 @@ export function createAzureConversationStore(client: TableClient): ConversationS
   const update = (key: string, change: (current: Conversation) => Partial<ConversationEntity> | null) =>
     updateById(idOf(key), change);
 
+  const list = async (filter: string) => {
+    const found: Conversation[] = [];
+    for await (const entity of client.listEntities<ConversationEntity>({ queryOptions: { filter } })) {
+      found.push(fromEntity({ ...entity, rowKey: entity.rowKey ?? '' }));
+    }
+    return found;
+  };
+
   const store: ConversationStore = {
     async open(key, root) {
       const entity: ConversationEntity = {
@@ -141,6 +155,8 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         stages: encodeStages([root]),
         ownerId: '',
         ownedSince: '',
+        openedAt: root.at,
+        followUpDueAt: NOT_DUE,
       };
       const created = await conditionally(() => client.createEntity({ ...keysOf(key), ...entity }));
       if (created.ok) {
@@ -190,17 +206,27 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       const index = await getOrNull<MessageIndexEntity>(client, partitionKey, rowKey);
       return index === null ? null : store.getById(index.conversationId);
     },
+    async listOwnedBy(userId) {
+      return list(odata`ownerId eq ${userId}`);
+    },
+    async listOverdue(now) {
+      return list(odata`followUpDueAt lt ${now}`);
+    },
+    async listOpenedSince(since) {
+      return list(odata`openedAt ge ${since}`);
+    },
     async startSla(id, sla) {
       let started = false;
       const conversation = await updateById(id, (current) => {
         started = !isAwaitingFollowUp(current);
-        return started ? { sla: JSON.stringify(sla), closed: '' } : null;
+        return started ? { sla: JSON.stringify(sla), closed: '', followUpDueAt: sla.remindAt } : null;
       });
       return { conversation, started };
     },
     recordFollowUp(id, followUp) {
       return updateById(id, (current) => ({
         followUp: JSON.stringify(followUp),
+        followUpDueAt: NOT_DUE,
         ...(current.firstFollowUpAt === null ? { firstFollowUpAt: followUp.at } : {}),
       }));
     },
@@ -208,7 +234,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       return updateById(id, () => ({ snoozedUntil: until }));
     },
     close(id, closure) {
-      return updateById(id, () => ({ closed: JSON.stringify(closure) }));
+      return updateById(id, () => ({ closed: JSON.stringify(closure), followUpDueAt: NOT_DUE }));
     },
     addStage(key, stage) {
       return update(key, (current) => {

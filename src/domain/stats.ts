@@ -1,0 +1,117 @@
+import { differenceInMinutes } from 'date-fns';
+import type { LeadAction, LeadChannel } from './lead-source.ts';
+
+/** What the figures need of a conversation (a subset of the stored one). */
+export interface ConversationFacts {
+  readonly owner: string | null;
+  readonly stages: readonly {
+    readonly action: LeadAction;
+    readonly channel: LeadChannel;
+    readonly at: Date;
+  }[];
+  readonly firstFollowUpAt: Date | null;
+  readonly followUp: { readonly at: Date } | null;
+  readonly sla: { readonly startedAt: Date; readonly remindAt: Date } | null;
+}
+
+export interface SlaCounts {
+  readonly hit: number;
+  readonly missed: number;
+  /** Deadline not reached yet and no follow-up. */
+  readonly pending: number;
+  /** hit / (hit + missed); null when nothing was decided yet. */
+  readonly rate: number | null;
+}
+
+export interface SpeedToLead {
+  readonly count: number;
+  readonly medianMinutes: number | null;
+  readonly p90Minutes: number | null;
+}
+
+export interface RepFigures {
+  readonly rep: string;
+  readonly conversations: number;
+  readonly speed: SpeedToLead;
+  readonly sla: SlaCounts;
+}
+
+export interface TeamFigures {
+  readonly since: Date;
+  readonly leads: number;
+  readonly bySource: Readonly<Record<string, number>>;
+  readonly byAction: Readonly<Record<string, number>>;
+  readonly speed: SpeedToLead;
+  readonly sla: SlaCounts;
+  readonly perRep: readonly RepFigures[];
+}
+
+/** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+function speedOf(conversations: readonly ConversationFacts[]): SpeedToLead {
+  const minutes = conversations
+    .flatMap((c) =>
+      c.firstFollowUpAt && c.stages[0] ? [differenceInMinutes(c.firstFollowUpAt, c.stages[0].at)] : [],
+    )
+    .map((value) => Math.max(0, value))
+    .sort((a, b) => a - b);
+  return {
+    count: minutes.length,
+    medianMinutes: percentile(minutes, 50),
+    p90Minutes: percentile(minutes, 90),
+  };
+}
+
+/** Whether an active lead was followed up in time: judged by the follow-up that answered its clock. */
+export function slaOutcome(facts: ConversationFacts, now: Date): 'hit' | 'missed' | 'pending' | null {
+  const { sla, followUp } = facts;
+  if (sla === null) return null;
+  const answered = followUp !== null && followUp.at >= sla.startedAt ? followUp.at : null;
+  if (answered !== null) return answered <= sla.remindAt ? 'hit' : 'missed';
+  return now > sla.remindAt ? 'missed' : 'pending';
+}
+
+function slaOf(conversations: readonly ConversationFacts[], now: Date): SlaCounts {
+  const outcomes = conversations.map((c) => slaOutcome(c, now));
+  const hit = outcomes.filter((o) => o === 'hit').length;
+  const missed = outcomes.filter((o) => o === 'missed').length;
+  const pending = outcomes.filter((o) => o === 'pending').length;
+  return { hit, missed, pending, rate: hit + missed === 0 ? null : hit / (hit + missed) };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The team's figures for conversations opened since `since`: leads by source and action (every stage
+ * that arrived in the window), speed to lead (arrival of the first lead to the first follow-up: median
+ * and 90th percentile), SLA hit rate, and the same per rep.
+ */
+export function teamFigures(
+  conversations: readonly ConversationFacts[],
+  since: Date,
+  now: Date,
+): TeamFigures {
+  const stages = conversations.flatMap((c) => c.stages.filter((stage) => stage.at >= since));
+  const reps = [...new Set(conversations.flatMap((c) => (c.owner ? [c.owner] : [])))].sort();
+  return {
+    since,
+    leads: stages.length,
+    bySource: countBy(stages.map((stage) => stage.channel)),
+    byAction: countBy(stages.map((stage) => stage.action)),
+    speed: speedOf(conversations),
+    sla: slaOf(conversations, now),
+    perRep: reps.map((rep) => {
+      const own = conversations.filter((c) => c.owner === rep);
+      return { rep, conversations: own.length, speed: speedOf(own), sla: slaOf(own, now) };
+    }),
+  };
+}

@@ -1,0 +1,121 @@
+import { subDays } from 'date-fns';
+import { explainLead } from '../domain/explain.ts';
+import { customerName } from '../domain/lead.ts';
+import { type TeamFigures, teamFigures } from '../domain/stats.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import {
+  type Conversation,
+  type ConversationStore,
+  isAwaitingFollowUp,
+} from '../stores/conversation-store.ts';
+import type { LeadTable } from '../stores/lead-table.ts';
+import { rootLeadOf } from './conversation-message.ts';
+
+export interface TeamViewDeps {
+  readonly conversations: ConversationStore;
+  readonly leadTable: LeadTable;
+  readonly slack: SlackGateway;
+  readonly clock: () => Date;
+}
+
+/** One line of a lead list, ready to render. */
+export interface LeadListItem {
+  readonly customer: string;
+  readonly stage: string;
+  readonly owner: string | null;
+  readonly arrivedAt: Date;
+  /** When the follow-up is due, while one is awaited. */
+  readonly dueAt: Date | null;
+  readonly permalink: string | null;
+}
+
+export interface LeadListPage {
+  readonly items: readonly LeadListItem[];
+  readonly page: number;
+  readonly pages: number;
+  readonly total: number;
+}
+
+export const PAGE_SIZE = 20;
+
+async function itemOf(conversation: Conversation, deps: TeamViewDeps): Promise<LeadListItem> {
+  const root = await rootLeadOf(conversation, deps.leadTable);
+  const latest = conversation.stages.at(-1);
+  const customer = root
+    ? (root.customer.company ?? customerName(root.customer) ?? root.customer.email ?? 'Unknown customer')
+    : 'Unknown customer';
+  return {
+    customer,
+    stage: latest ? explainLead(latest).stage : 'lead',
+    owner: conversation.owner?.userId ?? null,
+    arrivedAt: conversation.stages[0]?.at ?? new Date(0),
+    dueAt: isAwaitingFollowUp(conversation) ? (conversation.sla?.remindAt ?? null) : null,
+    permalink:
+      conversation.channel && conversation.ts
+        ? await deps.slack.permalink(conversation.channel, conversation.ts)
+        : null,
+  };
+}
+
+/** One page of a sorted list; only the page's leads are read back from Microsoft's table. */
+async function pageOf(
+  conversations: readonly Conversation[],
+  page: number,
+  deps: TeamViewDeps,
+  pageSize = PAGE_SIZE,
+): Promise<LeadListPage> {
+  const pages = Math.max(1, Math.ceil(conversations.length / pageSize));
+  const current = Math.min(Math.max(1, page), pages);
+  const slice = conversations.slice((current - 1) * pageSize, current * pageSize);
+  return {
+    items: await Promise.all(slice.map((c) => itemOf(c, deps))),
+    page: current,
+    pages,
+    total: conversations.length,
+  };
+}
+
+const byDue = (a: Conversation, b: Conversation) =>
+  (a.sla?.remindAt.getTime() ?? Infinity) - (b.sla?.remindAt.getTime() ?? Infinity);
+
+/** A rep's open leads: the ones awaiting a follow-up first (soonest due), then the rest. */
+export async function myOpenLeads(
+  userId: string,
+  page: number,
+  deps: TeamViewDeps,
+  pageSize?: number,
+): Promise<LeadListPage> {
+  const owned = (await deps.conversations.listOwnedBy(userId)).filter(
+    (c) => c.closed === null && c.owner?.userId === userId,
+  );
+  const awaiting = owned.filter(isAwaitingFollowUp).sort(byDue);
+  const others = owned
+    .filter((c) => !isAwaitingFollowUp(c))
+    .sort((a, b) => (b.stages.at(-1)?.at.getTime() ?? 0) - (a.stages.at(-1)?.at.getTime() ?? 0));
+  return pageOf([...awaiting, ...others], page, deps, pageSize);
+}
+
+/** Active leads past their follow-up deadline, most overdue first. */
+export async function overdueLeads(
+  page: number,
+  deps: TeamViewDeps,
+  pageSize?: number,
+): Promise<LeadListPage> {
+  const now = deps.clock();
+  const overdue = (await deps.conversations.listOverdue(now)).filter(
+    (c) => isAwaitingFollowUp(c) && (c.sla?.remindAt ?? now) < now,
+  );
+  return pageOf(overdue.sort(byDue), page, deps, pageSize);
+}
+
+/** The team's figures over the last `days` days. */
+export async function figuresFor(days: number, deps: TeamViewDeps): Promise<TeamFigures> {
+  const now = deps.clock();
+  const since = subDays(now, days);
+  const conversations = await deps.conversations.listOpenedSince(since);
+  return teamFigures(
+    conversations.map((c) => ({ ...c, owner: c.owner?.userId ?? null })),
+    since,
+    now,
+  );
+}

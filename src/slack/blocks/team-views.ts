@@ -1,0 +1,83 @@
+import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { formatDuration } from '../../domain/sla.ts';
+import type { TeamFigures } from '../../domain/stats.ts';
+import type { LeadListItem, LeadListPage } from '../../services/team-views.ts';
+import { slackDate } from './lead-message.ts';
+import { SLACK_LIMITS, truncate } from './limits.ts';
+import type { Block, RenderedMessage } from './types.ts';
+
+const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
+});
+
+export function leadLine(item: LeadListItem, now: Date): string {
+  const owner = item.owner ? `<@${item.owner}>` : '_unclaimed_';
+  const due =
+    item.dueAt === null
+      ? ''
+      : item.dueAt < now
+        ? ` · 🔴 *${formatDuration(Math.max(1, Math.round((now.getTime() - item.dueAt.getTime()) / 60_000)))} late*`
+        : ` · ⏰ due ${slackDate(item.dueAt)}`;
+  const link = item.permalink ? ` · <${item.permalink}|open>` : '';
+  return `• *${escapeMrkdwn(item.customer)}* — ${item.stage} · ${owner} · arrived ${slackDate(item.arrivedAt)}${due}${link}`;
+}
+
+/** A titled list of leads, one section each, with where to find the next page. */
+export function leadListBlocks(
+  title: string,
+  list: LeadListPage,
+  now: Date,
+  empty: string,
+  nextPage: string | null,
+): Block[] {
+  if (list.total === 0) return [section(`*${title}*\n${empty}`)];
+  const more =
+    list.pages > 1 ? ` (page ${list.page} of ${list.pages}, ${list.total} in all)` : ` (${list.total})`;
+  const blocks = [section(`*${title}*${more}`), ...list.items.map((item) => section(leadLine(item, now)))];
+  if (list.page < list.pages && nextPage)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Next page: \`${nextPage}\`` }] });
+  return blocks;
+}
+
+export function renderLeadList(
+  title: string,
+  list: LeadListPage,
+  now: Date,
+  empty: string,
+  nextPage: string | null,
+): RenderedMessage {
+  return { text: title, blocks: leadListBlocks(title, list, now, empty, nextPage) };
+}
+
+const minutes = (value: number | null) => (value === null ? '—' : formatDuration(Math.max(1, value)));
+const rate = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)}%`);
+const counts = (record: Readonly<Record<string, number>>) =>
+  Object.entries(record)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, count]) => `${key} ${count}`)
+    .join(', ') || 'none';
+
+export function figuresBlocks(figures: TeamFigures, days: number): Block[] {
+  const { speed, sla } = figures;
+  const reps = figures.perRep.map(
+    (rep) =>
+      `• <@${rep.rep}>: ${rep.conversations} lead(s), speed to lead ${minutes(rep.speed.medianMinutes)} (median), SLA ${rate(rep.sla.rate)}`,
+  );
+  return [
+    section(
+      [
+        `*Last ${days} days*: ${figures.leads} lead(s)`,
+        `*Speed to lead*: median ${minutes(speed.medianMinutes)}, 90th percentile ${minutes(speed.p90Minutes)} (${speed.count} followed up)`,
+        `*SLA hit rate*: ${rate(sla.rate)} (${sla.hit} in time, ${sla.missed} late, ${sla.pending} pending)`,
+        `*By source*: ${counts(figures.bySource)}`,
+        `*By action*: ${counts(figures.byAction)}`,
+      ].join('\n'),
+    ),
+    ...(reps.length > 0 ? [section(`*Per rep*\n${reps.join('\n')}`)] : []),
+  ];
+}
+
+export function renderFigures(figures: TeamFigures, days: number): RenderedMessage {
+  return { text: `Lead figures for the last ${days} days`, blocks: figuresBlocks(figures, days) };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { type ConversationFacts, percentile, slaOutcome, teamFigures } from '../../src/domain/stats.ts';
+
+const t = (hours: number) => new Date(Date.UTC(2026, 0, 5) + hours * 3_600_000);
+const NOW = t(100);
+
+function facts(
+  partial: Partial<ConversationFacts> & { arrived?: number; followedUp?: number },
+): ConversationFacts {
+  const arrived = partial.arrived ?? 0;
+  const followedUp = partial.followedUp;
+  return {
+    owner: partial.owner === undefined ? 'U0ANNA' : partial.owner,
+    stages: partial.stages ?? [{ action: 'Create', channel: 'AzurePortal', at: t(arrived) }],
+    firstFollowUpAt: followedUp === undefined ? null : t(followedUp),
+    followUp: followedUp === undefined ? null : { at: t(followedUp) },
+    sla: partial.sla === undefined ? { startedAt: t(arrived), remindAt: t(arrived + 24) } : partial.sla,
+  };
+}
+
+describe('percentile (nearest rank)', () => {
+  it.each([
+    [[], 50, null],
+    [[5], 50, 5],
+    [[5], 90, 5],
+    [[1, 2, 3, 4], 50, 2],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5],
+    [[10, 20, 30], 90, 30],
+  ])('%j p%i → %j', (values, p, expected) => {
+    expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe('slaOutcome', () => {
+  it.each([
+    ['followed up before the deadline', facts({ followedUp: 2 }), 'hit'],
+    ['followed up exactly at the deadline', facts({ followedUp: 24 }), 'hit'],
+    ['followed up a minute late', facts({ followedUp: 24.02 }), 'missed'],
+    ['not followed up, deadline passed', facts({}), 'missed'],
+    ['not followed up, deadline ahead', facts({ arrived: 90 }), 'pending'],
+    [
+      'a follow-up from before the active lead does not count',
+      facts({ arrived: 10, followedUp: 5 }),
+      'missed',
+    ],
+    ['no SLA (not an active lead)', facts({ sla: null }), null],
+  ])('%s → %s', (_, conversation, outcome) => {
+    expect(slaOutcome(conversation, NOW)).toBe(outcome);
+  });
+});
+
+describe('teamFigures', () => {
+  it('counts leads by source and action, speed to lead, SLA hit rate, per rep', () => {
+    const figures = teamFigures(
+      [
+        facts({ owner: 'U0ANNA', followedUp: 1 }),
+        facts({ owner: 'U0ANNA', followedUp: 3 }),
+        facts({ owner: 'U0BEN', followedUp: 30 }),
+        facts({
+          owner: null,
+          sla: null,
+          stages: [
+            { action: 'PLT', channel: 'AppSource', at: t(1) },
+            { action: 'INS', channel: 'AppSource', at: t(2) },
+          ],
+        }),
+      ],
+      t(0),
+      NOW,
+    );
+    expect(figures).toMatchObject({
+      leads: 5,
+      bySource: { AzurePortal: 3, AppSource: 2 },
+      byAction: { Create: 3, PLT: 1, INS: 1 },
+      speed: { count: 3, medianMinutes: 180, p90Minutes: 1800 },
+      sla: { hit: 2, missed: 1, pending: 0, rate: 2 / 3 },
+    });
+    expect(figures.perRep).toEqual([
+      {
+        rep: 'U0ANNA',
+        conversations: 2,
+        speed: { count: 2, medianMinutes: 60, p90Minutes: 180 },
+        sla: { hit: 2, missed: 0, pending: 0, rate: 1 },
+      },
+      {
+        rep: 'U0BEN',
+        conversations: 1,
+        speed: { count: 1, medianMinutes: 1800, p90Minutes: 1800 },
+        sla: { hit: 0, missed: 1, pending: 0, rate: 0 },
+      },
+    ]);
+  });
+
+  it('has no rates when nothing was decided', () => {
+    expect(teamFigures([], t(0), NOW)).toMatchObject({
+      leads: 0,
+      speed: { count: 0, medianMinutes: null },
+      sla: { rate: null },
+    });
+  });
+});

@@ -1,0 +1,150 @@
+import { addHours } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import {
+  createTestBot,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+let slack: FakeSlack;
+let tables: TestTables;
+let bot: Bot;
+let port: number;
+let now: Date;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+  now = new Date();
+  bot = await createTestBot({ slack, tables, clock: () => now });
+  ({ port } = await bot.start());
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+async function leads(text: string, user: string): Promise<string[]> {
+  const before = slack.callsTo('response_url').length;
+  await postToSlackEndpoint(port, slashCommandBody({ text, userId: user, responseUrl: slack.responseUrl }), {
+    secret: SIGNING_SECRET,
+  });
+  await vi.waitFor(() => expect(slack.callsTo('response_url').length).toBe(before + 1));
+  const blocks = slack.callsTo('response_url').at(-1)?.args.blocks as Array<{
+    text?: { text: string };
+    elements?: Array<{ text: string }>;
+  }>;
+  return blocks.map((block) => block.text?.text ?? block.elements?.map((e) => e.text).join(' ') ?? '');
+}
+
+const conversations = () =>
+  createAzureConversationStore(
+    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+  );
+
+/** Posts leads for the given companies; returns their conversation ids in order. */
+async function postLeads(companies: string[], columns = {}) {
+  await insertLeads(
+    leadTableClient(tables),
+    companies.map((company, i) =>
+      leadColumns({
+        CustomerInfo: JSON.stringify({
+          ...JANE,
+          Company: company,
+          Email: `${company.replace(/\W/g, '')}${i}@x.example`,
+        }),
+        ...columns,
+      }),
+    ),
+  );
+  await bot.jobs.poll();
+  const ids: string[] = [];
+  for (const message of slack.messages.filter((m) => m.metadata !== undefined)) {
+    const conversation = await conversations().findByMessage(message.channel, message.ts);
+    if (conversation) ids.push(conversation.id);
+  }
+  return ids;
+}
+
+describe('/leads mine, overdue and stats', () => {
+  it('lists my open leads, soonest due first, with links', async () => {
+    const [a, b, c] = await postLeads(['Alpha', 'Beta', 'Gamma']);
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', now);
+    await conversations().setOwner(b ?? '', null, 'U0ANNA', now);
+    await conversations().setOwner(c ?? '', null, 'U0BEN', now);
+    const lines = await leads('mine', 'U0ANNA');
+    expect(lines[0]).toBe('*Your open leads* (2)');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        /^• \*Alpha\* — Test Drive started · <@U0ANNA> · arrived <!date.*· ⏰ due <!date.*· <https:\/\/example\.slack\.com\/archives\/.*\|open>$/,
+      ),
+      expect.stringMatching(/^• \*Beta\* — Test Drive started · <@U0ANNA>/),
+    ]);
+    expect(await leads('mine', 'U0NOBODY')).toEqual(['*Your open leads*\nYou own no open leads.']);
+  });
+
+  it('lists overdue follow-ups, most overdue first, across owners, and pages a long list', async () => {
+    const ids = await postLeads(
+      Array.from({ length: 22 }, (_, i) => `Company ${String(i).padStart(2, '0')} <!here>`),
+    );
+    await conversations().setOwner(ids[0] ?? '', null, 'U0ANNA', now);
+    await conversations().recordFollowUp(ids[1] ?? '', {
+      by: 'U0ANNA',
+      at: now,
+      kind: 'call',
+      note: null,
+      nextStepOn: null,
+    });
+    expect(await leads('overdue', 'U0ANNA')).toEqual(['*Overdue follow-ups*\nNothing is overdue. 🎉']);
+
+    now = addHours(now, 26);
+    const first = await leads('overdue', 'U0ANNA');
+    expect(first[0]).toBe('*Overdue follow-ups* (page 1 of 2, 21 in all)');
+    expect(first[1]).toMatch(
+      /^• \*Company 00 &lt;!here&gt;\* — Test Drive started · <@U0ANNA> · arrived .* · 🔴 \*2h\d*m? late\*/,
+    );
+    expect(first).toHaveLength(22);
+    expect(first.at(-1)).toBe('Next page: `/leads overdue 2`');
+    const second = await leads('overdue 2', 'U0ANNA');
+    expect(second[0]).toBe('*Overdue follow-ups* (page 2 of 2, 21 in all)');
+    expect(second).toHaveLength(2);
+  });
+
+  it('reports speed to lead, SLA hit rate, sources, actions and reps', async () => {
+    const [a, b] = await postLeads(['Alpha', 'Beta']);
+    await postLeads(['Gamma'], { LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' });
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', now);
+    const arrival = (await conversations().getById(a ?? ''))?.stages[0]?.at ?? now;
+    await conversations().recordFollowUp(a ?? '', {
+      by: 'U0ANNA',
+      at: addHours(arrival, 2),
+      kind: 'call',
+      note: null,
+      nextStepOn: null,
+    });
+    await conversations().setOwner(b ?? '', null, 'U0BEN', now);
+    now = addHours(now, 30);
+    const [summary, reps] = await leads('stats 7d', 'U0ANNA');
+    expect(summary).toBe(
+      [
+        '*Last 7 days*: 3 lead(s)',
+        '*Speed to lead*: median 2h, 90th percentile 2h (1 followed up)',
+        '*SLA hit rate*: 50% (1 in time, 1 late, 0 pending)',
+        '*By source*: AzureMarketplace 2, AppSource 1',
+        '*By action*: StartTestDrive 2, PLT 1',
+      ].join('\n'),
+    );
+    expect(reps).toBe(
+      '*Per rep*\n• <@U0ANNA>: 1 lead(s), speed to lead 2h (median), SLA 100%\n• <@U0BEN>: 1 lead(s), speed to lead — (median), SLA 0%',
+    );
+  });
+});
