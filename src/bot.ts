@@ -8,6 +8,7 @@ import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
 import { createHealth, type Health } from './health.ts';
 import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
+import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
 import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
@@ -17,6 +18,7 @@ import type { SlackGateway } from './slack/gateway.ts';
 import { registerFollowUpActions } from './slack/listeners/actions/follow-up-actions.ts';
 import { registerOwnershipActions } from './slack/listeners/actions/ownership-actions.ts';
 import { registerLeadsCommand } from './slack/listeners/commands/leads-command.ts';
+import { registerAppHomeOpened } from './slack/listeners/events/app-home-opened.ts';
 import { registerThreadReply } from './slack/listeners/events/thread-reply.ts';
 import { registerFollowUpSubmitted } from './slack/listeners/views/follow-up-submitted.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
@@ -26,6 +28,7 @@ import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
 import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
+import { createAzureOnceStore } from './stores/azure/azure-once-store.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
 import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from './stores/azure/azure-settings-store.ts';
@@ -50,6 +53,7 @@ export interface Bot {
   readonly jobs: {
     readonly poll: () => Promise<PollSummary>;
     readonly reminders: () => Promise<ReminderSummary>;
+    readonly digest: () => Promise<DigestSummary>;
   };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
@@ -222,6 +226,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     registerFollowUpActions(app, { ...ownershipDeps, due });
     registerFollowUpSubmitted(app, ownershipDeps);
     registerThreadReply(app, ownershipDeps);
+    registerAppHomeOpened(app, { conversations, leadTable, slack, clock, roles });
   }
 
   const pollDeps: PollDeps = {
@@ -261,6 +266,17 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log: log.child({ job: 'reminders' }),
   };
   const reminders = () => sendReminders(reminderDeps);
+  const digest = () =>
+    sendDigest({
+      conversations,
+      leadTable,
+      slack,
+      clock,
+      once: createAzureOnceStore(stateTables.settings),
+      digestChannel: async () => (await escalationChannel()) ?? config.leadsChannel,
+      timeZone: config.digestTimeZone,
+      log: log.child({ job: 'digest' }),
+    });
 
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
@@ -268,7 +284,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   return {
     connectionString,
     health,
-    jobs: { poll, reminders },
+    jobs: { poll, reminders, digest },
     async start() {
       let port: number;
       if (app !== null && config.slack.mode === 'http') {
@@ -285,6 +301,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
           [
             { name: 'poll', schedule: config.pollSchedule, run: poll },
             { name: 'reminders', schedule: config.reminderSchedule, run: reminders },
+            { name: 'digest', schedule: config.digestSchedule, timeZone: config.digestTimeZone, run: digest },
           ],
           log,
         );

@@ -1,5 +1,5 @@
 import { validate as isValidCron } from 'node-cron';
-import { parseBusinessHours, parseDuration } from './domain/sla.ts';
+import { isTimeZone, parseBusinessHours, parseDuration } from './domain/sla.ts';
 import { DEFAULT_ACTIVE_ACTIONS, type SlaPolicy } from './domain/sla-policy.ts';
 import type { LogLevel } from './logger.ts';
 
@@ -39,6 +39,9 @@ export interface Config {
   readonly pollSchedule: string;
   /** Reminders and escalations are checked on this schedule. */
   readonly reminderSchedule: string;
+  /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
+  readonly digestSchedule: string;
+  readonly digestTimeZone: string;
   /** Where escalations go; null: the leads channel. */
   readonly managersChannel: string | null;
   readonly sla: SlaPolicy;
@@ -59,6 +62,7 @@ export const DEFAULTS = {
   localLeadsChannel: 'local-leads',
   pollSchedule: '*/30 * * * * *',
   reminderSchedule: '0 * * * * *',
+  digestSchedule: '0 0 9 * * 1-5',
   slaMinutes: 1440,
   backfillDays: 7,
   pollOverlapSeconds: 300,
@@ -187,6 +191,14 @@ export function loadConfig(env: Env): Config {
     DEFAULTS.reminderSchedule,
     '"0 * * * * *" checks every minute',
   );
+  const digestSchedule = schedule(
+    'DIGEST_SCHEDULE',
+    DEFAULTS.digestSchedule,
+    '"0 0 9 * * 1-5" is 09:00 on weekdays',
+  );
+  const digestTimeZone = text('DIGEST_TIMEZONE') ?? 'UTC';
+  if (!isTimeZone(digestTimeZone))
+    problems.push(`DIGEST_TIMEZONE="${digestTimeZone}" is not an IANA time zone like Europe/Berlin.`);
   const managersChannelText = text('MANAGERS_CHANNEL');
   if (managersChannelText !== null && !CHANNEL_ID.test(managersChannelText)) {
     problems.push(`MANAGERS_CHANNEL="${managersChannelText}" must be a channel id like C0123456789.`);
@@ -234,6 +246,8 @@ export function loadConfig(env: Env): Config {
     adminUserIds,
     pollSchedule,
     reminderSchedule,
+    digestSchedule,
+    digestTimeZone,
     managersChannel:
       managersChannelText !== null && CHANNEL_ID.test(managersChannelText) ? managersChannelText : null,
     sla: {

@@ -5,6 +5,8 @@ export interface ScheduledJob {
   readonly name: string;
   /** A node-cron expression (seconds allowed), validated by loadConfig. */
   readonly schedule: string;
+  /** IANA zone the schedule is read in (default: the process's). */
+  readonly timeZone?: string;
   /** Resolves to a summary of what the job did (logged at debug); rejections are logged, never thrown. */
   readonly run: () => Promise<unknown>;
 }
@@ -33,6 +35,7 @@ export function startScheduler(jobs: readonly ScheduledJob[], log: Logger): Sche
       {
         name: job.name,
         noOverlap: true,
+        ...(job.timeZone ? { timezone: job.timeZone } : {}),
         logger: {
           info: (message) => jobLog.debug(message),
           warn: (message) => jobLog.warn(message),

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       adminUserIds: [],
       pollSchedule: '*/30 * * * * *',
       reminderSchedule: '0 * * * * *',
+      digestSchedule: '0 0 9 * * 1-5',
+      digestTimeZone: 'UTC',
       managersChannel: null,
       sla: {
         activeActions: ['Create', 'StartTestDrive'],
@@ -88,6 +90,7 @@ describe('loadConfig', () => {
     [{ BUSINESS_HOURS: 'Mon-Fri 9-5' }, /BUSINESS_HOURS="Mon-Fri 9-5": expected days/],
     [{ MANAGERS_CHANNEL: 'managers' }, /MANAGERS_CHANNEL="managers" must be a channel id/],
     [{ REMINDER_SCHEDULE: 'often' }, /REMINDER_SCHEDULE="often" is not a cron expression/],
+    [{ DIGEST_TIMEZONE: 'Berlin' }, /DIGEST_TIMEZONE="Berlin" is not an IANA time zone/],
   ])('explains a bad setting: %j', (env, problem) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -30,7 +30,8 @@ export interface BusinessHours {
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-function isTimeZone(zone: string): boolean {
+/** True for an IANA time zone this runtime knows, like Europe/Berlin. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

@@ -33,6 +33,9 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async updateMessage(channel, ts, message) {
       print(`would update message ${ts} in ${channel}`, message);
     },
+    async publishHome(userId, view) {
+      options.write(`\n┌─ would publish the App Home of ${userId}\n${JSON.stringify(view, null, 2)}\n└─`);
+    },
     async openModal(_triggerId, view) {
       options.write(`\n┌─ would open a modal\n${JSON.stringify(view, null, 2)}\n└─`);
     },

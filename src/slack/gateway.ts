@@ -31,6 +31,8 @@ export interface MetadataQuery {
 export interface SlackGateway {
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, message: RenderedMessage): Promise<void>;
+  /** Publishes the user's App Home tab. */
+  publishHome(userId: string, view: object): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 seconds after their click). */
   openModal(triggerId: string, view: object): Promise<void>;
   /** The user's IANA time zone from their Slack profile; null when unknown. */

@@ -69,6 +69,10 @@ export function createWebApiGateway(client: WebClient): SlackGateway {
         client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] }),
       );
     },
+    async publishHome(userId, view) {
+      // Built by our pure renderers; the client's View type is a union we do not re-declare.
+      await call('views.publish', () => client.views.publish({ user_id: userId, view: view as never }));
+    },
     async openModal(triggerId, view) {
       // The view is built by our pure renderers; the client's View type is a union we do not re-declare.
       await call('views.open', () => client.views.open({ trigger_id: triggerId, view: view as never }));

@@ -111,6 +111,8 @@ export interface ConversationStore {
   listOwnedBy(userId: string): Promise<readonly Conversation[]>;
   /** Conversations whose follow-up was due before `now` and is still awaited. */
   listOverdue(now: Date): Promise<readonly Conversation[]>;
+  /** Conversations nobody owns (closed ones too: callers filter). */
+  listUnclaimed(): Promise<readonly Conversation[]>;
   /** Conversations whose first lead arrived at or after `since`. */
   listOpenedSince(since: Date): Promise<readonly Conversation[]>;
   /** The conversation whose first message is `ts` in `channel` (for replies in its thread); null if none. */

@@ -209,6 +209,9 @@ export function createAzureConversationStore(client: TableClient): ConversationS
     async listOwnedBy(userId) {
       return list(odata`ownerId eq ${userId}`);
     },
+    async listUnclaimed() {
+      return list(odata`ownerId eq ''`);
+    },
     async listOverdue(now) {
       return list(odata`followUpDueAt lt ${now}`);
     },

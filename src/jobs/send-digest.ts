@@ -1,0 +1,65 @@
+import { TZDate } from '@date-fns/tz';
+import { format, startOfDay, subDays } from 'date-fns';
+import { teamFigures } from '../domain/stats.ts';
+import type { Logger } from '../logger.ts';
+import { figuresFor, overdueLeads, type TeamViewDeps } from '../services/team-views.ts';
+import { renderDigest } from '../slack/blocks/digest.ts';
+import type { OnceStore } from '../stores/once-store.ts';
+
+export interface DigestDeps extends TeamViewDeps {
+  readonly once: OnceStore;
+  /** Where the digest goes: the escalation (managers') channel, else the leads channel. */
+  readonly digestChannel: () => Promise<string>;
+  readonly timeZone: string;
+  readonly log: Logger;
+}
+
+export type DigestSummary =
+  | {
+      readonly sent: true;
+      readonly channel: string;
+      readonly newLeads: number;
+      readonly unclaimed: number;
+      readonly overdue: number;
+    }
+  | { readonly sent: false; readonly reason: 'already sent' | 'nothing to say' };
+
+/**
+ * The daily digest for managers: yesterday's new leads by source and action, unclaimed leads, overdue
+ * follow-ups and speed to lead. Sent once a day whatever the number of processes; not sent when there
+ * is nothing to say.
+ */
+export async function sendDigest(deps: DigestDeps): Promise<DigestSummary> {
+  const now = deps.clock();
+  const today = startOfDay(new TZDate(now, deps.timeZone));
+  const yesterday = subDays(today, 1);
+  const conversations = await deps.conversations.listOpenedSince(new Date(yesterday.getTime()));
+  const yesterdays = teamFigures(
+    conversations.map((c) => ({
+      ...c,
+      owner: c.owner?.userId ?? null,
+      stages: c.stages.filter((s) => s.at < today),
+    })),
+    new Date(yesterday.getTime()),
+    now,
+  );
+  const unclaimed = (await deps.conversations.listUnclaimed()).filter((c) => c.closed === null).length;
+  const overdue = await overdueLeads(1, deps, 10);
+  if (yesterdays.leads === 0 && unclaimed === 0 && overdue.total === 0)
+    return { sent: false, reason: 'nothing to say' };
+  if (!(await deps.once.claim(`digest-${format(today, 'yyyy-MM-dd')}`, now)))
+    return { sent: false, reason: 'already sent' };
+  const channel = await deps.digestChannel();
+  await deps.slack.postMessage({
+    channel,
+    ...renderDigest({
+      day: format(yesterday, 'EEEE d MMMM yyyy'),
+      yesterday: yesterdays,
+      unclaimed,
+      overdue,
+      week: await figuresFor(7, deps),
+      now,
+    }),
+  });
+  return { sent: true, channel, newLeads: yesterdays.leads, unclaimed, overdue: overdue.total };
+}
