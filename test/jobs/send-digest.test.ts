@@ -58,7 +58,7 @@ describe('sendDigest', () => {
     expect(sent[0]).toMatchObject({ sent: true, channel: MANAGERS, newLeads: 2, unclaimed: 2 });
     const [digest] = digests();
     expect(digest?.args.text).toMatch(/^Daily lead digest: 2 new, 2 unclaimed, \d overdue$/);
-    const summary = (digest?.args.blocks as Array<{ text?: { text: string } }>)[1]?.text?.text;
+    const summary = ((digest?.args.blocks ?? []) as Array<{ text?: { text: string } }>)[1]?.text?.text;
     expect(summary).toMatch(
       /^\*New leads on \w+ \d+ \w+ \d{4}\*: 2 \(by source: (AzureMarketplace 1, AppSource 1|AppSource 1, AzureMarketplace 1); by action: /,
     );
