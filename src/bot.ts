@@ -13,10 +13,13 @@ import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/s
 import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import type { OwnershipDeps, Roles } from './services/change-owner.ts';
+import { type HomeDeps, publishHome } from './services/home.ts';
+import type { CommandDeps } from './slack/commands/leads-commands.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
 import { registerFollowUpActions } from './slack/listeners/actions/follow-up-actions.ts';
 import { registerOwnershipActions } from './slack/listeners/actions/ownership-actions.ts';
+import { registerRulesImportActions } from './slack/listeners/actions/rules-import-actions.ts';
 import { registerLeadsCommand } from './slack/listeners/commands/leads-command.ts';
 import { registerAppHomeOpened } from './slack/listeners/events/app-home-opened.ts';
 import { registerThreadReply } from './slack/listeners/events/thread-reply.ts';
@@ -30,6 +33,7 @@ import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-sto
 import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
 import { createAzureOnceStore } from './stores/azure/azure-once-store.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
+import { createAzurePendingStore } from './stores/azure/azure-pending-store.ts';
 import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from './stores/azure/azure-settings-store.ts';
 import { type EmbeddedAzurite, startEmbeddedAzurite } from './stores/azure/embedded-azurite.ts';
@@ -154,7 +158,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     resolvePolicy(config.sla, await settings.get(), channel);
   const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
   const isAdmin = async (userId: string) =>
-    config.adminUserIds.includes(userId) || ((await settings.get()).admins ?? []).includes(userId);
+    config.adminUserIds.includes(userId) ||
+    ((await settings.get()).admins ?? []).includes(userId) ||
+    (config.allowWorkspaceAdmins && (await slack.userProfile(userId)).isWorkspaceAdmin);
   const roles: Roles = {
     isAdmin,
     isManager: async (userId) => config.managerUserIds.includes(userId) || (await isAdmin(userId)),
@@ -196,6 +202,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
           });
     slack = createWebApiGateway(app.client);
   }
+  const homeDeps: HomeDeps = { conversations, leadTable, slack, clock, roles };
+  const homeLog = log.child({ component: 'home' });
   const ownershipDeps: OwnershipDeps = {
     conversations,
     ownershipLog,
@@ -204,9 +212,21 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     slack,
     clock,
     log: log.child({ component: 'ownership' }),
+    // Only in Slack: local mode has no App Home to refresh.
+    ...(config.slack.mode === 'local'
+      ? {}
+      : {
+          afterChange: async (userIds: readonly string[]) => {
+            for (const userId of new Set(userIds)) {
+              await publishHome(userId, homeDeps).catch((error: unknown) =>
+                homeLog.warn('could not refresh an App Home', { userId, error }),
+              );
+            }
+          },
+        }),
   };
   if (app !== null) {
-    registerLeadsCommand(app, {
+    const commandDeps: CommandDeps = {
       conversations,
       leadTable,
       slack,
@@ -221,12 +241,15 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         managersChannel: config.managersChannel,
         adminUserIds: config.adminUserIds,
       },
-    });
+      pending: createAzurePendingStore(stateTables.settings),
+    };
+    registerLeadsCommand(app, commandDeps);
+    registerRulesImportActions(app, commandDeps);
     registerOwnershipActions(app, ownershipDeps);
     registerFollowUpActions(app, { ...ownershipDeps, due });
     registerFollowUpSubmitted(app, ownershipDeps);
     registerThreadReply(app, ownershipDeps);
-    registerAppHomeOpened(app, { conversations, leadTable, slack, clock, roles });
+    registerAppHomeOpened(app, homeDeps);
   }
 
   const pollDeps: PollDeps = {

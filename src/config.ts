@@ -36,6 +36,8 @@ export interface Config {
   readonly managerUserIds: readonly string[];
   /** Slack user ids of admins: managers' rights, plus the rules. */
   readonly adminUserIds: readonly string[];
+  /** Slack workspace admins and owners are admins of the bot too. */
+  readonly allowWorkspaceAdmins: boolean;
   readonly pollSchedule: string;
   /** Reminders and escalations are checked on this schedule. */
   readonly reminderSchedule: string;
@@ -244,6 +246,7 @@ export function loadConfig(env: Env): Config {
     leadsChannel,
     managerUserIds,
     adminUserIds,
+    allowWorkspaceAdmins: ['1', 'true', 'yes'].includes((text('ALLOW_WORKSPACE_ADMINS') ?? '').toLowerCase()),
     pollSchedule,
     reminderSchedule,
     digestSchedule,

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       leadsChannel: 'local-leads',
       managerUserIds: [],
       adminUserIds: [],
+      allowWorkspaceAdmins: false,
       pollSchedule: '*/30 * * * * *',
       reminderSchedule: '0 * * * * *',
       digestSchedule: '0 0 9 * * 1-5',

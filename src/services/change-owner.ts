@@ -23,6 +23,8 @@ export interface OwnershipDeps extends ConversationMessageDeps {
   readonly ownershipLog: OwnershipLog;
   readonly roles: Roles;
   readonly clock: () => Date;
+  /** Told which reps' views changed (their App Home is refreshed); failures are its own to handle. */
+  readonly afterChange?: (userIds: readonly string[]) => Promise<void>;
 }
 
 export type OwnershipRequest =
@@ -112,6 +114,7 @@ export async function changeOwner(
     };
     await deps.ownershipLog.record(event);
     await announce(change.conversation, event, deps);
+    await deps.afterChange?.([event.from, event.to].filter((id): id is string => id !== null));
     return { kind: 'changed', conversation: change.conversation, event };
   }
 }

@@ -34,5 +34,6 @@ export async function closeLead(
       deps.log.warn('could not note a closure in the thread', { error: error.code, conversationId });
     }
   }
+  await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
   return { kind: 'closed', conversation };
 }

@@ -51,6 +51,7 @@ export async function logFollowUp(
       deps.log.warn('could not note a follow-up in the thread', { error: error.code, conversationId });
     }
   }
+  await deps.afterChange?.([followUp.by]);
   return { kind: 'logged', conversation, stoppedClock };
 }
 

@@ -39,8 +39,8 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async openModal(_triggerId, view) {
       options.write(`\n┌─ would open a modal\n${JSON.stringify(view, null, 2)}\n└─`);
     },
-    async userTimeZone() {
-      return null;
+    async userProfile() {
+      return { timeZone: null, isWorkspaceAdmin: false };
     },
     async permalink(channel, ts) {
       return `local://${channel}/${ts}`;

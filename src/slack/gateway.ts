@@ -35,8 +35,10 @@ export interface SlackGateway {
   publishHome(userId: string, view: object): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 seconds after their click). */
   openModal(triggerId: string, view: object): Promise<void>;
-  /** The user's IANA time zone from their Slack profile; null when unknown. */
-  userTimeZone(userId: string): Promise<string | null>;
+  /** From the user's Slack profile: their IANA time zone (null when unknown), and whether they are a workspace admin or owner. */
+  userProfile(
+    userId: string,
+  ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */

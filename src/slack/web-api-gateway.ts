@@ -77,9 +77,9 @@ export function createWebApiGateway(client: WebClient): SlackGateway {
       // The view is built by our pure renderers; the client's View type is a union we do not re-declare.
       await call('views.open', () => client.views.open({ trigger_id: triggerId, view: view as never }));
     },
-    async userTimeZone(userId) {
-      const result = await call('users.info', () => client.users.info({ user: userId }));
-      return result.user?.tz ?? null;
+    async userProfile(userId) {
+      const { user } = await call('users.info', () => client.users.info({ user: userId }));
+      return { timeZone: user?.tz ?? null, isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner) };
     },
     async permalink(channel, ts) {
       try {

@@ -4,7 +4,7 @@ import { createAzureAuditLog } from '../../src/stores/azure/azure-audit-log.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import {
   createTestBot,
   LEADS_CHANNEL,
@@ -168,11 +168,55 @@ describe('/leads for admins', () => {
       rotations: { C0EMEA0001: ['U0ANNA'] },
     });
     await leads('unroute 1');
-    expect(await leads(`rules import ${json}`)).toMatch(
-      /^Imported 1 routing rule\(s\) and 1 rotation\(s\)\./,
-    );
     expect(await leads('rules import {"routes": 1}')).toMatch(
       /^⚠️ The JSON was not imported: "routes" must be a list\./,
+    );
+
+    // An import is only previewed: nothing changes until an admin presses Import.
+    expect(await leads(`rules import ${json}`)).toBe(
+      `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nPress *Import* to apply it (within an hour).`,
+    );
+    expect(await leads('routes')).toBe(`all leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`);
+    const preview = slack.callsTo('response_url').at(-2)?.args.blocks as Array<{
+      elements?: Array<{ action_id: string; value: string }>;
+    }>;
+    const importButton = preview[1]?.elements?.[0];
+    expect(importButton?.action_id).toBe('rules_import_confirm');
+    const click = (user: string) =>
+      postToSlackEndpoint(
+        port,
+        blockActionsBody({
+          userId: user,
+          actionId: 'rules_import_confirm',
+          blockId: 'b',
+          value: importButton?.value ?? '',
+          responseUrl: slack.responseUrl,
+        }),
+        { secret: SIGNING_SECRET },
+      );
+
+    await click('U0REP0001');
+    await vi.waitFor(() =>
+      expect(slack.callsTo('response_url').at(-1)?.args.text).toBe('⛔ Only an admin can confirm an import.'),
+    );
+    await click(ADMIN);
+    await vi.waitFor(() =>
+      expect(String(slack.callsTo('response_url').at(-1)?.args.text)).toMatch(
+        /^Imported 1 routing rule\(s\) and 1 rotation\(s\)\./,
+      ),
+    );
+    expect(await leads('routes')).toBe(
+      `1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
+    );
+    expect((await audit()).slice(0, 2)).toMatchObject([
+      { command: 'rules import', allowed: true },
+      { command: 'rules import (confirm)', by: 'U0REP0001', allowed: false },
+    ]);
+
+    // A second press finds nothing to apply.
+    await click(ADMIN);
+    await vi.waitFor(() =>
+      expect(String(slack.callsTo('response_url').at(-1)?.args.text)).toMatch(/already applied, cancelled/),
     );
   });
 
@@ -187,5 +231,20 @@ describe('/leads for admins', () => {
       expect.stringMatching(/<@U0REP0001> `\/leads sla Create 1m` — \*refused\* \(not an admin\)$/),
       expect.stringMatching(/<@U0ADMIN01> `\/leads sla Create 4h`: 1d ⟶ 4h$/),
     ]);
+  });
+
+  it('lets Slack workspace admins and owners act as admins only when ALLOW_WORKSPACE_ADMINS is set', async () => {
+    expect(await leads('sla Create 4h', 'U0WSADMIN1')).toMatch(/^⛔/);
+    await bot.stop();
+    bot = await createTestBot({
+      slack,
+      tables,
+      env: { ADMIN_USER_IDS: ADMIN, ALLOW_WORKSPACE_ADMINS: 'true' },
+    });
+    ({ port } = await bot.start());
+    expect(await leads('sla Create 4h', 'U0WSADMIN1')).toBe(
+      'SLA for Create: 1d ⟶ 4h. New Create leads use it.',
+    );
+    expect(await leads('sla Create 2h', 'U0REP0001')).toMatch(/^⛔/);
   });
 });

@@ -104,6 +104,10 @@ describe('claiming a lead in Slack', () => {
     ).toEqual([LEAD_ACTIONS.logFollowUp, LEAD_ACTIONS.handOver, LEAD_ACTIONS.release, LEAD_ACTIONS.close]);
     const note = slack.messages.find((m) => m.thread_ts === lead.message?.ts && m.metadata === undefined);
     expect(note?.text).toBe('🙋 <@U0REPONE> claimed this lead.');
+    // The claimant's App Home is refreshed to list the lead.
+    await vi.waitFor(() =>
+      expect(slack.callsTo('views.publish').map((call) => call.args.user_id)).toContain('U0REPONE'),
+    );
   });
 
   it('tells a later claimant who owns it, privately, and changes nothing', async () => {

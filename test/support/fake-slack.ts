@@ -110,6 +110,8 @@ export async function createFakeSlack(): Promise<FakeSlack> {
             name: `name-${String(args.user)}`,
             real_name: `Real ${String(args.user)}`,
             tz: 'Europe/Berlin',
+            is_admin: String(args.user).startsWith('U0WSADMIN'),
+            is_owner: false,
           },
         };
       case 'chat.update':

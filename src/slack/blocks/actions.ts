@@ -7,6 +7,8 @@ export const LEAD_ACTIONS = {
   release: 'lead_release',
   logFollowUp: 'lead_log_follow_up',
   close: 'lead_close',
+  confirmRulesImport: 'rules_import_confirm',
+  cancelRulesImport: 'rules_import_cancel',
   snooze1h: 'lead_snooze_1h',
   snooze4h: 'lead_snooze_4h',
   snoozeTomorrow: 'lead_snooze_tomorrow',

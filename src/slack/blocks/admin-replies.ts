@@ -1,5 +1,6 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import type { AuditEntry } from '../../stores/audit-log.ts';
+import { LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { RenderedMessage } from './types.ts';
@@ -8,6 +9,38 @@ import type { RenderedMessage } from './types.ts';
 export function renderCommandReply(text: string): RenderedMessage {
   const fitted = truncate(text, SLACK_LIMITS.sectionText);
   return { text: fitted, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fitted } }] };
+}
+
+/** The preview of a rules import, with the buttons that confirm or cancel it. */
+export function renderImportPreview(preview: string, pendingId: string): RenderedMessage {
+  const text = truncate(
+    `This import would set:\n${preview}\nPress *Import* to apply it (within an hour).`,
+    SLACK_LIMITS.sectionText,
+  );
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: LEAD_ACTIONS.confirmRulesImport,
+            text: { type: 'plain_text', text: 'Import' },
+            value: pendingId,
+            style: 'primary',
+          },
+          {
+            type: 'button',
+            action_id: LEAD_ACTIONS.cancelRulesImport,
+            text: { type: 'plain_text', text: 'Cancel' },
+            value: pendingId,
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** The latest admin actions, newest first. */

@@ -1,10 +1,17 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
-import { type AdminDeps, AdminInputError, admin, type Change } from '../../services/admin-rules.ts';
+import {
+  type AdminDeps,
+  AdminInputError,
+  admin,
+  type Change,
+  describeRules,
+} from '../../services/admin-rules.ts';
 import type { Roles } from '../../services/change-owner.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
-import { renderAudit, renderCommandReply } from '../blocks/admin-replies.ts';
+import type { PendingStore } from '../../stores/pending-store.ts';
+import { renderAudit, renderCommandReply, renderImportPreview } from '../blocks/admin-replies.ts';
 import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
 import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
@@ -27,6 +34,7 @@ import {
 export interface CommandDeps extends AdminDeps, TeamViewDeps {
   readonly roles: Roles;
   readonly auditLog: AuditLog;
+  readonly pending: PendingStore;
 }
 
 /** What running a subcommand produced: the private answer, and the change to audit, if any. */
@@ -148,7 +156,13 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
           ? { ok: true, value: parsed.document }
           : { ok: false, problem: `The JSON was not imported: ${parsed.problems.join('; ')}.` };
       },
-      async (document) => changed(await admin.importRules(deps, document)),
+      // Nothing changes yet: the document waits for the Import button (see rules-import-actions).
+      async (document, actor) => ({
+        message: renderImportPreview(
+          describeRules(document.routes, deps.defaults.leadsChannel),
+          await deps.pending.put(JSON.stringify(document), actor, deps.clock()),
+        ),
+      }),
     ),
     command(a('rules', '/leads rules', 'everything admins set, in one view'), parseNothing, async () =>
       shown(await admin.overview(deps)),

@@ -54,7 +54,10 @@ export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): voi
       const conversationId = decodeConversationRef(action.value);
       let outcome: SnoozeOutcome | null = null;
       if (conversationId !== null) {
-        const until = await untilOf(deps.clock(), () => deps.slack.userTimeZone(body.user.id));
+        const until = await untilOf(
+          deps.clock(),
+          async () => (await deps.slack.userProfile(body.user.id)).timeZone,
+        );
         outcome = await snoozeReminders(conversationId, body.user.id, until, deps);
       }
       const answer = outcome === null ? renderUnreadableAction() : renderSnoozeReply(outcome);
