@@ -1,9 +1,8 @@
 import { renderClosedNote } from '../slack/blocks/close.ts';
-import { SlackCallError } from '../slack/gateway.ts';
 import type { Closure, Conversation } from '../stores/conversation-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
-import { type FollowUpOutcome, followUpTarget } from './log-follow-up.ts';
+import { type FollowUpOutcome, followUpTarget, noteInThread } from './log-follow-up.ts';
 
 export type CloseOutcome =
   | { readonly kind: 'closed'; readonly conversation: Conversation }
@@ -22,18 +21,7 @@ export async function closeLead(
   if (target.kind !== 'ok') return target;
   const conversation = await deps.conversations.close(conversationId, closure);
   await refreshConversationMessage(conversation, deps);
-  if (conversation.channel && conversation.ts) {
-    try {
-      await deps.slack.postMessage({
-        channel: conversation.channel,
-        threadTs: conversation.ts,
-        ...renderClosedNote(closure),
-      });
-    } catch (error) {
-      if (!(error instanceof SlackCallError)) throw error;
-      deps.log.warn('could not note a closure in the thread', { error: error.code, conversationId });
-    }
-  }
+  await noteInThread(conversation, renderClosedNote(closure), deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
   return { kind: 'closed', conversation };
 }

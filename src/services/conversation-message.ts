@@ -11,10 +11,11 @@ export interface ConversationMessageDeps {
   readonly leadTable: LeadTable;
   readonly slack: SlackGateway;
   readonly log: Logger;
+  readonly clock: () => Date;
 }
 
 /** A conversation's first message: the first lead, the latest stage and journey, the owner and controls. */
-export function renderConversation(conversation: Conversation, rootLead: Lead): RenderedMessage {
+export function renderConversation(conversation: Conversation, rootLead: Lead, now: Date): RenderedMessage {
   const { sla, followUp } = conversation;
   const awaiting = isAwaitingFollowUp(conversation);
   const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
@@ -25,6 +26,10 @@ export function renderConversation(conversation: Conversation, rootLead: Lead): 
       owner: conversation.owner,
       closed: conversation.closed,
       followUpDue: awaiting ? (sla?.remindAt ?? null) : null,
+      snoozedUntil:
+        awaiting && conversation.snoozedUntil && conversation.snoozedUntil > now
+          ? conversation.snoozedUntil
+          : null,
       followedUp:
         !awaiting && followUp
           ? { by: followUp.by, minutesAfterArrival: differenceInMinutes(followUp.at, arrival) }
@@ -54,7 +59,7 @@ export async function refreshConversationMessage(
     await deps.slack.updateMessage(
       conversation.channel,
       conversation.ts,
-      renderConversation(conversation, root),
+      renderConversation(conversation, root, deps.clock()),
     );
   } catch (error) {
     if (!(error instanceof SlackCallError)) throw error;

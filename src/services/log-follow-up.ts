@@ -1,15 +1,34 @@
-import { renderFollowUpNote } from '../slack/blocks/follow-up.ts';
+import { renderFollowUpNote, renderSnoozeNote } from '../slack/blocks/follow-up.ts';
+import type { RenderedMessage } from '../slack/blocks/types.ts';
 import { SlackCallError } from '../slack/gateway.ts';
 import { type Conversation, type FollowUp, isAwaitingFollowUp } from '../stores/conversation-store.ts';
 import type { DueStore } from '../stores/due-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
-import { refreshConversationMessage } from './conversation-message.ts';
+import { type ConversationMessageDeps, refreshConversationMessage } from './conversation-message.ts';
 
 export type FollowUpOutcome =
   | { readonly kind: 'logged'; readonly conversation: Conversation; readonly stoppedClock: boolean }
   /** Only the owner (or a manager) logs follow-ups; an unowned lead must be claimed first. */
   | { readonly kind: 'notAllowed'; readonly owner: string | null }
   | { readonly kind: 'notFound' };
+
+/** A note in the conversation's thread; a Slack failure is logged, since the change is recorded already. */
+export async function noteInThread(
+  conversation: Conversation,
+  note: RenderedMessage,
+  deps: ConversationMessageDeps,
+): Promise<void> {
+  if (!conversation.channel || !conversation.ts) return;
+  try {
+    await deps.slack.postMessage({ channel: conversation.channel, threadTs: conversation.ts, ...note });
+  } catch (error) {
+    if (!(error instanceof SlackCallError)) throw error;
+    deps.log.warn('could not post a note in the lead’s thread', {
+      error: error.code,
+      conversationId: conversation.id,
+    });
+  }
+}
 
 /** Checks that `actor` may act on the conversation's follow-ups: its owner, or a manager. */
 export async function followUpTarget(
@@ -39,18 +58,7 @@ export async function logFollowUp(
   const stoppedClock = isAwaitingFollowUp(target.conversation);
   const conversation = await deps.conversations.recordFollowUp(conversationId, followUp);
   await refreshConversationMessage(conversation, deps);
-  if (conversation.channel && conversation.ts) {
-    try {
-      await deps.slack.postMessage({
-        channel: conversation.channel,
-        threadTs: conversation.ts,
-        ...renderFollowUpNote(followUp),
-      });
-    } catch (error) {
-      if (!(error instanceof SlackCallError)) throw error;
-      deps.log.warn('could not note a follow-up in the thread', { error: error.code, conversationId });
-    }
-  }
+  await noteInThread(conversation, renderFollowUpNote(followUp), deps);
   await deps.afterChange?.([followUp.by]);
   return { kind: 'logged', conversation, stoppedClock };
 }
@@ -68,7 +76,9 @@ export async function snoozeReminders(
 ): Promise<SnoozeOutcome> {
   const target = await followUpTarget(conversationId, actor, deps);
   if (target.kind !== 'ok') return target;
-  await deps.conversations.snooze(conversationId, until);
+  const conversation = await deps.conversations.snooze(conversationId, until);
   await deps.due.schedule({ conversationId, kind: 'remind', at: until });
+  await refreshConversationMessage(conversation, deps);
+  await noteInThread(conversation, renderSnoozeNote(actor, until), deps);
   return { kind: 'snoozed', until };
 }

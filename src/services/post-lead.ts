@@ -106,7 +106,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
       channel: destination.channel,
       threadTs,
       metadata: leadMetadata(lead.id),
-      ...messageFor(lead, destination),
+      ...messageFor(lead, destination, deps.clock()),
     });
     ts = posted.ts;
   } catch (error) {
@@ -125,11 +125,15 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
 }
 
-function messageFor(lead: Lead, destination: Exclude<Destination, { kind: 'waiting' }>): RenderedMessage {
+function messageFor(
+  lead: Lead,
+  destination: Exclude<Destination, { kind: 'waiting' }>,
+  now: Date,
+): RenderedMessage {
   if (lead.isTest) return renderTestLeadMessage(lead);
   if (destination.kind === 'reply') return renderLeadMessage(lead, { isRepeat: true });
   return destination.conversation
-    ? renderConversation(destination.conversation, lead)
+    ? renderConversation(destination.conversation, lead, now)
     : renderLeadMessage(lead);
 }
 

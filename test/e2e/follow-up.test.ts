@@ -205,6 +205,27 @@ describe('following up a lead', () => {
     );
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toMatch(/^😴 Snoozed: you will be reminded again <!date\^\d+\^/);
+    expect(
+      slack.messages.some((m) => /^😴 <@U0OWNER> snoozed the follow-up reminders until <!date/.test(m.text)),
+    ).toBe(true);
+    expect(JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain(
+      '😴 reminders snoozed until',
+    );
+
+    // Someone else cannot snooze the owner's reminders.
+    await signed(
+      blockActionsBody({
+        userId: 'U0OTHER',
+        actionId: LEAD_ACTIONS.snooze1h,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(responses()).toHaveLength(3));
+    expect(responses()[2]).toBe(
+      'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
+    );
     expect(slack.callsTo('users.info')[0]?.args.user).toBe('U0OWNER');
     const until = Number(/<!date\^(\d+)\^/.exec(String(responses()[1]))?.[1]) * 1000;
     // 09:00 in Berlin: 08:00 UTC in winter, 07:00 UTC in summer.

@@ -1,5 +1,6 @@
 import type { FollowUp, FollowUpKind } from '../../stores/conversation-store.ts';
 import { encodeConversationRef, FOLLOW_UP_MODAL } from './actions.ts';
+import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { RenderedMessage } from './types.ts';
 
@@ -71,6 +72,12 @@ export function followUpModal(conversationId: string) {
       },
     ],
   };
+}
+
+/** The thread note of a snooze. */
+export function renderSnoozeNote(by: string, until: Date): RenderedMessage {
+  const text = `😴 <@${by}> snoozed the follow-up reminders until ${slackDate(until)}.`;
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
 }
 
 /** The thread note of a follow-up; the rep's note is shown literally (plain text). */

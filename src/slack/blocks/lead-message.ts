@@ -96,6 +96,8 @@ export interface OwnershipView {
   readonly owner: { readonly userId: string; readonly since: Date } | null;
   /** When an active lead waits for a follow-up: its deadline. */
   readonly followUpDue?: Date | null;
+  /** The owner snoozed the reminders until then. */
+  readonly snoozedUntil?: Date | null;
   /** The follow-up that answered the latest active lead (or the latest one logged). */
   readonly followedUp?: { readonly by: string; readonly minutesAfterArrival: number } | null;
   /** A closed lead shows its outcome and no controls. */
@@ -120,7 +122,7 @@ function ownershipBlocks(view: OwnershipView): Block[] {
   const followUp = view.followedUp
     ? `✅ Followed up by <@${view.followedUp.by}> ${formatDuration(Math.max(1, view.followedUp.minutesAfterArrival))} after arrival`
     : view.followUpDue
-      ? `⏰ Follow-up due ${slackDate(view.followUpDue)}`
+      ? `⏰ Follow-up due ${slackDate(view.followUpDue)}${view.snoozedUntil ? ` · 😴 reminders snoozed until ${slackDate(view.snoozedUntil)}` : ''}`
       : null;
   const status = followUp ? `${owner}\n${followUp}` : owner;
   const value = encodeConversationRef(view.conversationId);
