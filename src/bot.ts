@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
 import { createHealth, type Health } from './health.ts';
+import { handleInboundLead, INBOUND_PATH_PREFIX, type InboundLeadDeps } from './http/inbound-leads.ts';
 import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
 import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
 import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
@@ -30,7 +31,7 @@ import { createAzureConversationStore } from './stores/azure/azure-conversation-
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
-import { createAzureLeadTable } from './stores/azure/azure-lead-table.ts';
+import { createAzureLeadTable, createAzureLeadTableWriter } from './stores/azure/azure-lead-table.ts';
 import { createAzureOnceStore } from './stores/azure/azure-once-store.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
 import { createAzurePendingStore } from './stores/azure/azure-pending-store.ts';
@@ -100,8 +101,11 @@ function healthRoute(health: Health): CustomRoute {
 function serveRoutes(routes: readonly CustomRoute[]): Server {
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // `:name` segments match one path segment, as in Bolt's receivers.
+    const matches = (pattern: string) =>
+      new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path);
     const route = routes.find(
-      (candidate) => candidate.path === path && [candidate.method].flat().includes(req.method ?? ''),
+      (candidate) => matches(candidate.path) && [candidate.method].flat().includes(req.method ?? ''),
     );
     if (!route) {
       res.writeHead(404).end();
@@ -167,7 +171,28 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   };
 
   const health = createHealth(config.slack.mode, config.leadsTable);
+  // Filled in once the poller exists; the inbound endpoint nudges it.
+  let nudgePoll: () => void = () => {};
   const routes = [healthRoute(health)];
+  if (config.inboundLeadsToken !== null) {
+    const inbound: InboundLeadDeps = {
+      token: config.inboundLeadsToken,
+      writer: createAzureLeadTableWriter(table(config.leadsTable)),
+      nudge: () => nudgePoll(),
+      clock,
+      log: log.child({ component: 'inbound' }),
+    };
+    routes.push({
+      path: `${INBOUND_PATH_PREFIX}:token`,
+      method: ['POST'],
+      handler: (req, res) => {
+        handleInboundLead(req, res, inbound).catch((error: unknown) => {
+          inbound.log.error('inbound lead handler failed', { error });
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+      },
+    });
+  }
   let app: App | null = null;
   let slack: SlackGateway;
   if (config.slack.mode === 'local') {
@@ -252,6 +277,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     registerAppHomeOpened(app, homeDeps);
   }
 
+  const pollLog = log.child({ job: 'poll' });
   const pollDeps: PollDeps = {
     ...ownershipDeps,
     rules,
@@ -266,7 +292,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     backfillDays: config.backfillDays,
     overlapMs: config.pollOverlapSeconds * 1000,
     clock,
-    log: log.child({ job: 'poll' }),
+    log: pollLog,
   };
   const poll = async (): Promise<PollSummary> => {
     try {
@@ -300,6 +326,25 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       timeZone: config.digestTimeZone,
       log: log.child({ job: 'digest' }),
     });
+
+  // One nudged poll at a time; a nudge during a run asks for one more run after it.
+  let nudged: Promise<unknown> | null = null;
+  let nudgedAgain = false;
+  nudgePoll = () => {
+    if (nudged) {
+      nudgedAgain = true;
+      return;
+    }
+    nudged = poll()
+      .catch((error: unknown) => pollLog.error('nudged poll failed', { error }))
+      .finally(() => {
+        nudged = null;
+        if (nudgedAgain) {
+          nudgedAgain = false;
+          nudgePoll();
+        }
+      });
+  };
 
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
@@ -335,6 +380,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     },
     async stop() {
       await scheduler?.stop();
+      await nudged;
       if (started) await app?.stop();
       await new Promise<void>((resolve) => (localServer ? localServer.close(() => resolve()) : resolve()));
       await azurite?.close();

@@ -41,6 +41,8 @@ export interface Config {
   readonly pollSchedule: string;
   /** Reminders and escalations are checked on this schedule. */
   readonly reminderSchedule: string;
+  /** Secret path segment of the HTTPS lead endpoint (POST /leads/inbound/<token>); null: the endpoint is off. */
+  readonly inboundLeadsToken: string | null;
   /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
   readonly digestSchedule: string;
   readonly digestTimeZone: string;
@@ -193,6 +195,12 @@ export function loadConfig(env: Env): Config {
     DEFAULTS.reminderSchedule,
     '"0 * * * * *" checks every minute',
   );
+  const inboundLeadsToken = text('INBOUND_LEADS_TOKEN');
+  if (inboundLeadsToken !== null && !/^[A-Za-z0-9_-]{24,}$/.test(inboundLeadsToken)) {
+    problems.push(
+      'INBOUND_LEADS_TOKEN must be at least 24 letters, digits, - or _ (e.g. the output of: openssl rand -hex 24).',
+    );
+  }
   const digestSchedule = schedule(
     'DIGEST_SCHEDULE',
     DEFAULTS.digestSchedule,
@@ -249,6 +257,7 @@ export function loadConfig(env: Env): Config {
     allowWorkspaceAdmins: ['1', 'true', 'yes'].includes((text('ALLOW_WORKSPACE_ADMINS') ?? '').toLowerCase()),
     pollSchedule,
     reminderSchedule,
+    inboundLeadsToken,
     digestSchedule,
     digestTimeZone,
     managersChannel:

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       allowWorkspaceAdmins: false,
       pollSchedule: '*/30 * * * * *',
       reminderSchedule: '0 * * * * *',
+      inboundLeadsToken: null,
       digestSchedule: '0 0 9 * * 1-5',
       digestTimeZone: 'UTC',
       managersChannel: null,
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
     [{ MANAGERS_CHANNEL: 'managers' }, /MANAGERS_CHANNEL="managers" must be a channel id/],
     [{ REMINDER_SCHEDULE: 'often' }, /REMINDER_SCHEDULE="often" is not a cron expression/],
     [{ DIGEST_TIMEZONE: 'Berlin' }, /DIGEST_TIMEZONE="Berlin" is not an IANA time zone/],
+    [{ INBOUND_LEADS_TOKEN: 'short' }, /INBOUND_LEADS_TOKEN must be at least 24/],
   ])('explains a bad setting: %j', (env, problem) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createdTimeText, leadPartitionKey } from '../domain/inbound-lead.ts';
 
 /** A lead row as Microsoft writes it (see shared/marketplace-leads.md), ready for TableClient.createEntity. */
 export type LeadEntity = { partitionKey: string; rowKey: string } & Record<string, string>;
-
-/** Microsoft's PartitionKey: the lead's date as M/d/yyyy with `/` written as `:2F`. */
-export function leadPartitionKey(date: Date): string {
-  return `${date.getUTCMonth() + 1}:2F${date.getUTCDate()}:2F${date.getUTCFullYear()}`;
-}
-
-/** Microsoft's CreatedTime: `M/d/yyyy HH:mm:ss`, no zone. */
-export function createdTimeText(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${date.getUTCMonth() + 1}/${date.getUTCDate()}/${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
-}
 
 interface SampleCustomer {
   FirstName?: string;

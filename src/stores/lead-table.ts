@@ -15,3 +15,9 @@ export interface LeadTable {
   /** One row by identity; null when it (or the table) does not exist. */
   get(id: LeadId): Promise<LeadRow | null>;
 }
+
+/** Writes leads into Microsoft's table the way Microsoft's table writer does (for pushed leads). */
+export interface LeadTableWriter {
+  /** Stores one lead durably (creating the table if needed) and returns its identity. Throws on failure. */
+  insert(columns: Readonly<Record<string, string>>, now: Date): Promise<LeadId>;
+}

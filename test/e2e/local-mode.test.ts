@@ -1,7 +1,8 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
+import { MICROSOFT_EXAMPLE } from '../fixtures/inbound-leads.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { leadTableClient, uniqueTables } from '../support/test-bot.ts';
 
@@ -15,6 +16,7 @@ describe('local mode (no Slack credentials)', () => {
       STATE_TABLE_PREFIX: tables.statePrefix,
       PORT: '0',
       SHOW_BLOCKS: 'true',
+      INBOUND_LEADS_TOKEN: 'local-token-0123456789abcdef01',
     });
     const bot = await createBot(config, {
       log: createMemoryLogger(),
@@ -39,6 +41,16 @@ describe('local mode (no Slack credentials)', () => {
 
       const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       expect(health).toMatchObject({ status: 'ok', mode: 'local', leadTable: { found: true } });
+
+      // The HTTPS lead endpoint works without Slack too (and so in Socket Mode, which serves the same routes).
+      const pushed = await fetch(`http://127.0.0.1:${port}/leads/inbound/local-token-0123456789abcdef01`, {
+        method: 'POST',
+        body: JSON.stringify(MICROSOFT_EXAMPLE),
+      });
+      expect(pushed.status).toBe(201);
+      await vi.waitFor(() =>
+        expect(output.some((text) => text.includes('📦 Get it now: Contoso'))).toBe(true),
+      );
     } finally {
       await bot.stop();
     }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { leadPartitionKey } from '../../domain/inbound-lead.ts';
 import type { LeadId, LeadRow } from '../../domain/lead.ts';
-import type { LeadRowsResult, LeadTable } from '../lead-table.ts';
+import type { LeadRowsResult, LeadTable, LeadTableWriter } from '../lead-table.ts';
 import { dateOf, getOrNull, statusOf } from './tables.ts';
 
 function toLeadRow(entity: TableEntityResult<Record<string, unknown>>): LeadRow {
@@ -60,6 +62,21 @@ export function createAzureLeadTable(client: TableClient): LeadTable {
     async get(id: LeadId): Promise<LeadRow | null> {
       const entity = await getOrNull<Record<string, unknown>>(client, id.partitionKey, id.rowKey);
       return entity === null ? null : toLeadRow(entity);
+    },
+  };
+}
+
+export function createAzureLeadTableWriter(client: TableClient): LeadTableWriter {
+  let tableReady = false;
+  return {
+    async insert(columns, now) {
+      if (!tableReady) {
+        await client.createTable();
+        tableReady = true;
+      }
+      const id = { partitionKey: leadPartitionKey(now), rowKey: randomUUID() };
+      await client.createEntity({ ...columns, ...id });
+      return id;
     },
   };
 }

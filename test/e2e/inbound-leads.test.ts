@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { MICROSOFT_EXAMPLE, MICROSOFT_TEST_LEAD } from '../fixtures/inbound-leads.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { createTestBot, leadTableClient, type TestTables, uniqueTables } from '../support/test-bot.ts';
+
+const TOKEN = 'in-test-0123456789abcdef0123456789';
+let slack: FakeSlack;
+let tables: TestTables;
+let bot: Bot & { log: { lines: Array<{ message: string; fields: Record<string, unknown> }> } };
+let port: number;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+  bot = await createTestBot({ slack, tables, env: { INBOUND_LEADS_TOKEN: TOKEN } });
+  ({ port } = await bot.start());
+  await bot.jobs.poll(); // the first start, so what follows is only the pushed leads
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+const push = (body: string, token = TOKEN, contentType = 'application/json') =>
+  fetch(`http://127.0.0.1:${port}/leads/inbound/${token}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+
+const leadPosts = () => slack.messages.filter((m) => m.metadata !== undefined);
+
+async function storedRows(): Promise<number> {
+  let count = 0;
+  try {
+    for await (const _ of leadTableClient(tables).listEntities()) count += 1;
+  } catch {
+    return 0; // no table: nothing was ever written
+  }
+  return count;
+}
+
+describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => {
+  it('stores Microsoft’s example lead, answers 201, and the nudged poller posts it at once', async () => {
+    const response = await push(JSON.stringify(MICROSOFT_EXAMPLE));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({
+      stored: expect.stringMatching(/^\d+:2F\d+:2F\d{4}\/[0-9a-f-]{36}$/),
+    });
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    const header = ((leadPosts()[0]?.blocks ?? []) as Array<{ type: string; text?: { text: string } }>)[0]
+      ?.text?.text;
+    expect(header).toBe('📦 Get it now: Contoso');
+    expect(await storedRows()).toBe(1);
+  });
+
+  it('accepts Microsoft’s test lead and shows it as a connection check', async () => {
+    expect((await push(JSON.stringify(MICROSOFT_TEST_LEAD))).status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    expect(leadPosts()[0]?.text).toBe('Microsoft test lead received: your lead destination works');
+  });
+
+  it('refuses a wrong token with 401, writes nothing, and never logs the token tried', async () => {
+    const tried = 'wrong-token-that-is-long-enough-0000';
+    const response = await push(JSON.stringify(MICROSOFT_EXAMPLE), tried);
+    expect(response.status).toBe(401);
+    expect(await storedRows()).toBe(0);
+    expect(bot.log.lines.some((line) => line.message === 'refused a pushed lead with a wrong token')).toBe(
+      true,
+    );
+    expect(JSON.stringify(bot.log.lines)).not.toContain(tried);
+    expect(JSON.stringify(bot.log.lines)).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['not JSON', '{"UserDetails": ', 400, 'the body is not valid JSON'],
+    [
+      'missing fields',
+      JSON.stringify({ LeadSource: 'AzureMarketplace' }),
+      400,
+      'missing UserDetails (an object), ActionCode, OfferTitle',
+    ],
+    [
+      'a body over 64 KB',
+      JSON.stringify({ ...MICROSOFT_EXAMPLE, Description: 'x'.repeat(70_000) }),
+      413,
+      'the body is larger than 65536 bytes',
+    ],
+  ])('refuses %s with a reason and writes nothing', async (_, body, status, error) => {
+    const response = await push(body);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error });
+    expect(await storedRows()).toBe(0);
+  });
+
+  it('is off (404) without INBOUND_LEADS_TOKEN', async () => {
+    await bot.stop();
+    bot = await createTestBot({ slack, tables });
+    ({ port } = await bot.start());
+    expect((await push(JSON.stringify(MICROSOFT_EXAMPLE))).status).toBe(404);
+  });
+});
