@@ -225,7 +225,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
             clientOptions,
             logger: boltLogger(log),
           });
-    slack = createWebApiGateway(app.client);
+    slack = createWebApiGateway(app.client, { postIntervalMs: config.slackPostIntervalMs });
   }
   const homeDeps: HomeDeps = { conversations, leadTable, slack, clock, roles };
   const homeLog = log.child({ component: 'home' });

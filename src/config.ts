@@ -51,6 +51,8 @@ export interface Config {
   readonly sla: SlaPolicy;
   readonly backfillDays: number;
   readonly pollOverlapSeconds: number;
+  /** Minimum milliseconds between two posts to one Slack channel (Slack allows about one a second). */
+  readonly slackPostIntervalMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: 'json' | 'pretty';
   /** Local mode: print each message's Block Kit JSON too. */
@@ -271,6 +273,7 @@ export function loadConfig(env: Env): Config {
     },
     backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
     pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),
+    slackPostIntervalMs: integer('SLACK_POST_INTERVAL_MS', 1000, 0, 60_000),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat === 'json' ? 'json' : 'pretty',
     showBlocks: ['1', 'true', 'yes'].includes((text('SHOW_BLOCKS') ?? '').toLowerCase()),

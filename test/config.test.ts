@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       },
       backfillDays: 7,
       pollOverlapSeconds: 300,
+      slackPostIntervalMs: 1000,
       logLevel: 'info',
       logFormat: 'pretty',
       showBlocks: false,

@@ -1,5 +1,5 @@
 import { subDays } from 'date-fns';
-import { type LeadRow, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { renderFirstStartNotice } from '../slack/blocks/lead-message.ts';
@@ -84,23 +84,36 @@ async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStar
   return { cursor: { position: since, floor: since }, firstStart: { since, olderLeads } };
 }
 
-async function postRow(row: LeadRow, deps: PollDeps): Promise<{ outcome: PostOutcome; malformed: boolean }> {
-  const lead = parseLeadRow(row);
-  const malformed = lead.problems.length > 0;
-  if (malformed) {
-    deps.log.warn('malformed lead row: posting what could be read', {
-      leadId: leadIdText(lead.id),
-      problems: lead.problems,
-    });
-  }
+async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
   try {
-    return { outcome: await postLead(lead, deps), malformed };
+    return await postLead(lead, deps);
   } catch (error) {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
     deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
     const message = error instanceof Error ? error.message : String(error);
-    return { outcome: { kind: 'failed', error: message, permanent: false }, malformed };
+    return { kind: 'failed', error: message, permanent: false };
   }
+}
+
+/**
+ * Splits the leads into lanes, one per destination channel (a conversation's channel, else the routing
+ * rules' pick; leads of one customer stay in one lane). A lane is posted in order; lanes run side by
+ * side, so a backlog drains at every channel's pace at once rather than one channel at a time.
+ */
+async function lanesOf(leads: readonly Lead[], deps: PollDeps): Promise<Lead[][]> {
+  const lanes = new Map<string, Lead[]>();
+  const laneOfConversation = new Map<string, string>();
+  for (const lead of leads) {
+    const key = conversationKeyOf(lead);
+    let lane = key === null ? undefined : laneOfConversation.get(key);
+    if (lane === undefined) {
+      const conversation = key === null ? null : await deps.conversations.get(key);
+      lane = conversation?.channel ?? (await deps.channelFor(lead));
+      if (key !== null) laneOfConversation.set(key, lane);
+    }
+    lanes.set(lane, [...(lanes.get(lane) ?? []), lead]);
+  }
+  return [...lanes.values()];
 }
 
 /**
@@ -116,17 +129,29 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   if (result.kind === 'missing') {
     return { tableFound: false, firstStart, read: 0, malformed: 0, cursor, ...counts };
   }
-  let malformed = 0;
+  const leads = result.rows.map(parseLeadRow);
+  const malformed = leads.filter((lead) => lead.problems.length > 0);
+  for (const lead of malformed) {
+    deps.log.warn('malformed lead row: posting what could be read', {
+      leadId: leadIdText(lead.id),
+      problems: lead.problems,
+    });
+  }
   let latestDone = cursor;
   let oldestUnfinished: Date | null = null;
-  for (const row of result.rows) {
-    const { outcome, malformed: isMalformed } = await postRow(row, deps);
-    counts[outcome.kind] += 1;
-    if (isMalformed) malformed += 1;
-    const unfinished = outcome.kind === 'busy' || outcome.kind === 'waiting' || outcome.kind === 'failed';
-    if (unfinished && oldestUnfinished === null) oldestUnfinished = row.timestamp;
-    if (!unfinished && row.timestamp > latestDone) latestDone = row.timestamp;
-  }
+  const lanes = await lanesOf(leads, deps);
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (const lead of lane) {
+        const outcome = await postOne(lead, deps);
+        counts[outcome.kind] += 1;
+        const unfinished = outcome.kind === 'busy' || outcome.kind === 'waiting' || outcome.kind === 'failed';
+        if (unfinished && (oldestUnfinished === null || lead.receivedAt < oldestUnfinished))
+          oldestUnfinished = lead.receivedAt;
+        if (!unfinished && lead.receivedAt > latestDone) latestDone = lead.receivedAt;
+      }
+    }),
+  );
   // The cursor only moves forward; an unfinished lead behind it is still inside the overlap it re-reads.
   const next = new Date(Math.max((oldestUnfinished ?? latestDone).getTime(), cursor.getTime()));
   if (next > cursor) await deps.cursors.advance(deps.leadTable.name, next);
@@ -134,7 +159,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
     tableFound: true,
     firstStart,
     read: result.rows.length,
-    malformed,
+    malformed: malformed.length,
     cursor: next,
     ...counts,
   };

@@ -40,10 +40,33 @@ function matches(message: MessageWithMetadata, wanted: MessageMetadata): boolean
 
 const MAX_PAGES = 10;
 
+/**
+ * Spaces the posts to each channel at least `intervalMs` apart: Slack allows about one message a second
+ * per channel, so a backlog is drained at that pace instead of collecting 429s. Posts to different
+ * channels do not wait for each other.
+ */
+export function createChannelPacer(intervalMs: number, now: () => number = Date.now) {
+  const nextSlot = new Map<string, number>();
+  return async (channel: string): Promise<void> => {
+    if (intervalMs <= 0) return;
+    const at = Math.max(now(), nextSlot.get(channel) ?? 0);
+    nextSlot.set(channel, at + intervalMs);
+    const wait = at - now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+}
+
+export interface WebApiGatewayOptions {
+  /** Minimum time between two posts to one channel (Slack's limit is about 1 per second). */
+  readonly postIntervalMs: number;
+}
+
 /** The gateway over Slack's Web API (a `WebClient`, e.g. Bolt's `app.client`). */
-export function createWebApiGateway(client: WebClient): SlackGateway {
+export function createWebApiGateway(client: WebClient, options: WebApiGatewayOptions): SlackGateway {
+  const pace = createChannelPacer(options.postIntervalMs);
   return {
     async postMessage(message) {
+      await pace(message.channel);
       const result = await call('chat.postMessage', () =>
         client.chat.postMessage({
           channel: message.channel,

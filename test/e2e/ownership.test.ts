@@ -242,7 +242,12 @@ describe('routing and rotations', () => {
     ]);
     await bot.jobs.poll();
 
-    expect(topLevelLeads().map((m) => m.channel)).toEqual(['CCONTOSO', 'CCONTOSO', 'CCONTOSO', 'CGERMANY']);
+    // Channels are posted side by side, so only the order within a channel is fixed.
+    expect(
+      topLevelLeads()
+        .map((m) => m.channel)
+        .sort(),
+    ).toEqual(['CCONTOSO', 'CCONTOSO', 'CCONTOSO', 'CGERMANY']);
     const dms = slack
       .callsTo('chat.postMessage')
       .filter((call) => String(call.args.channel).startsWith('U0'));

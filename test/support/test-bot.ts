@@ -45,6 +45,8 @@ export async function createTestBot(
     STATE_TABLE_PREFIX: options.tables.statePrefix,
     LEADS_CHANNEL,
     PORT: '0',
+    // Tests post many messages to one channel: pacing is tested on its own (web-api-gateway.test.ts).
+    SLACK_POST_INTERVAL_MS: '0',
     ...options.env,
   });
   const log = createMemoryLogger();
