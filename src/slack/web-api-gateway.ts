@@ -41,18 +41,31 @@ function matches(message: MessageWithMetadata, wanted: MessageMetadata): boolean
 const MAX_PAGES = 10;
 
 /**
- * Spaces the posts to each channel at least `intervalMs` apart: Slack allows about one message a second
- * per channel, so a backlog is drained at that pace instead of collecting 429s. Posts to different
- * channels do not wait for each other.
+ * Runs the posts to each channel one at a time, each starting at least `intervalMs` after the previous
+ * one finished: Slack allows about one message a second per channel, and counting from the finish (not
+ * the start) keeps network jitter from ever making two posts arrive closer than that. A backlog is thus
+ * drained at Slack's pace instead of collecting 429s; posts to different channels do not wait for each
+ * other.
  */
 export function createChannelPacer(intervalMs: number, now: () => number = Date.now) {
-  const nextSlot = new Map<string, number>();
-  return async (channel: string): Promise<void> => {
-    if (intervalMs <= 0) return;
-    const at = Math.max(now(), nextSlot.get(channel) ?? 0);
-    nextSlot.set(channel, at + intervalMs);
-    const wait = at - now();
+  const tails = new Map<string, Promise<number>>();
+  return async <T>(channel: string, post: () => Promise<T>): Promise<T> => {
+    if (intervalMs <= 0) return post();
+    const previous = tails.get(channel) ?? Promise.resolve(Number.NEGATIVE_INFINITY);
+    let release: (finishedAt: number) => void = () => {};
+    const tail = new Promise<number>((resolve) => {
+      release = resolve;
+    });
+    tails.set(channel, tail);
+    const finishedAt = await previous;
+    const wait = finishedAt + intervalMs - now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    try {
+      return await post();
+    } finally {
+      release(now());
+      if (tails.get(channel) === tail) tails.delete(channel);
+    }
   };
 }
 
@@ -66,24 +79,25 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
   const pace = createChannelPacer(options.postIntervalMs);
   return {
     async postMessage(message) {
-      await pace(message.channel);
-      const result = await call('chat.postMessage', () =>
-        client.chat.postMessage({
-          channel: message.channel,
-          text: message.text,
-          blocks: [...message.blocks],
-          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-          ...(message.metadata
-            ? {
-                metadata: {
-                  event_type: message.metadata.eventType,
-                  event_payload: { ...message.metadata.payload },
-                },
-              }
-            : {}),
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
+      const result = await pace(message.channel, () =>
+        call('chat.postMessage', () =>
+          client.chat.postMessage({
+            channel: message.channel,
+            text: message.text,
+            blocks: [...message.blocks],
+            ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+            ...(message.metadata
+              ? {
+                  metadata: {
+                    event_type: message.metadata.eventType,
+                    event_payload: { ...message.metadata.payload },
+                  },
+                }
+              : {}),
+            unfurl_links: false,
+            unfurl_media: false,
+          }),
+        ),
       );
       return { channel: result.channel ?? message.channel, ts: result.ts ?? '' };
     },

@@ -9,33 +9,55 @@ describe('createChannelPacer', () => {
     vi.useRealTimers();
   });
 
-  it('spaces posts to one channel an interval apart, and lets other channels go at once', async () => {
+  /** A post that takes `ms` and records when it started and finished. */
+  const posts: Array<{ channel: string; start: number; end: number }> = [];
+  const post = (channel: string, ms: number) => async () => {
+    const start = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    posts.push({ channel, start, end: Date.now() });
+  };
+
+  it('runs posts to one channel one at a time, each an interval after the previous one finished', async () => {
+    posts.length = 0;
     const pace = createChannelPacer(1000);
-    const released: Array<[string, number]> = [];
-    const post = (channel: string) => pace(channel).then(() => released.push([channel, Date.now()]));
-    const all = Promise.all([post('C1'), post('C1'), post('C2'), post('C1')]);
-    await vi.advanceTimersByTimeAsync(5000);
+    const all = Promise.all([
+      pace('C1', post('C1', 50)),
+      pace('C1', post('C1', 50)),
+      pace('C2', post('C2', 50)),
+      pace('C1', post('C1', 50)),
+    ]);
+    await vi.advanceTimersByTimeAsync(10_000);
     await all;
-    expect(released).toEqual([
-      ['C1', 0],
-      ['C2', 0],
-      ['C1', 1000],
-      ['C1', 2000],
+    expect(posts).toEqual([
+      { channel: 'C1', start: 0, end: 50 },
+      { channel: 'C2', start: 0, end: 50 },
+      { channel: 'C1', start: 1050, end: 1100 },
+      { channel: 'C1', start: 2100, end: 2150 },
     ]);
   });
 
-  it('does not wait when posts are already further apart than the interval', async () => {
+  it('does not wait when the previous post finished longer ago than the interval', async () => {
+    posts.length = 0;
     const pace = createChannelPacer(1000);
-    await pace('C1');
+    await pace('C1', async () => undefined);
     vi.setSystemTime(1500);
-    const before = Date.now();
-    await pace('C1');
-    expect(Date.now()).toBe(before);
+    const startedAt = await pace('C1', async () => Date.now());
+    expect(startedAt).toBe(1500);
+  });
+
+  it('passes a failure through and still releases the channel', async () => {
+    const pace = createChannelPacer(1000);
+    await expect(pace('C1', async () => Promise.reject(new Error('channel_not_found')))).rejects.toThrow(
+      'channel_not_found',
+    );
+    const next = pace('C1', async () => 'ok');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await next).toBe('ok');
   });
 
   it('is off with an interval of 0', async () => {
     const pace = createChannelPacer(0);
-    await Promise.all([pace('C1'), pace('C1')]);
+    await Promise.all([pace('C1', async () => 1), pace('C1', async () => 2)]);
     expect(Date.now()).toBe(0);
   });
 });

@@ -5,6 +5,13 @@ import type { AddressInfo } from 'node:net';
 export interface SlackCall {
   readonly method: string;
   readonly args: Record<string, unknown>;
+  /** When the stand-in received it (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface FakeSlackOptions {
+  /** Enforce Slack's chat.postMessage limit: more than this many posts a second to one channel get 429. */
+  readonly postsPerChannelPerSecond?: number;
 }
 
 export interface StoredMessage {
@@ -33,6 +40,8 @@ export interface FakeSlack {
   /** Makes the next `times` calls of `method` fail (`Infinity` until cleared with `succeed`). */
   fail(method: string, failure: Failure, times?: number): void;
   succeed(method: string): void;
+  /** How many calls were refused with 429 by the rate limit. */
+  rateLimited(): number;
   /** Puts a message into a channel as if posted earlier (for crash-recovery tests). */
   addMessage(message: Omit<StoredMessage, 'ts'>): StoredMessage;
   close(): Promise<void>;
@@ -60,7 +69,9 @@ function parseArgs(body: string, contentType: string): Record<string, unknown> {
  * A local HTTP stand-in of Slack's Web API: records every call and answers like Slack for the methods
  * the bot uses, keeping posted messages so history, replies and metadata searches work.
  */
-export async function createFakeSlack(): Promise<FakeSlack> {
+export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const lastPost = new Map<string, number>();
+  let rateLimited = 0;
   const calls: SlackCall[] = [];
   const messages: StoredMessage[] = [];
   const failures = new Map<string, { failure: Failure; remaining: number }>();
@@ -143,7 +154,22 @@ export async function createFakeSlack(): Promise<FakeSlack> {
     const body = await readBody(req);
     const args = parseArgs(body, String(req.headers['content-type'] ?? ''));
     const method = path.startsWith('/respond/') ? 'response_url' : path.replace(/^\/api\//, '');
-    calls.push({ method, args });
+    const at = Date.now();
+    if (method === 'chat.postMessage' && options.postsPerChannelPerSecond) {
+      const channel = String(args.channel ?? '');
+      const gap = 1000 / options.postsPerChannelPerSecond;
+      const since = at - (lastPost.get(channel) ?? 0);
+      if (since < gap) {
+        rateLimited += 1;
+        const retryAfter = Math.ceil((gap - since) / 1000);
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) })
+          .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
+      lastPost.set(channel, at);
+    }
+    calls.push({ method, args, at });
     const failing = failures.get(method);
     if (failing && failing.remaining > 0) {
       failing.remaining -= 1;
@@ -173,6 +199,7 @@ export async function createFakeSlack(): Promise<FakeSlack> {
     fail: (method, failure, times = 1) => failures.set(method, { failure, remaining: times }),
     succeed: (method) => failures.delete(method),
     addMessage: store,
+    rateLimited: () => rateLimited,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,0 +1,521 @@
+// npm run bench [-- --quick]: how fast leads reach Slack and how cost grows, measured with the real bot
+// code against Azurite (a child process, behind a counting proxy) and the Slack stand-in the tests use,
+// with Slack's limit of about one chat.postMessage per second per channel enforced (429 + Retry-After).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { addDays, addHours } from 'date-fns';
+import { createBot } from '../src/bot.ts';
+import { loadConfig } from '../src/config.ts';
+import { leadPartitionKey } from '../src/domain/inbound-lead.ts';
+import { createLogger } from '../src/logger.ts';
+import { LEAD_EVENT_TYPE } from '../src/services/post-lead.ts';
+import { createAzureConversationStore } from '../src/stores/azure/azure-conversation-store.ts';
+import { createAzureDueStore } from '../src/stores/azure/azure-due-store.ts';
+import { createAzureRulesStore } from '../src/stores/azure/azure-rules-store.ts';
+import { azuriteConnectionString } from '../src/stores/azure/embedded-azurite.ts';
+import { createTableClient } from '../src/stores/azure/tables.ts';
+import { createFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const HISTORY = quick ? [10_000] : [10_000, 100_000];
+const DRAIN_LEADS = quick ? 200 : 1_000;
+const DRAIN_CHANNELS = ['C0BENCH001', 'C0BENCH002', 'C0BENCH003', 'C0BENCH004'];
+const DEFAULT_SCHEDULE_SAMPLES = quick ? 2 : 4;
+const FAST_SCHEDULE_SAMPLES = quick ? 4 : 10;
+const PUSH_SAMPLES = quick ? 5 : 10;
+const TOKEN = `bench-${randomBytes(16).toString('hex')}`;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket.end() !== undefined));
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** Azurite's table service in a child process, so the bench process's memory is the bot's (and the stand-in's). */
+async function startAzurite(): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const main = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      '--inMemoryPersistence',
+      '--disableTelemetry',
+      '--silent',
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(port),
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitForPort(port);
+  return { port, child };
+}
+
+/** A pass-through proxy in front of Azurite that counts the requests the bot makes of the table service. */
+async function startCountingProxy(
+  target: number,
+): Promise<{ port: number; count: () => number; server: Server }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    const upstream = request(
+      { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, count: () => requests, server };
+}
+
+function leadEntity(index: number, offer: string, partition = leadPartitionKey(new Date())) {
+  return {
+    partitionKey: partition,
+    rowKey: randomUUID(),
+    LeadSource: `AzureMarketplace-StartTestDrive|${offer}`,
+    ActionCode: 'StartTestDrive',
+    CustomerInfo: JSON.stringify({
+      FirstName: 'Bench',
+      LastName: `Lead ${index}`,
+      Email: `bench${index}-${randomUUID()}@x.example`,
+      Company: `Company ${index}`,
+    }),
+    Description: '',
+    OfferDisplayName: offer,
+    PublisherDisplayName: 'Contoso',
+    ProductId: offer,
+    CreatedTime: '11/21/2026 10:00:00',
+  };
+}
+
+/** Writes rows in transactions of 100 (one partition each): fast seeding, not how the bot writes. */
+async function bulkInsert(
+  client: TableClient,
+  entities: ReadonlyArray<{ partitionKey: string; rowKey: string }>,
+): Promise<void> {
+  await client.createTable();
+  const byPartition = new Map<string, Array<{ partitionKey: string; rowKey: string }>>();
+  for (const entity of entities)
+    byPartition.set(entity.partitionKey, [...(byPartition.get(entity.partitionKey) ?? []), entity]);
+  for (const group of byPartition.values()) {
+    for (let start = 0; start < group.length; start += 100) {
+      const actions: TransactionAction[] = group
+        .slice(start, start + 100)
+        .map((entity) => ['create', entity]);
+      await client.submitTransaction(actions);
+    }
+  }
+}
+
+interface Harness {
+  readonly connectionString: string;
+  readonly requests: () => number;
+  readonly slack: FakeSlack;
+}
+
+function botConfig(
+  harness: Harness,
+  tables: { leads: string; state: string },
+  env: Record<string, string> = {},
+) {
+  return loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: 'bench-secret',
+    SLACK_API_URL: harness.slack.apiUrl,
+    AZURE_TABLES_CONNECTION_STRING: harness.connectionString,
+    LEADS_TABLE: tables.leads,
+    STATE_TABLE_PREFIX: tables.state,
+    LEADS_CHANNEL: 'C0BENCHDEF',
+    PORT: '0',
+    BACKFILL_DAYS: '0',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+}
+
+const quietLog = createLogger({
+  level: 'error',
+  format: 'pretty',
+  write: (line) => process.stderr.write(`${line}\n`),
+});
+const freshTables = () => {
+  const id = randomBytes(4).toString('hex');
+  return { leads: `Leads${id}`, state: `b${id}` };
+};
+
+/** The time from a lead's arrival (its Timestamp) to the stand-in receiving its chat.postMessage. */
+async function waitForPost(slack: FakeSlack, rowKey: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const call = slack
+      .callsTo('chat.postMessage')
+      .find(
+        (c) =>
+          (c.args.metadata as { event_payload?: { lead_rk?: string } } | undefined)?.event_payload
+            ?.lead_rk === rowKey,
+      );
+    if (call) return call.at;
+    await sleep(20);
+  }
+  throw new Error(`lead ${rowKey} was not posted within ${timeoutMs} ms`);
+}
+
+async function timeToNotify(harness: Harness, schedule: string, intervalMs: number, samples: number) {
+  const tables = freshTables();
+  const bot = await createBot(botConfig(harness, tables, { POLL_SCHEDULE: schedule }), { log: quietLog });
+  await bot.start();
+  await bot.jobs.poll();
+  const client = createTableClient(harness.connectionString, tables.leads);
+  await client.createTable();
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.random() * intervalMs); // arrive at any point of the poll cycle
+    const entity = leadEntity(i, 'contoso.ttn');
+    const created = await client.createEntity(entity);
+    const timestamp = Date.parse(decodeURIComponent(/datetime'([^']+)'/.exec(created.etag ?? '')?.[1] ?? ''));
+    latencies.push((await waitForPost(harness.slack, entity.rowKey, intervalMs * 3 + 10_000)) - timestamp);
+  }
+  await bot.stop();
+  return {
+    samples,
+    medianSeconds: seconds(percentile(latencies, 50)),
+    p95Seconds: seconds(percentile(latencies, 95)),
+    boundSeconds: seconds(intervalMs),
+  };
+}
+
+async function pushTimeToNotify(harness: Harness, samples: number) {
+  const tables = freshTables();
+  const bot = await createBot(botConfig(harness, tables, { INBOUND_LEADS_TOKEN: TOKEN }), { log: quietLog });
+  const { port } = await bot.start();
+  await bot.jobs.poll();
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const sent = Date.now();
+    const response = await fetch(`http://127.0.0.1:${port}/leads/inbound/${TOKEN}`, {
+      method: 'POST',
+      body: JSON.stringify({
+        UserDetails: { Email: `push${i}@x.example`, Company: `Push ${i}` },
+        LeadSource: 'AzureMarketplace',
+        ActionCode: 'INS',
+        OfferTitle: 'Bench',
+      }),
+    });
+    const { stored } = (await response.json()) as { stored: string };
+    latencies.push((await waitForPost(harness.slack, stored.split('/')[1] ?? '', 15_000)) - sent);
+    await sleep(1500); // past the channel's one-post-a-second pacing, so each sample stands alone
+  }
+  await bot.stop();
+  return {
+    samples,
+    medianSeconds: seconds(percentile(latencies, 50)),
+    p95Seconds: seconds(percentile(latencies, 95)),
+  };
+}
+
+async function pollCost(harness: Harness, size: number) {
+  const tables = freshTables();
+  const client = createTableClient(harness.connectionString, tables.leads);
+  const old = Array.from({ length: size }, (_, i) => leadEntity(i, 'contoso.old', `old${i % 50}`));
+  const seeding = Date.now();
+  await bulkInsert(client, old);
+  const seedSeconds = seconds(Date.now() - seeding);
+  const bot = await createBot(botConfig(harness, tables), {
+    log: quietLog,
+    schedule: false,
+    slackRetries: 0,
+  });
+  const firstStarted = Date.now();
+  const first = await bot.jobs.poll(); // first start: counts the old rows, posts none
+  const firstSeconds = seconds(Date.now() - firstStarted);
+  for (let i = 0; i < 10; i++) await client.createEntity(leadEntity(i, `contoso.new${i}`));
+  const before = harness.requests();
+  const started = Date.now();
+  const summary = await bot.jobs.poll();
+  const pollMs = Date.now() - started;
+  const requests = harness.requests() - before;
+  await bot.stop();
+  return {
+    existingRows: size,
+    seedSeconds,
+    firstStart: { olderLeads: first.firstStart?.olderLeads ?? 0, seconds: firstSeconds },
+    newLeads: 10,
+    rowsRead: summary.read,
+    posted: summary.posted,
+    pollMs,
+    tableRequests: requests,
+  };
+}
+
+function sampleMemory(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, process.memoryUsage().rss) / 1_048_576);
+    },
+  };
+}
+
+async function backlogDrain(harness: Harness, leads: number) {
+  const tables = freshTables();
+  const bot = await createBot(botConfig(harness, tables), { log: quietLog, schedule: false });
+  const { rules } = await rulesStoreFor(harness, tables.state);
+  await rules.setRoutingRules(
+    DRAIN_CHANNELS.map((channel, i) => ({ match: { offer: `contoso.drain${i}` }, channel })),
+  );
+  await bot.jobs.poll(); // first start
+  const client = createTableClient(harness.connectionString, tables.leads);
+  const rows = Array.from({ length: leads }, (_, i) =>
+    leadEntity(i, `contoso.drain${i % DRAIN_CHANNELS.length}`),
+  );
+  await bulkInsert(client, rows);
+  const limitedBefore = harness.slack.rateLimited();
+  const memory = sampleMemory();
+  const started = Date.now();
+  const summary = await bot.jobs.poll();
+  const totalMs = Date.now() - started;
+  const peakRssMb = memory.stop();
+  const posts = harness.slack
+    .callsTo('chat.postMessage')
+    .filter(
+      (call) =>
+        (call.args.metadata as { event_type?: string } | undefined)?.event_type === LEAD_EVENT_TYPE &&
+        DRAIN_CHANNELS.includes(String(call.args.channel)),
+    );
+  const perLead = new Map<string, number>();
+  for (const post of posts) {
+    const key = (post.args.metadata as { event_payload: { lead_rk: string } }).event_payload.lead_rk;
+    perLead.set(key, (perLead.get(key) ?? 0) + 1);
+  }
+  const perChannel = DRAIN_CHANNELS.map((channel) => {
+    const times = posts.filter((post) => post.args.channel === channel).map((post) => post.at);
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
+    const rate = span > 0 ? (times.length - 1) / span : Number.NaN;
+    return { channel, posts: times.length, postsPerSecond: Math.round(rate * 100) / 100 };
+  });
+  await bot.stop();
+  return {
+    leads,
+    channels: DRAIN_CHANNELS.length,
+    totalSeconds: seconds(totalMs),
+    perChannel,
+    fractionOfSlackLimit:
+      Math.round((perChannel.reduce((sum, c) => sum + c.postsPerSecond, 0) / perChannel.length) * 100) / 100,
+    rateLimited429: harness.slack.rateLimited() - limitedBefore,
+    duplicates: [...perLead.values()].filter((count) => count > 1).length,
+    lost: rows.filter((row) => !perLead.has(row.rowKey)).length,
+    pollSummary: { posted: summary.posted, failed: summary.failed },
+    peakRssMb,
+  };
+}
+
+async function rulesStoreFor(harness: Harness, statePrefix: string) {
+  const client = createTableClient(harness.connectionString, `${statePrefix}Rules`);
+  await client.createTable();
+  return { rules: createAzureRulesStore(client) };
+}
+
+async function reminderScan(harness: Harness, history: number) {
+  const tables = freshTables();
+  const now = new Date();
+  let clock = now;
+  const bot = await createBot(botConfig(harness, tables), {
+    log: quietLog,
+    schedule: false,
+    slackRetries: 0,
+    clock: () => clock,
+  });
+  const conversationsTable = createTableClient(harness.connectionString, `${tables.state}Conversations`);
+  // History: closed, followed-up conversations (the shape the store writes), seeded in bulk.
+  const closed = Array.from({ length: history }, (_, i) => ({
+    partitionKey: `h${i % 100}`,
+    rowKey: randomBytes(16).toString('hex'),
+    conversationKey: `history${i}@x.example\noffer`,
+    rootPartitionKey: 'p',
+    rootRowKey: `r${i}`,
+    channel: 'C0BENCHDEF',
+    ts: '1.1',
+    stages: '[]',
+    ownerId: 'U0REP',
+    ownedSince: now,
+    followUp: JSON.stringify({ by: 'U0REP', at: now, kind: 'call', note: null, nextStepOn: null }),
+    closed: JSON.stringify({ by: 'U0REP', at: now, outcome: 'won', reason: null }),
+  }));
+  await bulkInsert(conversationsTable, closed);
+  // 100 owned conversations whose reminder is due: 100 reps, 10 channels.
+  const store = createAzureConversationStore(conversationsTable);
+  const due = createAzureDueStore(createTableClient(harness.connectionString, `${tables.state}Due`));
+  for (let i = 0; i < 100; i++) {
+    const stage = {
+      leadId: { partitionKey: 'p', rowKey: `due${i}` },
+      action: 'Create' as const,
+      channel: 'AzurePortal' as const,
+      at: now,
+    };
+    const { conversation } = await store.open(`due${i}@x.example\noffer`, stage);
+    await store.setMessage(conversation.key, `C0REMIND0${i % 10}`, `${i}.1`);
+    await store.setOwner(conversation.id, null, `U0REP${i}`, now);
+    const remindAt = addHours(now, 24);
+    await store.startSla(conversation.id, {
+      action: 'Create',
+      startedAt: now,
+      remindAt,
+      escalateAt: addHours(now, 48),
+    });
+    await due.schedule({ conversationId: conversation.id, kind: 'remind', at: remindAt });
+  }
+  clock = addDays(now, 1.5);
+  const memory = sampleMemory();
+  const before = harness.requests();
+  const started = Date.now();
+  const summary = await bot.jobs.reminders();
+  const runMs = Date.now() - started;
+  const requests = harness.requests() - before;
+  const peakRssMb = memory.stop();
+  await bot.stop();
+  return {
+    closedHistory: history,
+    dueReminders: 100,
+    reminded: summary.reminded,
+    runSeconds: seconds(runMs),
+    tableRequests: requests,
+    peakRssMb,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const azurite = await startAzurite();
+  const proxy = await startCountingProxy(azurite.port);
+  const slack = await createFakeSlack({ postsPerChannelPerSecond: 1 });
+  const harness: Harness = {
+    connectionString: azuriteConnectionString(proxy.port),
+    requests: proxy.count,
+    slack,
+  };
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1_073_741_824),
+    node: process.version,
+    quick,
+  };
+  out(
+    `marketplace-leadbot benchmark${quick ? ' (--quick)' : ''}: ${machine.cores} cores, Node ${machine.node}`,
+  );
+  try {
+    out('1. time to notify …');
+    const timeToNotifyResults = {
+      defaultSchedule: await timeToNotify(harness, '*/30 * * * * *', 30_000, DEFAULT_SCHEDULE_SAMPLES),
+      fiveSecondPoll: await timeToNotify(harness, '*/5 * * * * *', 5_000, FAST_SCHEDULE_SAMPLES),
+      push: await pushTimeToNotify(harness, PUSH_SAMPLES),
+    };
+    out('2. poll cost vs table size …');
+    const pollCostResults = [];
+    for (const size of SIZES) pollCostResults.push(await pollCost(harness, size));
+    out('3. backlog drain …');
+    const drain = await backlogDrain(harness, DRAIN_LEADS);
+    out('4. reminder scan cost …');
+    const reminders = [];
+    for (const size of HISTORY) reminders.push(await reminderScan(harness, size));
+    const results = {
+      date: new Date().toISOString(),
+      machine,
+      timeToNotify: timeToNotifyResults,
+      pollCost: pollCostResults,
+      drain,
+      reminders,
+      totalSeconds: seconds(Date.now() - started),
+    };
+
+    out();
+    out('| Time to notify | samples | median s | p95 s | bound s |');
+    out('|---|---|---|---|---|');
+    const t = timeToNotifyResults;
+    out(
+      `| poll every 30 s (default) | ${t.defaultSchedule.samples} | ${t.defaultSchedule.medianSeconds} | ${t.defaultSchedule.p95Seconds} | ≤ ${t.defaultSchedule.boundSeconds} + one request |`,
+    );
+    out(
+      `| poll every 5 s | ${t.fiveSecondPoll.samples} | ${t.fiveSecondPoll.medianSeconds} | ${t.fiveSecondPoll.p95Seconds} | ≤ ${t.fiveSecondPoll.boundSeconds} + one request |`,
+    );
+    out(
+      `| push (HTTPS endpoint) | ${t.push.samples} | ${t.push.medianSeconds} | ${t.push.p95Seconds} | one write + one poll |`,
+    );
+    out();
+    out(
+      '| Existing rows | rows read by the poll (10 new) | poll ms | table requests | first start: older rows counted, s |',
+    );
+    out('|---|---|---|---|---|');
+    for (const row of pollCostResults)
+      out(
+        `| ${row.existingRows} | ${row.rowsRead} | ${row.pollMs} | ${row.tableRequests} | ${row.firstStart.olderLeads}, ${row.firstStart.seconds} |`,
+      );
+    out();
+    out(
+      `Backlog drain: ${drain.leads} leads to ${drain.channels} channels in ${drain.totalSeconds} s; per channel ${drain.perChannel.map((c) => `${c.postsPerSecond}/s`).join(', ')} (${Math.round(drain.fractionOfSlackLimit * 100)}% of Slack's 1/s); 429s ${drain.rateLimited429}; duplicates ${drain.duplicates}; lost ${drain.lost}; peak RSS ${drain.peakRssMb} MB`,
+    );
+    out();
+    out('| Closed leads in history | due reminders | reminded | run s | table requests | peak RSS MB |');
+    out('|---|---|---|---|---|---|');
+    for (const row of reminders)
+      out(
+        `| ${row.closedHistory} | ${row.dueReminders} | ${row.reminded} | ${row.runSeconds} | ${row.tableRequests} | ${row.peakRssMb} |`,
+      );
+    out();
+    out(
+      `Total ${results.totalSeconds} s. Peak RSS is this process (bot + Slack stand-in); Azurite runs in its own process.`,
+    );
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+    out('Written to bench/results/latest.json');
+  } finally {
+    await slack.close();
+    proxy.server.close();
+    azurite.child.kill('SIGTERM');
+  }
+}
+
+await main();
+process.exit(0);
