@@ -12,7 +12,7 @@ import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads
 import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
 import { type ReminderDeps, type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
-import { type Scheduler, startScheduler } from './scheduler.ts';
+import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import type { OwnershipDeps, Roles } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
 import type { CommandDeps } from './slack/commands/leads-commands.ts';
@@ -32,6 +32,7 @@ import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
 import { createAzureLeadTable, createAzureLeadTableWriter } from './stores/azure/azure-lead-table.ts';
+import { createAzureLeaseStore } from './stores/azure/azure-lease-store.ts';
 import { createAzureOnceStore } from './stores/azure/azure-once-store.ts';
 import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
 import { createAzurePendingStore } from './stores/azure/azure-pending-store.ts';
@@ -62,12 +63,11 @@ export interface Bot {
   };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
+  /** Polls now if this process holds (or can take) the jobs lease; the same as the HTTPS endpoint's nudge. */
+  pollNow(): void;
   /** Stops the schedule, waits for running jobs, closes the server and the embedded Azurite. */
   stop(): Promise<void>;
 }
-
-/** Claims older than this belong to a process presumed dead (see postLead). */
-const CLAIM_TIMEOUT_MS = 5 * 60_000;
 
 function boltLogger(log: Logger): BoltLogger {
   const bolt = log.child({ component: 'bolt' });
@@ -149,6 +149,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     due: table(`${config.stateTablePrefix}Due`),
     settings: table(`${config.stateTablePrefix}Settings`),
     audit: table(`${config.stateTablePrefix}Audit`),
+    lease: table(`${config.stateTablePrefix}Lease`),
   };
   await Promise.all(Object.values(stateTables).map(ensureTable));
   const leadTable = createAzureLeadTable(table(config.leadsTable));
@@ -204,7 +205,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   } else {
     const clientOptions = {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      // Bounded, so a failing Slack call cannot hold a lead's posting claim past CLAIM_TIMEOUT_MS.
+      // Bounded (about a minute), so a failing Slack call cannot hold a lead's posting claim past its timeout.
       retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
     };
     app =
@@ -288,7 +289,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     channelFor: async (lead) => routeLead(await rules.routingRules(), lead, config.leadsChannel).channel,
     leadsChannel: config.leadsChannel,
     processId,
-    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    claimTimeoutMs: config.claimTimeoutSeconds * 1000,
     backfillDays: config.backfillDays,
     overlapMs: config.pollOverlapSeconds * 1000,
     clock,
@@ -298,6 +299,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     try {
       const summary = await pollNewLeads(pollDeps);
       health.recordPoll(clock(), { summary });
+      if (summary.read > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
       return summary;
     } catch (error) {
       health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
@@ -311,7 +313,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     slaPolicyFor,
     escalationChannel,
     processId,
-    claimTimeoutMs: CLAIM_TIMEOUT_MS,
+    claimTimeoutMs: config.claimTimeoutSeconds * 1000,
     log: log.child({ job: 'reminders' }),
   };
   const reminders = () => sendReminders(reminderDeps);
@@ -327,6 +329,30 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       log: log.child({ job: 'digest' }),
     });
 
+  // Only the lease holder runs the scheduled jobs; the others stand by and take over within a lease
+  // period if it dies. Listeners work in every process.
+  const lease = createAzureLeaseStore(stateTables.lease);
+  const leaseMs = config.leaseSeconds * 1000;
+  let isLeader = false;
+  // Jobs that start together share one lease request, so a process never races itself for the lease.
+  let acquiring: Promise<boolean> | null = null;
+  const lead = () => {
+    acquiring ??= lease
+      .acquire(processId, clock(), leaseMs)
+      .then((leader) => {
+        isLeader = leader;
+        health.setLeader(leader);
+        return leader;
+      })
+      .finally(() => {
+        acquiring = null;
+      });
+    return acquiring;
+  };
+  const asLeader = (job: () => Promise<unknown>) => async (): Promise<unknown> =>
+    (await lead()) ? job() : { skipped: 'another process holds the jobs lease' };
+  const leaderPoll = withBackoff(asLeader(poll), pollLog);
+
   // One nudged poll at a time; a nudge during a run asks for one more run after it.
   let nudged: Promise<unknown> | null = null;
   let nudgedAgain = false;
@@ -335,7 +361,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       nudgedAgain = true;
       return;
     }
-    nudged = poll()
+    nudged = asLeader(poll)()
       .catch((error: unknown) => pollLog.error('nudged poll failed', { error }))
       .finally(() => {
         nudged = null;
@@ -353,6 +379,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     connectionString,
     health,
     jobs: { poll, reminders, digest },
+    pollNow: () => nudgePoll(),
     async start() {
       let port: number;
       if (app !== null && config.slack.mode === 'http') {
@@ -367,9 +394,18 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       if (options.schedule ?? true) {
         scheduler = startScheduler(
           [
-            { name: 'poll', schedule: config.pollSchedule, run: poll },
-            { name: 'reminders', schedule: config.reminderSchedule, run: reminders },
-            { name: 'digest', schedule: config.digestSchedule, timeZone: config.digestTimeZone, run: digest },
+            { name: 'poll', schedule: config.pollSchedule, run: leaderPoll },
+            {
+              name: 'reminders',
+              schedule: config.reminderSchedule,
+              run: withBackoff(asLeader(reminders), log.child({ job: 'reminders' })),
+            },
+            {
+              name: 'digest',
+              schedule: config.digestSchedule,
+              timeZone: config.digestTimeZone,
+              run: asLeader(digest),
+            },
           ],
           log,
         );
@@ -381,6 +417,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     async stop() {
       await scheduler?.stop();
       await nudged;
+      // Let a standby process take over at its next tick instead of after the lease expires.
+      if (isLeader) await lease.release(processId);
       if (started) await app?.stop();
       await new Promise<void>((resolve) => (localServer ? localServer.close(() => resolve()) : resolve()));
       await azurite?.close();

@@ -51,6 +51,10 @@ export interface Config {
   readonly sla: SlaPolicy;
   readonly backfillDays: number;
   readonly pollOverlapSeconds: number;
+  /** How long the jobs lease lasts without renewal: a dead holder is replaced within this. */
+  readonly leaseSeconds: number;
+  /** A lead's posting claim older than this belongs to a dead process and is taken over. */
+  readonly claimTimeoutSeconds: number;
   /** Minimum milliseconds between two posts to one Slack channel (Slack allows about one a second). */
   readonly slackPostIntervalMs: number;
   readonly logLevel: LogLevel;
@@ -274,6 +278,8 @@ export function loadConfig(env: Env): Config {
     backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
     pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),
     slackPostIntervalMs: integer('SLACK_POST_INTERVAL_MS', 1000, 0, 60_000),
+    leaseSeconds: integer('LEASE_SECONDS', 90, 2, 3600),
+    claimTimeoutSeconds: integer('CLAIM_TIMEOUT_SECONDS', 300, 1, 86400),
     logLevel: logLevel as LogLevel,
     logFormat: logFormat === 'json' ? 'json' : 'pretty',
     showBlocks: ['1', 'true', 'yes'].includes((text('SHOW_BLOCKS') ?? '').toLowerCase()),

@@ -4,6 +4,8 @@ import type { PollSummary } from './jobs/poll-leads.ts';
 export interface HealthReport {
   readonly status: 'starting' | 'ok' | 'degraded';
   readonly mode: 'http' | 'socket' | 'local';
+  /** Whether this process holds the jobs lease (runs the poll, reminders and digest); null before it tried. */
+  readonly leader: boolean | null;
   readonly leadTable: { readonly name: string; readonly found: boolean | null; readonly note?: string };
   readonly lastPoll: {
     readonly at: string;
@@ -16,6 +18,7 @@ export interface HealthReport {
 /** The bot's health as the poller last saw it. Kept per process: each process answers for itself. */
 export interface Health {
   markReady(): void;
+  setLeader(leader: boolean): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
   report(): HealthReport;
 }
@@ -24,9 +27,13 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
   let ready = false;
   let lastPoll: HealthReport['lastPoll'] = null;
   let found: boolean | null = null;
+  let leader: boolean | null = null;
   return {
     markReady() {
       ready = true;
+    },
+    setLeader(value) {
+      leader = value;
     },
     recordPoll(at, outcome) {
       if ('summary' in outcome) {
@@ -42,7 +49,13 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         found === false
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
           : undefined;
-      return { status, mode, leadTable: { name: leadTable, found, ...(note ? { note } : {}) }, lastPoll };
+      return {
+        status,
+        mode,
+        leader,
+        leadTable: { name: leadTable, found, ...(note ? { note } : {}) },
+        lastPoll,
+      };
     },
   };
 }

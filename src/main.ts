@@ -51,11 +51,8 @@ async function main(): Promise<void> {
     leadsChannel: config.leadsChannel,
     pollSchedule: config.pollSchedule,
   });
-  // The first poll runs now rather than at the first tick of the schedule.
-  await bot.jobs.poll().then(
-    (summary) => log.info('first poll done', { ...summary }),
-    (error: unknown) => log.error('first poll failed', { error }),
-  );
+  // The first poll runs now rather than at the first tick of the schedule (if this process leads).
+  bot.pollNow();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

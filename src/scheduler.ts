@@ -11,6 +11,38 @@ export interface ScheduledJob {
   readonly run: () => Promise<unknown>;
 }
 
+/** After the nth failure in a row, this many runs are skipped: 1, 2, 4 … up to 16. */
+export function runsToSkip(consecutiveFailures: number): number {
+  return consecutiveFailures === 0 ? 0 : Math.min(16, 2 ** (consecutiveFailures - 1));
+}
+
+/**
+ * Backs off a failing job (the table service down, throttling, a wrong connection string): after each
+ * failure in a row it skips twice as many runs, up to 16, and goes back to every run after a success.
+ * A job that resumes reads from its own persisted state (the poll cursor), so nothing is lost meanwhile.
+ */
+export function withBackoff(run: () => Promise<unknown>, log: Logger): () => Promise<unknown> {
+  let failures = 0;
+  let skip = 0;
+  return async () => {
+    if (skip > 0) {
+      skip -= 1;
+      return { skipped: 'backing off after failures', failures };
+    }
+    try {
+      const summary = await run();
+      if (failures > 0) log.info('job recovered', { after: failures });
+      failures = 0;
+      return summary;
+    } catch (error) {
+      failures += 1;
+      skip = runsToSkip(failures);
+      log.warn('job failed; backing off', { failures, skippingRuns: skip });
+      throw error;
+    }
+  };
+}
+
 export interface Scheduler {
   /** Stops starting runs and waits for the ones in progress. */
   stop(): Promise<void>;

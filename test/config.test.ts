@@ -40,6 +40,8 @@ describe('loadConfig', () => {
       backfillDays: 7,
       pollOverlapSeconds: 300,
       slackPostIntervalMs: 1000,
+      leaseSeconds: 90,
+      claimTimeoutSeconds: 300,
       logLevel: 'info',
       logFormat: 'pretty',
       showBlocks: false,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryLogger } from '../src/logger.ts';
-import { startScheduler } from '../src/scheduler.ts';
+import { runsToSkip, startScheduler, withBackoff } from '../src/scheduler.ts';
 
 describe('startScheduler', () => {
   beforeEach(() => {
@@ -64,5 +64,59 @@ describe('startScheduler', () => {
     expect(maxRunning).toBe(1);
     expect(running).toBe(0);
     expect(finished).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('withBackoff', () => {
+  it.each([
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 4],
+    [5, 16],
+    [9, 16],
+  ])('after %i failures in a row, skips %i runs', (failures, skipped) => {
+    expect(runsToSkip(failures)).toBe(skipped);
+  });
+
+  it('skips more runs after each failure, and every run again after a success', async () => {
+    let healthy = false;
+    let attempts = 0;
+    const job = withBackoff(async () => {
+      attempts += 1;
+      if (!healthy) throw new Error('503 Server Busy');
+      return 'ok';
+    }, createMemoryLogger());
+    const outcomes: string[] = [];
+    for (let tick = 0; tick < 8; tick++) {
+      if (tick === 6) healthy = true;
+      outcomes.push(
+        await job().then(
+          (r) => (typeof r === 'string' ? r : 'skipped'),
+          () => 'failed',
+        ),
+      );
+    }
+    // fail, skip 1, fail, skip 2, fail … then the service is back
+    expect(outcomes).toEqual([
+      'failed',
+      'skipped',
+      'failed',
+      'skipped',
+      'skipped',
+      'failed',
+      'skipped',
+      'skipped',
+    ]);
+    expect(attempts).toBe(3);
+    const later = [];
+    for (let tick = 0; tick < 3; tick++)
+      later.push(
+        await job().then(
+          (r) => (typeof r === 'string' ? r : 'skipped'),
+          () => 'failed',
+        ),
+      );
+    expect(later).toEqual(['skipped', 'skipped', 'ok']); // the third failure skipped four runs
   });
 });

@@ -40,6 +40,10 @@ export interface FakeSlack {
   /** Makes the next `times` calls of `method` fail (`Infinity` until cleared with `succeed`). */
   fail(method: string, failure: Failure, times?: number): void;
   succeed(method: string): void;
+  /** Calls of `method` are recorded and take effect, but get no answer (as if the caller died first). */
+  hold(method: string): void;
+  /** Answers `method` again from now on. */
+  release(method: string): void;
   /** How many calls were refused with 429 by the rate limit. */
   rateLimited(): number;
   /** Puts a message into a channel as if posted earlier (for crash-recovery tests). */
@@ -75,6 +79,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   const calls: SlackCall[] = [];
   const messages: StoredMessage[] = [];
   const failures = new Map<string, { failure: Failure; remaining: number }>();
+  const held = new Set<string>();
+  const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
   let sequence = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
@@ -186,7 +192,12 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       }
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(method, args)));
+    const result = answer(method, args);
+    if (held.has(method)) {
+      unanswered.push(res);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -200,6 +211,12 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     succeed: (method) => failures.delete(method),
     addMessage: store,
     rateLimited: () => rateLimited,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hold: (method) => held.add(method),
+    release: (method) => held.delete(method),
+    close: () => {
+      for (const res of unanswered.splice(0)) res.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { subMinutes } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
+import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
+import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import {
+  LEADS_CHANNEL,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+// Real bot processes (`node --import tsx src/main.ts`, as `npm start` runs it) against the test
+// Azurite and the Slack stand-in: the only way to prove what several processes and a kill do.
+
+interface BotProcess {
+  readonly child: ChildProcess;
+  /** Resolves to the health URL once the process has started. */
+  readonly ready: Promise<string>;
+}
+
+let slack: FakeSlack;
+let tables: TestTables;
+const processes: ChildProcess[] = [];
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+});
+
+afterEach(async () => {
+  for (const child of processes.splice(0)) child.kill('SIGKILL');
+  await slack.close();
+});
+
+function startProcess(env: Record<string, string> = {}): BotProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
+      LEADS_TABLE: tables.leadsTable,
+      STATE_TABLE_PREFIX: tables.statePrefix,
+      LEADS_CHANNEL,
+      PORT: '0',
+      POLL_SCHEDULE: '* * * * * *',
+      REMINDER_SCHEDULE: '* * * * * *',
+      LEASE_SECONDS: '3',
+      CLAIM_TIMEOUT_SECONDS: '2',
+      SLACK_POST_INTERVAL_MS: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  processes.push(child);
+  const ready = new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bot process exited with ${code}`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const entry = JSON.parse(line) as { message: string; health?: string };
+      if (entry.message === 'lead bot started' && entry.health)
+        resolve(entry.health.replace('localhost', '127.0.0.1'));
+    });
+  });
+  return { child, ready };
+}
+
+const leadPosts = () => slack.messages.filter((m) => m.metadata?.event_type === LEAD_EVENT_TYPE);
+const postsPerLead = () => {
+  const counts = new Map<string, number>();
+  for (const post of leadPosts()) {
+    const key = String(post.metadata?.event_payload.lead_rk);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+};
+
+async function leaderOf(bots: readonly BotProcess[]): Promise<BotProcess> {
+  let leader: BotProcess | undefined;
+  await vi.waitFor(
+    async () => {
+      for (const bot of bots) {
+        const health = (await (await fetch(await bot.ready)).json()) as { leader: boolean | null };
+        if (health.leader) leader = bot;
+      }
+      expect(leader).toBeDefined();
+    },
+    { timeout: 10_000, interval: 250 },
+  );
+  return leader as BotProcess;
+}
+
+// Contact me leads: not active, so the only reminder is the one the test schedules.
+const customers = (prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    leadColumns({
+      LeadSource: 'SPZA-PLT|x',
+      ActionCode: 'PLT',
+      CustomerInfo: JSON.stringify({ ...JANE, Email: `${prefix}${i}@x.example` }),
+    }),
+  );
+
+describe('several bot processes over one storage account', () => {
+  it('post every lead once, send every reminder once, and a standby takes over when the leader is killed', async () => {
+    const keys = await insertLeads(leadTableClient(tables), customers('first', 10));
+    const bots = [startProcess(), startProcess()];
+    await Promise.all(bots.map((bot) => bot.ready));
+    await vi.waitFor(() => expect(postsPerLead().size).toBe(10), { timeout: 20_000, interval: 200 });
+
+    // A reminder that is due now, seen by both processes' reminder jobs every second.
+    const conversations = createAzureConversationStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+    );
+    const due = createAzureDueStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Due`),
+    );
+    const first = leadPosts()[0];
+    const conversation = await conversations.findByMessage(first?.channel ?? '', first?.ts ?? '');
+    const past = subMinutes(new Date(), 5);
+    await conversations.setOwner(conversation?.id ?? '', null, 'U0OWNER', past);
+    await conversations.startSla(conversation?.id ?? '', {
+      action: 'Create',
+      startedAt: subMinutes(past, 60),
+      remindAt: past,
+      escalateAt: new Date(Date.now() + 3_600_000),
+    });
+    await due.schedule({ conversationId: conversation?.id ?? '', kind: 'remind', at: past });
+    const dms = () => slack.callsTo('chat.postMessage').filter((call) => call.args.channel === 'U0OWNER');
+    await vi.waitFor(() => expect(dms()).toHaveLength(1), { timeout: 10_000, interval: 200 });
+
+    const leader = await leaderOf(bots);
+    leader.child.kill('SIGKILL');
+    const standby = bots.find((bot) => bot !== leader);
+    const later = await insertLeads(leadTableClient(tables), customers('later', 5));
+    // Within one lease period (3 s) plus a poll, the standby holds the lease and posts the new leads.
+    await vi.waitFor(() => expect(postsPerLead().size).toBe(15), { timeout: 15_000, interval: 200 });
+    expect(await leaderOf([standby as BotProcess])).toBe(standby);
+
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a few more polls and reminder runs
+    expect([...postsPerLead().values()].every((count) => count === 1)).toBe(true);
+    expect([...postsPerLead().keys()].sort()).toEqual([...keys, ...later].map((key) => key.rowKey).sort());
+    expect(dms()).toHaveLength(1);
+  }, 60_000);
+
+  it('recovers a lead posted just before the process was killed, without posting it again', async () => {
+    const [key] = await insertLeads(leadTableClient(tables), customers('crash', 1));
+    slack.hold('chat.postMessage'); // Slack takes the message; the process dies before hearing back
+    const doomed = startProcess();
+    await doomed.ready;
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1), { timeout: 15_000, interval: 100 });
+    doomed.child.kill('SIGKILL');
+
+    const records = createAzureLeadRecordStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Leads`),
+    );
+    const id = { partitionKey: key?.partitionKey ?? '', rowKey: key?.rowKey ?? '' };
+    expect(await records.get(id)).toMatchObject({ status: 'posting', ts: null });
+
+    slack.release('chat.postMessage'); // Slack answers again, for the next process
+    const survivor = startProcess();
+    await survivor.ready;
+    // After the claim times out (2 s), the message is found by its metadata and recorded.
+    await vi.waitFor(
+      async () => expect(await records.get(id)).toMatchObject({ status: 'posted', ts: leadPosts()[0]?.ts }),
+      {
+        timeout: 20_000,
+        interval: 250,
+      },
+    );
+    expect(leadPosts()).toHaveLength(1);
+    expect(slack.callsTo('conversations.history').length).toBeGreaterThan(0);
+  }, 60_000);
+});
