@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import type { OwnershipDeps, Roles } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
+import { renderBlockedChannel } from './slack/blocks/problems.ts';
 import type { CommandDeps } from './slack/commands/leads-commands.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
@@ -161,6 +162,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const auditLog = createAzureAuditLog(stateTables.audit);
   const slaPolicyFor = async (channel: string | null) =>
     resolvePolicy(config.sla, await settings.get(), channel);
+  const once = createAzureOnceStore(stateTables.settings);
   const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
   const isAdmin = async (userId: string) =>
     config.adminUserIds.includes(userId) ||
@@ -294,6 +296,21 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     overlapMs: config.pollOverlapSeconds * 1000,
     clock,
     log: pollLog,
+    reportBlocked: async (blocked) => {
+      const report = await escalationChannel();
+      for (const problem of blocked) {
+        pollLog.error('Slack refuses a channel; its leads wait until an admin fixes it', { ...problem });
+        // Once a day per channel and error, in the escalation channel (or the leads channel).
+        const key = `blocked-${problem.channel}-${problem.error}-${clock().toISOString().slice(0, 10)}`;
+        const target = report ?? config.leadsChannel;
+        if (target === problem.channel || !(await once.claim(key, clock()))) continue;
+        await slack
+          .postMessage({ channel: target, ...renderBlockedChannel(problem) })
+          .catch((error: unknown) => {
+            pollLog.error('could not tell admins about a blocked channel', { error });
+          });
+      }
+    },
   };
   const poll = async (): Promise<PollSummary> => {
     try {
@@ -323,7 +340,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       leadTable,
       slack,
       clock,
-      once: createAzureOnceStore(stateTables.settings),
+      once,
       digestChannel: async () => (await escalationChannel()) ?? config.leadsChannel,
       timeZone: config.digestTimeZone,
       log: log.child({ job: 'digest' }),

@@ -44,7 +44,8 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
       }
     },
     report() {
-      const status = !ready ? 'starting' : lastPoll !== null && !lastPoll.ok ? 'degraded' : 'ok';
+      const blocked = (lastPoll?.summary?.blocked.length ?? 0) > 0;
+      const status = !ready ? 'starting' : lastPoll !== null && (!lastPoll.ok || blocked) ? 'degraded' : 'ok';
       const note =
         found === false
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'

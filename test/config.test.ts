@@ -135,4 +135,15 @@ describe('loadConfig', () => {
   it('accepts seconds in the poll schedule', () => {
     expect(loadConfig({ POLL_SCHEDULE: '*/5 * * * * *' }).pollSchedule).toBe('*/5 * * * * *');
   });
+
+  it('never repeats a secret in its problems', () => {
+    const secrets = {
+      SLACK_BOT_TOKEN: 'xoxp-secret-user-token',
+      SLACK_APP_TOKEN: 'secret-app-token',
+      SLACK_SIGNING_SECRET: 'signing-secret-value',
+    };
+    const problems = problemsOf(secrets).join('\n');
+    expect(problems).toMatch(/SLACK_BOT_TOKEN must be a bot token/);
+    for (const secret of Object.values(secrets)) expect(problems).not.toContain(secret);
+  });
 });

@@ -18,6 +18,8 @@ export interface PollDeps extends PostLeadDeps {
   /** Each poll re-reads this far behind the cursor, for rows the service made visible late. */
   readonly overlapMs: number;
   readonly log: Logger;
+  /** Told about channels Slack refuses permanently, so an admin hears of it; the leads are retried every poll. */
+  readonly reportBlocked?: (blocked: readonly BlockedChannel[]) => Promise<void>;
 }
 
 export interface FirstStart {
@@ -44,6 +46,14 @@ export interface PollSummary {
   /** Rows with something malformed (they are posted all the same, with what could be read). */
   readonly malformed: number;
   readonly cursor: Date;
+  /** Slack errors that will not go away by themselves (an admin must act), with the leads they hold back. */
+  readonly blocked: readonly BlockedChannel[];
+}
+
+export interface BlockedChannel {
+  readonly channel: string;
+  readonly error: string;
+  readonly leads: number;
 }
 
 type OutcomeCounts = Record<PostOutcome['kind'], number>;
@@ -91,7 +101,7 @@ async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
     deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
     const message = error instanceof Error ? error.message : String(error);
-    return { kind: 'failed', error: message, permanent: false };
+    return { kind: 'failed', error: message, permanent: false, channel: null };
   }
 }
 
@@ -127,7 +137,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   const result = await deps.leadTable.listSince(new Date(readFrom));
   const counts = emptyCounts();
   if (result.kind === 'missing') {
-    return { tableFound: false, firstStart, read: 0, malformed: 0, cursor, ...counts };
+    return { tableFound: false, firstStart, read: 0, malformed: 0, cursor, blocked: [], ...counts };
   }
   const leads = result.rows.map(parseLeadRow);
   const malformed = leads.filter((lead) => lead.problems.length > 0);
@@ -139,12 +149,22 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   }
   let latestDone = cursor;
   let oldestUnfinished: Date | null = null;
+  const blocked = new Map<string, BlockedChannel>();
   const lanes = await lanesOf(leads, deps);
   await Promise.all(
     lanes.map(async (lane) => {
       for (const lead of lane) {
         const outcome = await postOne(lead, deps);
         counts[outcome.kind] += 1;
+        if (outcome.kind === 'failed' && outcome.permanent && outcome.channel !== null) {
+          const key = `${outcome.channel} ${outcome.error}`;
+          const known = blocked.get(key);
+          blocked.set(key, {
+            channel: outcome.channel,
+            error: outcome.error,
+            leads: (known?.leads ?? 0) + 1,
+          });
+        }
         const unfinished = outcome.kind === 'busy' || outcome.kind === 'waiting' || outcome.kind === 'failed';
         if (unfinished && (oldestUnfinished === null || lead.receivedAt < oldestUnfinished))
           oldestUnfinished = lead.receivedAt;
@@ -155,12 +175,14 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   // The cursor only moves forward; an unfinished lead behind it is still inside the overlap it re-reads.
   const next = new Date(Math.max((oldestUnfinished ?? latestDone).getTime(), cursor.getTime()));
   if (next > cursor) await deps.cursors.advance(deps.leadTable.name, next);
+  if (blocked.size > 0) await deps.reportBlocked?.([...blocked.values()]);
   return {
     tableFound: true,
     firstStart,
     read: result.rows.length,
     malformed: malformed.length,
     cursor: next,
+    blocked: [...blocked.values()],
     ...counts,
   };
 }

@@ -33,7 +33,12 @@ export type PostOutcome =
   /** A later step of a conversation whose first message is not posted yet: retried on the next poll. */
   | { readonly kind: 'waiting' }
   /** Slack refused; recorded and retried on the next poll. */
-  | { readonly kind: 'failed'; readonly error: string; readonly permanent: boolean };
+  | {
+      readonly kind: 'failed';
+      readonly error: string;
+      readonly permanent: boolean;
+      readonly channel: string | null;
+    };
 
 export const LEAD_EVENT_TYPE = 'marketplace_lead_posted';
 
@@ -116,7 +121,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
       error: error.code,
       channel: destination.channel,
     });
-    return { kind: 'failed', error: error.code, permanent: error.permanent };
+    return { kind: 'failed', error: error.code, permanent: error.permanent, channel: destination.channel };
   }
   record = await deps.leadRecords.markPosted(record, ts);
   await recordInConversation(lead, record, ts, deps);

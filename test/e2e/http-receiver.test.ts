@@ -84,5 +84,15 @@ describe('the Slack HTTP receiver', () => {
     expect(body).not.toContain(SIGNING_SECRET);
     expect(body).not.toContain('xoxb-');
     expect(body).not.toContain('AccountKey');
+    // …nor in anything the bot logged on the way.
+    const logged = JSON.stringify((bot as Bot & { log: { lines: unknown[] } }).log.lines);
+    for (const secret of [
+      SIGNING_SECRET,
+      'xoxb-test',
+      'AccountKey',
+      'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq',
+    ]) {
+      expect(logged).not.toContain(secret);
+    }
   });
 });

@@ -296,4 +296,34 @@ describe('pollNewLeads', () => {
     expect(leadPosts()).toEqual([orphan]);
     expect((await records.get(id))?.ts).toBe(orphan.ts);
   });
+
+  it('reports a channel Slack refuses to the admins once, shows it in health, and posts the lead once fixed', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await createTestBot({ slack, tables, env: { MANAGERS_CHANNEL: 'C0MANAGERS' } });
+    bots.push(bot);
+    await bot.start();
+    await bot.jobs.poll();
+    const [lead] = await insertLeads(leads, [leadColumns()]);
+    slack.fail('chat.postMessage', { error: 'is_archived' }, 2, LEADS_CHANNEL);
+
+    const first = await bot.jobs.poll();
+    expect(first.blocked).toEqual([{ channel: LEADS_CHANNEL, error: 'is_archived', leads: 1 }]);
+    expect(bot.health.report()).toMatchObject({
+      status: 'degraded',
+      lastPoll: { summary: { blocked: [{ error: 'is_archived' }] } },
+    });
+    const told = () => slack.callsTo('chat.postMessage').filter((call) => call.args.channel === 'C0MANAGERS');
+    expect(told()).toHaveLength(1);
+    expect(told()[0]?.args.text).toBe(
+      `⚠️ The lead bot cannot post in <#${LEADS_CHANNEL}>: Slack says \`is_archived\` (the channel is archived: unarchive it or route its leads elsewhere (/leads routes)). 1 lead(s) are waiting and will be posted as soon as this is fixed; none is lost.`,
+    );
+
+    await bot.jobs.poll(); // still archived: not told twice
+    expect(told()).toHaveLength(1);
+
+    const fixed = await bot.jobs.poll();
+    expect(fixed).toMatchObject({ posted: 1, blocked: [] });
+    expect(bot.health.report().status).toBe('ok');
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  });
 });

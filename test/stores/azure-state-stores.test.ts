@@ -120,6 +120,15 @@ describe('conversation store (Azure Tables)', () => {
     expect(conversation?.stages.map((s) => s.leadId.rowKey)).toEqual(['root', 's1', 's2', 's3']);
   });
 
+  it('escapes quotes and operators in filter values (OData injection returns nothing, not everything)', async () => {
+    const { conversation } = await store.open('q@x.example\no', stage('root', 0));
+    await store.setOwner(conversation.id, null, "U0O'NEIL", at);
+    expect((await store.listOwnedBy("U0O'NEIL")).map((c) => c.id)).toEqual([conversation.id]);
+    for (const hostile of ["x' or ownerId ne 'x", "' or 1 eq 1 or ''eq'", "U0O'NEIL' or true or '"]) {
+      expect(await store.listOwnedBy(hostile)).toEqual([]);
+    }
+  });
+
   it('records the first message', async () => {
     const key = 'm@x.example\no';
     await store.open(key, stage('root', 0));

@@ -38,7 +38,7 @@ export interface FakeSlack {
   /** Messages posted so far, in order, as Slack keeps them. */
   readonly messages: StoredMessage[];
   /** Makes the next `times` calls of `method` fail (`Infinity` until cleared with `succeed`). */
-  fail(method: string, failure: Failure, times?: number): void;
+  fail(method: string, failure: Failure, times?: number, onlyChannel?: string): void;
   succeed(method: string): void;
   /** Calls of `method` are recorded and take effect, but get no answer (as if the caller died first). */
   hold(method: string): void;
@@ -78,7 +78,10 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   let rateLimited = 0;
   const calls: SlackCall[] = [];
   const messages: StoredMessage[] = [];
-  const failures = new Map<string, { failure: Failure; remaining: number }>();
+  const failures = new Map<
+    string,
+    { failure: Failure; remaining: number; onlyChannel: string | undefined }
+  >();
   const held = new Set<string>();
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
@@ -177,7 +180,11 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     }
     calls.push({ method, args, at });
     const failing = failures.get(method);
-    if (failing && failing.remaining > 0) {
+    if (
+      failing &&
+      failing.remaining > 0 &&
+      (failing.onlyChannel === undefined || failing.onlyChannel === args.channel)
+    ) {
       failing.remaining -= 1;
       const { failure } = failing;
       if ('error' in failure) {
@@ -207,7 +214,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     calls,
     messages,
     callsTo: (method) => calls.filter((call) => call.method === method),
-    fail: (method, failure, times = 1) => failures.set(method, { failure, remaining: times }),
+    fail: (method, failure, times = 1, onlyChannel) =>
+      failures.set(method, { failure, remaining: times, onlyChannel }),
     succeed: (method) => failures.delete(method),
     addMessage: store,
     rateLimited: () => rateLimited,

@@ -221,7 +221,8 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
 
 /** Microsoft's test lead: proof that the lead destination works, never a sales lead. */
 export function renderTestLeadMessage(lead: Lead): RenderedMessage {
-  const offer = lead.offerName ? ` for *${escapeMrkdwn(lead.offerName)}*` : '';
+  // Offer names are short in practice; a long one is cut so the section stays within Slack's limit.
+  const offer = lead.offerName ? ` for *${escapeMrkdwn(truncate(lead.offerName, 200))}*` : '';
   return {
     text: 'Microsoft test lead received: your lead destination works',
     blocks: [

@@ -1,0 +1,19 @@
+import type { BlockedChannel } from '../../jobs/poll-leads.ts';
+import type { RenderedMessage } from './types.ts';
+
+const FIXES: Readonly<Record<string, string>> = {
+  channel_not_found:
+    'the channel does not exist or the bot cannot see it: check LEADS_CHANNEL and /leads routes',
+  not_in_channel: 'the bot is not in the channel: invite it with /invite',
+  is_archived: 'the channel is archived: unarchive it or route its leads elsewhere (/leads routes)',
+  invalid_auth: 'the bot token is not valid: check SLACK_BOT_TOKEN',
+  token_revoked: 'the bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN',
+  missing_scope: 'the app lacks a scope: reinstall it from manifest.yml',
+};
+
+/** Tells admins which channel Slack refuses and how to fix it; the leads wait and are posted once it is fixed. */
+export function renderBlockedChannel(blocked: BlockedChannel): RenderedMessage {
+  const fix = FIXES[blocked.error] ?? 'see the bot’s log';
+  const text = `⚠️ The lead bot cannot post in <#${blocked.channel}>: Slack says \`${blocked.error}\` (${fix}). ${blocked.leads} lead(s) are waiting and will be posted as soon as this is fixed; none is lost.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// The slow suite: `npm run test:faults` (also run by .ci/run). The main suite stays fast for `npm test`.
+export default defineConfig({
+  test: {
+    include: ['test/soak/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 60_000,
+  },
+});
