@@ -51,6 +51,8 @@ export interface BotOptions {
   readonly schedule?: boolean;
   /** Retries of a failed Slack call; tests use 0. */
   readonly slackRetries?: number;
+  /** Milliseconds before a Slack call is abandoned (default 30 s); tests use less. */
+  readonly slackTimeoutMs?: number;
 }
 
 export interface Bot {
@@ -152,7 +154,24 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     audit: table(`${config.stateTablePrefix}Audit`),
     lease: table(`${config.stateTablePrefix}Lease`),
   };
-  await Promise.all(Object.values(stateTables).map(ensureTable));
+  // Created once; if the table service is unreachable at start, the bot still starts (health says why)
+  // and every job tries again first, backing off while it fails.
+  let stateTablesReady: Promise<void> | null = null;
+  const ensureStateTables = () => {
+    stateTablesReady ??= Promise.all(Object.values(stateTables).map(ensureTable)).then(
+      () => undefined,
+      (error: unknown) => {
+        stateTablesReady = null;
+        throw error;
+      },
+    );
+    return stateTablesReady;
+  };
+  await ensureStateTables().catch((error: unknown) =>
+    log.error('the table service is unreachable; jobs will retry with backoff', {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
   const leadTable = createAzureLeadTable(table(config.leadsTable));
   const conversations = createAzureConversationStore(stateTables.conversations);
   const rules = createAzureRulesStore(stateTables.rules);
@@ -209,6 +228,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       // Bounded (about a minute), so a failing Slack call cannot hold a lead's posting claim past its timeout.
       retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
+      // A call that hangs is abandoned, so it cannot hold a poll (or a posting claim) for ever; if Slack did
+      // take the message, the next poll finds it by its metadata.
+      timeout: options.slackTimeoutMs ?? 30_000,
     };
     app =
       config.slack.mode === 'http'
@@ -314,6 +336,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   };
   const poll = async (): Promise<PollSummary> => {
     try {
+      await ensureStateTables();
       const summary = await pollNewLeads(pollDeps);
       health.recordPoll(clock(), { summary });
       if (summary.read > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
@@ -333,7 +356,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,
     log: log.child({ job: 'reminders' }),
   };
-  const reminders = () => sendReminders(reminderDeps);
+  const reminders = async () => {
+    await ensureStateTables();
+    return sendReminders(reminderDeps);
+  };
   const digest = () =>
     sendDigest({
       conversations,

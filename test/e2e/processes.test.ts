@@ -6,6 +6,7 @@ import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
+import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
@@ -151,6 +152,17 @@ describe('several bot processes over one storage account', () => {
     expect([...postsPerLead().values()].every((count) => count === 1)).toBe(true);
     expect([...postsPerLead().keys()].sort()).toEqual([...keys, ...later].map((key) => key.rowKey).sort());
     expect(dms()).toHaveLength(1);
+
+    // SIGTERM: the standby finishes its jobs, gives the lease up at once, and exits cleanly.
+    const exited = new Promise<number | null>((resolve) =>
+      standby?.child.once('exit', (code) => resolve(code)),
+    );
+    standby?.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lease = createAzureLeaseStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Lease`),
+    );
+    expect(await lease.holder(new Date())).toBeNull();
   }, 60_000);
 
   it('recovers a lead posted just before the process was killed, without posting it again', async () => {

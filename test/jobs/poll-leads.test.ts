@@ -326,4 +326,49 @@ describe('pollNewLeads', () => {
     expect(bot.health.report().status).toBe('ok');
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
   });
+
+  it.each([
+    ['rate limited (429 with Retry-After)', { status: 429, retryAfterSeconds: 1 }],
+    ['a Slack outage (503)', { status: 503 }],
+    ['a server error (500)', { status: 500 }],
+  ] as const)('loses nothing to %s: the lead waits and is posted once Slack answers', async (_, failure) => {
+    const bot = await startBot();
+    await bot.jobs.poll();
+    const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+    slack.fail('chat.postMessage', failure);
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 0, failed: 1, blocked: [] });
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 1, failed: 0 });
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  });
+
+  it('recovers a post whose answer never came (a timeout after Slack took it) without posting it twice', async () => {
+    const bot = await createTestBot({ slack, tables, env: { CLAIM_TIMEOUT_SECONDS: '1' } });
+    bots.push(bot);
+    await bot.jobs.poll();
+    const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+    slack.hold('chat.postMessage');
+    expect(await bot.jobs.poll()).toMatchObject({ failed: 1 }); // the call timed out after 2 s
+    slack.release('chat.postMessage');
+    expect(await bot.jobs.poll()).toMatchObject({ recovered: 1, posted: 0 });
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  }, 20_000);
+
+  it('keeps running when the table service is unreachable, says so in health, and resumes', async () => {
+    const unreachable = inject('azureConnectionString').replace(/:\d+\//, ':1/');
+    const down = await createTestBot({ slack, tables, env: { AZURE_TABLES_CONNECTION_STRING: unreachable } });
+    bots.push(down);
+    await down.start();
+    await expect(down.jobs.poll()).rejects.toThrow();
+    expect(down.health.report()).toMatchObject({
+      status: 'degraded',
+      lastPoll: { ok: false, error: expect.stringMatching(/ECONNREFUSED|fetch failed|connect/i) },
+    });
+    expect(JSON.stringify(down.health.report())).not.toContain('AccountKey');
+
+    // The service is back (the same tables, a working connection): the lead written meanwhile is posted.
+    const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+    const up = await startBot();
+    await up.jobs.poll();
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  });
 });

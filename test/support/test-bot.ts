@@ -54,6 +54,7 @@ export async function createTestBot(
     log,
     schedule: false,
     slackRetries: 0,
+    slackTimeoutMs: 2_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return Object.assign(bot, { log });
