@@ -48,6 +48,7 @@ const MAX_PAGES = 10;
  * other.
  */
 export function createChannelPacer(intervalMs: number, now: () => number = Date.now) {
+  // One entry per channel (and per user for DMs) the bot ever posted to: a few hundred at most.
   const tails = new Map<string, Promise<number>>();
   return async <T>(channel: string, post: () => Promise<T>): Promise<T> => {
     if (intervalMs <= 0) return post();
@@ -63,8 +64,8 @@ export function createChannelPacer(intervalMs: number, now: () => number = Date.
     try {
       return await post();
     } finally {
+      // Kept after it settles: the next post, even one started much later, waits from this finish.
       release(now());
-      if (tails.get(channel) === tail) tails.delete(channel);
     }
   };
 }

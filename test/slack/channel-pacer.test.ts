@@ -36,6 +36,17 @@ describe('createChannelPacer', () => {
     ]);
   });
 
+  it('spaces posts that one caller makes one after the other (a lane draining a backlog)', async () => {
+    posts.length = 0;
+    const pace = createChannelPacer(1000);
+    const lane = (async () => {
+      for (let i = 0; i < 3; i++) await pace('C1', post('C1', 50));
+    })();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await lane;
+    expect(posts.map((p) => p.start)).toEqual([0, 1050, 2100]);
+  });
+
   it('does not wait when the previous post finished longer ago than the interval', async () => {
     posts.length = 0;
     const pace = createChannelPacer(1000);
