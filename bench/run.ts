@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -27,8 +27,8 @@ const SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const HISTORY = quick ? [10_000] : [10_000, 100_000];
 const DRAIN_LEADS = quick ? 200 : 1_000;
 const DRAIN_CHANNELS = ['C0BENCH001', 'C0BENCH002', 'C0BENCH003', 'C0BENCH004'];
-const DEFAULT_SCHEDULE_SAMPLES = quick ? 2 : 4;
-const FAST_SCHEDULE_SAMPLES = quick ? 4 : 10;
+const DEFAULT_SCHEDULE_SAMPLES = quick ? 2 : 3;
+const FAST_SCHEDULE_SAMPLES = quick ? 4 : 8;
 const PUSH_SAMPLES = quick ? 5 : 10;
 const TOKEN = `bench-${randomBytes(16).toString('hex')}`;
 
@@ -90,18 +90,23 @@ async function startCountingProxy(
   target: number,
 ): Promise<{ port: number; count: () => number; server: Server }> {
   let requests = 0;
+  // Kept-alive upstream connections with Nagle off: otherwise the proxy itself adds tens of
+  // milliseconds a request (delayed ACKs) and the timings measure the proxy, not the bot.
+  const agent = new Agent({ keepAlive: true });
   const server = createServer((req, res) => {
     requests += 1;
     const upstream = request(
-      { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers },
+      { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers, agent },
       (reply) => {
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);
       },
     );
+    upstream.on('socket', (socket) => socket.setNoDelay(true));
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
+  server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as AddressInfo).port, count: () => requests, server };
 }
