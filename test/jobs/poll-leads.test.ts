@@ -371,4 +371,18 @@ describe('pollNewLeads', () => {
     await up.jobs.poll();
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
   });
+
+  it('carries on when Microsoft’s table is deleted and created again', async () => {
+    const leads = leadTableClient(tables);
+    const bot = await startBot();
+    const [before] = await insertLeads(leads, [leadColumns()]);
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 1 });
+    await leads.deleteTable();
+    expect(await bot.jobs.poll()).toMatchObject({ tableFound: false });
+    const [after] = await insertLeads(leads, [
+      leadColumns({ CustomerInfo: JSON.stringify({ Email: 'after@x.example' }) }),
+    ]);
+    expect(await bot.jobs.poll()).toMatchObject({ tableFound: true, posted: 1 });
+    expect(postedLeadKeys()).toEqual([before?.rowKey, after?.rowKey]);
+  });
 });
