@@ -1,35 +1,18 @@
 import { addHours, subHours } from 'date-fns';
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { SLACK_LIMITS } from '../../src/slack/blocks/limits.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
-import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { postEvent } from '../support/slack-requests.ts';
-import { createTestBot, SIGNING_SECRET, type TestTables, uniqueTables } from '../support/test-bot.ts';
+import { SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
 const MANAGER = 'U0MANAGER';
-let slack: FakeSlack;
-let tables: TestTables;
-let bot: Bot;
-let port: number;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  tables = uniqueTables();
-  bot = await createTestBot({ slack, tables, env: { MANAGER_USER_IDS: MANAGER } });
-  ({ port } = await bot.start());
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot({ MANAGER_USER_IDS: MANAGER });
 
 /** Open, owned, overdue conversations, written straight to the store (the pipeline is tested elsewhere). */
 async function seedOpenLeads(count: number, owner: string) {
   const store = createAzureConversationStore(
-    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+    createTableClient(inject('azureConnectionString'), `${ctx.tables.statePrefix}Conversations`),
   );
   const arrived = subHours(new Date(), 30);
   for (let start = 0; start < count; start += 50) {
@@ -56,7 +39,7 @@ async function seedOpenLeads(count: number, owner: string) {
 }
 
 async function openHome(user: string) {
-  const response = await postEvent(port, SIGNING_SECRET, {
+  const response = await postEvent(ctx.port, SIGNING_SECRET, {
     type: 'app_home_opened',
     user,
     channel: 'D0001',
@@ -64,8 +47,8 @@ async function openHome(user: string) {
     event_ts: '1.1',
   });
   expect(response.status).toBe(200);
-  await vi.waitFor(() => expect(slack.callsTo('views.publish')).toHaveLength(1), { timeout: 15_000 });
-  const call = slack.callsTo('views.publish')[0];
+  await vi.waitFor(() => expect(ctx.slack.callsTo('views.publish')).toHaveLength(1), { timeout: 15_000 });
+  const call = ctx.slack.callsTo('views.publish')[0];
   return {
     user: call?.args.user_id,
     view: call?.args.view as { type: string; blocks: Array<{ type: string; text?: { text: string } }> },

@@ -1,43 +1,25 @@
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createAzureAuditLog } from '../../src/stores/azure/azure-audit-log.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import {
   createTestBot,
   LEADS_CHANNEL,
   leadTableClient,
   SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
+  useStartedBot,
 } from '../support/test-bot.ts';
 
 const ADMIN = 'U0ADMIN01';
-let slack: FakeSlack;
-let tables: TestTables;
-let bot: Bot;
-let port: number;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  tables = uniqueTables();
-  bot = await createTestBot({ slack, tables, env: { ADMIN_USER_IDS: ADMIN } });
-  ({ port } = await bot.start());
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot({ ADMIN_USER_IDS: ADMIN });
 
 /** Runs a /leads command as `user`; returns the private answer (from the ack or the response URL). */
 async function leads(text: string, user = ADMIN): Promise<string> {
-  const before = slack.callsTo('response_url').length;
+  const before = ctx.slack.callsTo('response_url').length;
   const response = await postToSlackEndpoint(
-    port,
-    slashCommandBody({ text, userId: user, responseUrl: slack.responseUrl }),
+    ctx.port,
+    slashCommandBody({ text, userId: user, responseUrl: ctx.slack.responseUrl }),
     {
       secret: SIGNING_SECRET,
     },
@@ -45,13 +27,13 @@ async function leads(text: string, user = ADMIN): Promise<string> {
   expect(response.status).toBe(200);
   const body = await response.text();
   if (body) return (JSON.parse(body) as { text: string }).text;
-  await vi.waitFor(() => expect(slack.callsTo('response_url').length).toBe(before + 1));
-  return String(slack.callsTo('response_url').at(-1)?.args.text);
+  await vi.waitFor(() => expect(ctx.slack.callsTo('response_url').length).toBe(before + 1));
+  return String(ctx.slack.callsTo('response_url').at(-1)?.args.text);
 }
 
 const audit = () =>
   createAzureAuditLog(
-    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Audit`),
+    createTableClient(inject('azureConnectionString'), `${ctx.tables.statePrefix}Audit`),
   ).latest(10);
 
 describe('/leads for admins', () => {
@@ -112,9 +94,9 @@ describe('/leads for admins', () => {
     expect(await leads('routes')).toBe(
       `1. country=DE → <#C0GERMANY>\n2. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
     );
-    await insertLeads(leadTableClient(tables), [leadColumns()]);
-    await bot.jobs.poll();
-    expect(slack.messages.find((m) => m.metadata !== undefined)?.channel).toBe('C0EMEA0001');
+    await insertLeads(leadTableClient(ctx.tables), [leadColumns()]);
+    await ctx.bot.jobs.poll();
+    expect(ctx.slack.messages.find((m) => m.metadata !== undefined)?.channel).toBe('C0EMEA0001');
     await leads('unroute 1');
     expect((await audit())[0]).toMatchObject({ command: 'unroute 1', allowed: true });
   });
@@ -150,11 +132,11 @@ describe('/leads for admins', () => {
       ].join('\n\n'),
     );
     // A Contact me lead now carries a follow-up deadline: the settings reach the pipeline.
-    await insertLeads(leadTableClient(tables), [
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }),
     ]);
-    await bot.jobs.poll();
-    const posted = slack.messages.find((m) => m.metadata !== undefined);
+    await ctx.bot.jobs.poll();
+    const posted = ctx.slack.messages.find((m) => m.metadata !== undefined);
     expect(JSON.stringify(posted?.blocks)).toContain('⏰ Follow-up due');
   });
 
@@ -177,31 +159,33 @@ describe('/leads for admins', () => {
       `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nPress *Import* to apply it (within an hour).`,
     );
     expect(await leads('routes')).toBe(`all leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`);
-    const preview = slack.callsTo('response_url').at(-2)?.args.blocks as Array<{
+    const preview = ctx.slack.callsTo('response_url').at(-2)?.args.blocks as Array<{
       elements?: Array<{ action_id: string; value: string }>;
     }>;
     const importButton = preview[1]?.elements?.[0];
     expect(importButton?.action_id).toBe('rules_import_confirm');
     const click = (user: string) =>
       postToSlackEndpoint(
-        port,
+        ctx.port,
         blockActionsBody({
           userId: user,
           actionId: 'rules_import_confirm',
           blockId: 'b',
           value: importButton?.value ?? '',
-          responseUrl: slack.responseUrl,
+          responseUrl: ctx.slack.responseUrl,
         }),
         { secret: SIGNING_SECRET },
       );
 
     await click('U0REP0001');
     await vi.waitFor(() =>
-      expect(slack.callsTo('response_url').at(-1)?.args.text).toBe('⛔ Only an admin can confirm an import.'),
+      expect(ctx.slack.callsTo('response_url').at(-1)?.args.text).toBe(
+        '⛔ Only an admin can confirm an import.',
+      ),
     );
     await click(ADMIN);
     await vi.waitFor(() =>
-      expect(String(slack.callsTo('response_url').at(-1)?.args.text)).toMatch(
+      expect(String(ctx.slack.callsTo('response_url').at(-1)?.args.text)).toMatch(
         /^Imported 1 routing rule\(s\) and 1 rotation\(s\)\./,
       ),
     );
@@ -216,17 +200,19 @@ describe('/leads for admins', () => {
     // A second press finds nothing to apply.
     await click(ADMIN);
     await vi.waitFor(() =>
-      expect(String(slack.callsTo('response_url').at(-1)?.args.text)).toMatch(/already applied, cancelled/),
+      expect(String(ctx.slack.callsTo('response_url').at(-1)?.args.text)).toMatch(
+        /already applied, cancelled/,
+      ),
     );
   });
 
   it('lists the latest admin actions with /leads audit', async () => {
     await leads('sla Create 4h');
     await leads('sla Create 1m', 'U0REP0001');
-    const blocks = slack.callsTo('response_url');
+    const blocks = ctx.slack.callsTo('response_url');
     expect(blocks).toHaveLength(2);
     await leads('audit');
-    const answer = slack.callsTo('response_url').at(-1)?.args.blocks as Array<{ text: { text: string } }>;
+    const answer = ctx.slack.callsTo('response_url').at(-1)?.args.blocks as Array<{ text: { text: string } }>;
     expect(answer.map((block) => block.text.text)).toEqual([
       expect.stringMatching(/<@U0REP0001> `\/leads sla Create 1m` — \*refused\* \(not an admin\)$/),
       expect.stringMatching(/<@U0ADMIN01> `\/leads sla Create 4h`: 1d ⟶ 4h$/),
@@ -235,13 +221,13 @@ describe('/leads for admins', () => {
 
   it('lets Slack workspace admins and owners act as admins only when ALLOW_WORKSPACE_ADMINS is set', async () => {
     expect(await leads('sla Create 4h', 'U0WSADMIN1')).toMatch(/^⛔/);
-    await bot.stop();
-    bot = await createTestBot({
-      slack,
-      tables,
+    await ctx.bot.stop();
+    ctx.bot = await createTestBot({
+      slack: ctx.slack,
+      tables: ctx.tables,
       env: { ADMIN_USER_IDS: ADMIN, ALLOW_WORKSPACE_ADMINS: 'true' },
     });
-    ({ port } = await bot.start());
+    ctx.port = (await ctx.bot.start()).port;
     expect(await leads('sla Create 4h', 'U0WSADMIN1')).toBe(
       'SLA for Create: 1d ⟶ 4h. New Create leads use it.',
     );

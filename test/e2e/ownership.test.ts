@@ -1,38 +1,15 @@
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { createAzureOwnershipLog } from '../../src/stores/azure/azure-ownership-log.ts';
 import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeSlack, type FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
+import type { StoredMessage } from '../support/fake-slack.ts';
 import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
-import {
-  createTestBot,
-  LEADS_CHANNEL,
-  leadTableClient,
-  SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
-} from '../support/test-bot.ts';
+import { LEADS_CHANNEL, leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
 const MANAGER = 'U0MANAGER';
-let slack: FakeSlack;
-let tables: TestTables;
-let bot: Bot;
-let port: number;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  tables = uniqueTables();
-  bot = await createTestBot({ slack, tables, env: { MANAGER_USER_IDS: MANAGER } });
-  ({ port } = await bot.start());
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot({ MANAGER_USER_IDS: MANAGER });
 
 interface Block {
   type: string;
@@ -50,14 +27,14 @@ const ownerLine = (message: { blocks?: unknown } | Record<string, unknown> | und
     (block) => block.type === 'section' && /Owned by|Unclaimed/.test(block.text?.text ?? ''),
   )?.text?.text;
 const rulesStore = () =>
-  createAzureRulesStore(createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Rules`));
+  createAzureRulesStore(createTableClient(inject('azureConnectionString'), `${ctx.tables.statePrefix}Rules`));
 const topLevelLeads = () =>
-  slack.messages.filter((m) => m.metadata !== undefined && m.thread_ts === undefined);
-const responses = () => slack.callsTo('response_url').map((call) => call.args.text);
+  ctx.slack.messages.filter((m) => m.metadata !== undefined && m.thread_ts === undefined);
+const responses = () => ctx.slack.callsTo('response_url').map((call) => call.args.text);
 
 async function postOneLead(columns = leadColumns()) {
-  await insertLeads(leadTableClient(tables), [columns]);
-  await bot.jobs.poll();
+  await insertLeads(leadTableClient(ctx.tables), [columns]);
+  await ctx.bot.jobs.poll();
   const message = topLevelLeads().at(-1);
   const controls = controlsOf(message);
   return { message, blockId: controls?.block_id ?? '', value: controls?.elements?.[0]?.value ?? '' };
@@ -69,8 +46,8 @@ function click(
   target: { blockId: string; value?: string; selectedUser?: string },
 ) {
   return postToSlackEndpoint(
-    port,
-    blockActionsBody({ userId, actionId, responseUrl: slack.responseUrl, ...target }),
+    ctx.port,
+    blockActionsBody({ userId, actionId, responseUrl: ctx.slack.responseUrl, ...target }),
     { secret: SIGNING_SECRET },
   );
 }
@@ -94,7 +71,7 @@ describe('claiming a lead in Slack', () => {
       expect(responses()).toEqual(['✅ You own this lead now. Follow up within 24 hours.']),
     );
 
-    const update = slack.callsTo('chat.update').at(-1);
+    const update = ctx.slack.callsTo('chat.update').at(-1);
     expect(update?.args).toMatchObject({ channel: LEADS_CHANNEL, ts: lead.message?.ts });
     expect(ownerLine(update?.args)).toMatch(/^👤 \*Owned by <@U0REPONE>\* since <!date\^\d+\^/);
     expect(
@@ -102,11 +79,11 @@ describe('claiming a lead in Slack', () => {
         .find((b) => b.type === 'actions')
         ?.elements?.map((e) => e.action_id),
     ).toEqual([LEAD_ACTIONS.logFollowUp, LEAD_ACTIONS.handOver, LEAD_ACTIONS.release, LEAD_ACTIONS.close]);
-    const note = slack.messages.find((m) => m.thread_ts === lead.message?.ts && m.metadata === undefined);
+    const note = ctx.slack.messages.find((m) => m.thread_ts === lead.message?.ts && m.metadata === undefined);
     expect(note?.text).toBe('🙋 <@U0REPONE> claimed this lead.');
     // The claimant's App Home is refreshed to list the lead.
     await vi.waitFor(() =>
-      expect(slack.callsTo('views.publish').map((call) => call.args.user_id)).toContain('U0REPONE'),
+      expect(ctx.slack.callsTo('views.publish').map((call) => call.args.user_id)).toContain('U0REPONE'),
     );
   });
 
@@ -114,11 +91,11 @@ describe('claiming a lead in Slack', () => {
     const lead = await postOneLead();
     await click('U0REPONE', LEAD_ACTIONS.claim, lead);
     await vi.waitFor(() => expect(responses()).toHaveLength(1));
-    const updates = slack.callsTo('chat.update').length;
+    const updates = ctx.slack.callsTo('chat.update').length;
     await click('U0REPTWO', LEAD_ACTIONS.claim, lead);
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe('This lead is already owned by <@U0REPONE>.');
-    expect(slack.callsTo('chat.update')).toHaveLength(updates);
+    expect(ctx.slack.callsTo('chat.update')).toHaveLength(updates);
   });
 
   it('leaves exactly one owner when many reps press Claim at the same moment', async () => {
@@ -132,7 +109,7 @@ describe('claiming a lead in Slack', () => {
       responses().filter((text) => String(text).startsWith('This lead is already owned by')),
     ).toHaveLength(5);
     const log = await createAzureOwnershipLog(
-      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Ownership`),
+      createTableClient(inject('azureConnectionString'), `${ctx.tables.statePrefix}Ownership`),
     ).list(JSON.parse(lead.value).c);
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ kind: 'claim', from: null });
@@ -152,14 +129,14 @@ describe('handing over and releasing', () => {
     await click('U0OWNER', LEAD_ACTIONS.handOver, { blockId: lead.blockId, selectedUser: 'U0COLLEAGUE' });
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe('✅ <@U0COLLEAGUE> owns this lead now; they got a direct message.');
-    const dm = slack.callsTo('chat.postMessage').find((call) => call.args.channel === 'U0COLLEAGUE');
+    const dm = ctx.slack.callsTo('chat.postMessage').find((call) => call.args.channel === 'U0COLLEAGUE');
     expect(dm?.args.text).toBe(
       `<@U0OWNER> gave you a lead: *Fabrikam* (Test Drive started). Follow up within 24 hours. <https://example.slack.com/archives/${LEADS_CHANNEL}/p${lead.message?.ts.replace('.', '')}|Open the lead>`,
     );
     expect(
-      slack.messages.some((m) => m.text === '🤝 <@U0OWNER> handed this lead over to <@U0COLLEAGUE>.'),
+      ctx.slack.messages.some((m) => m.text === '🤝 <@U0OWNER> handed this lead over to <@U0COLLEAGUE>.'),
     ).toBe(true);
-    expect(ownerLine(slack.callsTo('chat.update').at(-1)?.args)).toContain('<@U0COLLEAGUE>');
+    expect(ownerLine(ctx.slack.callsTo('chat.update').at(-1)?.args)).toContain('<@U0COLLEAGUE>');
   });
 
   it('refuses a hand-over by someone who is neither owner nor manager', async () => {
@@ -169,7 +146,7 @@ describe('handing over and releasing', () => {
     expect(responses()[1]).toBe(
       'Only its owner <@U0OWNER>, a manager or an admin can hand over or release this lead.',
     );
-    expect(ownerLine(slack.callsTo('chat.update').at(-1)?.args)).toContain('<@U0OWNER>');
+    expect(ownerLine(ctx.slack.callsTo('chat.update').at(-1)?.args)).toContain('<@U0OWNER>');
   });
 
   it('lets a manager reassign any lead', async () => {
@@ -177,7 +154,7 @@ describe('handing over and releasing', () => {
     await click(MANAGER, LEAD_ACTIONS.handOver, { blockId: lead.blockId, selectedUser: 'U0OTHER' });
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(
-      slack.messages.some(
+      ctx.slack.messages.some(
         (m) => m.text === `🤝 <@${MANAGER}> reassigned this lead from <@U0OWNER> to <@U0OTHER>.`,
       ),
     ).toBe(true);
@@ -188,7 +165,7 @@ describe('handing over and releasing', () => {
     await click('U0OWNER', LEAD_ACTIONS.release, lead);
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe('↩️ You released this lead: it is unclaimed again.');
-    expect(ownerLine(slack.callsTo('chat.update').at(-1)?.args)).toMatch(
+    expect(ownerLine(ctx.slack.callsTo('chat.update').at(-1)?.args)).toMatch(
       /^🙋 \*Unclaimed:\* press \*Claim\* to own this lead\.\n/,
     );
     await click('U0NEXT', LEAD_ACTIONS.claim, lead);
@@ -204,13 +181,13 @@ describe('bad clicks change nothing and say why', () => {
     ['a value of an unknown version', JSON.stringify({ v: 2, c: '0'.repeat(32) })],
   ])('%s', async (_, value) => {
     const lead = await postOneLead();
-    const updates = slack.callsTo('chat.update').length;
+    const updates = ctx.slack.callsTo('chat.update').length;
     await click('U0REPONE', LEAD_ACTIONS.claim, { blockId: lead.blockId, value });
     await vi.waitFor(() => expect(responses()).toHaveLength(1));
     expect(responses()[0]).toBe(
       '⚠️ This button could not be read (the message may be out of date), so nothing was changed.',
     );
-    expect(slack.callsTo('chat.update')).toHaveLength(updates);
+    expect(ctx.slack.callsTo('chat.update')).toHaveLength(updates);
   });
 
   it('a click on a lead the bot has no record of', async () => {
@@ -232,15 +209,15 @@ describe('routing and rotations', () => {
     ]);
     await rules.setRotation('CCONTOSO', ['U0ANNA', 'U0BEN']);
     await insertLeads(
-      leadTableClient(tables),
+      leadTableClient(ctx.tables),
       ['a', 'b', 'c'].map((name) =>
         leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `${name}@x.example` }) }),
       ),
     );
-    await insertLeads(leadTableClient(tables), [
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Country: 'DEU', Email: 'd@x.example' }) }),
     ]);
-    await bot.jobs.poll();
+    await ctx.bot.jobs.poll();
 
     // Channels are posted side by side, so only the order within a channel is fixed.
     expect(
@@ -248,14 +225,14 @@ describe('routing and rotations', () => {
         .map((m) => m.channel)
         .sort(),
     ).toEqual(['CCONTOSO', 'CCONTOSO', 'CCONTOSO', 'CGERMANY']);
-    const dms = slack
+    const dms = ctx.slack
       .callsTo('chat.postMessage')
       .filter((call) => String(call.args.channel).startsWith('U0'));
     expect(dms.map((dm) => dm.args.channel)).toEqual(['U0ANNA', 'U0BEN', 'U0ANNA']);
     expect(dms[0]?.args.text).toMatch(
       /^The rotation assigned you a lead: \*Fabrikam\* \(Test Drive started\)/,
     );
-    const notes = slack.messages.filter((m) => m.text.startsWith('🔄 Assigned to'));
+    const notes = ctx.slack.messages.filter((m) => m.text.startsWith('🔄 Assigned to'));
     expect(notes.map((n) => n.text)).toEqual([
       "🔄 Assigned to <@U0ANNA> by the channel's rotation.",
       "🔄 Assigned to <@U0BEN> by the channel's rotation.",
@@ -269,29 +246,31 @@ describe('routing and rotations', () => {
     await vi.waitFor(() => expect(responses()).toHaveLength(1));
     // Rules change afterwards: the conversation stays where it is.
     await rulesStore().setRoutingRules([{ match: {}, channel: 'CELSEWHERE' }]);
-    await insertLeads(leadTableClient(tables), [
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ LeadSource: 'AzurePortal-Create|x', ActionCode: 'Create' }),
     ]);
-    await bot.jobs.poll();
+    await ctx.bot.jobs.poll();
 
-    const reply = slack.messages.find((m) => m.metadata !== undefined && m.thread_ts === lead.message?.ts);
+    const reply = ctx.slack.messages.find(
+      (m) => m.metadata !== undefined && m.thread_ts === lead.message?.ts,
+    );
     expect(reply?.channel).toBe(LEADS_CHANNEL);
-    const refreshed = slack.callsTo('chat.update').at(-1)?.args;
+    const refreshed = ctx.slack.callsTo('chat.update').at(-1)?.args;
     expect(blocksOf(refreshed)[0]?.text?.text).toBe('🚀 Created in the Azure portal: Fabrikam');
     expect(ownerLine(refreshed)).toContain('<@U0OWNER>');
   });
 
   it('never makes DNC or test leads claimable or assigns them', async () => {
     await rulesStore().setRotation(LEADS_CHANNEL, ['U0ANNA']);
-    await insertLeads(leadTableClient(tables), [
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ LeadSource: 'SPZA-DNC|x', ActionCode: 'DNC' }),
       leadColumns({ Description: 'MSFT_TEST_638960000000000000' }),
     ]);
-    await bot.jobs.poll();
+    await ctx.bot.jobs.poll();
     expect(topLevelLeads()).toHaveLength(2);
     for (const message of topLevelLeads()) expect(controlsOf(message)).toBeUndefined();
-    expect(slack.callsTo('chat.postMessage').filter((call) => call.args.channel === 'U0ANNA')).toHaveLength(
-      0,
-    );
+    expect(
+      ctx.slack.callsTo('chat.postMessage').filter((call) => call.args.channel === 'U0ANNA'),
+    ).toHaveLength(0);
   });
 });

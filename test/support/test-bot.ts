@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { type Bot, createBot } from '../../src/bot.ts';
 import { type Env, loadConfig } from '../../src/config.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
-import type { FakeSlack } from './fake-slack.ts';
+import { createFakeSlack, type FakeSlack } from './fake-slack.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const LEADS_CHANNEL = 'CLEADS0001';
@@ -58,4 +58,35 @@ export async function createTestBot(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return Object.assign(bot, { log });
+}
+
+/** A started bot (HTTP mode) and its Slack stand-in, fresh for each test; `now` drives the bot's clock when set. */
+export interface StartedBot {
+  slack: FakeSlack;
+  tables: TestTables;
+  bot: Bot & { log: ReturnType<typeof createMemoryLogger> };
+  port: number;
+  now: Date | null;
+}
+
+/** Starts a bot before each test of the file and stops it after; tests read (and may replace) the fields. */
+export function useStartedBot(env: Env = {}): StartedBot {
+  const ctx = { now: null } as StartedBot;
+  beforeEach(async () => {
+    ctx.slack = await createFakeSlack();
+    ctx.tables = uniqueTables();
+    ctx.now = null;
+    ctx.bot = await createTestBot({
+      slack: ctx.slack,
+      tables: ctx.tables,
+      env,
+      clock: () => ctx.now ?? new Date(),
+    });
+    ctx.port = (await ctx.bot.start()).port;
+  });
+  afterEach(async () => {
+    await ctx.bot.stop();
+    await ctx.slack.close();
+  });
+  return ctx;
 }
