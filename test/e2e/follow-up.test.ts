@@ -1,42 +1,16 @@
 import { addMinutes } from 'date-fns';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { CLOSE_MODAL, FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import {
   blockActionsBody,
   postEvent,
   postToSlackEndpoint,
   viewSubmissionBody,
 } from '../support/slack-requests.ts';
-import {
-  createTestBot,
-  LEADS_CHANNEL,
-  leadTableClient,
-  SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
-} from '../support/test-bot.ts';
+import { LEADS_CHANNEL, leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
-let slack: FakeSlack;
-let tables: TestTables;
-let bot: Bot;
-let port: number;
-let now: Date;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  now = new Date();
-  tables = uniqueTables();
-  bot = await createTestBot({ slack, tables, clock: () => now });
-  ({ port } = await bot.start());
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot({}, { controlledClock: true });
 
 interface Block {
   type: string;
@@ -45,17 +19,17 @@ interface Block {
   elements?: Array<{ action_id: string; value?: string }>;
 }
 const blocksOf = (args: Record<string, unknown> | undefined) => (args?.blocks as Block[] | undefined) ?? [];
-const responses = () => slack.callsTo('response_url').map((call) => call.args.text);
-const signed = (body: string) => postToSlackEndpoint(port, body, { secret: SIGNING_SECRET });
+const responses = () => ctx.slack.callsTo('response_url').map((call) => call.args.text);
+const signed = (body: string) => postToSlackEndpoint(ctx.port, body, { secret: SIGNING_SECRET });
 const dmsTo = (user: string) =>
-  slack.callsTo('chat.postMessage').filter((call) => call.args.channel === user);
+  ctx.slack.callsTo('chat.postMessage').filter((call) => call.args.channel === user);
 
 /** A Test Drive lead, posted and claimed by U0OWNER; returns its message ts and button value. */
 async function claimedLead() {
-  await insertLeads(leadTableClient(tables), [leadColumns()]);
-  await bot.jobs.poll();
-  const post = slack.callsTo('chat.postMessage').find((call) => call.args.metadata !== undefined);
-  const ts = slack.messages.find((m) => m.metadata !== undefined)?.ts ?? '';
+  await insertLeads(leadTableClient(ctx.tables), [leadColumns()]);
+  await ctx.bot.jobs.poll();
+  const post = ctx.slack.callsTo('chat.postMessage').find((call) => call.args.metadata !== undefined);
+  const ts = ctx.slack.messages.find((m) => m.metadata !== undefined)?.ts ?? '';
   const controls = blocksOf(post?.args).find((b) => b.type === 'actions');
   const value = controls?.elements?.[0]?.value ?? '';
   await signed(
@@ -64,7 +38,7 @@ async function claimedLead() {
       actionId: LEAD_ACTIONS.claim,
       blockId: controls?.block_id ?? '',
       value,
-      responseUrl: slack.responseUrl,
+      responseUrl: ctx.slack.responseUrl,
     }),
   );
   await vi.waitFor(() => expect(responses()).toHaveLength(1));
@@ -74,8 +48,8 @@ async function claimedLead() {
 describe('following up a lead', () => {
   it('lead posted → claimed → SLA passes → DM → follow-up logged in the modal → no further reminder', async () => {
     const { ts, value } = await claimedLead();
-    now = addMinutes(now, 24 * 60 + 5);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    ctx.now = addMinutes(ctx.now, 24 * 60 + 5);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1 });
     const [dm] = dmsTo('U0OWNER');
     expect(dm).toBeDefined();
 
@@ -86,11 +60,11 @@ describe('following up a lead', () => {
         actionId: LEAD_ACTIONS.logFollowUp,
         blockId: 'b',
         value,
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
     );
-    await vi.waitFor(() => expect(slack.callsTo('views.open')).toHaveLength(1));
-    const view = slack.callsTo('views.open')[0]?.args.view as {
+    await vi.waitFor(() => expect(ctx.slack.callsTo('views.open')).toHaveLength(1));
+    const view = ctx.slack.callsTo('views.open')[0]?.args.view as {
       callback_id: string;
       private_metadata: string;
     };
@@ -112,9 +86,9 @@ describe('following up a lead', () => {
     );
     expect(response.status).toBe(200);
     await vi.waitFor(() =>
-      expect(slack.messages.some((m) => m.text.startsWith('📝 <@U0OWNER> logged a call.'))).toBe(true),
+      expect(ctx.slack.messages.some((m) => m.text.startsWith('📝 <@U0OWNER> logged a call.'))).toBe(true),
     );
-    const note = slack.messages.find((m) => m.text.startsWith('📝'));
+    const note = ctx.slack.messages.find((m) => m.text.startsWith('📝'));
     expect(note).toMatchObject({
       channel: LEADS_CHANNEL,
       thread_ts: ts,
@@ -124,13 +98,13 @@ describe('following up a lead', () => {
       type: 'section',
       text: { type: 'plain_text', text: 'Spoke to Jane <!channel>: demo on Friday', emoji: false },
     });
-    const status = blocksOf(slack.callsTo('chat.update').at(-1)?.args).find((b) =>
+    const status = blocksOf(ctx.slack.callsTo('chat.update').at(-1)?.args).find((b) =>
       b.text?.text.includes('Owned by'),
     );
     expect(status?.text?.text).toMatch(/\n✅ Followed up by <@U0OWNER> 1d\d*m? after arrival$/);
 
-    now = addMinutes(now, 3 * 24 * 60);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0 });
+    ctx.now = addMinutes(ctx.now, 3 * 24 * 60);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0 });
     expect(dmsTo('U0OWNER')).toHaveLength(1);
   });
 
@@ -142,14 +116,14 @@ describe('following up a lead', () => {
         actionId: LEAD_ACTIONS.logFollowUp,
         blockId: 'b',
         value,
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
     );
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe(
       'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
     );
-    expect(slack.callsTo('views.open')).toHaveLength(0);
+    expect(ctx.slack.callsTo('views.open')).toHaveLength(0);
 
     const response = await signed(
       viewSubmissionBody({
@@ -170,8 +144,8 @@ describe('following up a lead', () => {
 
   it('counts the owner’s reply in the lead’s thread as a follow-up, and says so', async () => {
     const { ts } = await claimedLead();
-    now = addMinutes(now, 30); // the owner replies half an hour after the lead arrived
-    const response = await postEvent(port, SIGNING_SECRET, {
+    ctx.now = addMinutes(ctx.now, 30); // the owner replies half an hour after the lead arrived
+    const response = await postEvent(ctx.port, SIGNING_SECRET, {
       type: 'message',
       channel: LEADS_CHANNEL,
       user: 'U0OWNER',
@@ -182,33 +156,35 @@ describe('following up a lead', () => {
     });
     expect(response.status).toBe(200);
     await vi.waitFor(() =>
-      expect(slack.messages.some((m) => m.text === '📝 <@U0OWNER> logged a reply in this thread.')).toBe(
+      expect(ctx.slack.messages.some((m) => m.text === '📝 <@U0OWNER> logged a reply in this thread.')).toBe(
         true,
       ),
     );
-    now = addMinutes(now, 3 * 24 * 60);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
+    ctx.now = addMinutes(ctx.now, 3 * 24 * 60);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
   });
 
   it('snoozes the reminder until tomorrow morning in the owner’s time zone, then reminds again', async () => {
     const { value } = await claimedLead();
-    now = addMinutes(now, 24 * 60 + 5);
-    await bot.jobs.reminders();
+    ctx.now = addMinutes(ctx.now, 24 * 60 + 5);
+    await ctx.bot.jobs.reminders();
     await signed(
       blockActionsBody({
         userId: 'U0OWNER',
         actionId: LEAD_ACTIONS.snoozeTomorrow,
         blockId: 'b',
         value,
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
     );
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toMatch(/^😴 Snoozed: you will be reminded again <!date\^\d+\^/);
     expect(
-      slack.messages.some((m) => /^😴 <@U0OWNER> snoozed the follow-up reminders until <!date/.test(m.text)),
+      ctx.slack.messages.some((m) =>
+        /^😴 <@U0OWNER> snoozed the follow-up reminders until <!date/.test(m.text),
+      ),
     ).toBe(true);
-    expect(JSON.stringify(slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain(
+    expect(JSON.stringify(ctx.slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain(
       '😴 reminders snoozed until',
     );
 
@@ -219,24 +195,24 @@ describe('following up a lead', () => {
         actionId: LEAD_ACTIONS.snooze1h,
         blockId: 'b',
         value,
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
     );
     await vi.waitFor(() => expect(responses()).toHaveLength(3));
     expect(responses()[2]).toBe(
       'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
     );
-    expect(slack.callsTo('users.info')[0]?.args.user).toBe('U0OWNER');
+    expect(ctx.slack.callsTo('users.info')[0]?.args.user).toBe('U0OWNER');
     const until = Number(/<!date\^(\d+)\^/.exec(String(responses()[1]))?.[1]) * 1000;
     // 09:00 in Berlin: 08:00 UTC in winter, 07:00 UTC in summer.
     expect([7, 8]).toContain(new Date(until).getUTCHours());
     expect(new Date(until).getUTCMinutes()).toBe(0);
-    expect(until).toBeGreaterThan(now.getTime());
+    expect(until).toBeGreaterThan(ctx.now.getTime());
 
     // Until then no reminder; at that time the owner is reminded again.
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0 });
-    now = new Date(until);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0 });
+    ctx.now = new Date(until);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1 });
     expect(dmsTo('U0OWNER')).toHaveLength(2);
   });
 
@@ -248,11 +224,11 @@ describe('following up a lead', () => {
         actionId: LEAD_ACTIONS.close,
         blockId: 'b',
         value,
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
     );
-    await vi.waitFor(() => expect(slack.callsTo('views.open')).toHaveLength(1));
-    const view = slack.callsTo('views.open')[0]?.args.view as {
+    await vi.waitFor(() => expect(ctx.slack.callsTo('views.open')).toHaveLength(1));
+    const view = ctx.slack.callsTo('views.open')[0]?.args.view as {
       callback_id: string;
       private_metadata: string;
     };
@@ -271,25 +247,25 @@ describe('following up a lead', () => {
     expect(response.status).toBe(200);
     await vi.waitFor(() =>
       expect(
-        slack.messages.some(
+        ctx.slack.messages.some(
           (m) => m.thread_ts === ts && m.text === '🏁 <@U0OWNER> closed this lead: *Lost*.',
         ),
       ).toBe(true),
     );
-    const closedMessage = slack.callsTo('chat.update').at(-1)?.args;
+    const closedMessage = ctx.slack.callsTo('chat.update').at(-1)?.args;
     expect(blocksOf(closedMessage).some((b) => b.type === 'actions')).toBe(false);
     expect(JSON.stringify(blocksOf(closedMessage).at(-2))).toContain('Closed: Lost* by <@U0OWNER>');
 
-    now = addMinutes(now, 3 * 24 * 60);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
+    ctx.now = addMinutes(ctx.now, 3 * 24 * 60);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });
 
     // The customer comes back and creates the offer: a new opportunity, so the clock starts again.
-    await insertLeads(leadTableClient(tables), [
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ LeadSource: 'AzurePortal-Create|x', ActionCode: 'Create' }),
     ]);
-    await bot.jobs.poll();
-    now = addMinutes(new Date(), 24 * 60 + 1);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    await ctx.bot.jobs.poll();
+    ctx.now = addMinutes(new Date(), 24 * 60 + 1);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1 });
   });
 
   it('refuses a closure without an outcome, in the modal', async () => {

@@ -1,45 +1,24 @@
 import { addHours } from 'date-fns';
-import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
-import {
-  createTestBot,
-  leadTableClient,
-  SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
-} from '../support/test-bot.ts';
+import { leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
-let slack: FakeSlack;
-let tables: TestTables;
-let bot: Bot;
-let port: number;
-let now: Date;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  tables = uniqueTables();
-  now = new Date();
-  bot = await createTestBot({ slack, tables, clock: () => now });
-  ({ port } = await bot.start());
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot({}, { controlledClock: true });
 
 async function leads(text: string, user: string): Promise<string[]> {
-  const before = slack.callsTo('response_url').length;
-  await postToSlackEndpoint(port, slashCommandBody({ text, userId: user, responseUrl: slack.responseUrl }), {
-    secret: SIGNING_SECRET,
-  });
-  await vi.waitFor(() => expect(slack.callsTo('response_url').length).toBe(before + 1));
-  const blocks = slack.callsTo('response_url').at(-1)?.args.blocks as Array<{
+  const before = ctx.slack.callsTo('response_url').length;
+  await postToSlackEndpoint(
+    ctx.port,
+    slashCommandBody({ text, userId: user, responseUrl: ctx.slack.responseUrl }),
+    {
+      secret: SIGNING_SECRET,
+    },
+  );
+  await vi.waitFor(() => expect(ctx.slack.callsTo('response_url').length).toBe(before + 1));
+  const blocks = ctx.slack.callsTo('response_url').at(-1)?.args.blocks as Array<{
     text?: { text: string };
     elements?: Array<{ text: string }>;
   }>;
@@ -48,13 +27,13 @@ async function leads(text: string, user: string): Promise<string[]> {
 
 const conversations = () =>
   createAzureConversationStore(
-    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+    createTableClient(inject('azureConnectionString'), `${ctx.tables.statePrefix}Conversations`),
   );
 
 /** Posts leads for the given companies; returns their conversation ids in order. */
 async function postLeads(companies: string[], columns = {}) {
   await insertLeads(
-    leadTableClient(tables),
+    leadTableClient(ctx.tables),
     companies.map((company, i) =>
       leadColumns({
         CustomerInfo: JSON.stringify({
@@ -66,9 +45,9 @@ async function postLeads(companies: string[], columns = {}) {
       }),
     ),
   );
-  await bot.jobs.poll();
+  await ctx.bot.jobs.poll();
   const ids: string[] = [];
-  for (const message of slack.messages.filter((m) => m.metadata !== undefined)) {
+  for (const message of ctx.slack.messages.filter((m) => m.metadata !== undefined)) {
     const conversation = await conversations().findByMessage(message.channel, message.ts);
     if (conversation) ids.push(conversation.id);
   }
@@ -78,9 +57,9 @@ async function postLeads(companies: string[], columns = {}) {
 describe('/leads mine, overdue and stats', () => {
   it('lists my open leads, soonest due first, with links', async () => {
     const [a, b, c] = await postLeads(['Alpha', 'Beta', 'Gamma']);
-    await conversations().setOwner(a ?? '', null, 'U0ANNA', now);
-    await conversations().setOwner(b ?? '', null, 'U0ANNA', now);
-    await conversations().setOwner(c ?? '', null, 'U0BEN', now);
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now);
+    await conversations().setOwner(b ?? '', null, 'U0ANNA', ctx.now);
+    await conversations().setOwner(c ?? '', null, 'U0BEN', ctx.now);
     const lines = await leads('mine', 'U0ANNA');
     expect(lines[0]).toBe('*Your open leads* (2)');
     expect(lines.slice(1)).toEqual([
@@ -96,17 +75,17 @@ describe('/leads mine, overdue and stats', () => {
     const ids = await postLeads(
       Array.from({ length: 22 }, (_, i) => `Company ${String(i).padStart(2, '0')} <!here>`),
     );
-    await conversations().setOwner(ids[0] ?? '', null, 'U0ANNA', now);
+    await conversations().setOwner(ids[0] ?? '', null, 'U0ANNA', ctx.now);
     await conversations().recordFollowUp(ids[1] ?? '', {
       by: 'U0ANNA',
-      at: now,
+      at: ctx.now,
       kind: 'call',
       note: null,
       nextStepOn: null,
     });
     expect(await leads('overdue', 'U0ANNA')).toEqual(['*Overdue follow-ups*\nNothing is overdue. 🎉']);
 
-    now = addHours(now, 26);
+    ctx.now = addHours(ctx.now, 26);
     const first = await leads('overdue', 'U0ANNA');
     expect(first[0]).toBe('*Overdue follow-ups* (page 1 of 2, 21 in all)');
     expect(first[1]).toMatch(
@@ -122,8 +101,8 @@ describe('/leads mine, overdue and stats', () => {
   it('reports speed to lead, SLA hit rate, sources, actions and reps', async () => {
     const [a, b] = await postLeads(['Alpha', 'Beta']);
     await postLeads(['Gamma'], { LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' });
-    await conversations().setOwner(a ?? '', null, 'U0ANNA', now);
-    const arrival = (await conversations().getById(a ?? ''))?.stages[0]?.at ?? now;
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now);
+    const arrival = (await conversations().getById(a ?? ''))?.stages[0]?.at ?? ctx.now;
     await conversations().recordFollowUp(a ?? '', {
       by: 'U0ANNA',
       at: addHours(arrival, 2),
@@ -131,8 +110,8 @@ describe('/leads mine, overdue and stats', () => {
       note: null,
       nextStepOn: null,
     });
-    await conversations().setOwner(b ?? '', null, 'U0BEN', now);
-    now = addHours(now, 30);
+    await conversations().setOwner(b ?? '', null, 'U0BEN', ctx.now);
+    ctx.now = addHours(ctx.now, 30);
     const [summary, reps] = await leads('stats 7d', 'U0ANNA');
     expect(summary).toBe(
       [

@@ -60,27 +60,31 @@ export async function createTestBot(
   return Object.assign(bot, { log });
 }
 
-/** A started bot (HTTP mode) and its Slack stand-in, fresh for each test; `now` drives the bot's clock when set. */
+/** A started bot (HTTP mode) and its Slack stand-in, fresh for each test. */
 export interface StartedBot {
   slack: FakeSlack;
   tables: TestTables;
   bot: Bot & { log: ReturnType<typeof createMemoryLogger> };
   port: number;
-  now: Date | null;
+  /** The bot's clock when the file asked for a controlled one (set at each test's start; tests move it). */
+  now: Date;
 }
 
-/** Starts a bot before each test of the file and stops it after; tests read (and may replace) the fields. */
-export function useStartedBot(env: Env = {}): StartedBot {
-  const ctx = { now: null } as StartedBot;
+/**
+ * Starts a bot before each test of the file and stops it after; tests read (and may replace) the
+ * fields. With `controlledClock`, the bot's clock is `now`; otherwise it is real time.
+ */
+export function useStartedBot(env: Env = {}, options: { controlledClock?: boolean } = {}): StartedBot {
+  const ctx = {} as StartedBot;
   beforeEach(async () => {
     ctx.slack = await createFakeSlack();
     ctx.tables = uniqueTables();
-    ctx.now = null;
+    ctx.now = new Date();
     ctx.bot = await createTestBot({
       slack: ctx.slack,
       tables: ctx.tables,
       env,
-      clock: () => ctx.now ?? new Date(),
+      ...(options.controlledClock ? { clock: () => ctx.now } : {}),
     });
     ctx.port = (await ctx.bot.start()).port;
   });
