@@ -303,14 +303,12 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   }
 
   const pollLog = log.child({ job: 'poll' });
-  const pollDeps: PollDeps = {
+  const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor'> = {
     ...ownershipDeps,
     rules,
     due,
-    slaPolicyFor,
     cursors: createAzureCursorStore(stateTables.cursors),
     leadRecords: createAzureLeadRecordStore(stateTables.leads),
-    channelFor: async (lead) => routeLead(await rules.routingRules(), lead, config.leadsChannel).channel,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,
@@ -337,7 +335,14 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const poll = async (): Promise<PollSummary> => {
     try {
       await ensureStateTables();
-      const summary = await pollNewLeads(pollDeps);
+      // Rules and settings are read once a poll, not once a lead (a 1,000-lead backlog would read each
+      // 2,000 times); a change made during a poll applies from the next one.
+      const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
+      const summary = await pollNewLeads({
+        ...pollDeps,
+        channelFor: async (lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
+        slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
+      });
       health.recordPoll(clock(), { summary });
       if (summary.read > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
       return summary;

@@ -129,6 +129,11 @@ describe('conversation store (Azure Tables)', () => {
     }
   });
 
+  it('changes no owner of a conversation that does not exist', async () => {
+    expect(await store.setOwner('f'.repeat(32), null, 'U0ANNA', at)).toBeNull();
+    expect(await store.setOwner('not-an-id', null, 'U0ANNA', at)).toBeNull();
+  });
+
   it('records the first message', async () => {
     const key = 'm@x.example\no';
     await store.open(key, stage('root', 0));

@@ -9,7 +9,7 @@ import {
   type SlaState,
   type Stage,
 } from '../conversation-store.ts';
-import { conditionally, dateOf, getOrNull, updateGuarded } from './tables.ts';
+import { conditionally, dateOf, getOrNull, statusOf, updateGuarded } from './tables.ts';
 
 interface ConversationEntity {
   conversationKey: string;
@@ -181,13 +181,19 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       return entity === null ? null : fromEntity(entity);
     },
     async setOwner(id, expected, to, at) {
-      if ((await store.getById(id)) === null) return null;
+      if (!ID.test(id)) return null;
       let previous: Conversation | null = null;
-      const conversation = await updateById(id, (current) => {
-        previous = current;
-        if ((current.owner?.userId ?? null) !== expected) return null;
-        return { ownerId: to ?? '', ownedSince: to === null ? '' : at };
-      });
+      let conversation: Conversation;
+      try {
+        conversation = await updateById(id, (current) => {
+          previous = current;
+          if ((current.owner?.userId ?? null) !== expected) return null;
+          return { ownerId: to ?? '', ownedSince: to === null ? '' : at };
+        });
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
       const before = previous as Conversation | null;
       if (before === null || (before.owner?.userId ?? null) !== expected)
         return { kind: 'conflict', conversation };
