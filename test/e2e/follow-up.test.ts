@@ -24,6 +24,21 @@ const signed = (body: string) => postToSlackEndpoint(ctx.port, body, { secret: S
 const dmsTo = (user: string) =>
   ctx.slack.callsTo('chat.postMessage').filter((call) => call.args.channel === user);
 
+/** The owner presses a button that opens a modal; returns the modal Slack was asked to open. */
+async function openModal(actionId: string, value: string) {
+  await signed(
+    blockActionsBody({
+      userId: 'U0OWNER',
+      actionId,
+      blockId: 'b',
+      value,
+      responseUrl: ctx.slack.responseUrl,
+    }),
+  );
+  await vi.waitFor(() => expect(ctx.slack.callsTo('views.open')).toHaveLength(1));
+  return ctx.slack.callsTo('views.open')[0]?.args.view as { callback_id: string; private_metadata: string };
+}
+
 /** A Test Drive lead, posted and claimed by U0OWNER; returns its message ts and button value. */
 async function claimedLead() {
   await insertLeads(leadTableClient(ctx.tables), [leadColumns()]);
@@ -54,20 +69,7 @@ describe('following up a lead', () => {
     expect(dm).toBeDefined();
 
     // The owner presses Log follow-up in the reminder: the modal opens.
-    await signed(
-      blockActionsBody({
-        userId: 'U0OWNER',
-        actionId: LEAD_ACTIONS.logFollowUp,
-        blockId: 'b',
-        value,
-        responseUrl: ctx.slack.responseUrl,
-      }),
-    );
-    await vi.waitFor(() => expect(ctx.slack.callsTo('views.open')).toHaveLength(1));
-    const view = ctx.slack.callsTo('views.open')[0]?.args.view as {
-      callback_id: string;
-      private_metadata: string;
-    };
+    const view = await openModal(LEAD_ACTIONS.logFollowUp, value);
     expect(view.callback_id).toBe(FOLLOW_UP_MODAL);
 
     const response = await signed(
@@ -218,20 +220,7 @@ describe('following up a lead', () => {
 
   it('closes a lead as lost with a reason: no reminder, the message shows the outcome; a new active lead reopens it', async () => {
     const { ts, value } = await claimedLead();
-    await signed(
-      blockActionsBody({
-        userId: 'U0OWNER',
-        actionId: LEAD_ACTIONS.close,
-        blockId: 'b',
-        value,
-        responseUrl: ctx.slack.responseUrl,
-      }),
-    );
-    await vi.waitFor(() => expect(ctx.slack.callsTo('views.open')).toHaveLength(1));
-    const view = ctx.slack.callsTo('views.open')[0]?.args.view as {
-      callback_id: string;
-      private_metadata: string;
-    };
+    const view = await openModal(LEAD_ACTIONS.close, value);
     expect(view.callback_id).toBe(CLOSE_MODAL);
     const response = await signed(
       viewSubmissionBody({
