@@ -13,7 +13,7 @@ import { createBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { leadPartitionKey } from '../src/domain/inbound-lead.ts';
 import { createLogger } from '../src/logger.ts';
-import { LEAD_EVENT_TYPE } from '../src/services/post-lead.ts';
+import { LEAD_EVENT_TYPE } from '../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../src/stores/azure/azure-due-store.ts';
 import { createAzureRulesStore } from '../src/stores/azure/azure-rules-store.ts';

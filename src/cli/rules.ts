@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../domain/rules-document.ts';
 import { createAzureRulesStore } from '../stores/azure/azure-rules-store.ts';
 import { startEmbeddedAzurite } from '../stores/azure/embedded-azurite.ts';
-import { createTableClient } from '../stores/azure/tables.ts';
+import { createStateTables } from '../stores/azure/state-tables.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const fail = (text: string): never => {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     : await startEmbeddedAzurite({ dataFolder: join(config.dataFolder, 'azurite') });
   const connectionString = config.azureConnectionString ?? azurite?.connectionString ?? '';
   try {
-    const client = createTableClient(connectionString, `${config.stateTablePrefix}Rules`);
+    const client = createStateTables(connectionString, config.stateTablePrefix).clients.Rules;
     await client.createTable();
     const store = createAzureRulesStore(client);
     if (command === 'import') {

@@ -229,3 +229,8 @@ export function customerName(customer: Customer): string | null {
   const name = [customer.firstName, customer.lastName].filter((part) => part !== null).join(' ');
   return name === '' ? null : name;
 }
+
+/** Who the customer is, in the order a rep reads it: the name, then the company. */
+export function customerLabel(customer: Customer): string {
+  return customer.company ?? customerName(customer) ?? customer.email ?? 'Unknown customer';
+}

@@ -1,16 +1,15 @@
 import { subDays } from 'date-fns';
 import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import type { BlockedChannel } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
-import { renderFirstStartNotice } from '../slack/blocks/lead-message.ts';
-import { SlackCallError, type SlackGateway } from '../slack/gateway.ts';
+import { SlackCallError } from '../services/slack-port.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
 export interface PollDeps extends PostLeadDeps {
   readonly leadTable: LeadTable;
   readonly cursors: CursorStore;
-  readonly slack: SlackGateway;
   /** Where the first-start notice goes. */
   readonly leadsChannel: string;
   /** On the very first start, leads older than this many days are counted, not posted. */
@@ -50,12 +49,6 @@ export interface PollSummary {
   readonly blocked: readonly BlockedChannel[];
 }
 
-export interface BlockedChannel {
-  readonly channel: string;
-  readonly error: string;
-  readonly leads: number;
-}
-
 type OutcomeCounts = Record<PostOutcome['kind'], number>;
 
 const emptyCounts = (): OutcomeCounts => ({
@@ -83,9 +76,11 @@ async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStar
     olderLeads,
   });
   try {
-    await deps.slack.postMessage({
-      channel: deps.leadsChannel,
-      ...renderFirstStartNotice({ table, windowDays: deps.backfillDays, since, olderLeads }),
+    await deps.slack.announceFirstStart(deps.leadsChannel, {
+      table,
+      windowDays: deps.backfillDays,
+      since,
+      olderLeads,
     });
   } catch (error) {
     if (!(error instanceof SlackCallError)) throw error;

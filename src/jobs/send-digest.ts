@@ -3,7 +3,6 @@ import { format, startOfDay, subDays } from 'date-fns';
 import { teamFigures } from '../domain/stats.ts';
 import type { Logger } from '../logger.ts';
 import { figuresFor, overdueLeads, type TeamViewDeps } from '../services/team-views.ts';
-import { renderDigest } from '../slack/blocks/digest.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 
 export interface DigestDeps extends TeamViewDeps {
@@ -50,16 +49,13 @@ export async function sendDigest(deps: DigestDeps): Promise<DigestSummary> {
   if (!(await deps.once.claim(`digest-${format(today, 'yyyy-MM-dd')}`, now)))
     return { sent: false, reason: 'already sent' };
   const channel = await deps.digestChannel();
-  await deps.slack.postMessage({
-    channel,
-    ...renderDigest({
-      day: format(yesterday, 'EEEE d MMMM yyyy'),
-      yesterday: yesterdays,
-      unclaimed,
-      overdue,
-      week: await figuresFor(7, deps),
-      now,
-    }),
+  await deps.slack.postDigest(channel, {
+    day: format(yesterday, 'EEEE d MMMM yyyy'),
+    yesterday: yesterdays,
+    unclaimed,
+    overdue,
+    week: await figuresFor(7, deps),
+    now,
   });
   return { sent: true, channel, newLeads: yesterdays.leads, unclaimed, overdue: overdue.total };
 }

@@ -1,21 +1,9 @@
-import { explainLead } from '../domain/explain.ts';
+import { type Conversation, isAwaitingFollowUp } from '../domain/conversation.ts';
 import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
 import type { SlaPolicy } from '../domain/sla-policy.ts';
 import { type ConversationMessageDeps, rootLeadOf } from '../services/conversation-message.ts';
-import { customerLabel } from '../slack/blocks/lead-message.ts';
-import {
-  type ReminderSubject,
-  renderEscalation,
-  renderOwnerReminder,
-  renderReminderNote,
-  renderUnclaimedReminder,
-} from '../slack/blocks/reminders.ts';
-import { SlackCallError } from '../slack/gateway.ts';
-import {
-  type Conversation,
-  type ConversationStore,
-  isAwaitingFollowUp,
-} from '../stores/conversation-store.ts';
+import { SlackCallError } from '../services/slack-port.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
 
 export interface ReminderDeps extends ConversationMessageDeps {
@@ -55,42 +43,21 @@ function isCurrent(item: ClaimedDueItem, conversation: Conversation, now: Date):
   return !snoozed && item.at >= conversation.sla.remindAt;
 }
 
-async function subjectOf(conversation: Conversation, deps: ReminderDeps): Promise<ReminderSubject> {
-  const root = await rootLeadOf(conversation, deps.leadTable);
-  const latest = conversation.stages.at(-1);
-  const permalink =
-    conversation.channel && conversation.ts
-      ? await deps.slack.permalink(conversation.channel, conversation.ts)
-      : null;
-  return {
-    conversationId: conversation.id,
-    customer: root ? customerLabel(root.customer) : 'A customer',
-    stage: latest ? explainLead(latest).stage : 'lead',
-    arrivedAt: conversation.sla?.startedAt ?? latest?.at ?? new Date(0),
-    permalink,
-    owner: conversation.owner?.userId ?? null,
-  };
-}
-
 async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
-  const subject = await subjectOf(conversation, deps);
+  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
   if (item.kind === 'escalate') {
     const channel = (await deps.escalationChannel()) ?? conversation.channel;
     if (channel === null) return 'dropped';
-    await deps.slack.postMessage({ channel, ...renderEscalation(subject) });
+    await deps.slack.escalate(channel, subject);
     return 'escalated';
   }
   if (conversation.channel === null) return 'dropped';
-  if (subject.owner)
-    await deps.slack.postMessage({ channel: subject.owner, ...renderOwnerReminder(subject) });
-  else await deps.slack.postMessage({ channel: conversation.channel, ...renderUnclaimedReminder(subject) });
-  if (conversation.ts) {
-    await deps.slack.postMessage({
-      channel: conversation.channel,
-      threadTs: conversation.ts,
-      ...renderReminderNote(subject.owner),
-    });
-  }
+  if (conversation.owner) await deps.slack.remindOwner(subject);
+  else await deps.slack.remindUnclaimed(subject);
+  await deps.slack.noteInThread(conversation, {
+    kind: 'reminder',
+    owner: conversation.owner?.userId ?? null,
+  });
   return 'reminded';
 }
 

@@ -1,4 +1,4 @@
-import type { Conversation } from '../stores/conversation-store.ts';
+import type { Conversation } from '../domain/conversation.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
 

@@ -1,22 +1,20 @@
-import { explainLead } from '../domain/explain.ts';
-import { customerLabel } from '../slack/blocks/lead-message.ts';
-import { renderNewOwnerMessage, renderOwnershipNote } from '../slack/blocks/ownership-notes.ts';
-import { SlackCallError } from '../slack/gateway.ts';
-import type { Conversation, ConversationStore } from '../stores/conversation-store.ts';
-import type { OwnershipChangeKind, OwnershipEvent, OwnershipLog } from '../stores/ownership-log.ts';
+import type { Conversation } from '../domain/conversation.ts';
+import {
+  isTransition,
+  type OwnershipEvent,
+  type OwnershipOutcome,
+  type OwnershipRequest,
+  planOwnershipChange,
+} from '../domain/ownership.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
+import type { OwnershipLog } from '../stores/ownership-log.ts';
 import {
   type ConversationMessageDeps,
   refreshConversationMessage,
   rootLeadOf,
 } from './conversation-message.ts';
-
-/** Who may do more than work their own leads. */
-export interface Roles {
-  /** Managers and admins may reassign, release, follow up or close any lead. */
-  isManager(userId: string): Promise<boolean>;
-  /** Admins set the rules. */
-  isAdmin(userId: string): Promise<boolean>;
-}
+import type { Roles } from './roles.ts';
+import { SlackCallError } from './slack-port.ts';
 
 export interface OwnershipDeps extends ConversationMessageDeps {
   readonly conversations: ConversationStore;
@@ -26,60 +24,6 @@ export interface OwnershipDeps extends ConversationMessageDeps {
   /** Told which reps' views changed (their App Home is refreshed); failures are its own to handle. */
   readonly afterChange?: (userIds: readonly string[]) => Promise<void>;
 }
-
-export type OwnershipRequest =
-  | { readonly kind: 'claim'; readonly actor: string }
-  | { readonly kind: 'handover'; readonly actor: string; readonly to: string }
-  | { readonly kind: 'release'; readonly actor: string }
-  /** Automatic assignment by a channel's rotation. */
-  | { readonly kind: 'assign'; readonly to: string };
-
-export type OwnershipOutcome =
-  | { readonly kind: 'changed'; readonly conversation: Conversation; readonly event: OwnershipEvent }
-  /** Someone else owns it (they claimed first). */
-  | { readonly kind: 'alreadyOwned'; readonly owner: string }
-  /** Nobody owns it, so there is nothing to hand over or release. */
-  | { readonly kind: 'notOwned' }
-  /** The actor is neither the owner nor a manager. */
-  | { readonly kind: 'notAllowed'; readonly owner: string }
-  /** Handing over to the current owner. */
-  | { readonly kind: 'unchanged' }
-  | { readonly kind: 'notFound' };
-
-interface Transition {
-  readonly expected: string | null;
-  readonly to: string | null;
-  readonly kind: OwnershipChangeKind;
-  readonly by: string;
-}
-
-/** Checks a request against the current owner: the transition to attempt, or why there is none. */
-function plan(
-  request: OwnershipRequest,
-  owner: string | null,
-  actorIsManager: boolean,
-): Transition | OwnershipOutcome {
-  switch (request.kind) {
-    case 'claim':
-      if (owner !== null) return { kind: 'alreadyOwned', owner };
-      return { expected: null, to: request.actor, kind: 'claim', by: request.actor };
-    case 'assign':
-      if (owner !== null) return { kind: 'alreadyOwned', owner };
-      return { expected: null, to: request.to, kind: 'assign', by: 'rotation' };
-    case 'handover':
-    case 'release': {
-      if (owner === null) return { kind: 'notOwned' };
-      const isOwner = owner === request.actor;
-      if (!isOwner && !actorIsManager) return { kind: 'notAllowed', owner };
-      if (request.kind === 'release')
-        return { expected: owner, to: null, kind: 'release', by: request.actor };
-      if (request.to === owner) return { kind: 'unchanged' };
-      return { expected: owner, to: request.to, kind: isOwner ? 'handover' : 'reassign', by: request.actor };
-    }
-  }
-}
-
-const isTransition = (value: Transition | OwnershipOutcome): value is Transition => 'expected' in value;
 
 /**
  * Changes a conversation's owner: claim (first click wins), hand-over, release, reassignment by a
@@ -97,7 +41,7 @@ export async function changeOwner(
     const current = await deps.conversations.getById(conversationId);
     if (current === null) return { kind: 'notFound' };
     const actorIsManager = request.kind !== 'assign' && (await deps.roles.isManager(request.actor));
-    const decision = plan(request, current.owner?.userId ?? null, actorIsManager);
+    const decision = planOwnershipChange(request, current.owner?.userId ?? null, actorIsManager);
     if (!isTransition(decision)) return decision;
     const at = deps.clock();
     const change = await deps.conversations.setOwner(conversationId, decision.expected, decision.to, at);
@@ -127,24 +71,10 @@ async function announce(
   await refreshConversationMessage(conversation, deps);
   if (conversation.channel === null || conversation.ts === null) return;
   try {
-    await deps.slack.postMessage({
-      channel: conversation.channel,
-      threadTs: conversation.ts,
-      ...renderOwnershipNote(event),
-    });
+    await deps.slack.noteInThread(conversation, { kind: 'ownership', event });
     if (event.to === null || event.kind === 'claim') return;
-    const root = await rootLeadOf(conversation, deps.leadTable);
-    const latest = conversation.stages.at(-1);
-    await deps.slack.postMessage({
-      channel: event.to,
-      ...renderNewOwnerMessage({
-        kind: event.kind,
-        by: event.by,
-        customer: root ? customerLabel(root.customer) : 'a customer',
-        stage: latest ? explainLead(latest).stage : 'lead',
-        permalink: await deps.slack.permalink(conversation.channel, conversation.ts),
-      }),
-    });
+    const rootLead = await rootLeadOf(conversation, deps.leadTable);
+    await deps.slack.tellNewOwner(event, { conversation, rootLead });
   } catch (error) {
     // The change itself is recorded and shown on the message; a missing note or DM is logged.
     if (!(error instanceof SlackCallError)) throw error;

@@ -1,8 +1,7 @@
-import { renderClosedNote } from '../slack/blocks/close.ts';
-import type { Closure, Conversation } from '../stores/conversation-store.ts';
+import type { Closure, Conversation, FollowUpOutcome } from '../domain/conversation.ts';
 import type { OwnershipDeps } from './change-owner.ts';
-import { refreshConversationMessage } from './conversation-message.ts';
-import { type FollowUpOutcome, followUpTarget, noteInThread } from './log-follow-up.ts';
+import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { followUpTarget } from './log-follow-up.ts';
 
 export type CloseOutcome =
   | { readonly kind: 'closed'; readonly conversation: Conversation }
@@ -21,7 +20,7 @@ export async function closeLead(
   if (target.kind !== 'ok') return target;
   const conversation = await deps.conversations.close(conversationId, closure);
   await refreshConversationMessage(conversation, deps);
-  await noteInThread(conversation, renderClosedNote(closure), deps);
+  await noteInThread(conversation, { kind: 'closed', closure }, deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
   return { kind: 'closed', conversation };
 }

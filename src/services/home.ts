@@ -1,5 +1,4 @@
-import { renderHome } from '../slack/blocks/home.ts';
-import type { Roles } from './change-owner.ts';
+import type { Roles } from './roles.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from './team-views.ts';
 
 export interface HomeDeps extends TeamViewDeps {
@@ -12,12 +11,11 @@ export const HOME_LIST_SIZE = 25;
 /** Publishes a user's App Home: their open leads, and for managers the team's overdue list and figures. */
 export async function publishHome(userId: string, deps: HomeDeps): Promise<void> {
   const isManager = await deps.roles.isManager(userId);
-  const view = renderHome({
+  await deps.slack.publishHome(userId, {
     mine: await myOpenLeads(userId, 1, deps, HOME_LIST_SIZE),
     team: isManager
       ? { overdue: await overdueLeads(1, deps, HOME_LIST_SIZE), figures: await figuresFor(7, deps), days: 7 }
       : null,
     now: deps.clock(),
   });
-  await deps.slack.publishHome(userId, view);
 }

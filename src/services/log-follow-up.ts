@@ -1,34 +1,13 @@
-import { renderFollowUpNote, renderSnoozeNote } from '../slack/blocks/follow-up.ts';
-import type { RenderedMessage } from '../slack/blocks/types.ts';
-import { SlackCallError } from '../slack/gateway.ts';
-import { type Conversation, type FollowUp, isAwaitingFollowUp } from '../stores/conversation-store.ts';
+import {
+  type Conversation,
+  type FollowUp,
+  type FollowUpOutcome,
+  isAwaitingFollowUp,
+  type SnoozeOutcome,
+} from '../domain/conversation.ts';
 import type { DueStore } from '../stores/due-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
-import { type ConversationMessageDeps, refreshConversationMessage } from './conversation-message.ts';
-
-export type FollowUpOutcome =
-  | { readonly kind: 'logged'; readonly conversation: Conversation; readonly stoppedClock: boolean }
-  /** Only the owner (or a manager) logs follow-ups; an unowned lead must be claimed first. */
-  | { readonly kind: 'notAllowed'; readonly owner: string | null }
-  | { readonly kind: 'notFound' };
-
-/** A note in the conversation's thread; a Slack failure is logged, since the change is recorded already. */
-export async function noteInThread(
-  conversation: Conversation,
-  note: RenderedMessage,
-  deps: ConversationMessageDeps,
-): Promise<void> {
-  if (!conversation.channel || !conversation.ts) return;
-  try {
-    await deps.slack.postMessage({ channel: conversation.channel, threadTs: conversation.ts, ...note });
-  } catch (error) {
-    if (!(error instanceof SlackCallError)) throw error;
-    deps.log.warn('could not post a note in the lead’s thread', {
-      error: error.code,
-      conversationId: conversation.id,
-    });
-  }
-}
+import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
 
 /** Checks that `actor` may act on the conversation's follow-ups: its owner, or a manager. */
 export async function followUpTarget(
@@ -58,14 +37,10 @@ export async function logFollowUp(
   const stoppedClock = isAwaitingFollowUp(target.conversation);
   const conversation = await deps.conversations.recordFollowUp(conversationId, followUp);
   await refreshConversationMessage(conversation, deps);
-  await noteInThread(conversation, renderFollowUpNote(followUp), deps);
+  await noteInThread(conversation, { kind: 'followUp', followUp }, deps);
   await deps.afterChange?.([followUp.by]);
   return { kind: 'logged', conversation, stoppedClock };
 }
-
-export type SnoozeOutcome =
-  | { readonly kind: 'snoozed'; readonly until: Date }
-  | Exclude<FollowUpOutcome, { kind: 'logged' }>;
 
 /** Holds the reminders of a conversation until `until`, when the owner is reminded again. */
 export async function snoozeReminders(
@@ -79,6 +54,6 @@ export async function snoozeReminders(
   const conversation = await deps.conversations.snooze(conversationId, until);
   await deps.due.schedule({ conversationId, kind: 'remind', at: until });
   await refreshConversationMessage(conversation, deps);
-  await noteInThread(conversation, renderSnoozeNote(actor, until), deps);
+  await noteInThread(conversation, { kind: 'snooze', by: actor, until }, deps);
   return { kind: 'snoozed', until };
 }

@@ -1,12 +1,10 @@
+import type { Conversation, Stage } from '../domain/conversation.ts';
 import { conversationKeyOf, type Lead, type LeadId, leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
-import { renderLeadMessage, renderTestLeadMessage } from '../slack/blocks/lead-message.ts';
-import type { RenderedMessage } from '../slack/blocks/types.ts';
-import { type MessageMetadata, SlackCallError } from '../slack/gateway.ts';
-import type { Conversation, Stage } from '../stores/conversation-store.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
-import { refreshConversationMessage, renderConversation } from './conversation-message.ts';
+import { refreshConversationMessage } from './conversation-message.ts';
+import { SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
 
 export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
@@ -39,12 +37,6 @@ export type PostOutcome =
       readonly permanent: boolean;
       readonly channel: string | null;
     };
-
-export const LEAD_EVENT_TYPE = 'marketplace_lead_posted';
-
-export function leadMetadata(id: LeadId): MessageMetadata {
-  return { eventType: LEAD_EVENT_TYPE, payload: { lead_pk: id.partitionKey, lead_rk: id.rowKey } };
-}
 
 function stageOf(lead: Lead): Stage {
   return { leadId: lead.id, action: lead.action, channel: lead.channel, at: lead.receivedAt };
@@ -107,11 +99,10 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
 
   let ts: string;
   try {
-    const posted = await deps.slack.postMessage({
+    const posted = await deps.slack.postLead(lead, {
       channel: destination.channel,
       threadTs,
-      metadata: leadMetadata(lead.id),
-      ...messageFor(lead, destination, deps.clock()),
+      conversation: destination.kind === 'top' ? destination.conversation : null,
     });
     ts = posted.ts;
   } catch (error) {
@@ -130,25 +121,12 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
 }
 
-function messageFor(
-  lead: Lead,
-  destination: Exclude<Destination, { kind: 'waiting' }>,
-  now: Date,
-): RenderedMessage {
-  if (lead.isTest) return renderTestLeadMessage(lead);
-  if (destination.kind === 'reply') return renderLeadMessage(lead, { isRepeat: true });
-  return destination.conversation
-    ? renderConversation(destination.conversation, lead, now)
-    : renderLeadMessage(lead);
-}
-
 /** A previous attempt may have posted and crashed before recording: look for the message it left. */
 async function findPostedBefore(lead: Lead, previous: LeadRecord, deps: PostLeadDeps) {
   if (previous.channel === null) return null; // that attempt never got as far as Slack
-  return deps.slack.findMessageByMetadata({
+  return deps.slack.findPostedLead(lead.id, {
     channel: previous.channel,
     threadTs: previous.threadTs,
-    metadata: leadMetadata(lead.id),
     // A minute of slack for clocks that disagree between processes and Slack.
     oldest: new Date(previous.claimedAt.getTime() - 60_000),
   });

@@ -1,6 +1,7 @@
+import type { Conversation } from '../domain/conversation.ts';
 import type { Lead } from '../domain/lead.ts';
 import { deadlinesFor, type SlaPolicy } from '../domain/sla-policy.ts';
-import type { Conversation, ConversationStore } from '../stores/conversation-store.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { DueStore } from '../stores/due-store.ts';
 
 export interface FollowUpClockDeps {

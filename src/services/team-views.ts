@@ -1,58 +1,31 @@
 import { subDays } from 'date-fns';
-import { explainLead } from '../domain/explain.ts';
-import { customerName } from '../domain/lead.ts';
+import { type Conversation, isAwaitingFollowUp, summarizeConversation } from '../domain/conversation.ts';
 import { type TeamFigures, teamFigures } from '../domain/stats.ts';
-import type { SlackGateway } from '../slack/gateway.ts';
-import {
-  type Conversation,
-  type ConversationStore,
-  isAwaitingFollowUp,
-} from '../stores/conversation-store.ts';
+import type { LeadListItem, LeadListPage } from '../domain/team-views.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 import { rootLeadOf } from './conversation-message.ts';
+import type { SlackPort } from './slack-port.ts';
 
 export interface TeamViewDeps {
   readonly conversations: ConversationStore;
   readonly leadTable: LeadTable;
-  readonly slack: SlackGateway;
+  readonly slack: SlackPort;
   readonly clock: () => Date;
-}
-
-/** One line of a lead list, ready to render. */
-export interface LeadListItem {
-  readonly customer: string;
-  readonly stage: string;
-  readonly owner: string | null;
-  readonly arrivedAt: Date;
-  /** When the follow-up is due, while one is awaited. */
-  readonly dueAt: Date | null;
-  readonly permalink: string | null;
-}
-
-export interface LeadListPage {
-  readonly items: readonly LeadListItem[];
-  readonly page: number;
-  readonly pages: number;
-  readonly total: number;
 }
 
 export const PAGE_SIZE = 20;
 
 async function itemOf(conversation: Conversation, deps: TeamViewDeps): Promise<LeadListItem> {
   const root = await rootLeadOf(conversation, deps.leadTable);
-  const latest = conversation.stages.at(-1);
-  const customer = root
-    ? (root.customer.company ?? customerName(root.customer) ?? root.customer.email ?? 'Unknown customer')
-    : 'Unknown customer';
   return {
-    customer,
-    stage: latest ? explainLead(latest).stage : 'lead',
+    ...summarizeConversation(conversation, root),
     owner: conversation.owner?.userId ?? null,
     arrivedAt: conversation.stages[0]?.at ?? new Date(0),
     dueAt: isAwaitingFollowUp(conversation) ? (conversation.sla?.remindAt ?? null) : null,
     permalink:
       conversation.channel && conversation.ts
-        ? await deps.slack.permalink(conversation.channel, conversation.ts)
+        ? await deps.slack.linkTo(conversation.channel, conversation.ts)
         : null,
   };
 }

@@ -1,5 +1,6 @@
+import type { PostedMessage } from '../services/slack-port.ts';
 import { previewMessage } from './blocks/text-preview.ts';
-import type { OutgoingMessage, PostedMessage, SlackGateway } from './gateway.ts';
+import { metadataMatches, type OutgoingMessage, type SlackGateway } from './gateway.ts';
 
 export interface ConsoleGatewayOptions {
   /** Where the preview goes (a line at a time). */
@@ -50,9 +51,12 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
         (message) =>
           message.channel === query.channel &&
           (message.threadTs ?? null) === query.threadTs &&
-          message.metadata?.eventType === query.metadata.eventType &&
-          Object.entries(query.metadata.payload).every(
-            ([key, value]) => message.metadata?.payload[key] === value,
+          metadataMatches(
+            message.metadata && {
+              event_type: message.metadata.eventType,
+              event_payload: message.metadata.payload,
+            },
+            query.metadata,
           ),
       );
       return found ? { channel: found.channel, ts: found.ts } : null;

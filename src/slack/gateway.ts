@@ -1,3 +1,4 @@
+import type { PostedMessage } from '../services/slack-port.ts';
 import type { RenderedMessage } from './blocks/types.ts';
 
 export interface MessageMetadata {
@@ -11,11 +12,6 @@ export interface OutgoingMessage extends RenderedMessage {
   readonly threadTs?: string | null;
   /** Attached to the message, so a message posted before a crash can be found again. */
   readonly metadata?: MessageMetadata;
-}
-
-export interface PostedMessage {
-  readonly channel: string;
-  readonly ts: string;
 }
 
 export interface MetadataQuery {
@@ -45,29 +41,13 @@ export interface SlackGateway {
   findMessageByMetadata(query: MetadataQuery): Promise<PostedMessage | null>;
 }
 
-// Errors that will not go away by retrying the same call: an admin must fix something in Slack.
-const PERMANENT = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'invalid_auth',
-  'account_inactive',
-  'token_revoked',
-  'missing_scope',
-  'not_authed',
-  'invalid_blocks',
-  'msg_too_long',
-]);
-
-/** A failed Slack call, with Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, …). */
-export class SlackCallError extends Error {
-  readonly permanent: boolean;
-  constructor(
-    readonly method: string,
-    readonly code: string,
-  ) {
-    super(`Slack ${method} failed: ${code}`);
-    this.name = 'SlackCallError';
-    this.permanent = PERMANENT.has(code);
-  }
+/** True when a message's metadata (as Slack returns it) has the wanted event type and payload values. */
+export function metadataMatches(
+  found:
+    | { readonly event_type?: string; readonly event_payload?: Readonly<Record<string, unknown>> }
+    | undefined,
+  wanted: MessageMetadata,
+): boolean {
+  if (found?.event_type !== wanted.eventType) return false;
+  return Object.entries(wanted.payload).every(([key, value]) => found.event_payload?.[key] === value);
 }

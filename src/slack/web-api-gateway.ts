@@ -1,5 +1,6 @@
 import { ErrorCode, type WebAPICallError, type WebClient } from '@slack/web-api';
-import { type MessageMetadata, type MetadataQuery, SlackCallError, type SlackGateway } from './gateway.ts';
+import { SlackCallError } from '../services/slack-port.ts';
+import { type MetadataQuery, metadataMatches, type SlackGateway } from './gateway.ts';
 
 function slackCodeOf(error: unknown): string {
   if (typeof error !== 'object' || error === null || !('code' in error)) return 'unknown_error';
@@ -30,12 +31,6 @@ async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
 interface MessageWithMetadata {
   readonly ts?: string;
   readonly metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
-
-function matches(message: MessageWithMetadata, wanted: MessageMetadata): boolean {
-  const metadata = message.metadata;
-  if (metadata?.event_type !== wanted.eventType) return false;
-  return Object.entries(wanted.payload).every(([key, value]) => metadata.event_payload?.[key] === value);
 }
 
 const MAX_PAGES = 10;
@@ -153,7 +148,7 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
               }),
             );
         const found = (result.messages as MessageWithMetadata[] | undefined)?.find((message) =>
-          matches(message, query.metadata),
+          metadataMatches(message.metadata, query.metadata),
         );
         if (found?.ts) return { channel: query.channel, ts: found.ts };
         cursor = result.response_metadata?.next_cursor;

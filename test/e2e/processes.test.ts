@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { subMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
+import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';

@@ -1,7 +1,7 @@
 import { addDays } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
-import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
+import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';

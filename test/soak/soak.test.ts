@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TransactionAction } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
-import { LEAD_EVENT_TYPE } from '../../src/services/post-lead.ts';
+import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { JANE, type LeadColumns, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { createTestBot, leadTableClient, type TestTables, uniqueTables } from '../support/test-bot.ts';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import type { Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
-import type { Stage } from '../../src/stores/conversation-store.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
 
 async function freshTable(name: string) {

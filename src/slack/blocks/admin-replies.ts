@@ -1,5 +1,5 @@
+import type { AuditEntry } from '../../domain/audit.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
-import type { AuditEntry } from '../../stores/audit-log.ts';
 import { LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';

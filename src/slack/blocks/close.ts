@@ -1,4 +1,4 @@
-import { CLOSE_OUTCOMES, type Closure } from '../../stores/conversation-store.ts';
+import { CLOSE_OUTCOMES, type Closure } from '../../domain/conversation.ts';
 import { CLOSE_MODAL, encodeConversationRef } from './actions.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { RenderedMessage } from './types.ts';

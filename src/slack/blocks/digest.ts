@@ -1,17 +1,7 @@
 import { formatDuration } from '../../domain/sla.ts';
-import type { TeamFigures } from '../../domain/stats.ts';
-import type { LeadListPage } from '../../services/team-views.ts';
+import type { DigestContent } from '../../domain/team-views.ts';
 import { leadListBlocks } from './team-views.ts';
 import type { Block, RenderedMessage } from './types.ts';
-
-export interface DigestContent {
-  readonly day: string;
-  readonly yesterday: TeamFigures;
-  readonly unclaimed: number;
-  readonly overdue: LeadListPage;
-  readonly week: TeamFigures;
-  readonly now: Date;
-}
 
 const counts = (record: Readonly<Record<string, number>>) =>
   Object.entries(record)

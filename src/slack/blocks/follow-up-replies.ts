@@ -1,4 +1,4 @@
-import type { FollowUpOutcome, SnoozeOutcome } from '../../services/log-follow-up.ts';
+import type { FollowUpOutcome, SnoozeOutcome } from '../../domain/conversation.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
 

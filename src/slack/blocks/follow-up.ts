@@ -1,4 +1,4 @@
-import type { FollowUp, FollowUpKind } from '../../stores/conversation-store.ts';
+import type { FollowUp, FollowUpKind } from '../../domain/conversation.ts';
 import { encodeConversationRef, FOLLOW_UP_MODAL } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';

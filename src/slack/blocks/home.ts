@@ -1,19 +1,7 @@
-import type { TeamFigures } from '../../domain/stats.ts';
-import type { LeadListPage } from '../../services/team-views.ts';
+import type { HomeContent } from '../../domain/team-views.ts';
 import { SLACK_LIMITS } from './limits.ts';
 import { figuresBlocks, leadListBlocks } from './team-views.ts';
 import type { Block } from './types.ts';
-
-export interface HomeContent {
-  readonly mine: LeadListPage;
-  /** Managers and admins only. */
-  readonly team: {
-    readonly overdue: LeadListPage;
-    readonly figures: TeamFigures;
-    readonly days: number;
-  } | null;
-  readonly now: Date;
-}
 
 /** The App Home tab: my open leads; for managers also the team's overdue list and figures. */
 export function renderHome(content: HomeContent): { type: 'home'; blocks: Block[] } {

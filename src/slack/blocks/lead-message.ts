@@ -1,9 +1,11 @@
+import { differenceInMinutes } from 'date-fns';
+import { type Closure, type Conversation, isAwaitingFollowUp } from '../../domain/conversation.ts';
 import { explainLead, stageName } from '../../domain/explain.ts';
-import { type Customer, type CustomerField, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
+import { type CustomerField, customerLabel, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import type { FirstStartReport } from '../../domain/poll-report.ts';
 import { formatDuration } from '../../domain/sla.ts';
-import type { Closure } from '../../stores/conversation-store.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
 import { closedStatus } from './close.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -50,11 +52,6 @@ const MISSING_LABELS: Readonly<Record<CustomerField, string>> = {
   title: 'title',
   country: 'country',
 };
-
-/** Who the customer is, in the order a rep reads it: the name, then the company. */
-export function customerLabel(customer: Customer): string {
-  return customer.company ?? customerName(customer) ?? customer.email ?? 'Unknown customer';
-}
 
 function customerFields(lead: Lead): PlainText[] {
   const name = customerName(lead.customer);
@@ -244,13 +241,6 @@ export function renderTestLeadMessage(lead: Lead): RenderedMessage {
   };
 }
 
-export interface FirstStartReport {
-  readonly table: string;
-  readonly windowDays: number;
-  readonly since: Date;
-  readonly olderLeads: number;
-}
-
 /** Posted once, on the very first start, so the team knows what was and was not posted. */
 export function renderFirstStartNotice(report: FirstStartReport): RenderedMessage {
   const older =
@@ -259,4 +249,28 @@ export function renderFirstStartNotice(report: FirstStartReport): RenderedMessag
       : `${report.olderLeads} older lead${report.olderLeads === 1 ? ' was' : 's were'} left in the table and not posted (the window is the BACKFILL_DAYS setting).`;
   const text = `Lead bot connected to the ${escapeMrkdwn(report.table)} table. Leads from the last ${report.windowDays} days (since ${slackDate(report.since)}) are posted here. ${older}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(`👋 ${text}`) }] };
+}
+
+/** A conversation's first message: the first lead, the latest stage and journey, the owner and controls. */
+export function renderConversation(conversation: Conversation, rootLead: Lead, now: Date): RenderedMessage {
+  const { sla, followUp } = conversation;
+  const awaiting = isAwaitingFollowUp(conversation);
+  const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
+  return renderLeadMessage(rootLead, {
+    stages: conversation.stages,
+    ownership: {
+      conversationId: conversation.id,
+      owner: conversation.owner,
+      closed: conversation.closed,
+      followUpDue: awaiting ? (sla?.remindAt ?? null) : null,
+      snoozedUntil:
+        awaiting && conversation.snoozedUntil && conversation.snoozedUntil > now
+          ? conversation.snoozedUntil
+          : null,
+      followedUp:
+        !awaiting && followUp
+          ? { by: followUp.by, minutesAfterArrival: differenceInMinutes(followUp.at, arrival) }
+          : null,
+    },
+  });
 }

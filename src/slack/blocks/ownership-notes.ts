@@ -1,5 +1,5 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
-import type { OwnershipChangeKind } from '../../stores/ownership-log.ts';
+import type { OwnershipChangeKind } from '../../domain/ownership.ts';
 import type { RenderedMessage } from './types.ts';
 
 export interface OwnershipNote {

@@ -1,4 +1,4 @@
-import type { OwnershipOutcome } from '../../services/change-owner.ts';
+import type { OwnershipOutcome } from '../../domain/ownership.ts';
 import type { RenderedMessage } from './types.ts';
 
 const reply = (text: string): RenderedMessage => ({

@@ -1,4 +1,4 @@
-import type { BlockedChannel } from '../../jobs/poll-leads.ts';
+import type { BlockedChannel } from '../../domain/poll-report.ts';
 import type { RenderedMessage } from './types.ts';
 
 const FIXES: Readonly<Record<string, string>> = {

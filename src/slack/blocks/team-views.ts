@@ -1,7 +1,7 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import { formatDuration } from '../../domain/sla.ts';
 import type { TeamFigures } from '../../domain/stats.ts';
-import type { LeadListItem, LeadListPage } from '../../services/team-views.ts';
+import type { LeadListItem, LeadListPage } from '../../domain/team-views.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { Block, RenderedMessage } from './types.ts';

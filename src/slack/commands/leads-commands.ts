@@ -7,7 +7,7 @@ import {
   type Change,
   describeRules,
 } from '../../services/admin-rules.ts';
-import type { Roles } from '../../services/change-owner.ts';
+import type { Roles } from '../../services/roles.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import type { AuditEntry, AuditLog } from '../audit-log.ts';
+import type { AuditEntry } from '../../domain/audit.ts';
+import type { AuditLog } from '../audit-log.ts';
 import { dateOf } from './tables.ts';
 
 interface AuditEntity {

@@ -3,12 +3,12 @@ import { odata, type TableClient } from '@azure/data-tables';
 import {
   type Closure,
   type Conversation,
-  type ConversationStore,
   type FollowUp,
   isAwaitingFollowUp,
   type SlaState,
   type Stage,
-} from '../conversation-store.ts';
+} from '../../domain/conversation.ts';
+import type { ConversationStore } from '../conversation-store.ts';
 import { conditionally, dateOf, getOrNull, statusOf, updateGuarded } from './tables.ts';
 
 interface ConversationEntity {

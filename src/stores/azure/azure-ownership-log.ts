@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
-import type { OwnershipEvent, OwnershipLog } from '../ownership-log.ts';
+import type { OwnershipEvent } from '../../domain/ownership.ts';
+import type { OwnershipLog } from '../ownership-log.ts';
 import { dateOf } from './tables.ts';
 
 interface EventEntity {

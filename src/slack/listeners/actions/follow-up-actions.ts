@@ -1,17 +1,21 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { addHours } from 'date-fns';
+import type { SnoozeOutcome } from '../../../domain/conversation.ts';
 import { tomorrowMorning } from '../../../domain/sla.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
-import { followUpTarget, type SnoozeOutcome, snoozeReminders } from '../../../services/log-follow-up.ts';
+import { followUpTarget, snoozeReminders } from '../../../services/log-follow-up.ts';
 import type { DueStore } from '../../../stores/due-store.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { closeModal } from '../../blocks/close.ts';
 import { followUpModal } from '../../blocks/follow-up.ts';
 import { renderFollowUpRefusal, renderSnoozeReply } from '../../blocks/follow-up-replies.ts';
 import { renderUnreadableAction } from '../../blocks/ownership-replies.ts';
+import type { SlackGateway } from '../../gateway.ts';
 
 export interface FollowUpActionDeps extends OwnershipDeps {
   readonly due: DueStore;
+  /** Opens the modals (the trigger id of a click is only valid for 3 seconds). */
+  readonly gateway: SlackGateway;
 }
 
 const SNOOZES: ReadonlyArray<
@@ -38,7 +42,7 @@ export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): voi
         return;
       }
       const target = await followUpTarget(conversationId, body.user.id, deps);
-      if (target.kind === 'ok') await deps.slack.openModal(body.trigger_id, modal(conversationId));
+      if (target.kind === 'ok') await deps.gateway.openModal(body.trigger_id, modal(conversationId));
       else
         await respond({
           response_type: 'ephemeral',

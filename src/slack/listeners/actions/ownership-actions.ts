@@ -1,5 +1,6 @@
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
-import { changeOwner, type OwnershipDeps, type OwnershipRequest } from '../../../services/change-owner.ts';
+import type { OwnershipRequest } from '../../../domain/ownership.ts';
+import { changeOwner, type OwnershipDeps } from '../../../services/change-owner.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { renderOwnershipReply, renderUnreadableAction } from '../../blocks/ownership-replies.ts';
 

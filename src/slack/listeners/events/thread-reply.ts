@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
+import { isAwaitingFollowUp } from '../../../domain/conversation.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
 import { logFollowUp } from '../../../services/log-follow-up.ts';
-import { isAwaitingFollowUp } from '../../../stores/conversation-store.ts';
 
 /**
  * A reply by the owner in a lead's thread counts as a follow-up while one is awaited (the bot says so in

@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
+import type { FollowUpKind } from '../../../domain/conversation.ts';
+import { CLOSE_OUTCOMES, type CloseOutcome } from '../../../domain/conversation.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
 import { closeLead } from '../../../services/close-lead.ts';
 import { followUpTarget, logFollowUp } from '../../../services/log-follow-up.ts';
-import type { FollowUpKind } from '../../../stores/conversation-store.ts';
-import { CLOSE_OUTCOMES, type CloseOutcome } from '../../../stores/conversation-store.ts';
 import { CLOSE_MODAL, decodeConversationRef, FOLLOW_UP_MODAL } from '../../blocks/actions.ts';
 import { CLOSE_INPUTS } from '../../blocks/close.ts';
 import { FOLLOW_UP_INPUTS, FOLLOW_UP_KINDS } from '../../blocks/follow-up.ts';

@@ -1,4 +1,4 @@
-import type { PollSummary } from './jobs/poll-leads.ts';
+import type { PollSummary } from './poll-leads.ts';
 
 /** What /healthz reports. Holds no secret: only names, times and counts. */
 export interface HealthReport {

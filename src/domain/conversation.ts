@@ -1,0 +1,103 @@
+import { explainLead } from './explain.ts';
+import { customerLabel, type Lead, type LeadId } from './lead.ts';
+import type { LeadAction, LeadChannel } from './lead-source.ts';
+
+export interface Stage {
+  readonly leadId: LeadId;
+  readonly action: LeadAction;
+  readonly channel: LeadChannel;
+  readonly at: Date;
+}
+
+export interface Owner {
+  readonly userId: string;
+  readonly since: Date;
+}
+
+export type FollowUpKind = 'call' | 'email' | 'meeting' | 'other' | 'thread reply';
+
+export interface FollowUp {
+  readonly by: string;
+  readonly at: Date;
+  readonly kind: FollowUpKind;
+  readonly note: string | null;
+  /** The next step the rep planned, if any. */
+  readonly nextStepOn: string | null;
+}
+
+/** The follow-up clock of the conversation's latest active lead. */
+export interface SlaState {
+  readonly action: string;
+  readonly startedAt: Date;
+  readonly remindAt: Date;
+  readonly escalateAt: Date;
+}
+
+/** One customer's conversation about one offer: the first lead's message, every step since, its owner. */
+export interface Conversation {
+  /** Opaque and short: safe in button values and table keys (the key holds an e-mail). */
+  readonly id: string;
+  readonly key: string;
+  readonly rootLeadId: LeadId;
+  /** Null until the first lead's message is posted. */
+  readonly channel: string | null;
+  readonly ts: string | null;
+  /** Oldest first; the first is the root lead's. */
+  readonly stages: readonly Stage[];
+  /** Null while nobody owns it. */
+  readonly owner: Owner | null;
+  /** Null when no active lead arrived. */
+  readonly sla: SlaState | null;
+  /** The latest follow-up, and when the first one was logged (speed to lead). */
+  readonly followUp: FollowUp | null;
+  readonly firstFollowUpAt: Date | null;
+  /** Reminders wait until then. */
+  readonly snoozedUntil: Date | null;
+  /** Set when the owner closed it (won, lost, not a fit); a later active lead reopens it. */
+  readonly closed: Closure | null;
+  readonly etag: string;
+}
+
+export const CLOSE_OUTCOMES = ['won', 'lost', 'not a fit'] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+
+export interface Closure {
+  readonly by: string;
+  readonly at: Date;
+  readonly outcome: CloseOutcome;
+  readonly reason: string | null;
+}
+
+/** True while an active lead waits for a follow-up logged after it arrived. */
+export function isAwaitingFollowUp(conversation: Conversation): boolean {
+  const { sla, followUp, closed } = conversation;
+  return sla !== null && closed === null && (followUp === null || followUp.at < sla.startedAt);
+}
+
+export type FollowUpOutcome =
+  | { readonly kind: 'logged'; readonly conversation: Conversation; readonly stoppedClock: boolean }
+  /** Only the owner (or a manager) logs follow-ups; an unowned lead must be claimed first. */
+  | { readonly kind: 'notAllowed'; readonly owner: string | null }
+  | { readonly kind: 'notFound' };
+
+export type SnoozeOutcome =
+  | { readonly kind: 'snoozed'; readonly until: Date }
+  | Exclude<FollowUpOutcome, { kind: 'logged' }>;
+
+/** How a conversation is named wherever it is listed or chased: who, and at which stage. */
+export interface ConversationSummary {
+  readonly customer: string;
+  readonly stage: string;
+}
+
+/** `rootLead` is the conversation's first lead, null when Microsoft's row is gone. */
+export function summarizeConversation(
+  conversation: Conversation,
+  rootLead: Lead | null,
+): ConversationSummary {
+  const latest = conversation.stages.at(-1);
+  return {
+    customer: rootLead ? customerLabel(rootLead.customer) : 'Unknown customer',
+    stage: latest ? explainLead(latest).stage : 'lead',
+  };
+}

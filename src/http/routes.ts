@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CustomRoute } from '@slack/bolt';
+import type { Health } from '../jobs/health.ts';
+import { handleInboundLead, INBOUND_PATH_PREFIX, type InboundLeadDeps } from './inbound-leads.ts';
+
+/** `GET /healthz`: 503 while starting, else 200 with the report (which holds no secret). */
+export function healthRoute(health: Health): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      const report = health.report();
+      res.writeHead(report.status === 'starting' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    },
+  };
+}
+
+/** `POST /leads/inbound/<token>`: Microsoft's HTTPS-endpoint leads. */
+export function inboundLeadRoute(deps: InboundLeadDeps): CustomRoute {
+  return {
+    path: `${INBOUND_PATH_PREFIX}:token`,
+    method: ['POST'],
+    handler: (req, res) => {
+      handleInboundLead(req, res, deps).catch((error: unknown) => {
+        deps.log.error('inbound lead handler failed', { error });
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    },
+  };
+}
+
+/** Local mode has no Bolt receiver: a plain server answers the same routes. */
+export function serveRoutes(routes: readonly CustomRoute[]): Server {
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // `:name` segments match one path segment, as in Bolt's receivers.
+    const matches = (pattern: string) =>
+      new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(path);
+    const route = routes.find(
+      (candidate) => matches(candidate.path) && [candidate.method].flat().includes(req.method ?? ''),
+    );
+    if (!route) {
+      res.writeHead(404).end();
+      return;
+    }
+    route.handler(Object.assign(req, { params: {} }), res);
+  });
+}
+
+export async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}

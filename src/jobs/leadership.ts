@@ -1,0 +1,72 @@
+import type { Logger } from '../logger.ts';
+import type { LeaseStore } from '../stores/lease-store.ts';
+
+export interface LeadershipDeps {
+  readonly lease: LeaseStore;
+  readonly processId: string;
+  readonly leaseMs: number;
+  readonly clock: () => Date;
+  /** Told after each lease request whether this process leads (for /healthz). */
+  readonly onLeaderChange: (leader: boolean) => void;
+}
+
+export interface Leadership {
+  /** Runs `job` only while this process holds (or can take) the jobs lease; otherwise says it skipped. */
+  asLeader<T>(job: () => Promise<T>): () => Promise<T | { skipped: string }>;
+  /** Gives the lease up if held, so a standby process takes over at its next tick. */
+  release(): Promise<void>;
+}
+
+/**
+ * Only the lease holder runs the scheduled jobs; the others stand by and take over within a lease
+ * period if it dies. Jobs that start together share one lease request, so a process never races itself.
+ */
+export function createLeadership(deps: LeadershipDeps): Leadership {
+  let isLeader = false;
+  let acquiring: Promise<boolean> | null = null;
+  const lead = () => {
+    acquiring ??= deps.lease
+      .acquire(deps.processId, deps.clock(), deps.leaseMs)
+      .then((leader) => {
+        isLeader = leader;
+        deps.onLeaderChange(leader);
+        return leader;
+      })
+      .finally(() => {
+        acquiring = null;
+      });
+    return acquiring;
+  };
+  return {
+    asLeader: (job) => async () =>
+      (await lead()) ? job() : { skipped: 'another process holds the jobs lease' },
+    async release() {
+      if (isLeader) await deps.lease.release(deps.processId);
+    },
+  };
+}
+
+/**
+ * Coalesces nudges into runs of `job`: one run at a time; a nudge during a run asks for exactly one
+ * more run after it. `settled()` resolves once no run is in progress.
+ */
+export function createNudger(job: () => Promise<unknown>, log: Logger) {
+  let running: Promise<unknown> | null = null;
+  let again = false;
+  const nudge = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = job()
+      .catch((error: unknown) => log.error('nudged run failed', { error }))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          nudge();
+        }
+      });
+  };
+  return { nudge, settled: async () => void (await running) };
+}

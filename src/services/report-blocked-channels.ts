@@ -1,0 +1,37 @@
+import type { BlockedChannel } from '../domain/poll-report.ts';
+import type { Logger } from '../logger.ts';
+import type { OnceStore } from '../stores/once-store.ts';
+import { SlackCallError, type SlackPort } from './slack-port.ts';
+
+export interface BlockedChannelDeps {
+  readonly slack: SlackPort;
+  readonly once: OnceStore;
+  /** Where admins hear of it: the escalation channel, else null (then the leads channel). */
+  readonly escalationChannel: () => Promise<string | null>;
+  readonly leadsChannel: string;
+  readonly clock: () => Date;
+  readonly log: Logger;
+}
+
+/**
+ * Tells admins about channels Slack refuses for good, once a day per channel and error, in the
+ * escalation channel (or the leads channel); never in the refused channel itself. The leads wait and
+ * are retried every poll, so a failure to tell is logged, not thrown.
+ */
+export async function reportBlockedChannels(
+  blocked: readonly BlockedChannel[],
+  deps: BlockedChannelDeps,
+): Promise<void> {
+  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
+  for (const problem of blocked) {
+    deps.log.error('Slack refuses a channel; its leads wait until an admin fixes it', { ...problem });
+    const day = deps.clock().toISOString().slice(0, 10);
+    if (target === problem.channel) continue;
+    if (!(await deps.once.claim(`blocked-${problem.channel}-${problem.error}-${day}`, deps.clock())))
+      continue;
+    await deps.slack.reportBlockedChannel(target, problem).catch((error: unknown) => {
+      if (!(error instanceof SlackCallError)) throw error;
+      deps.log.error('could not tell admins about a blocked channel', { error: error.code });
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import type { Closure, Conversation, FollowUp } from '../domain/conversation.ts';
+import type { Lead, LeadId } from '../domain/lead.ts';
+import type { OwnershipEvent } from '../domain/ownership.ts';
+import type { BlockedChannel, FirstStartReport } from '../domain/poll-report.ts';
+import type { DigestContent, HomeContent } from '../domain/team-views.ts';
+
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/** A conversation with its first lead, read back from Microsoft's table (null when the row is gone). */
+export interface ConversationSubject {
+  readonly conversation: Conversation;
+  readonly rootLead: Lead | null;
+}
+
+/** Where a lead's message goes, and the conversation it heads (null: a lead that stands alone or a reply). */
+export interface LeadPlacement {
+  readonly channel: string;
+  /** Posts as a reply in this thread (a returning customer). */
+  readonly threadTs: string | null;
+  readonly conversation: Conversation | null;
+}
+
+/** What the bot says in a lead's thread, so every change stays visible where the team works. */
+export type ThreadNote =
+  | { readonly kind: 'ownership'; readonly event: OwnershipEvent }
+  | { readonly kind: 'followUp'; readonly followUp: FollowUp }
+  | { readonly kind: 'snooze'; readonly by: string; readonly until: Date }
+  | { readonly kind: 'closed'; readonly closure: Closure }
+  /** The SLA passed: the owner (or, when null, nobody) was reminded. */
+  | { readonly kind: 'reminder'; readonly owner: string | null };
+
+/**
+ * Everything services and jobs say to Slack, in the domain's words. The Slack adapter renders each call
+ * and sends it; every failure is thrown as a SlackCallError (never swallowed), so the caller decides
+ * whether it is worth a retry.
+ */
+export interface SlackPort {
+  /** Posts a lead's message, marked so that `findPostedLead` finds it again after a crash. */
+  postLead(lead: Lead, placement: LeadPlacement): Promise<PostedMessage>;
+  /** The lead's message posted in that channel (or thread) since `oldest`; null when there is none. */
+  findPostedLead(
+    leadId: LeadId,
+    where: { readonly channel: string; readonly threadTs: string | null; readonly oldest: Date },
+  ): Promise<PostedMessage | null>;
+  /** Redraws a conversation's first message (owner, deadline, outcome, journey). */
+  showConversation(conversation: Conversation, rootLead: Lead): Promise<void>;
+  /** A note in the conversation's thread. */
+  noteInThread(conversation: Conversation, note: ThreadNote): Promise<void>;
+  /** A direct message to a rep who was given a lead by someone else (or by the rotation). */
+  tellNewOwner(event: OwnershipEvent, subject: ConversationSubject): Promise<void>;
+  /** The owner's direct message when the follow-up SLA passes. */
+  remindOwner(subject: ConversationSubject): Promise<void>;
+  /** In the lead's channel, when nobody owns a lead whose SLA passed. */
+  remindUnclaimed(subject: ConversationSubject): Promise<void>;
+  /** To the managers, at twice the SLA. */
+  escalate(channel: string, subject: ConversationSubject): Promise<void>;
+  /** The one-off notice of the very first poll. */
+  announceFirstStart(channel: string, report: FirstStartReport): Promise<void>;
+  /** Tells admins that Slack refuses a channel and how to fix it. */
+  reportBlockedChannel(channel: string, blocked: BlockedChannel): Promise<void>;
+  postDigest(channel: string, digest: DigestContent): Promise<void>;
+  publishHome(userId: string, home: HomeContent): Promise<void>;
+  /** A link to a message; null when Slack has none (the message is gone). */
+  linkTo(channel: string, ts: string): Promise<string | null>;
+  /** From the user's Slack profile: their IANA time zone (null when unknown), and whether they are a workspace admin or owner. */
+  userProfile(
+    userId: string,
+  ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
+}
+
+// Errors that will not go away by retrying the same call: an admin must fix something in Slack.
+const PERMANENT = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'missing_scope',
+  'not_authed',
+  'invalid_blocks',
+  'msg_too_long',
+]);
+
+/** A failed Slack call, with Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, …). */
+export class SlackCallError extends Error {
+  readonly permanent: boolean;
+  constructor(
+    readonly method: string,
+    readonly code: string,
+  ) {
+    super(`Slack ${method} failed: ${code}`);
+    this.name = 'SlackCallError';
+    this.permanent = PERMANENT.has(code);
+  }
+}

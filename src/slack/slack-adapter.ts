@@ -1,0 +1,139 @@
+import { summarizeConversation } from '../domain/conversation.ts';
+import type { LeadId } from '../domain/lead.ts';
+import type { ConversationSubject, SlackPort, ThreadNote } from '../services/slack-port.ts';
+import { renderClosedNote } from './blocks/close.ts';
+import { renderDigest } from './blocks/digest.ts';
+import { renderFollowUpNote, renderSnoozeNote } from './blocks/follow-up.ts';
+import { renderHome } from './blocks/home.ts';
+import {
+  renderConversation,
+  renderFirstStartNotice,
+  renderLeadMessage,
+  renderTestLeadMessage,
+} from './blocks/lead-message.ts';
+import { renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
+import { renderBlockedChannel } from './blocks/problems.ts';
+import {
+  type ReminderSubject,
+  renderEscalation,
+  renderOwnerReminder,
+  renderReminderNote,
+  renderUnclaimedReminder,
+} from './blocks/reminders.ts';
+import type { RenderedMessage } from './blocks/types.ts';
+import type { MessageMetadata, SlackGateway } from './gateway.ts';
+
+/** The metadata event type of a lead's message: how a message posted before a crash is found again. */
+export const LEAD_EVENT_TYPE = 'marketplace_lead_posted';
+
+export function leadMetadata(id: LeadId): MessageMetadata {
+  return { eventType: LEAD_EVENT_TYPE, payload: { lead_pk: id.partitionKey, lead_rk: id.rowKey } };
+}
+
+function threadNoteMessage(note: ThreadNote): RenderedMessage {
+  switch (note.kind) {
+    case 'ownership':
+      return renderOwnershipNote(note.event);
+    case 'followUp':
+      return renderFollowUpNote(note.followUp);
+    case 'snooze':
+      return renderSnoozeNote(note.by, note.until);
+    case 'closed':
+      return renderClosedNote(note.closure);
+    case 'reminder':
+      return renderReminderNote(note.owner);
+  }
+}
+
+/** The Slack side of SlackPort: renders each domain event with the pure renderers and sends it. */
+export function createSlackAdapter(slack: SlackGateway, clock: () => Date): SlackPort {
+  const linkTo = (channel: string, ts: string) => slack.permalink(channel, ts);
+  const linkToConversation = ({ channel, ts }: ConversationSubject['conversation']) =>
+    channel && ts ? linkTo(channel, ts) : Promise.resolve(null);
+
+  async function reminderSubject({ conversation, rootLead }: ConversationSubject): Promise<ReminderSubject> {
+    return {
+      conversationId: conversation.id,
+      ...summarizeConversation(conversation, rootLead),
+      arrivedAt: conversation.sla?.startedAt ?? conversation.stages.at(-1)?.at ?? new Date(0),
+      permalink: await linkToConversation(conversation),
+      owner: conversation.owner?.userId ?? null,
+    };
+  }
+
+  return {
+    async postLead(lead, placement) {
+      const message = lead.isTest
+        ? renderTestLeadMessage(lead)
+        : placement.threadTs !== null
+          ? renderLeadMessage(lead, { isRepeat: true })
+          : placement.conversation
+            ? renderConversation(placement.conversation, lead, clock())
+            : renderLeadMessage(lead);
+      return slack.postMessage({
+        channel: placement.channel,
+        threadTs: placement.threadTs,
+        metadata: leadMetadata(lead.id),
+        ...message,
+      });
+    },
+    findPostedLead(leadId, where) {
+      return slack.findMessageByMetadata({ ...where, metadata: leadMetadata(leadId) });
+    },
+    async showConversation(conversation, rootLead) {
+      if (conversation.channel === null || conversation.ts === null) return;
+      await slack.updateMessage(
+        conversation.channel,
+        conversation.ts,
+        renderConversation(conversation, rootLead, clock()),
+      );
+    },
+    async noteInThread(conversation, note) {
+      if (conversation.channel === null || conversation.ts === null) return;
+      await slack.postMessage({
+        channel: conversation.channel,
+        threadTs: conversation.ts,
+        ...threadNoteMessage(note),
+      });
+    },
+    async tellNewOwner(event, subject) {
+      if (event.to === null) return;
+      await slack.postMessage({
+        channel: event.to,
+        ...renderNewOwnerMessage({
+          kind: event.kind,
+          by: event.by,
+          ...summarizeConversation(subject.conversation, subject.rootLead),
+          permalink: await linkToConversation(subject.conversation),
+        }),
+      });
+    },
+    async remindOwner(subject) {
+      const owner = subject.conversation.owner?.userId;
+      if (!owner) return;
+      await slack.postMessage({ channel: owner, ...renderOwnerReminder(await reminderSubject(subject)) });
+    },
+    async remindUnclaimed(subject) {
+      const channel = subject.conversation.channel;
+      if (channel === null) return;
+      await slack.postMessage({ channel, ...renderUnclaimedReminder(await reminderSubject(subject)) });
+    },
+    async escalate(channel, subject) {
+      await slack.postMessage({ channel, ...renderEscalation(await reminderSubject(subject)) });
+    },
+    async announceFirstStart(channel, report) {
+      await slack.postMessage({ channel, ...renderFirstStartNotice(report) });
+    },
+    async reportBlockedChannel(channel, blocked) {
+      await slack.postMessage({ channel, ...renderBlockedChannel(blocked) });
+    },
+    async postDigest(channel, digest) {
+      await slack.postMessage({ channel, ...renderDigest(digest) });
+    },
+    async publishHome(userId, home) {
+      await slack.publishHome(userId, renderHome(home));
+    },
+    linkTo,
+    userProfile: (userId) => slack.userProfile(userId),
+  };
+}
