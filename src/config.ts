@@ -1,6 +1,12 @@
 import { validate as isValidCron } from 'node-cron';
-import { isTimeZone, parseBusinessHours, parseDuration } from './domain/sla.ts';
-import { DEFAULT_ACTIVE_ACTIONS, type SlaPolicy } from './domain/sla-policy.ts';
+import { fail, ok, type Parsed } from './domain/parsed.ts';
+import { type BusinessHours, isTimeZone, parseBusinessHours, parseDuration } from './domain/sla.ts';
+import {
+  DEFAULT_ACTIVE_ACTIONS,
+  parseActionCode,
+  parseActiveActions,
+  type SlaPolicy,
+} from './domain/sla-policy.ts';
 import type { LogLevel } from './logger.ts';
 
 export type SlackConfig =
@@ -65,20 +71,6 @@ export interface Config {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULTS = {
-  port: 3000,
-  leadsTable: 'MarketplaceLeads',
-  stateTablePrefix: 'leadbot',
-  localLeadsChannel: 'local-leads',
-  pollSchedule: '*/30 * * * * *',
-  reminderSchedule: '0 * * * * *',
-  digestSchedule: '0 0 9 * * 1-5',
-  slaMinutes: 1440,
-  backfillDays: 7,
-  pollOverlapSeconds: 300,
-  dataFolder: '.leadbot',
-} as const;
-
 /** Thrown by loadConfig with every problem at once, each with how to fix it. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -93,197 +85,264 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
+/**
+ * One environment variable: its default, how its text is read, and what a good value looks like.
+ * A problem is shown after `NAME="text"`; with `quote: false` after `NAME` alone: secrets are never
+ * echoed, and lists name their bad item themselves.
+ */
+interface Setting<T> {
+  readonly name: string;
+  readonly default: T;
+  readonly parse: (text: string) => Parsed<T>;
+  readonly quote: boolean;
+}
+
+const setting = <T>(
+  name: string,
+  defaultValue: T,
+  parse: (text: string) => Parsed<T>,
+  quote = true,
+): Setting<T> => ({ name, default: defaultValue, parse, quote });
+
+const text = (text: string): Parsed<string> => ok(text);
+const optionalText = (text: string): Parsed<string | null> => ok(text);
+const flag = (text: string): Parsed<boolean> => ok(['1', 'true', 'yes'].includes(text.toLowerCase()));
+const wholeNumber =
+  (min: number, max: number) =>
+  (text: string): Parsed<number> => {
+    const value = Number(text);
+    return Number.isInteger(value) && value >= min && value <= max
+      ? ok(value)
+      : fail(`must be a whole number from ${min} to ${max}.`);
+  };
+const cron =
+  (example: string) =>
+  (text: string): Parsed<string> =>
+    isValidCron(text) ? ok(text) : fail(`is not a cron expression; e.g. ${example}.`);
+const matching =
+  <T extends string | null>(pattern: RegExp, problem: string) =>
+  (text: string): Parsed<T> =>
+    pattern.test(text) ? ok(text as T) : fail(problem);
+const oneOf =
+  <T extends string>(values: readonly T[], problem: string) =>
+  (text: string): Parsed<T> =>
+    (values as readonly string[]).includes(text) ? ok(text as T) : fail(problem);
+const userIdList = (text: string): Parsed<readonly string[]> => {
+  const ids = text.split(/[\s,]+/).filter(Boolean);
+  const bad = ids.filter((id) => !USER_ID.test(id));
+  return bad.length === 0
+    ? ok(ids)
+    : fail(`holds ${bad.join(', ')}: list Slack user ids like U0123456789, separated by commas.`);
+};
+const duration = (text: string): Parsed<number> => {
+  const minutes = parseDuration(text);
+  return minutes === null ? fail('is not a duration like 30m, 4h, 24h or 2d.') : ok(minutes);
+};
+const activeActionList = (text: string): Parsed<readonly string[]> => {
+  const parsed = parseActiveActions(
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
+  return parsed.ok ? parsed : fail(`: ${parsed.problem}`);
+};
+const slaByAction = (text: string): Parsed<Readonly<Record<string, number>>> => {
+  const byAction: Record<string, number> = {};
+  for (const pair of text.split(',').filter((p) => p.trim() !== '')) {
+    const [actionText = '', durationText = ''] = pair.split('=').map((part) => part.trim());
+    const action = parseActionCode(actionText);
+    const minutes = parseDuration(durationText);
+    if (!pair.includes('=') || minutes === null)
+      return fail(`: "${pair.trim()}" must be Action=duration, e.g. Create=4h.`);
+    if (!action.ok) return fail(`: ${action.problem}`);
+    byAction[action.value] = minutes;
+  }
+  return ok(byAction);
+};
+const businessHours = (text: string): Parsed<BusinessHours | null> => {
+  const parsed = parseBusinessHours(text);
+  return parsed.ok ? ok(parsed.hours) : fail(`: ${parsed.problem}.`);
+};
+const timeZone = (text: string): Parsed<string> =>
+  isTimeZone(text) ? ok(text) : fail('is not an IANA time zone like Europe/Berlin.');
+const apiUrl = (text: string): Parsed<string | null> =>
+  URL.canParse(text)
+    ? ok(text.endsWith('/') ? text : `${text}/`)
+    : fail('is not a URL; use the Web API base, e.g. https://slack.com/api/.');
+
+/** Every setting and its default, in one place. README → Configuration documents each. */
+export const SETTINGS = {
+  botToken: setting(
+    'SLACK_BOT_TOKEN',
+    null,
+    matching<string | null>(
+      /^xoxb-/,
+      'must be a bot token (xoxb-…): Slack app settings → OAuth & Permissions.',
+    ),
+    false,
+  ),
+  signingSecret: setting('SLACK_SIGNING_SECRET', null, optionalText, false),
+  appToken: setting(
+    'SLACK_APP_TOKEN',
+    null,
+    matching<string | null>(
+      /^xapp-/,
+      'must be an app-level token (xapp-…) with connections:write: Basic Information → App-Level Tokens.',
+    ),
+    false,
+  ),
+  apiUrl: setting('SLACK_API_URL', null, apiUrl),
+  port: setting('PORT', 3000, wholeNumber(0, 65535)),
+  azureConnectionString: setting('AZURE_TABLES_CONNECTION_STRING', null, optionalText, false),
+  dataFolder: setting('DATA_DIR', '.leadbot', text),
+  leadsTable: setting(
+    'LEADS_TABLE',
+    'MarketplaceLeads',
+    matching(TABLE_NAME, 'is not a table name (3–63 letters and digits, starting with a letter).'),
+  ),
+  stateTablePrefix: setting(
+    'STATE_TABLE_PREFIX',
+    'leadbot',
+    matching(/^[A-Za-z][A-Za-z0-9]{0,39}$/, 'must be 1–40 letters and digits, starting with a letter.'),
+  ),
+  leadsChannel: setting(
+    'LEADS_CHANNEL',
+    null,
+    matching<string | null>(
+      CHANNEL_ID,
+      'must be a channel id like C0123456789 (channel details → About, at the bottom).',
+    ),
+  ),
+  managerUserIds: setting('MANAGER_USER_IDS', [] as readonly string[], userIdList, false),
+  adminUserIds: setting('ADMIN_USER_IDS', [] as readonly string[], userIdList, false),
+  allowWorkspaceAdmins: setting('ALLOW_WORKSPACE_ADMINS', false, flag),
+  pollSchedule: setting('POLL_SCHEDULE', '*/30 * * * * *', cron('"*/30 * * * * *" polls every 30 seconds')),
+  reminderSchedule: setting('REMINDER_SCHEDULE', '0 * * * * *', cron('"0 * * * * *" checks every minute')),
+  digestSchedule: setting('DIGEST_SCHEDULE', '0 0 9 * * 1-5', cron('"0 0 9 * * 1-5" is 09:00 on weekdays')),
+  digestTimeZone: setting('DIGEST_TIMEZONE', 'UTC', timeZone),
+  inboundLeadsToken: setting(
+    'INBOUND_LEADS_TOKEN',
+    null,
+    matching<string | null>(
+      /^[A-Za-z0-9_-]{24,}$/,
+      'must be at least 24 letters, digits, - or _ (e.g. the output of: openssl rand -hex 24).',
+    ),
+    false,
+  ),
+  managersChannel: setting(
+    'MANAGERS_CHANNEL',
+    null,
+    matching<string | null>(CHANNEL_ID, 'must be a channel id like C0123456789.'),
+  ),
+  activeActions: setting('ACTIVE_ACTIONS', DEFAULT_ACTIVE_ACTIONS as readonly string[], activeActionList),
+  sla: setting('SLA', 1440, duration),
+  slaByAction: setting('SLA_BY_ACTION', {} as Readonly<Record<string, number>>, slaByAction, false),
+  businessHours: setting('BUSINESS_HOURS', null, businessHours),
+  backfillDays: setting('BACKFILL_DAYS', 7, wholeNumber(0, 3650)),
+  pollOverlapSeconds: setting('POLL_OVERLAP_SECONDS', 300, wholeNumber(0, 86400)),
+  slackPostIntervalMs: setting('SLACK_POST_INTERVAL_MS', 1000, wholeNumber(0, 60_000)),
+  leaseSeconds: setting('LEASE_SECONDS', 90, wholeNumber(2, 3600)),
+  claimTimeoutSeconds: setting('CLAIM_TIMEOUT_SECONDS', 300, wholeNumber(1, 86400)),
+  logLevel: setting(
+    'LOG_LEVEL',
+    'info' as LogLevel,
+    oneOf<LogLevel>(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error.'),
+  ),
+  logFormat: setting(
+    'LOG_FORMAT',
+    'pretty' as 'json' | 'pretty',
+    oneOf<'json' | 'pretty'>(['json', 'pretty'], 'must be json or pretty.'),
+  ),
+  showBlocks: setting('SHOW_BLOCKS', false, flag),
+} as const;
+
+/** Local mode's channel name, when no LEADS_CHANNEL is set. */
+const LOCAL_LEADS_CHANNEL = 'local-leads';
+
+type Values = { -readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]['default'] };
+
 /** Validates the environment once. Pure: the caller passes the environment (main.ts passes process.env). */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const text = (name: string): string | null => {
-    const value = env[name]?.trim();
-    return value ? value : null;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = text(name);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}.`);
-      return fallback;
+  const values = {} as Record<string, unknown>;
+  for (const [key, item] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
+    const raw = env[item.name]?.trim();
+    values[key] = item.default;
+    if (!raw) continue;
+    const parsed = item.parse(raw);
+    if (parsed.ok) values[key] = parsed.value;
+    else {
+      const glue = parsed.problem.startsWith(':') ? '' : ' ';
+      problems.push(`${item.quote ? `${item.name}="${raw}"` : item.name}${glue}${parsed.problem}`);
     }
-    return value;
-  };
+  }
+  const v = values as Values;
 
-  const botToken = text('SLACK_BOT_TOKEN');
-  const signingSecret = text('SLACK_SIGNING_SECRET');
-  const appToken = text('SLACK_APP_TOKEN');
-  const apiUrlText = text('SLACK_API_URL');
-  let apiUrl: string | null = null;
-  if (apiUrlText !== null) {
-    if (URL.canParse(apiUrlText)) apiUrl = apiUrlText.endsWith('/') ? apiUrlText : `${apiUrlText}/`;
-    else
-      problems.push(
-        `SLACK_API_URL="${apiUrlText}" is not a URL; use the Web API base, e.g. https://slack.com/api/.`,
-      );
-  }
-  if (botToken !== null && !botToken.startsWith('xoxb-')) {
-    problems.push('SLACK_BOT_TOKEN must be a bot token (xoxb-…): Slack app settings → OAuth & Permissions.');
-  }
-  if (appToken !== null && !appToken.startsWith('xapp-')) {
-    problems.push(
-      'SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write: Basic Information → App-Level Tokens.',
-    );
-  }
+  // Which Slack mode the credentials that are set make up.
+  const bad = (name: string) => problems.some((problem) => problem.startsWith(name));
   let slack: SlackConfig = { mode: 'local' };
+  const botToken = v.botToken;
   if (botToken === null) {
-    if (signingSecret !== null || appToken !== null) {
+    if (
+      !bad('SLACK_BOT_TOKEN') &&
+      (v.signingSecret !== null || v.appToken !== null || bad('SLACK_APP_TOKEN'))
+    )
       problems.push(
         'SLACK_BOT_TOKEN is missing: set it (xoxb-…) or unset SLACK_SIGNING_SECRET/SLACK_APP_TOKEN for local mode.',
       );
-    }
-  } else if (appToken !== null) {
-    slack = { mode: 'socket', botToken, appToken, signingSecret, apiUrl };
-  } else if (signingSecret !== null) {
-    slack = { mode: 'http', botToken, signingSecret, apiUrl };
-  } else {
+  } else if (v.appToken !== null) {
+    slack = {
+      mode: 'socket',
+      botToken,
+      appToken: v.appToken,
+      signingSecret: v.signingSecret,
+      apiUrl: v.apiUrl,
+    };
+  } else if (v.signingSecret !== null) {
+    slack = { mode: 'http', botToken, signingSecret: v.signingSecret, apiUrl: v.apiUrl };
+  } else if (!bad('SLACK_APP_TOKEN')) {
     problems.push(
       'SLACK_SIGNING_SECRET is missing: HTTP mode needs it (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode.',
     );
   }
-
-  const leadsChannelText = text('LEADS_CHANNEL');
-  let leadsChannel: string = DEFAULTS.localLeadsChannel;
-  if (leadsChannelText !== null) {
-    if (CHANNEL_ID.test(leadsChannelText)) leadsChannel = leadsChannelText;
-    else
-      problems.push(
-        `LEADS_CHANNEL="${leadsChannelText}" must be a channel id like C0123456789 (channel details → About, at the bottom).`,
-      );
-  } else if (slack.mode !== 'local') {
+  if (v.leadsChannel === null && slack.mode !== 'local' && !bad('LEADS_CHANNEL')) {
     problems.push(
       'LEADS_CHANNEL is missing: the id of the channel for new leads, e.g. C0123456789 (channel details → About).',
     );
   }
-
-  const userIds = (name: string): string[] => {
-    const ids = (text(name) ?? '').split(/[\s,]+/).filter(Boolean);
-    const bad = ids.filter((id) => !USER_ID.test(id));
-    if (bad.length > 0)
-      problems.push(
-        `${name} holds ${bad.join(', ')}: list Slack user ids like U0123456789, separated by commas.`,
-      );
-    return ids.filter((id) => USER_ID.test(id));
-  };
-  const managerUserIds = userIds('MANAGER_USER_IDS');
-  const adminUserIds = userIds('ADMIN_USER_IDS');
-
-  const leadsTable = text('LEADS_TABLE') ?? DEFAULTS.leadsTable;
-  if (!TABLE_NAME.test(leadsTable)) {
-    problems.push(
-      `LEADS_TABLE="${leadsTable}" is not a table name (3–63 letters and digits, starting with a letter).`,
-    );
-  }
-  const stateTablePrefix = text('STATE_TABLE_PREFIX') ?? DEFAULTS.stateTablePrefix;
-  if (!/^[A-Za-z][A-Za-z0-9]{0,39}$/.test(stateTablePrefix)) {
-    problems.push(
-      `STATE_TABLE_PREFIX="${stateTablePrefix}" must be 1–40 letters and digits, starting with a letter.`,
-    );
-  }
-  const schedule = (name: string, fallback: string, example: string) => {
-    const value = text(name) ?? fallback;
-    if (!isValidCron(value)) problems.push(`${name}="${value}" is not a cron expression; e.g. ${example}.`);
-    return value;
-  };
-  const pollSchedule = schedule(
-    'POLL_SCHEDULE',
-    DEFAULTS.pollSchedule,
-    '"*/30 * * * * *" polls every 30 seconds',
-  );
-  const reminderSchedule = schedule(
-    'REMINDER_SCHEDULE',
-    DEFAULTS.reminderSchedule,
-    '"0 * * * * *" checks every minute',
-  );
-  const inboundLeadsToken = text('INBOUND_LEADS_TOKEN');
-  if (inboundLeadsToken !== null && !/^[A-Za-z0-9_-]{24,}$/.test(inboundLeadsToken)) {
-    problems.push(
-      'INBOUND_LEADS_TOKEN must be at least 24 letters, digits, - or _ (e.g. the output of: openssl rand -hex 24).',
-    );
-  }
-  const digestSchedule = schedule(
-    'DIGEST_SCHEDULE',
-    DEFAULTS.digestSchedule,
-    '"0 0 9 * * 1-5" is 09:00 on weekdays',
-  );
-  const digestTimeZone = text('DIGEST_TIMEZONE') ?? 'UTC';
-  if (!isTimeZone(digestTimeZone))
-    problems.push(`DIGEST_TIMEZONE="${digestTimeZone}" is not an IANA time zone like Europe/Berlin.`);
-  const managersChannelText = text('MANAGERS_CHANNEL');
-  if (managersChannelText !== null && !CHANNEL_ID.test(managersChannelText)) {
-    problems.push(`MANAGERS_CHANNEL="${managersChannelText}" must be a channel id like C0123456789.`);
-  }
-  const activeActions = (text('ACTIVE_ACTIONS') ?? DEFAULT_ACTIVE_ACTIONS.join(','))
-    .split(',')
-    .map((action) => action.trim())
-    .filter(Boolean);
-  const defaultSlaText = text('SLA') ?? '24h';
-  const defaultSlaMinutes = parseDuration(defaultSlaText);
-  if (defaultSlaMinutes === null)
-    problems.push(`SLA="${defaultSlaText}" is not a duration like 30m, 4h, 24h or 2d.`);
-  const slaMinutesByAction: Record<string, number> = {};
-  for (const pair of (text('SLA_BY_ACTION') ?? '').split(',').filter((p) => p.trim() !== '')) {
-    const [action = '', duration = ''] = pair.split('=').map((part) => part.trim());
-    const minutes = parseDuration(duration);
-    if (action === '' || minutes === null)
-      problems.push(`SLA_BY_ACTION: "${pair.trim()}" must be Action=duration, e.g. Create=4h.`);
-    else slaMinutesByAction[action] = minutes;
-  }
-  const hoursText = text('BUSINESS_HOURS');
-  let businessHours: SlaPolicy['businessHours'] = null;
-  if (hoursText !== null) {
-    const parsed = parseBusinessHours(hoursText);
-    if (parsed.ok) businessHours = parsed.hours;
-    else problems.push(`BUSINESS_HOURS="${hoursText}": ${parsed.problem}.`);
-  }
-  const logLevel = text('LOG_LEVEL') ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL="${logLevel}" must be debug, info, warn or error.`);
-  }
-  const logFormat = text('LOG_FORMAT') ?? 'pretty';
-  if (logFormat !== 'json' && logFormat !== 'pretty')
-    problems.push(`LOG_FORMAT="${logFormat}" must be json or pretty.`);
-
-  const config: Config = {
-    slack,
-    port: integer('PORT', DEFAULTS.port, 0, 65535),
-    azureConnectionString: text('AZURE_TABLES_CONNECTION_STRING'),
-    dataFolder: text('DATA_DIR') ?? DEFAULTS.dataFolder,
-    leadsTable,
-    stateTablePrefix,
-    leadsChannel,
-    managerUserIds,
-    adminUserIds,
-    allowWorkspaceAdmins: ['1', 'true', 'yes'].includes((text('ALLOW_WORKSPACE_ADMINS') ?? '').toLowerCase()),
-    pollSchedule,
-    reminderSchedule,
-    inboundLeadsToken,
-    digestSchedule,
-    digestTimeZone,
-    managersChannel:
-      managersChannelText !== null && CHANNEL_ID.test(managersChannelText) ? managersChannelText : null,
-    sla: {
-      activeActions,
-      defaultSlaMinutes: defaultSlaMinutes ?? DEFAULTS.slaMinutes,
-      slaMinutesByAction,
-      escalationFactor: 2,
-      businessHours,
-    },
-    backfillDays: integer('BACKFILL_DAYS', DEFAULTS.backfillDays, 0, 3650),
-    pollOverlapSeconds: integer('POLL_OVERLAP_SECONDS', DEFAULTS.pollOverlapSeconds, 0, 86400),
-    slackPostIntervalMs: integer('SLACK_POST_INTERVAL_MS', 1000, 0, 60_000),
-    leaseSeconds: integer('LEASE_SECONDS', 90, 2, 3600),
-    claimTimeoutSeconds: integer('CLAIM_TIMEOUT_SECONDS', 300, 1, 86400),
-    logLevel: logLevel as LogLevel,
-    logFormat: logFormat === 'json' ? 'json' : 'pretty',
-    showBlocks: ['1', 'true', 'yes'].includes((text('SHOW_BLOCKS') ?? '').toLowerCase()),
-  };
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return {
+    slack,
+    port: v.port,
+    azureConnectionString: v.azureConnectionString,
+    dataFolder: v.dataFolder,
+    leadsTable: v.leadsTable,
+    stateTablePrefix: v.stateTablePrefix,
+    leadsChannel: v.leadsChannel ?? LOCAL_LEADS_CHANNEL,
+    managerUserIds: v.managerUserIds,
+    adminUserIds: v.adminUserIds,
+    allowWorkspaceAdmins: v.allowWorkspaceAdmins,
+    pollSchedule: v.pollSchedule,
+    reminderSchedule: v.reminderSchedule,
+    inboundLeadsToken: v.inboundLeadsToken,
+    digestSchedule: v.digestSchedule,
+    digestTimeZone: v.digestTimeZone,
+    managersChannel: v.managersChannel,
+    sla: {
+      activeActions: v.activeActions,
+      defaultSlaMinutes: v.sla,
+      slaMinutesByAction: v.slaByAction,
+      escalationFactor: 2,
+      businessHours: v.businessHours,
+    },
+    backfillDays: v.backfillDays,
+    pollOverlapSeconds: v.pollOverlapSeconds,
+    slackPostIntervalMs: v.slackPostIntervalMs,
+    leaseSeconds: v.leaseSeconds,
+    claimTimeoutSeconds: v.claimTimeoutSeconds,
+    logLevel: v.logLevel,
+    logFormat: v.logFormat,
+    showBlocks: v.showBlocks,
+  };
 }

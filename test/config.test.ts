@@ -97,6 +97,10 @@ describe('loadConfig', () => {
     [{ REMINDER_SCHEDULE: 'often' }, /REMINDER_SCHEDULE="often" is not a cron expression/],
     [{ DIGEST_TIMEZONE: 'Berlin' }, /DIGEST_TIMEZONE="Berlin" is not an IANA time zone/],
     [{ INBOUND_LEADS_TOKEN: 'short' }, /INBOUND_LEADS_TOKEN must be at least 24/],
+    // The same checks as /leads active and /leads sla.
+    [{ ACTIVE_ACTIONS: 'Create,Demo' }, /ACTIVE_ACTIONS="Create,Demo": "Demo" is not an action/],
+    [{ ACTIVE_ACTIONS: 'DNC' }, /DNC cannot be active/],
+    [{ SLA_BY_ACTION: 'Demo=4h' }, /SLA_BY_ACTION: "Demo" is not an action/],
   ])('explains a bad setting: %j', (env, problem) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

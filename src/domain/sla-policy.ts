@@ -1,5 +1,7 @@
 import type { Lead } from './lead.ts';
 import { isClaimable } from './lead.ts';
+import { LEAD_ACTION_CODES } from './lead-source.ts';
+import { fail, ok, type Parsed } from './parsed.ts';
 import { type BusinessHours, type SlaDeadlines, slaDeadlines } from './sla.ts';
 
 /** Which leads must be followed up, and how fast. */
@@ -16,6 +18,25 @@ export interface SlaPolicy {
 }
 
 export const DEFAULT_ACTIVE_ACTIONS = ['Create', 'StartTestDrive'];
+
+/** An action code as Microsoft writes it (PLT, INS, DNC, Create, StartTestDrive), typed in any case. */
+export function parseActionCode(text: string): Parsed<string> {
+  const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === text.toLowerCase());
+  return action ? ok(action) : fail(`"${text}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
+}
+
+/** The actions whose leads are chased: at least one, never DNC, each once. The same rule for /leads and ACTIVE_ACTIONS. */
+export function parseActiveActions(names: readonly string[]): Parsed<string[]> {
+  if (names.length === 0) return fail('Name at least one action.');
+  const actions: string[] = [];
+  for (const name of names) {
+    const action = parseActionCode(name);
+    if (!action.ok) return action;
+    if (action.value === 'DNC') return fail('DNC leads are never chased, so DNC cannot be active.');
+    if (!actions.includes(action.value)) actions.push(action.value);
+  }
+  return ok(actions);
+}
 
 const codeOf = (lead: Lead) => (lead.actionCode ?? lead.action).toLowerCase();
 

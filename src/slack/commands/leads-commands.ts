@@ -1,4 +1,5 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import type { Parsed } from '../../domain/parsed.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
 import {
   type AdminDeps,
@@ -16,7 +17,6 @@ import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
 import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
 import {
-  type Parsed,
   parseActiveActions,
   parseChannel,
   parseHours,

@@ -1,16 +1,10 @@
-import { LEAD_ACTION_CODES } from '../../domain/lead-source.ts';
+import { fail, ok, type Parsed } from '../../domain/parsed.ts';
 import { type RoutingRule, RULE_FIELDS, type RuleField } from '../../domain/routing.ts';
 import { type BusinessHours, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
+import { parseActionCode, parseActiveActions as parseActiveActionList } from '../../domain/sla-policy.ts';
 
 // Pure readers of /leads arguments. Slack escapes channels and users when the command is configured to
 // (`<#C123|sales>`, `<@U123|anna>`); plain ids are accepted too.
-
-export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problem: string };
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
 export function channelOf(token: string | undefined): string | null {
   const match =
@@ -84,11 +78,11 @@ export function parseUser(args: readonly string[]): Parsed<string> {
 export function parseSla(args: readonly string[]): Parsed<{ action: string; minutes: number }> {
   if (args.length !== 2) return fail('Give an action and a duration.');
   const [actionText = '', durationText = ''] = args;
-  const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === actionText.toLowerCase());
-  if (!action) return fail(`"${actionText}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
+  const action = parseActionCode(actionText);
+  if (!action.ok) return action;
   const minutes = parseDuration(durationText);
   if (minutes === null) return fail(`"${durationText}" is not a duration: use 30m, 4h, 24h or 2d.`);
-  return ok({ action, minutes });
+  return ok({ action: action.value, minutes });
 }
 
 /** `<Action,…>` */
@@ -98,15 +92,7 @@ export function parseActiveActions(args: readonly string[]): Parsed<string[]> {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  if (names.length === 0) return fail('Name at least one action.');
-  const actions: string[] = [];
-  for (const name of names) {
-    const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === name.toLowerCase());
-    if (!action) return fail(`"${name}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
-    if (action === 'DNC') return fail('DNC leads are never chased, so DNC cannot be active.');
-    if (!actions.includes(action)) actions.push(action);
-  }
-  return ok(actions);
+  return parseActiveActionList(names);
 }
 
 /** `#channel Mon-Fri 09:00-17:00 Europe/Berlin` or `#channel off` */
