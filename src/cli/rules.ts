@@ -4,7 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../domain/rules-document.ts';
+import { admin } from '../services/admin-rules.ts';
+import { recordAdminChange } from '../services/audit-admin-action.ts';
+import { createAzureAuditLog } from '../stores/azure/azure-audit-log.ts';
 import { createAzureRulesStore } from '../stores/azure/azure-rules-store.ts';
+import { createAzureSettingsStore } from '../stores/azure/azure-settings-store.ts';
 import { startEmbeddedAzurite } from '../stores/azure/embedded-azurite.ts';
 import { createStateTables } from '../stores/azure/state-tables.ts';
 
@@ -32,22 +36,33 @@ async function main(): Promise<void> {
     : await startEmbeddedAzurite({ dataFolder: join(config.dataFolder, 'azurite') });
   const connectionString = config.azureConnectionString ?? azurite?.connectionString ?? '';
   try {
-    const client = createStateTables(connectionString, config.stateTablePrefix).clients.Rules;
-    await client.createTable();
-    const store = createAzureRulesStore(client);
+    const tables = createStateTables(connectionString, config.stateTablePrefix);
+    await tables.ensure();
+    const deps = {
+      rules: createAzureRulesStore(tables.clients.Rules),
+      settings: createAzureSettingsStore(tables.clients.Settings),
+      auditLog: createAzureAuditLog(tables.clients.Audit),
+      clock: () => new Date(),
+      defaults: {
+        sla: config.sla,
+        leadsChannel: config.leadsChannel,
+        managersChannel: config.managersChannel,
+        adminUserIds: config.adminUserIds,
+      },
+    };
     if (command === 'import') {
       const parsed = parseRulesDocument(await readFile(file ?? '', 'utf8'));
       if (!parsed.ok) fail(`${file} was not imported:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`);
       else {
-        const before = await store.setRoutingRules(parsed.document.routes);
-        for (const [channel, users] of Object.entries(parsed.document.rotations))
-          await store.setRotation(channel, users);
+        const change = await admin.importRules(deps, parsed.document);
+        // Whoever can run this holds the storage account's keys: recorded as the CLI, like an admin.
+        await recordAdminChange({ by: 'cli', command: `rules import ${file}` }, change, deps);
         out(
-          `Imported ${parsed.document.routes.length} routing rule(s) (replacing ${before.length}) and ${Object.keys(parsed.document.rotations).length} rotation(s).`,
+          `Imported ${parsed.document.routes.length} routing rule(s) and ${Object.keys(parsed.document.rotations).length} rotation(s).`,
         );
       }
     }
-    const routes = await store.routingRules();
+    const { routes, rotations } = await admin.exportRules(deps);
     out('Routing rules (first match wins; otherwise LEADS_CHANNEL):');
     routes.forEach((rule, index) => {
       out(
@@ -59,6 +74,9 @@ async function main(): Promise<void> {
       );
     });
     if (routes.length === 0) out('  (none)');
+    out('Rotations (each new lead of the channel goes to the next rep):');
+    for (const [channel, users] of Object.entries(rotations)) out(`  ${channel}: ${users.join(' → ')}`);
+    if (Object.keys(rotations).length === 0) out('  (none)');
   } finally {
     await azurite?.close();
   }

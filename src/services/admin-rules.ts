@@ -59,15 +59,10 @@ const change = (summary: string, before: string | null, after: string | null): C
   after,
 });
 
-async function updateRules(
-  deps: AdminDeps,
-  edit: (rules: RoutingRule[]) => RoutingRule[],
-): Promise<Change & { rules: RoutingRule[] }> {
-  const current = [...(await deps.rules.routingRules())];
-  const next = edit(current);
-  await deps.rules.setRoutingRules(next);
+async function updateRules(deps: AdminDeps, edit: (rules: RoutingRule[]) => RoutingRule[]): Promise<Change> {
+  const { before, after } = await deps.rules.updateRoutingRules((current) => edit([...current]));
   const text = (rules: readonly RoutingRule[]) => describeRules(rules, deps.defaults.leadsChannel);
-  return { summary: `Routing rules:\n${text(next)}`, before: text(current), after: text(next), rules: next };
+  return { summary: `Routing rules:\n${text(after)}`, before: text(before), after: text(after) };
 }
 
 export const admin = {
@@ -220,12 +215,12 @@ export const admin = {
 
   async exportRules(deps: AdminDeps): Promise<RulesDocument> {
     const routes = await deps.rules.routingRules();
-    const channels = [...new Set(routes.map((rule) => rule.channel).concat(deps.defaults.leadsChannel))];
-    const rotations: Record<string, string[]> = {};
-    for (const channel of channels) {
-      const members = await deps.rules.rotation(channel);
-      if (members.length > 0) rotations[channel] = members.map((member) => member.userId);
-    }
+    const rotations = Object.fromEntries(
+      Object.entries(await deps.rules.rotations()).map(([channel, members]) => [
+        channel,
+        members.map((member) => member.userId),
+      ]),
+    );
     return { routes, rotations };
   },
 

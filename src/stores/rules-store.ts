@@ -7,6 +7,16 @@ export interface RulesStore {
   routingRules(): Promise<readonly RoutingRule[]>;
   /** Replaces the rules, returning the ones they replaced. */
   setRoutingRules(rules: readonly RoutingRule[]): Promise<readonly RoutingRule[]>;
+  /**
+   * Applies `edit` to the current rules with an ETag-guarded write, re-reading and re-applying it when
+   * another process changed them first: two admins editing at once both keep their edit. Whatever
+   * `edit` throws is thrown, and nothing is written.
+   */
+  updateRoutingRules(
+    edit: (current: readonly RoutingRule[]) => readonly RoutingRule[],
+  ): Promise<{ before: readonly RoutingRule[]; after: readonly RoutingRule[] }>;
+  /** Every channel's rotation, by channel id. */
+  rotations(): Promise<Readonly<Record<string, readonly RotationMember[]>>>;
   /** The channel's rotation members in order; empty when the channel has no rotation. */
   rotation(channel: string): Promise<readonly RotationMember[]>;
   /** Sets a channel's rotation (an empty list removes it); the next turn goes to the first rep. */

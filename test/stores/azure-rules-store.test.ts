@@ -59,4 +59,39 @@ describe('rules store (Azure Tables)', () => {
     await store.setPaused('UA', true);
     expect(await store.takeTurn('CSALES')).toBeNull();
   });
+
+  it('keeps both edits when two admins change the routing rules at the same moment', async () => {
+    await store.setRoutingRules([{ match: { offer: 'a*' }, channel: 'C1' }]);
+    const add = (channel: string) =>
+      store.updateRoutingRules((rules) => [...rules, { match: { country: channel }, channel }]);
+    const results = await Promise.allSettled([add('C2'), add('C3'), add('C4')]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const channels = (await store.routingRules()).map((rule) => rule.channel);
+    expect([...channels].sort()).toEqual(['C1', 'C2', 'C3', 'C4']);
+    expect(channels[0]).toBe('C1');
+  });
+
+  it('writes nothing when an edit refuses', async () => {
+    const rules = [{ match: { offer: 'a*' }, channel: 'C1' }];
+    await store.setRoutingRules(rules);
+    await expect(
+      store.updateRoutingRules(() => {
+        throw new Error('no such rule');
+      }),
+    ).rejects.toThrow('no such rule');
+    expect(await store.routingRules()).toEqual(rules);
+  });
+
+  it('lists every rotation, whatever its channel', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    await store.setRotation('CEMPTY', []);
+    await store.setRotation('CNOROUTE', ['UC']);
+    expect(await store.rotations()).toEqual({
+      CSALES: [
+        { userId: 'UA', paused: false },
+        { userId: 'UB', paused: false },
+      ],
+      CNOROUTE: [{ userId: 'UC', paused: false }],
+    });
+  });
 });

@@ -8,12 +8,14 @@ import {
   type Change,
   describeRules,
 } from '../../services/admin-rules.ts';
+import { admitAdmin, recordAdminChange } from '../../services/audit-admin-action.ts';
 import type { Roles } from '../../services/roles.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
 import { renderAudit, renderCommandReply, renderImportPreview } from '../blocks/admin-replies.ts';
 import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
+import { truncate } from '../blocks/limits.ts';
 import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
 import {
@@ -237,6 +239,9 @@ export function leadsCommands(deps: CommandDeps): readonly Subcommand[] {
   return table;
 }
 
+/** A command as typed is kept in the audit log up to this length (a rules import can be megabytes). */
+const AUDITED_COMMAND_LENGTH = 1000;
+
 /** Splits the text into words and finds the subcommand with the longest matching name. */
 export function findSubcommand(
   table: readonly Subcommand[],
@@ -259,8 +264,9 @@ export type Prepared =
   | { readonly kind: 'run'; readonly run: () => Promise<RenderedMessage> };
 
 /**
- * Reads a /leads command: a bad command is answered at once (what was wrong and an example); a good one
- * is checked for permission and run. Admin commands, allowed or refused, go to the audit log.
+ * Reads a /leads command. An admin command checks the actor's rights before it reads its arguments
+ * (a refusal is audited, whatever was typed); then a bad command gets what was wrong and an example,
+ * and a good one runs. Other commands answer a bad one at once, in the acknowledgement.
  */
 export function prepareCommand(
   table: readonly Subcommand[],
@@ -274,34 +280,32 @@ export function prepareCommand(
     return { kind: 'answer', message: renderCommandError(`Unknown command "${word}".`, '/leads help') };
   }
   const { subcommand, args } = found;
-  const handled = subcommand.handle(args);
-  if (!handled.ok) return { kind: 'answer', message: renderCommandError(handled.problem, subcommand.usage) };
+  const who = { by: actor, command: truncate(text.trim(), AUDITED_COMMAND_LENGTH) };
+  const run = async (): Promise<RenderedMessage> => {
+    const handled = subcommand.handle(args);
+    if (!handled.ok) return renderCommandError(handled.problem, subcommand.usage);
+    try {
+      const result = await handled.value(actor);
+      if (subcommand.adminOnly && result.change) await recordAdminChange(who, result.change, deps);
+      return result.message;
+    } catch (error) {
+      if (error instanceof AdminInputError) return renderCommandError(error.message, subcommand.usage);
+      throw error;
+    }
+  };
+  if (!subcommand.adminOnly) {
+    const handled = subcommand.handle(args);
+    if (!handled.ok)
+      return { kind: 'answer', message: renderCommandError(handled.problem, subcommand.usage) };
+    return { kind: 'run', run };
+  }
   return {
     kind: 'run',
-    run: async () => {
-      const audit = (allowed: boolean, change: Change | null) =>
-        deps.auditLog.record({
-          at: deps.clock(),
-          by: actor,
-          command: text.trim(),
-          allowed,
-          before: change?.before ?? null,
-          after: change?.after ?? null,
-        });
-      if (subcommand.adminOnly && !(await deps.roles.isAdmin(actor))) {
-        await audit(false, null);
-        return renderCommandReply(
-          `⛔ \`/leads ${subcommand.name}\` is for admins only. Ask an admin to run it, or to add you with \`/leads admins add\`.`,
-        );
-      }
-      try {
-        const result = await handled.value(actor);
-        if (subcommand.adminOnly && result.change) await audit(true, result.change);
-        return result.message;
-      } catch (error) {
-        if (error instanceof AdminInputError) return renderCommandError(error.message, subcommand.usage);
-        throw error;
-      }
-    },
+    run: async () =>
+      (await admitAdmin(who, deps))
+        ? run()
+        : renderCommandReply(
+            `⛔ \`/leads ${subcommand.name}\` is for admins only. Ask an admin to run it, or to add you with \`/leads admins add\`.`,
+          ),
   };
 }

@@ -43,6 +43,28 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
       });
       return replaced;
     },
+    async updateRoutingRules(edit) {
+      await ensure(client, ROUTING.partitionKey, ROUTING.rowKey, { rules: '[]' });
+      let before: readonly RoutingRule[] = [];
+      let after: readonly RoutingRule[] = [];
+      await updateGuarded<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey, (current) => {
+        before = JSON.parse(current.rules) as RoutingRule[];
+        after = edit(before);
+        return { rules: JSON.stringify(after) };
+      });
+      return { before, after };
+    },
+    async rotations() {
+      const all: Record<string, readonly RotationMember[]> = {};
+      const rotations = client.listEntities<RotationEntity>({
+        queryOptions: { filter: odata`PartitionKey eq ${ROTATION}` },
+      });
+      for await (const rotation of rotations) {
+        const members = parseMembers(rotation.members);
+        if (members.length > 0) all[rotation.rowKey ?? ''] = members;
+      }
+      return all;
+    },
     async rotation(channel) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
       return entity === null ? [] : parseMembers(entity.members);
