@@ -5,7 +5,7 @@ import { parseLeadRow } from '../src/domain/lead.ts';
 import { parseRulesDocument } from '../src/domain/rules-document.ts';
 import { renderLeadMessage, renderTestLeadMessage } from '../src/slack/blocks/lead-message.ts';
 import { SLACK_LIMITS } from '../src/slack/blocks/limits.ts';
-import type { Block } from '../src/slack/blocks/types.ts';
+import { type Block, isTextObject } from '../src/slack/blocks/types.ts';
 import type { CommandDeps } from '../src/slack/commands/leads-commands.ts';
 import { findSubcommand, leadsCommands } from '../src/slack/commands/leads-commands.ts';
 
@@ -53,7 +53,7 @@ function textsOf(blocks: readonly Block[]) {
   return blocks.flatMap((block) => {
     if (block.type === 'header') return [block.text];
     if (block.type === 'section') return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
-    if (block.type === 'context') return [...block.elements];
+    if (block.type === 'context') return block.elements.filter(isTextObject);
     return [];
   });
 }

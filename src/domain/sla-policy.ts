@@ -38,17 +38,25 @@ export function parseActiveActions(names: readonly string[]): Parsed<string[]> {
   return ok(actions);
 }
 
-const codeOf = (lead: Lead) => (lead.actionCode ?? lead.action).toLowerCase();
+/** Whether leads of this action code are chased under the policy (codes compare ignoring case). */
+export function isActiveAction(policy: SlaPolicy, actionCode: string): boolean {
+  return policy.activeActions.some((action) => action.toLowerCase() === actionCode.toLowerCase());
+}
+
+/** The follow-up SLA of an action code: its own, else the policy's default (codes compare ignoring case). */
+export function slaMinutesFor(policy: SlaPolicy, actionCode: string): number {
+  const own = Object.entries(policy.slaMinutesByAction).find(
+    ([action]) => action.toLowerCase() === actionCode.toLowerCase(),
+  );
+  return own?.[1] ?? policy.defaultSlaMinutes;
+}
 
 /** The lead's follow-up deadlines, counted from its arrival; null for leads that are not chased. */
 export function deadlinesFor(lead: Lead, policy: SlaPolicy): (SlaDeadlines & { slaMinutes: number }) | null {
   if (!isClaimable(lead)) return null;
-  const code = codeOf(lead);
-  if (!policy.activeActions.some((action) => action.toLowerCase() === code)) return null;
-  const override = Object.entries(policy.slaMinutesByAction).find(
-    ([action]) => action.toLowerCase() === code,
-  );
-  const slaMinutes = override?.[1] ?? policy.defaultSlaMinutes;
+  const code = lead.actionCode ?? lead.action;
+  if (!isActiveAction(policy, code)) return null;
+  const slaMinutes = slaMinutesFor(policy, code);
   return {
     ...slaDeadlines(lead.receivedAt, slaMinutes, policy.escalationFactor, policy.businessHours),
     slaMinutes,

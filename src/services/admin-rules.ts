@@ -2,7 +2,7 @@ import { escapeMrkdwn } from '../domain/mrkdwn.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
-import type { SlaPolicy } from '../domain/sla-policy.ts';
+import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import type { Settings, SettingsStore } from '../stores/settings-store.ts';
 
@@ -118,13 +118,9 @@ export const admin = {
       ...current,
       slaMinutesByAction: { ...current.slaMinutesByAction, [action]: minutes },
     }));
-    const sla = (settings: Settings) =>
-      formatDuration(
-        settings.slaMinutesByAction?.[action] ??
-          deps.defaults.sla.slaMinutesByAction[action] ??
-          deps.defaults.sla.defaultSlaMinutes,
-      );
-    const active = (after.activeActions ?? deps.defaults.sla.activeActions).includes(action);
+    const policy = (settings: Settings) => resolvePolicy(deps.defaults.sla, settings, null);
+    const sla = (settings: Settings) => formatDuration(slaMinutesFor(policy(settings), action));
+    const active = isActiveAction(policy(after), action);
     const note = active ? '' : ` (${action} is not active: add it with /leads active to chase it)`;
     return change(
       `SLA for ${action}: ${sla(before)} ⟶ ${sla(after)}${note}. New ${action} leads use it.`,
@@ -193,14 +189,10 @@ export const admin = {
   /** Everything an admin sets, in one view. */
   async overview(deps: AdminDeps): Promise<string> {
     const settings = await deps.settings.get();
-    const active = settings.activeActions ?? deps.defaults.sla.activeActions;
-    const slas = active.map((action) => {
-      const minutes =
-        settings.slaMinutesByAction?.[action] ??
-        deps.defaults.sla.slaMinutesByAction[action] ??
-        deps.defaults.sla.defaultSlaMinutes;
-      return `${action} ${formatDuration(minutes)}`;
-    });
+    const policy = resolvePolicy(deps.defaults.sla, settings, null);
+    const slas = policy.activeActions.map(
+      (action) => `${action} ${formatDuration(slaMinutesFor(policy, action))}`,
+    );
     const hours = Object.entries(settings.hoursByChannel ?? {}).map(
       ([channel, h]) => `<#${channel}> ${describeHours(h)}`,
     );

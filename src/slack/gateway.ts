@@ -1,5 +1,5 @@
 import type { PostedMessage } from '../services/slack-port.ts';
-import type { RenderedMessage } from './blocks/types.ts';
+import type { HomeView, ModalView, RenderedMessage } from './blocks/types.ts';
 
 export interface MessageMetadata {
   readonly eventType: string;
@@ -28,9 +28,9 @@ export interface SlackGateway {
   postMessage(message: OutgoingMessage): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, message: RenderedMessage): Promise<void>;
   /** Publishes the user's App Home tab. */
-  publishHome(userId: string, view: object): Promise<void>;
+  publishHome(userId: string, view: HomeView): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 seconds after their click). */
-  openModal(triggerId: string, view: object): Promise<void>;
+  openModal(triggerId: string, view: ModalView): Promise<void>;
   /** From the user's Slack profile: their IANA time zone (null when unknown), and whether they are a workspace admin or owner. */
   userProfile(
     userId: string,

@@ -103,12 +103,10 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
       );
     },
     async publishHome(userId, view) {
-      // Built by our pure renderers; the client's View type is a union we do not re-declare.
-      await call('views.publish', () => client.views.publish({ user_id: userId, view: view as never }));
+      await call('views.publish', () => client.views.publish({ user_id: userId, view }));
     },
     async openModal(triggerId, view) {
-      // The view is built by our pure renderers; the client's View type is a union we do not re-declare.
-      await call('views.open', () => client.views.open({ trigger_id: triggerId, view: view as never }));
+      await call('views.open', () => client.views.open({ trigger_id: triggerId, view }));
     },
     async userProfile(userId) {
       const { user } = await call('users.info', () => client.users.info({ user: userId }));

@@ -1,7 +1,8 @@
 import { CLOSE_OUTCOMES, type Closure } from '../../domain/conversation.ts';
-import { CLOSE_MODAL, encodeConversationRef } from './actions.ts';
+import { CLOSE_MODAL } from './actions.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
-import type { RenderedMessage } from './types.ts';
+import { conversationModal } from './modal.ts';
+import type { ModalView, RenderedMessage } from './types.ts';
 
 export const CLOSE_INPUTS = {
   outcome: { block: 'close_outcome', action: 'outcome' },
@@ -15,18 +16,16 @@ const LABELS: Readonly<Record<Closure['outcome'], string>> = {
 };
 
 /** The close modal (views.open); its private metadata names the conversation. */
-export function closeModal(conversationId: string) {
+export function closeModal(conversationId: string): ModalView {
   const option = (outcome: Closure['outcome']) => ({
-    text: { type: 'plain_text', text: LABELS[outcome] },
+    text: { type: 'plain_text' as const, text: LABELS[outcome] },
     value: outcome,
   });
-  return {
-    type: 'modal' as const,
-    callback_id: CLOSE_MODAL,
-    private_metadata: encodeConversationRef(conversationId),
-    title: { type: 'plain_text' as const, text: 'Close lead' },
-    submit: { type: 'plain_text' as const, text: 'Close lead' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
+  return conversationModal({
+    callbackId: CLOSE_MODAL,
+    conversationId,
+    title: 'Close lead',
+    submit: 'Close lead',
     blocks: [
       {
         type: 'input',
@@ -51,7 +50,7 @@ export function closeModal(conversationId: string) {
         },
       },
     ],
-  };
+  });
 }
 
 /** The thread note of a closure; the reason is shown literally (plain text). */

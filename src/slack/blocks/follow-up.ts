@@ -1,8 +1,9 @@
 import type { FollowUp, FollowUpKind } from '../../domain/conversation.ts';
-import { encodeConversationRef, FOLLOW_UP_MODAL } from './actions.ts';
+import { FOLLOW_UP_MODAL } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
-import type { RenderedMessage } from './types.ts';
+import { conversationModal } from './modal.ts';
+import type { ModalView, RenderedMessage } from './types.ts';
 
 export const FOLLOW_UP_KINDS: ReadonlyArray<readonly [Exclude<FollowUpKind, 'thread reply'>, string]> = [
   ['call', 'Call'],
@@ -27,18 +28,16 @@ const WHAT: Readonly<Record<FollowUpKind, string>> = {
 };
 
 /** The follow-up modal (views.open). Its private metadata names the conversation. */
-export function followUpModal(conversationId: string) {
+export function followUpModal(conversationId: string): ModalView {
   const option = ([value, label]: readonly [string, string]) => ({
-    text: { type: 'plain_text', text: label },
+    text: { type: 'plain_text' as const, text: label },
     value,
   });
-  return {
-    type: 'modal' as const,
-    callback_id: FOLLOW_UP_MODAL,
-    private_metadata: encodeConversationRef(conversationId),
-    title: { type: 'plain_text' as const, text: 'Log follow-up' },
-    submit: { type: 'plain_text' as const, text: 'Log' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
+  return conversationModal({
+    callbackId: FOLLOW_UP_MODAL,
+    conversationId,
+    title: 'Log follow-up',
+    submit: 'Log',
     blocks: [
       {
         type: 'input',
@@ -71,7 +70,7 @@ export function followUpModal(conversationId: string) {
         element: { type: 'datepicker', action_id: FOLLOW_UP_INPUTS.nextStep.action },
       },
     ],
-  };
+  });
 }
 
 /** The thread note of a snooze. */

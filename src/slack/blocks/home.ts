@@ -1,10 +1,10 @@
 import type { HomeContent } from '../../domain/team-views.ts';
 import { SLACK_LIMITS } from './limits.ts';
 import { figuresBlocks, leadListBlocks } from './team-views.ts';
-import type { Block } from './types.ts';
+import type { Block, HomeView } from './types.ts';
 
 /** The App Home tab: my open leads; for managers also the team's overdue list and figures. */
-export function renderHome(content: HomeContent): { type: 'home'; blocks: Block[] } {
+export function renderHome(content: HomeContent): HomeView {
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Marketplace leads' } },
     ...leadListBlocks(

@@ -1,4 +1,4 @@
-import type { Block, RenderedMessage, TextObject } from './types.ts';
+import { type Block, isTextObject, type RenderedMessage, type TextObject } from './types.ts';
 
 // Slack's date token `<!date^unix^format|fallback>` reads best in a terminal as its fallback.
 const readable = (text: TextObject) => text.text.replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1');
@@ -13,10 +13,10 @@ function blockLines(block: Block): string[] {
         ...(block.fields ?? []).map((field) => `  • ${readable(field)}`),
       ];
     case 'context':
-      return [`  ${block.elements.map(readable).join(' · ')}`];
+      return [`  ${block.elements.filter(isTextObject).map(readable).join(' · ')}`];
     case 'actions':
       return [
-        `  ${block.elements.map((element) => `[ ${element.type === 'button' ? element.text.text : element.placeholder.text} ]`).join(' ')}`,
+        `  ${block.elements.map((element) => `[ ${element.type === 'button' ? element.text.text : 'placeholder' in element && element.placeholder ? element.placeholder.text : element.type} ]`).join(' ')}`,
       ];
     case 'divider':
       return ['  ─────'];

@@ -6,7 +6,12 @@ import {
   renderTestLeadMessage,
 } from '../../../src/slack/blocks/lead-message.ts';
 import { SLACK_LIMITS } from '../../../src/slack/blocks/limits.ts';
-import type { Block, RenderedMessage, TextObject } from '../../../src/slack/blocks/types.ts';
+import {
+  type Block,
+  isTextObject,
+  type RenderedMessage,
+  type TextObject,
+} from '../../../src/slack/blocks/types.ts';
 import { JANE, leadRow } from '../../fixtures/lead-rows.ts';
 
 const lead = (columns = {}) => parseLeadRow(leadRow(columns));
@@ -19,7 +24,7 @@ function textObjects(blocks: readonly Block[]): TextObject[] {
       case 'section':
         return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
       case 'context':
-        return [...block.elements];
+        return block.elements.filter(isTextObject);
       default:
         return [];
     }
