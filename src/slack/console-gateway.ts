@@ -51,6 +51,7 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
         (message) =>
           message.channel === query.channel &&
           (message.threadTs ?? null) === query.threadTs &&
+          Number(message.ts) >= query.oldest.getTime() / 1000 &&
           metadataMatches(
             message.metadata && {
               event_type: message.metadata.eventType,

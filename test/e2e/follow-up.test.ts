@@ -16,7 +16,7 @@ interface Block {
   type: string;
   block_id?: string;
   text?: { text: string };
-  elements?: Array<{ action_id: string; value?: string }>;
+  elements?: Array<{ action_id?: string; value?: string; text?: string }>;
 }
 const blocksOf = (args: Record<string, unknown> | undefined) => (args?.blocks as Block[] | undefined) ?? [];
 const responses = () => ctx.slack.callsTo('response_url').map((call) => call.args.text);
@@ -186,8 +186,11 @@ describe('following up a lead', () => {
         /^😴 <@U0OWNER> snoozed the follow-up reminders until <!date/.test(m.text),
       ),
     ).toBe(true);
-    expect(JSON.stringify(ctx.slack.callsTo('chat.update').at(-1)?.args.blocks)).toContain(
-      '😴 reminders snoozed until',
+    const snoozedStatus = blocksOf(ctx.slack.callsTo('chat.update').at(-1)?.args).find((b) =>
+      b.text?.text.includes('Owned by'),
+    );
+    expect(snoozedStatus?.text?.text).toMatch(
+      /\n⏰ Follow-up due <!date.* · 😴 reminders snoozed until <!date/,
     );
 
     // Someone else cannot snooze the owner's reminders.
@@ -243,7 +246,9 @@ describe('following up a lead', () => {
     );
     const closedMessage = ctx.slack.callsTo('chat.update').at(-1)?.args;
     expect(blocksOf(closedMessage).some((b) => b.type === 'actions')).toBe(false);
-    expect(JSON.stringify(blocksOf(closedMessage).at(-2))).toContain('Closed: Lost* by <@U0OWNER>');
+    const outcome = blocksOf(closedMessage).at(-2);
+    expect(outcome?.type).toBe('context');
+    expect(outcome?.elements?.[0]?.text).toMatch(/^🏁 \*Closed: Lost\* by <@U0OWNER> <!date/);
 
     ctx.now = addMinutes(ctx.now, 3 * 24 * 60);
     expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0, dropped: 2 });

@@ -137,7 +137,10 @@ describe('/leads for admins', () => {
     ]);
     await ctx.bot.jobs.poll();
     const posted = ctx.slack.messages.find((m) => m.metadata !== undefined);
-    expect(JSON.stringify(posted?.blocks)).toContain('⏰ Follow-up due');
+    const status = ((posted?.blocks ?? []) as Array<{ type: string; text?: { text: string } }>).find(
+      (block) => block.text?.text.startsWith('🙋 *Unclaimed:*'),
+    );
+    expect(status?.text?.text).toMatch(/\n⏰ Follow-up due <!date\^\d+\^/);
   });
 
   it('exports the rules as JSON that import accepts', async () => {

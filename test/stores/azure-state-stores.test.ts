@@ -4,7 +4,11 @@ import type { Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
+import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
+import { createAzureOnceStore } from '../../src/stores/azure/azure-once-store.ts';
+import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
+import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
 
@@ -168,5 +172,77 @@ describe('cursor store (Azure Tables)', () => {
 
   it('is null before the first start', async () => {
     expect(await store.get('Other')).toBeNull();
+  });
+});
+
+describe('due store (Azure Tables)', () => {
+  let store: ReturnType<typeof createAzureDueStore>;
+  beforeEach(async () => {
+    store = createAzureDueStore(await freshTable('due'));
+  });
+  const item = { conversationId: 'c'.repeat(32), kind: 'remind' as const, at };
+
+  it('lets exactly one of several simultaneous claims win', async () => {
+    await store.schedule(item);
+    const claims = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((by) => store.claim(item, by, at, 60_000)));
+    expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
+  });
+
+  it('lets a claim be taken over only after its timeout, and then by exactly one process', async () => {
+    await store.schedule(item);
+    expect(await store.claim(item, 'dead', at, 60_000)).not.toBeNull();
+    const soon = new Date(at.getTime() + 30_000);
+    expect(await store.claim(item, 'p1', soon, 60_000)).toBeNull();
+    const late = new Date(at.getTime() + 61_000);
+    const takeovers = await Promise.all(['p1', 'p2', 'p3'].map((by) => store.claim(item, by, late, 60_000)));
+    expect(takeovers.filter((claim) => claim !== null)).toHaveLength(1);
+  });
+
+  it('keeps one item when it is scheduled twice at once, and completes it once', async () => {
+    await Promise.all([store.schedule(item), store.schedule(item)]);
+    expect(await store.listDue(at, 10)).toHaveLength(1);
+    const claimed = await store.claim(item, 'p1', at, 60_000);
+    if (claimed === null) throw new Error('expected a claim');
+    await store.complete(claimed);
+    expect(await store.listDue(at, 10)).toEqual([]);
+  });
+});
+
+describe('once store (Azure Tables)', () => {
+  it('says yes to exactly one of several simultaneous claims of a key', async () => {
+    const store = createAzureOnceStore(await freshTable('once'));
+    const results = await Promise.all(Array.from({ length: 5 }, () => store.claim('digest-2025-11-15', at)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.claim('digest-2025-11-16', at)).toBe(true);
+  });
+});
+
+describe('pending store (Azure Tables)', () => {
+  it('hands a pending payload to exactly one of several simultaneous confirms', async () => {
+    const store = createAzurePendingStore(await freshTable('pending'));
+    const id = await store.put('{"routes":[]}', 'U0ADMIN01', at);
+    const taken = await Promise.all(Array.from({ length: 4 }, () => store.take(id, at, 60_000)));
+    expect(taken.filter((payload) => payload !== null)).toEqual([
+      { payload: '{"routes":[]}', by: 'U0ADMIN01' },
+    ]);
+  });
+
+  it('refuses a payload older than the maximum age', async () => {
+    const store = createAzurePendingStore(await freshTable('pending'));
+    const id = await store.put('x', 'U0ADMIN01', at);
+    expect(await store.take(id, new Date(at.getTime() + 61_000), 60_000)).toBeNull();
+  });
+});
+
+describe('settings store (Azure Tables)', () => {
+  it('keeps every change when several admins change settings at the same moment', async () => {
+    const store = createAzureSettingsStore(await freshTable('settings'));
+    const admins = ['U0A', 'U0B', 'U0C', 'U0D'];
+    await Promise.all(
+      admins.map((admin) =>
+        store.update((current) => ({ ...current, admins: [...(current.admins ?? []), admin] })),
+      ),
+    );
+    expect([...((await store.get()).admins ?? [])].sort()).toEqual(admins);
   });
 });

@@ -102,6 +102,20 @@ async function leaderOf(bots: readonly BotProcess[]): Promise<BotProcess> {
   return leader as BotProcess;
 }
 
+/** Waits until the process has finished `count` more polls, as its /healthz reports them. */
+async function pollsCompleted(bot: BotProcess, count: number): Promise<void> {
+  const lastPollAt = async () =>
+    ((await (await fetch(await bot.ready)).json()) as { lastPoll: { at: string } | null }).lastPoll?.at;
+  const seen = new Set([await lastPollAt()]);
+  await vi.waitFor(
+    async () => {
+      seen.add(await lastPollAt());
+      expect(seen.size).toBeGreaterThan(count);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+}
+
 // Contact me leads: not active, so the only reminder is the one the test schedules.
 const customers = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) =>
@@ -148,7 +162,7 @@ describe('several bot processes over one storage account', () => {
     await vi.waitFor(() => expect(postsPerLead().size).toBe(15), { timeout: 15_000, interval: 200 });
     expect(await leaderOf([standby as BotProcess])).toBe(standby);
 
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // a few more polls and reminder runs
+    await pollsCompleted(standby as BotProcess, 2); // polls (and reminder runs) after the last post
     expect([...postsPerLead().values()].every((count) => count === 1)).toBe(true);
     expect([...postsPerLead().keys()].sort()).toEqual([...keys, ...later].map((key) => key.rowKey).sort());
     expect(dms()).toHaveLength(1);

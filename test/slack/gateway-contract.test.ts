@@ -1,0 +1,109 @@
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleGateway } from '../../src/slack/console-gateway.ts';
+import type { MessageMetadata, SlackGateway } from '../../src/slack/gateway.ts';
+import { createWebApiGateway } from '../../src/slack/web-api-gateway.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+
+// One contract, run against every SlackGateway: what the services rely on, with no per-implementation
+// branch. The console gateway (local mode) must behave like Slack for everything the bot reads back.
+
+interface Implementation {
+  readonly name: string;
+  create(): Promise<{ gateway: SlackGateway; close: () => Promise<void> }>;
+}
+
+const implementations: Implementation[] = [
+  {
+    name: 'console (local mode)',
+    create: async () => ({
+      gateway: createConsoleGateway({ write: () => {}, showBlocks: false, clock: () => new Date() }),
+      close: async () => {},
+    }),
+  },
+  {
+    name: 'Web API (against the Slack stand-in)',
+    create: async () => {
+      const slack: FakeSlack = await createFakeSlack();
+      const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+      return { gateway: createWebApiGateway(client, { postIntervalMs: 0 }), close: () => slack.close() };
+    },
+  },
+];
+
+const message = (text: string) => ({
+  text,
+  blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
+});
+const metadata = (id: string): MessageMetadata => ({ eventType: 'contract_test', payload: { id } });
+
+describe.each(implementations)('SlackGateway contract: $name', (implementation) => {
+  let gateway: SlackGateway;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ gateway, close } = await implementation.create());
+  });
+  afterAll(() => close());
+
+  it('posts a message and answers its channel and a ts', async () => {
+    const posted = await gateway.postMessage({ channel: 'C0CONTRACT', ...message('hello') });
+    expect(posted.channel).toBe('C0CONTRACT');
+    expect(posted.ts).toMatch(/^\d+\.\d+$/);
+  });
+
+  it('finds a top-level message by its metadata, and only that one', async () => {
+    const before = new Date(Date.now() - 60_000);
+    await gateway.postMessage({ channel: 'C0FIND', ...message('other'), metadata: metadata('other') });
+    const posted = await gateway.postMessage({
+      channel: 'C0FIND',
+      ...message('mine'),
+      metadata: metadata('mine'),
+    });
+    const query = { channel: 'C0FIND', threadTs: null, oldest: before };
+    expect(await gateway.findMessageByMetadata({ ...query, metadata: metadata('mine') })).toEqual(posted);
+    expect(await gateway.findMessageByMetadata({ ...query, metadata: metadata('absent') })).toBeNull();
+    expect(
+      await gateway.findMessageByMetadata({ ...query, channel: 'C0ELSEWHERE', metadata: metadata('mine') }),
+    ).toBeNull();
+  });
+
+  it('does not search messages older than `oldest`', async () => {
+    await gateway.postMessage({ channel: 'C0OLD', ...message('old'), metadata: metadata('old') });
+    const later = new Date(Date.now() + 120_000);
+    expect(
+      await gateway.findMessageByMetadata({
+        channel: 'C0OLD',
+        threadTs: null,
+        oldest: later,
+        metadata: metadata('old'),
+      }),
+    ).toBeNull();
+  });
+
+  it('finds a reply by its metadata in its thread, not at the top level', async () => {
+    const before = new Date(Date.now() - 60_000);
+    const root = await gateway.postMessage({ channel: 'C0THREAD', ...message('root') });
+    const reply = await gateway.postMessage({
+      channel: 'C0THREAD',
+      threadTs: root.ts,
+      ...message('reply'),
+      metadata: metadata('reply'),
+    });
+    const query = { channel: 'C0THREAD', oldest: before, metadata: metadata('reply') };
+    expect(await gateway.findMessageByMetadata({ ...query, threadTs: root.ts })).toEqual(reply);
+    expect(await gateway.findMessageByMetadata({ ...query, threadTs: null })).toBeNull();
+  });
+
+  it('links to a posted message', async () => {
+    const posted = await gateway.postMessage({ channel: 'C0LINK', ...message('link me') });
+    expect(await gateway.permalink(posted.channel, posted.ts)).toEqual(expect.any(String));
+  });
+
+  it('updates a message and reads a user profile', async () => {
+    const posted = await gateway.postMessage({ channel: 'C0UPDATE', ...message('before') });
+    await expect(gateway.updateMessage(posted.channel, posted.ts, message('after'))).resolves.toBeUndefined();
+    const profile = await gateway.userProfile('U0SOMEONE');
+    expect(profile).toEqual({ timeZone: profile.timeZone, isWorkspaceAdmin: false });
+    expect(profile.timeZone === null || typeof profile.timeZone === 'string').toBe(true);
+  });
+});
