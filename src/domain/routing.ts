@@ -26,18 +26,33 @@ const COUNTRY_ALIASES: Readonly<Record<string, string>> = {
 };
 const canonicalCountry = (country: string) => COUNTRY_ALIASES[country.toLowerCase()] ?? country.toLowerCase();
 
-function wildcard(pattern: string): RegExp {
-  const escaped = pattern
-    .trim()
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
+/** Longest rule pattern accepted (by /leads route and rules documents): real patterns are a few words. */
+export const MAX_PATTERN_LENGTH = 200;
 
-/** True when `pattern` (with `*` wildcards) matches the whole of `value`, ignoring letter case. */
+/**
+ * True when `pattern` (with `*` wildcards) matches the whole of `value`, ignoring letter case. No
+ * regular expression, so no backtracking: the literal parts between stars are found left to right, each
+ * at its first place after the previous one (the first must start the value, the last must end it),
+ * which is linear in the value for any pattern (runs of stars are one star).
+ */
 export function matchesPattern(pattern: string, value: string | null): boolean {
-  return value !== null && wildcard(pattern).test(value.trim());
+  if (value === null) return false;
+  const text = value.trim().toLowerCase();
+  const parts = pattern.trim().toLowerCase().split('*');
+  if (parts.length === 1) return text === parts[0];
+  const first = parts[0] ?? '';
+  const last = parts.at(-1) ?? '';
+  if (first.length + last.length > text.length || !text.startsWith(first) || !text.endsWith(last))
+    return false;
+  let position = first.length;
+  const end = text.length - last.length;
+  for (const part of parts.slice(1, -1)) {
+    if (part === '') continue;
+    const found = text.indexOf(part, position);
+    if (found === -1 || found + part.length > end) return false;
+    position = found + part.length;
+  }
+  return true;
 }
 
 /** The values of a lead a rule field is compared with; the field matches when any of them does. */

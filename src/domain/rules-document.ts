@@ -1,4 +1,4 @@
-import { type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
+import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
 
 /** Routing rules and rotations as one JSON document: what `npm run rules` imports and exports. */
 export interface RulesDocument {
@@ -52,6 +52,8 @@ export function parseRulesDocument(
           problems.push(`${where}.match.${field} is not one of ${RULE_FIELDS.join(', ')}`);
         else if (typeof pattern !== 'string' || pattern.trim() === '')
           problems.push(`${where}.match.${field} must be a non-empty text pattern`);
+        else if (pattern.length > MAX_PATTERN_LENGTH)
+          problems.push(`${where}.match.${field} is longer than ${MAX_PATTERN_LENGTH} characters`);
       }
       parsedRoutes.push({ match: match as RoutingRule['match'], channel: String(channel) });
     });

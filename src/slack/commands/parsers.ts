@@ -1,5 +1,5 @@
 import { fail, ok, type Parsed } from '../../domain/parsed.ts';
-import { type RoutingRule, RULE_FIELDS, type RuleField } from '../../domain/routing.ts';
+import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from '../../domain/routing.ts';
 import { type BusinessHours, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
 import { parseActionCode, parseActiveActions as parseActiveActionList } from '../../domain/sla-policy.ts';
 
@@ -37,6 +37,8 @@ export function parseRoute(args: readonly string[]): Parsed<RoutingRule> {
       return fail(`"${condition}" is not a condition: use ${RULE_FIELDS.join(', ')}, like offer=contoso.*`);
     }
     if (pattern.trim() === '') return fail(`"${condition}" has no pattern after =.`);
+    if (pattern.length > MAX_PATTERN_LENGTH)
+      return fail(`The ${field.toLowerCase()} pattern is longer than ${MAX_PATTERN_LENGTH} characters.`);
     match[field.toLowerCase() as RuleField] = pattern;
   }
   if (Object.keys(match).length === 0)

@@ -74,6 +74,7 @@ describe('subcommand arguments', () => {
     ['<#C0EMEA>', /at least one condition/],
     ['colour=red <#C0EMEA>', /"colour=red" is not a condition/],
     ['offer= <#C0EMEA>', /has no pattern/],
+    [`country=${'*'.repeat(201)} <#C0EMEA>`, /country pattern is longer than 200 characters/],
   ])('route %j is refused: %s', (text, problem) => {
     const parsed = parseRoute(words(text));
     expect(parsed.ok).toBe(false);
