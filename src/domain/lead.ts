@@ -230,7 +230,11 @@ export function customerName(customer: Customer): string | null {
   return name === '' ? null : name;
 }
 
-/** Who the customer is, in the order a rep reads it: the name, then the company. */
+/**
+ * How a lead is named wherever it is named: the person, then the company ("Ines Moreau · Adatum SA"), a
+ * rep follows up with a person; whichever of the two is known alone; else the e-mail.
+ */
 export function customerLabel(customer: Customer): string {
-  return customer.company ?? customerName(customer) ?? customer.email ?? 'Unknown customer';
+  const known = [customerName(customer), customer.company].filter((part) => part !== null);
+  return known.length > 0 ? known.join(' · ') : (customer.email ?? 'Unknown customer');
 }

@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../domain/mrkdwn.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
@@ -34,7 +34,7 @@ const clock = (minutes: number) =>
 
 export function describeRule(rule: RoutingRule): string {
   const conditions = Object.entries(rule.match).map(
-    ([field, pattern]) => `${field}=${escapeMrkdwn(pattern)}`,
+    ([field, pattern]) => `${field}=${literalMrkdwn(pattern)}`,
   );
   return `${conditions.join(' ')} → <#${rule.channel}>`;
 }

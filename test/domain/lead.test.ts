@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversationKeyOf, parseLeadRow } from '../../src/domain/lead.ts';
+import { type Customer, conversationKeyOf, customerLabel, parseLeadRow } from '../../src/domain/lead.ts';
 import { JANE, leadRow } from '../fixtures/lead-rows.ts';
 
 describe('parseLeadRow', () => {
@@ -218,5 +218,28 @@ describe('conversationKeyOf', () => {
     ['a do-not-contact notice', JANE, { LeadSource: 'SPZA-DNC|x', ActionCode: 'DNC' }],
   ])('is null for %s: it is shown, never worked', (_, customer, columns) => {
     expect(keyOf(customer, columns)).toBeNull();
+  });
+});
+
+describe('customerLabel', () => {
+  const customer = (fields: Partial<Customer>): Customer => ({
+    firstName: null,
+    lastName: null,
+    email: null,
+    phone: null,
+    country: null,
+    company: null,
+    title: null,
+    ...fields,
+  });
+  it.each([
+    [{ firstName: 'Ines', lastName: 'Moreau', company: 'Adatum SA' }, 'Ines Moreau · Adatum SA'],
+    [{ firstName: 'Ines', company: 'Adatum SA' }, 'Ines · Adatum SA'],
+    [{ company: 'Adatum SA', email: 'ines@adatum.example' }, 'Adatum SA'],
+    [{ lastName: 'Moreau', email: 'ines@adatum.example' }, 'Moreau'],
+    [{ email: 'ines@adatum.example' }, 'ines@adatum.example'],
+    [{}, 'Unknown customer'],
+  ])('%j → %j', (fields, label) => {
+    expect(customerLabel(customer(fields))).toBe(label);
   });
 });

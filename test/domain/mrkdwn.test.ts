@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn } from '../../src/domain/mrkdwn.ts';
+import { escapeMrkdwn, literalMrkdwn } from '../../src/domain/mrkdwn.ts';
 
 describe('escapeMrkdwn', () => {
   it.each([
@@ -13,5 +14,39 @@ describe('escapeMrkdwn', () => {
     ['', ''],
   ])('%j → %j', (text, escaped) => {
     expect(escapeMrkdwn(text)).toBe(escaped);
+  });
+});
+
+const Z = '\u200B';
+
+describe('literalMrkdwn', () => {
+  it.each([
+    ['*EVIL*', `${Z}*${Z}EVIL${Z}*${Z}`],
+    ['_x_ ~x~', `${Z}_${Z}x${Z}_${Z} ${Z}~${Z}x${Z}~${Z}`],
+    ['`x`', `${Z}\`${Z}x${Z}\`${Z}`],
+    ['https://evil.example/bare', `https:${Z}//evil.${Z}example/bare`],
+    ['jane@evil.example', `jane@${Z}evil.${Z}example`],
+    [':tada: party', `:${Z}tada: party`],
+    ['<!channel> & co.', '&lt;!channel&gt; &amp; co.'],
+    ['Adatum SA', 'Adatum SA'],
+  ])('%j → %j', (text, shown) => {
+    expect(literalMrkdwn(text)).toBe(shown);
+  });
+
+  it('leaves no mention, formatting pair, link, address or emoji code in any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 80 }), (text) => {
+        const shown = literalMrkdwn(text);
+        expect(shown).not.toMatch(/[<>]/);
+        // Every formatting mark stands between zero-width spaces: it can neither open nor close.
+        expect(shown.replace(new RegExp(`${Z}[*_~\`]${Z}`, 'g'), '')).not.toMatch(/[*_~`]/);
+        // No scheme, domain, address or emoji code stays joined.
+        expect(shown).not.toMatch(/[:.@][^\s\u200B]/);
+        // Exactly as written once the invisible spaces are removed.
+        expect(
+          shown.replaceAll(Z, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'),
+        ).toBe(text);
+      }),
+    );
   });
 });

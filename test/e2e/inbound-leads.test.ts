@@ -52,7 +52,7 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
     await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
     const header = ((leadPosts()[0]?.blocks ?? []) as Array<{ type: string; text?: { text: string } }>)[0]
       ?.text?.text;
-    expect(header).toBe('📦 Get it now: Contoso');
+    expect(header).toBe('📦 Get it now: Some One · Contoso');
     expect(await storedRows()).toBe(1);
   });
 

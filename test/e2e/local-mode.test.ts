@@ -34,7 +34,7 @@ describe('local mode (no Slack credentials)', () => {
         output.find(
           (text) => text.includes('would post to local-leads') && text.includes('Test Drive started'),
         ) ?? '';
-      expect(preview).toContain('━━ 🧪 Test Drive started: <!here> Corp ━━');
+      expect(preview).toContain('━━ 🧪 Test Drive started: Jane Doe · <!here> Corp ━━');
       expect(preview).toContain('• Email: jane.doe@fabrikam.example');
       expect(preview).toMatch(/Arrived \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
       expect(output.some((text) => text.startsWith('{\n  "blocks"'))).toBe(true);
@@ -49,7 +49,7 @@ describe('local mode (no Slack credentials)', () => {
       });
       expect(pushed.status).toBe(201);
       await vi.waitFor(() =>
-        expect(output.some((text) => text.includes('📦 Get it now: Contoso'))).toBe(true),
+        expect(output.some((text) => text.includes('📦 Get it now: Some One · Contoso'))).toBe(true),
       );
     } finally {
       await bot.stop();

@@ -131,7 +131,7 @@ describe('handing over and releasing', () => {
     expect(responses()[1]).toBe('✅ <@U0COLLEAGUE> owns this lead now; they got a direct message.');
     const dm = ctx.slack.callsTo('chat.postMessage').find((call) => call.args.channel === 'U0COLLEAGUE');
     expect(dm?.args.text).toBe(
-      `<@U0OWNER> gave you a lead: *Fabrikam* (Test Drive started). Follow up within 24 hours. <https://example.slack.com/archives/${LEADS_CHANNEL}/p${lead.message?.ts.replace('.', '')}|Open the lead>`,
+      `<@U0OWNER> gave you a lead: *Jane Doe · Fabrikam* (Test Drive started). Follow up within 24 hours. <https://example.slack.com/archives/${LEADS_CHANNEL}/p${lead.message?.ts.replace('.', '')}|Open the lead>`,
     );
     expect(
       ctx.slack.messages.some((m) => m.text === '🤝 <@U0OWNER> handed this lead over to <@U0COLLEAGUE>.'),
@@ -230,7 +230,7 @@ describe('routing and rotations', () => {
       .filter((call) => String(call.args.channel).startsWith('U0'));
     expect(dms.map((dm) => dm.args.channel)).toEqual(['U0ANNA', 'U0BEN', 'U0ANNA']);
     expect(dms[0]?.args.text).toMatch(
-      /^The rotation assigned you a lead: \*Fabrikam\* \(Test Drive started\)/,
+      /^The rotation assigned you a lead: \*Jane Doe · Fabrikam\* \(Test Drive started\)/,
     );
     const notes = ctx.slack.messages.filter((m) => m.text.startsWith('🔄 Assigned to'));
     expect(notes.map((n) => n.text)).toEqual([
@@ -256,7 +256,7 @@ describe('routing and rotations', () => {
     );
     expect(reply?.channel).toBe(LEADS_CHANNEL);
     const refreshed = ctx.slack.callsTo('chat.update').at(-1)?.args;
-    expect(blocksOf(refreshed)[0]?.text?.text).toBe('🚀 Created in the Azure portal: Fabrikam');
+    expect(blocksOf(refreshed)[0]?.text?.text).toBe('🚀 Created in the Azure portal: Jane Doe · Fabrikam');
     expect(ownerLine(refreshed)).toContain('<@U0OWNER>');
   });
 

@@ -64,9 +64,9 @@ describe('/leads mine, overdue and stats', () => {
     expect(lines[0]).toBe('*Your open leads* (2)');
     expect(lines.slice(1)).toEqual([
       expect.stringMatching(
-        /^• \*Alpha\* — Test Drive started · <@U0ANNA> · arrived <!date.*· ⏰ due <!date.*· <https:\/\/example\.slack\.com\/archives\/.*\|open>$/,
+        /^• \*Jane Doe · Alpha\* — Test Drive started · <@U0ANNA> · arrived <!date.*· ⏰ due <!date.*· <https:\/\/example\.slack\.com\/archives\/.*\|open>$/,
       ),
-      expect.stringMatching(/^• \*Beta\* — Test Drive started · <@U0ANNA>/),
+      expect.stringMatching(/^• \*Jane Doe · Beta\* — Test Drive started · <@U0ANNA>/),
     ]);
     expect(await leads('mine', 'U0NOBODY')).toEqual(['*Your open leads*\nYou own no open leads.']);
   });
@@ -89,7 +89,7 @@ describe('/leads mine, overdue and stats', () => {
     const first = await leads('overdue', 'U0ANNA');
     expect(first[0]).toBe('*Overdue follow-ups* (page 1 of 2, 21 in all)');
     expect(first[1]).toMatch(
-      /^• \*Company 00 &lt;!here&gt;\* — Test Drive started · <@U0ANNA> · arrived .* · 🔴 \*2h\d*m? late\*/,
+      /^• \*Jane Doe · Company 00 &lt;!here&gt;\* — Test Drive started · <@U0ANNA> · arrived .* · 🔴 \*2h\d*m? late\*/,
     );
     expect(first).toHaveLength(22);
     expect(first.at(-1)).toBe('Next page: `/leads overdue 2`');

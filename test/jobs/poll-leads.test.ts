@@ -141,7 +141,7 @@ describe('pollNewLeads', () => {
     ]);
     const updates = slack.callsTo('chat.update');
     expect(updates.map((update) => update.args.ts)).toEqual([root?.ts, root?.ts]);
-    expect(headerOf(updates.at(-1)?.args)).toBe('🚀 Created in the Azure portal: Fabrikam');
+    expect(headerOf(updates.at(-1)?.args)).toBe('🚀 Created in the Azure portal: Jane Doe · Fabrikam');
   });
 
   it('keeps leads without an e-mail, test leads and do-not-contact notices as messages of their own', async () => {
@@ -158,7 +158,7 @@ describe('pollNewLeads', () => {
     expect(leadPosts().map(headerOf)).toEqual([
       '🧪 Test Drive started: No Mail Ltd',
       '🧪 Test Drive started: No Mail Ltd',
-      '🚫 Do not contact: Fabrikam',
+      '🚫 Do not contact: Jane Doe · Fabrikam',
       '🔌 Microsoft test lead received',
     ]);
   });
@@ -187,8 +187,8 @@ describe('pollNewLeads', () => {
     ]);
     await bot.jobs.poll();
     const [post] = slack.callsTo('chat.postMessage').filter((call) => call.args.metadata !== undefined);
-    expect(post?.args.text).toBe('Test Drive started: &lt;!channel&gt; for Contoso Lead Insights');
-    expect(headerOf(post?.args)).toBe('🧪 Test Drive started: <!channel>');
+    expect(post?.args.text).toBe('Test Drive started: Jane Doe · &lt;!channel&gt; for Contoso Lead Insights');
+    expect(headerOf(post?.args)).toBe('🧪 Test Drive started: Jane Doe · <!channel>');
     expect((post?.args.blocks as Array<{ type: string }> | undefined)?.[0]).toMatchObject({
       type: 'header',
       text: { type: 'plain_text' },

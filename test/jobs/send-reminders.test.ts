@@ -77,7 +77,7 @@ describe('sendReminders', () => {
     expect(await bot.jobs.reminders()).toMatchObject({ due: 1, reminded: 1 });
     const [dm] = dmsTo('U0OWNER');
     expect(dm?.args.text).toMatch(
-      /^⏰ Follow-up due: \*Fabrikam\* \(Test Drive started\) arrived <!date\^\d+\^.*\|Open the lead>$/,
+      /^⏰ Follow-up due: \*Jane Doe · Fabrikam\* \(Test Drive started\) arrived <!date\^\d+\^.*\|Open the lead>$/,
     );
     expect(
       (
@@ -126,7 +126,7 @@ describe('sendReminders', () => {
     expect(await bot.jobs.reminders()).toMatchObject({ due: 2, reminded: 1, escalated: 1 });
     const [escalation] = postsIn(MANAGERS);
     expect(escalation?.args.text).toMatch(
-      /^🚨 No follow-up on \*Fabrikam\* \(Test Drive started\) since it arrived .*twice the SLA\. Owner: <@U0OWNER>\./,
+      /^🚨 No follow-up on \*Jane Doe · Fabrikam\* \(Test Drive started\) since it arrived .*twice the SLA\. Owner: <@U0OWNER>\./,
     );
   });
 

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../domain/audit.ts';
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { escapeMrkdwn, literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -47,7 +47,7 @@ export function renderImportPreview(preview: string, pendingId: string): Rendere
 export function renderAudit(entries: readonly AuditEntry[]): RenderedMessage {
   if (entries.length === 0) return renderCommandReply('No admin actions yet.');
   const lines = entries.map((entry) => {
-    const what = `\`/leads ${escapeMrkdwn(entry.command)}\``;
+    const what = `/leads ${literalMrkdwn(entry.command)}`;
     const result = entry.allowed
       ? entry.after !== null
         ? `: ${escapeMrkdwn(entry.before ?? '—')} ⟶ ${escapeMrkdwn(entry.after)}`

@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { RenderedMessage } from './types.ts';
 
 export interface CommandUsage {
@@ -16,6 +16,6 @@ export function renderHelp(commands: readonly CommandUsage[]): RenderedMessage {
 /** The answer to a command that could not be understood: what was wrong and a correct example. */
 export function renderCommandError(problem: string, example: string): RenderedMessage {
   const more = example === '/leads help' ? '' : ' (or `/leads help` for every command)';
-  const text = `⚠️ ${escapeMrkdwn(problem)}\nTry: \`${example}\`${more}.`;
+  const text = `⚠️ ${literalMrkdwn(problem)}\nTry: \`${example}\`${more}.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

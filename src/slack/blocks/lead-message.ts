@@ -3,7 +3,7 @@ import { type Closure, type Conversation, isAwaitingFollowUp } from '../../domai
 import { explainLead, stageName } from '../../domain/explain.ts';
 import { type CustomerField, customerLabel, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { FirstStartReport } from '../../domain/poll-report.ts';
 import { formatDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
@@ -12,7 +12,7 @@ import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { Block, Mrkdwn, PlainText, RenderedMessage } from './types.ts';
 
 // Text that comes from a lead goes only into plain_text objects (Slack shows them literally: no
-// mentions, links or formatting) or through escapeMrkdwn. mrkdwn objects carry our own words.
+// mentions, links or formatting) or through literalMrkdwn. mrkdwn objects carry our own words.
 
 /** One step of a customer's journey, shown on the conversation's first message. */
 export interface ConversationStage {
@@ -211,15 +211,15 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
       plain(`${sourceLine(lead)} · Lead ${leadIdText(lead.id)}`, SLACK_LIMITS.contextElementText),
     ],
   });
-  const offer = lead.offerName ? ` for ${escapeMrkdwn(lead.offerName)}` : '';
-  const text = `${explanation.stage}: ${escapeMrkdwn(who)}${offer}`;
+  const offer = lead.offerName ? ` for ${literalMrkdwn(lead.offerName)}` : '';
+  const text = `${explanation.stage}: ${literalMrkdwn(who)}${offer}`;
   return { text: truncate(text, SLACK_LIMITS.fallbackText), blocks };
 }
 
 /** Microsoft's test lead: proof that the lead destination works, never a sales lead. */
 export function renderTestLeadMessage(lead: Lead): RenderedMessage {
   // Offer names are short in practice; a long one is cut so the section stays within Slack's limit.
-  const offer = lead.offerName ? ` for *${escapeMrkdwn(truncate(lead.offerName, 200))}*` : '';
+  const offer = lead.offerName ? ` for *${literalMrkdwn(truncate(lead.offerName, 200))}*` : '';
   return {
     text: 'Microsoft test lead received: your lead destination works',
     blocks: [
@@ -247,7 +247,7 @@ export function renderFirstStartNotice(report: FirstStartReport): RenderedMessag
     report.olderLeads === 0
       ? 'There were no older leads.'
       : `${report.olderLeads} older lead${report.olderLeads === 1 ? ' was' : 's were'} left in the table and not posted (the window is the BACKFILL_DAYS setting).`;
-  const text = `Lead bot connected to the ${escapeMrkdwn(report.table)} table. Leads from the last ${report.windowDays} days (since ${slackDate(report.since)}) are posted here. ${older}`;
+  const text = `Lead bot connected to the ${literalMrkdwn(report.table)} table. Leads from the last ${report.windowDays} days (since ${slackDate(report.since)}) are posted here. ${older}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(`👋 ${text}`) }] };
 }
 

@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { OwnershipChangeKind } from '../../domain/ownership.ts';
 import type { RenderedMessage } from './types.ts';
 
@@ -40,6 +40,6 @@ export function renderNewOwnerMessage(input: {
 }): RenderedMessage {
   const why = input.kind === 'assign' ? 'The rotation assigned you' : `<@${input.by}> gave you`;
   const link = input.permalink ? ` <${input.permalink}|Open the lead>` : '';
-  const text = `${why} a lead: *${escapeMrkdwn(input.customer)}* (${input.stage}). Follow up within 24 hours.${link}`;
+  const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}). Follow up within 24 hours.${link}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

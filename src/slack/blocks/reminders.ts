@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
@@ -20,7 +20,7 @@ const section = (text: string): RenderedMessage => ({
 
 /** The owner's direct message at the SLA: what is late, a link, and the buttons to act or snooze. */
 export function renderOwnerReminder(subject: ReminderSubject): RenderedMessage {
-  const text = `⏰ Follow-up due: *${escapeMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)} and has no follow-up logged yet.${link(subject.permalink)}`;
+  const text = `⏰ Follow-up due: *${literalMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)} and has no follow-up logged yet.${link(subject.permalink)}`;
   const value = encodeConversationRef(subject.conversationId);
   const button = (action_id: string, label: string, style?: 'primary') => ({
     type: 'button' as const,
@@ -58,7 +58,7 @@ export function renderReminderNote(owner: string | null): RenderedMessage {
 /** In the channel, for an active lead nobody owns at its SLA. */
 export function renderUnclaimedReminder(subject: ReminderSubject): RenderedMessage {
   return section(
-    `⏰ *${escapeMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)}, has passed its follow-up SLA, and nobody owns it. Claim it now.${link(subject.permalink)}`,
+    `⏰ *${literalMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)}, has passed its follow-up SLA, and nobody owns it. Claim it now.${link(subject.permalink)}`,
   );
 }
 
@@ -66,6 +66,6 @@ export function renderUnclaimedReminder(subject: ReminderSubject): RenderedMessa
 export function renderEscalation(subject: ReminderSubject): RenderedMessage {
   const owner = subject.owner ? `Owner: <@${subject.owner}>.` : 'Nobody owns it.';
   return section(
-    `🚨 No follow-up on *${escapeMrkdwn(subject.customer)}* (${subject.stage}) since it arrived ${slackDate(subject.arrivedAt)}: twice the SLA. ${owner}${link(subject.permalink)}`,
+    `🚨 No follow-up on *${literalMrkdwn(subject.customer)}* (${subject.stage}) since it arrived ${slackDate(subject.arrivedAt)}: twice the SLA. ${owner}${link(subject.permalink)}`,
   );
 }

@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { formatDuration } from '../../domain/sla.ts';
 import type { TeamFigures } from '../../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../../domain/team-views.ts';
@@ -20,7 +20,7 @@ export function leadLine(item: LeadListItem, now: Date): string {
         ? ` · 🔴 *${formatDuration(Math.max(1, Math.round((now.getTime() - item.dueAt.getTime()) / 60_000)))} late*`
         : ` · ⏰ due ${slackDate(item.dueAt)}`;
   const link = item.permalink ? ` · <${item.permalink}|open>` : '';
-  return `• *${escapeMrkdwn(item.customer)}* — ${item.stage} · ${owner} · arrived ${slackDate(item.arrivedAt)}${due}${link}`;
+  return `• *${literalMrkdwn(item.customer)}* — ${item.stage} · ${owner} · arrived ${slackDate(item.arrivedAt)}${due}${link}`;
 }
 
 /** A titled list of leads, one section each, with where to find the next page. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLeadRow } from '../../../src/domain/lead.ts';
+import { literalMrkdwn } from '../../../src/domain/mrkdwn.ts';
 import {
   renderFirstStartNotice,
   renderLeadMessage,
@@ -47,7 +48,7 @@ describe('renderLeadMessage', () => {
     );
     expect(message.blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: '📨 Contact me: Fabrikam', emoji: false },
+      text: { type: 'plain_text', text: '📨 Contact me: Jane Doe · Fabrikam', emoji: false },
     });
     expect(mrkdwnTexts(message)).toContain(
       'The customer chose *Contact me* on AppSource: they asked to be contacted. This is the top of the funnel.',
@@ -67,27 +68,27 @@ describe('renderLeadMessage', () => {
     expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toMatch(
       /reply within 24 hours/,
     );
-    expect(message.text).toBe('Contact me: Fabrikam for Contoso Lead Insights');
+    expect(message.text).toBe('Contact me: Jane Doe · Fabrikam for Contoso Lead Insights');
   });
 
   it.each([
     [
       'Create',
       'AzurePortal-Create|contoso.x',
-      '🚀 Created in the Azure portal: Fabrikam',
+      '🚀 Created in the Azure portal: Jane Doe · Fabrikam',
       'deployment has begun',
     ],
     [
       'StartTestDrive',
       'AzureMarketplace-StartTestDrive|x',
-      '🧪 Test Drive started: Fabrikam',
+      '🧪 Test Drive started: Jane Doe · Fabrikam',
       'trying the product right now',
     ],
-    ['INS', 'AzureMarketplace-INS|x', '📦 Get it now: Fabrikam', 'acquired the product'],
+    ['INS', 'AzureMarketplace-INS|x', '📦 Get it now: Jane Doe · Fabrikam', 'acquired the product'],
     [
       'FreeTrial',
       'AzureMarketplace-FreeTrial|x',
-      '❔ Other marketplace action: Fabrikam',
+      '❔ Other marketplace action: Jane Doe · Fabrikam',
       'does not document',
     ],
   ])('explains %s', (actionCode, leadSource, header, words) => {
@@ -98,7 +99,7 @@ describe('renderLeadMessage', () => {
 
   it('shows a do-not-contact notice as information, with no call to action', () => {
     const message = renderLeadMessage(lead({ ActionCode: 'DNC', LeadSource: 'SPZA-DNC|x' }));
-    expect(message.blocks[0]).toMatchObject({ text: { text: '🚫 Do not contact: Fabrikam' } });
+    expect(message.blocks[0]).toMatchObject({ text: { text: '🚫 Do not contact: Jane Doe · Fabrikam' } });
     expect(mrkdwnTexts(message)).toContain(
       '*Next step:* No action: do not contact this customer about this request.',
     );
@@ -114,16 +115,20 @@ describe('renderLeadMessage', () => {
     'Fish & <Chips>',
   ];
 
-  it.each(hostile)('puts lead text %j only in plain_text, and escapes it in the fallback text', (evil) => {
-    const customer = { ...JANE, Company: evil, FirstName: evil, Title: evil };
-    const message = renderLeadMessage(
-      lead({ CustomerInfo: JSON.stringify(customer), Description: evil, OfferDisplayName: evil }),
-    );
-    for (const text of mrkdwnTexts(message)) expect(text).not.toContain(evil);
-    expect(plainTexts(message)).toContain(`Company: ${evil}`);
-    expect(message.text).not.toMatch(/<[!@h]/);
-    expect(message.text).toContain(evil.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-  });
+  it.each(hostile)(
+    'puts lead text %j only in plain_text, and shows it literally in the fallback text',
+    (evil) => {
+      const customer = { ...JANE, Company: evil, FirstName: evil, Title: evil };
+      const message = renderLeadMessage(
+        lead({ CustomerInfo: JSON.stringify(customer), Description: evil, OfferDisplayName: evil }),
+      );
+      for (const text of mrkdwnTexts(message)) expect(text).not.toContain(evil);
+      expect(plainTexts(message)).toContain(`Company: ${evil}`);
+      expect(message.text).not.toMatch(/<[!@h]/);
+      expect(message.text).toContain(literalMrkdwn(evil));
+      expect(message.text).not.toMatch(/(^|[^\u200B])[*_~`]/);
+    },
+  );
 
   it('truncates a very long note to Slack’s section limit with a visible marker', () => {
     const message = renderLeadMessage(lead({ Description: 'ü'.repeat(10_000) }));
@@ -200,7 +205,9 @@ describe('renderLeadMessage', () => {
         { action: 'Create', channel: 'AzurePortal', at: new Date('2025-11-16T09:00:00Z') },
       ],
     });
-    expect(message.blocks[0]).toMatchObject({ text: { text: '🚀 Created in the Azure portal: Fabrikam' } });
+    expect(message.blocks[0]).toMatchObject({
+      text: { text: '🚀 Created in the Azure portal: Jane Doe · Fabrikam' },
+    });
     expect(mrkdwnTexts(message)).toContain(
       '*Journey:* Contact me (<!date^1763236800^{date_short_pretty} at {time}|2025-11-15 20:00 UTC>)  →  Created in the Azure portal (<!date^1763283600^{date_short_pretty} at {time}|2025-11-16 09:00 UTC>)',
     );
@@ -219,8 +226,9 @@ describe('renderTestLeadMessage', () => {
     const message = renderTestLeadMessage(lead({ OfferDisplayName: 'MSFT_TEST_1 <b>' }));
     expect(message.text).toBe('Microsoft test lead received: your lead destination works');
     expect(mrkdwnTexts(message)[0]).toContain(
-      'Your lead destination works: Microsoft sent a test lead for *MSFT_TEST_1 &lt;b&gt;*',
+      `Your lead destination works: Microsoft sent a test lead for *${literalMrkdwn('MSFT_TEST_1 <b>')}*`,
     );
+    expect(literalMrkdwn('MSFT_TEST_1 <b>')).toBe('MSFT\u200B_\u200BTEST\u200B_\u200B1 &lt;b&gt;');
     expect(JSON.stringify(message.blocks)).not.toContain('Next step');
   });
 });
