@@ -1,4 +1,5 @@
 import type { PostedMessage } from '../services/slack-port.ts';
+import { fitMessage, fitView } from './blocks/limits.ts';
 import { previewMessage } from './blocks/text-preview.ts';
 import { metadataMatches, type OutgoingMessage, type SlackGateway } from './gateway.ts';
 
@@ -23,7 +24,8 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     if (options.showBlocks) options.write(JSON.stringify({ blocks: message.blocks }, null, 2));
   };
   return {
-    async postMessage(message) {
+    async postMessage(unfitted) {
+      const message = { ...unfitted, ...fitMessage(unfitted) };
       sequence += 1;
       const ts = `${Math.floor(options.clock().getTime() / 1000)}.${String(sequence).padStart(6, '0')}`;
       posted.push({ ...message, ts });
@@ -32,13 +34,15 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
       return { channel: message.channel, ts };
     },
     async updateMessage(channel, ts, message) {
-      print(`would update message ${ts} in ${channel}`, message);
+      print(`would update message ${ts} in ${channel}`, fitMessage(message));
     },
     async publishHome(userId, view) {
-      options.write(`\n┌─ would publish the App Home of ${userId}\n${JSON.stringify(view, null, 2)}\n└─`);
+      options.write(
+        `\n┌─ would publish the App Home of ${userId}\n${JSON.stringify(fitView(view), null, 2)}\n└─`,
+      );
     },
     async openModal(_triggerId, view) {
-      options.write(`\n┌─ would open a modal\n${JSON.stringify(view, null, 2)}\n└─`);
+      options.write(`\n┌─ would open a modal\n${JSON.stringify(fitView(view), null, 2)}\n└─`);
     },
     async userProfile() {
       return { timeZone: null, isWorkspaceAdmin: false };

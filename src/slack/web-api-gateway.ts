@@ -1,5 +1,6 @@
 import { ErrorCode, type WebAPICallError, type WebClient } from '@slack/web-api';
 import { SlackCallError } from '../services/slack-port.ts';
+import { fitMessage, fitView } from './blocks/limits.ts';
 import { type MetadataQuery, metadataMatches, type SlackGateway } from './gateway.ts';
 
 function slackCodeOf(error: unknown): string {
@@ -74,7 +75,8 @@ export interface WebApiGatewayOptions {
 export function createWebApiGateway(client: WebClient, options: WebApiGatewayOptions): SlackGateway {
   const pace = createChannelPacer(options.postIntervalMs);
   return {
-    async postMessage(message) {
+    async postMessage(unfitted) {
+      const message = { ...unfitted, ...fitMessage(unfitted) };
       const result = await pace(message.channel, () =>
         call('chat.postMessage', () =>
           client.chat.postMessage({
@@ -97,16 +99,17 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
       );
       return { channel: result.channel ?? message.channel, ts: result.ts ?? '' };
     },
-    async updateMessage(channel, ts, message) {
+    async updateMessage(channel, ts, unfitted) {
+      const message = fitMessage(unfitted);
       await call('chat.update', () =>
         client.chat.update({ channel, ts, text: message.text, blocks: [...message.blocks] }),
       );
     },
     async publishHome(userId, view) {
-      await call('views.publish', () => client.views.publish({ user_id: userId, view }));
+      await call('views.publish', () => client.views.publish({ user_id: userId, view: fitView(view) }));
     },
     async openModal(triggerId, view) {
-      await call('views.open', () => client.views.open({ trigger_id: triggerId, view }));
+      await call('views.open', () => client.views.open({ trigger_id: triggerId, view: fitView(view) }));
     },
     async userProfile(userId) {
       const { user } = await call('users.info', () => client.users.info({ user: userId }));

@@ -88,6 +88,36 @@ describe('/leads for admins', () => {
     expect(await leads(text)).toEqual(answer);
   });
 
+  it('checks rights before reading arguments: a non-admin with a malformed command is refused and audited', async () => {
+    expect(await leads('sla Create tomorrow', 'U0REP0001')).toMatch(/^⛔ `\/leads sla` is for admins only/);
+    expect(await leads(`rules import ${'['.repeat(20_000)}`, 'U0REP0001')).toMatch(/is for admins only/);
+    const entries = await audit();
+    expect(entries.map((entry) => [entry.by, entry.allowed, entry.command.length <= 1000])).toEqual([
+      ['U0REP0001', false, true],
+      ['U0REP0001', false, true],
+    ]);
+  });
+
+  it('answers a 10,000-character command within Slack’s limits, showing what was typed literally', async () => {
+    const typed = `*EVIL*<!channel>https://evil.example${'x'.repeat(10_000)}`;
+    const response = await postToSlackEndpoint(
+      ctx.port,
+      slashCommandBody({ text: `sla ${typed} 4h`, userId: ADMIN, responseUrl: ctx.slack.responseUrl }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(response.status).toBe(200);
+    await vi.waitFor(() => expect(ctx.slack.callsTo('response_url')).toHaveLength(1));
+    const answer = ctx.slack.callsTo('response_url')[0]?.args as {
+      text: string;
+      blocks: Array<{ text: { text: string } }>;
+    };
+    expect(answer.text.length).toBeLessThanOrEqual(4000);
+    expect(answer.blocks[0]?.text.text.length).toBeLessThanOrEqual(3000);
+    expect(answer.blocks[0]?.text.text).toMatch(
+      /^⚠️ "\u200B\*\u200BEVIL\u200B\*\u200B&lt;!channel&gt;https:\u200B\/\/evil\.\u200Bexamplex+… \(truncated\)$/,
+    );
+  });
+
   it('routes new leads by a rule added in Slack, shown with /leads routes', async () => {
     expect(await leads('route offer=contoso.* <#C0EMEA0001|sales-emea>')).toBe(
       `Routing rules:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,

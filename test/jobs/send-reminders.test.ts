@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
-import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import {
   createTestBot,
@@ -116,6 +116,21 @@ describe('sendReminders', () => {
     expect(
       postsIn(LEADS_CHANNEL).some((call) => String(call.args.text).includes('nobody owns it. Claim it now.')),
     ).toBe(true);
+  });
+
+  it('delivers a reminder whatever the lead says: a 31,800-character company is cut, not refused', async () => {
+    const bot = await startBot();
+    const { conversationId, arrivedAt } = await postLead(
+      bot,
+      leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Company: '<'.repeat(31_800) }) }),
+    );
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    now = addMinutes(arrivedAt, DAY);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 1, reminded: 1, failed: 0 });
+    const [dm] = dmsTo('U0OWNER');
+    const section = ((dm?.args.blocks ?? []) as Array<{ text?: { text: string } }>)[0]?.text?.text ?? '';
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section).toMatch(/^⏰ Follow-up due: \*Jane Doe · (&lt;)+… \(truncated\)$/);
   });
 
   it('escalates to the managers at twice the SLA, naming the owner', async () => {

@@ -69,6 +69,39 @@ function parseArgs(body: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
+interface BlockLike {
+  type?: string;
+  text?: { text?: string };
+  fields?: Array<{ text?: string }>;
+  elements?: Array<{ text?: string | { text?: string } }>;
+}
+
+/**
+ * Slack's limits, as Slack enforces them (so a test sees what the field would refuse): a message's text
+ * over 40,000 characters is msg_too_long; more than 50 blocks (100 in a view), a section over 3,000, a
+ * header over 150 or a field or context element over 2,000 characters is invalid_blocks.
+ */
+function limitsRefusal(method: string, args: Record<string, unknown>): string | null {
+  const isView = method === 'views.publish' || method === 'views.open';
+  const isMessage = ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url'].includes(
+    method,
+  );
+  if (!isView && !isMessage) return null;
+  if (isMessage && String(args.text ?? '').length > 40_000) return 'msg_too_long';
+  const blocks = ((isView ? (args.view as { blocks?: unknown[] } | undefined)?.blocks : args.blocks) ??
+    []) as BlockLike[];
+  if (blocks.length > (isView ? 100 : 50)) return 'invalid_blocks';
+  for (const block of blocks) {
+    const textLimit = block.type === 'header' ? 150 : 3000;
+    if ((block.text?.text ?? '').length > textLimit) return 'invalid_blocks';
+    if ((block.fields ?? []).some((field) => (field.text ?? '').length > 2000)) return 'invalid_blocks';
+    const elementText = (element: { text?: string | { text?: string } }) =>
+      typeof element.text === 'string' ? element.text : (element.text?.text ?? '');
+    if ((block.elements ?? []).some((element) => elementText(element).length > 2000)) return 'invalid_blocks';
+  }
+  return null;
+}
+
 /**
  * A local HTTP stand-in of Slack's Web API: records every call and answers like Slack for the methods
  * the bot uses, keeping posted messages so history, replies and metadata searches work.
@@ -197,6 +230,13 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           headers['retry-after'] = String(failure.retryAfterSeconds);
         res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       }
+      return;
+    }
+    const refusal = limitsRefusal(method, args);
+    if (refusal !== null) {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error: refusal }));
       return;
     }
     const result = answer(method, args);

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../../domain/audit.ts';
-import { escapeMrkdwn, literalMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -50,7 +50,7 @@ export function renderAudit(entries: readonly AuditEntry[]): RenderedMessage {
     const what = `/leads ${literalMrkdwn(entry.command)}`;
     const result = entry.allowed
       ? entry.after !== null
-        ? `: ${escapeMrkdwn(entry.before ?? '—')} ⟶ ${escapeMrkdwn(entry.after)}`
+        ? `: ${literalMrkdwn(entry.before ?? '—')} ⟶ ${literalMrkdwn(entry.after)}`
         : ''
       : ' — *refused* (not an admin)';
     return `• ${slackDate(entry.at)} <@${entry.by}> ${what}${result}`.replace(/\n/g, ' ');

@@ -11,6 +11,7 @@ import { followUpModal } from '../../blocks/follow-up.ts';
 import { renderFollowUpRefusal, renderSnoozeReply } from '../../blocks/follow-up-replies.ts';
 import { renderUnreadableAction } from '../../blocks/ownership-replies.ts';
 import type { SlackGateway } from '../../gateway.ts';
+import { privately } from '../private-reply.ts';
 
 export interface FollowUpActionDeps extends OwnershipDeps {
   readonly due: DueStore;
@@ -38,17 +39,12 @@ export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): voi
       await ack();
       const conversationId = decodeConversationRef(action.value);
       if (conversationId === null) {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...renderUnreadableAction() });
+        await respond(privately(renderUnreadableAction(), { replaceOriginal: false }));
         return;
       }
       const target = await followUpTarget(conversationId, body.user.id, deps);
       if (target.kind === 'ok') await deps.gateway.openModal(body.trigger_id, modal(conversationId));
-      else
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          ...renderFollowUpRefusal(target),
-        });
+      else await respond(privately(renderFollowUpRefusal(target), { replaceOriginal: false }));
     });
   }
 
@@ -65,7 +61,7 @@ export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): voi
         outcome = await snoozeReminders(conversationId, body.user.id, until, deps);
       }
       const answer = outcome === null ? renderUnreadableAction() : renderSnoozeReply(outcome);
-      await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
+      await respond(privately(answer, { replaceOriginal: false }));
     });
   }
 }

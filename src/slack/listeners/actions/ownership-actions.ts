@@ -3,6 +3,7 @@ import type { OwnershipRequest } from '../../../domain/ownership.ts';
 import { changeOwner, type OwnershipDeps } from '../../../services/change-owner.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { renderOwnershipReply, renderUnreadableAction } from '../../blocks/ownership-replies.ts';
+import { privately } from '../private-reply.ts';
 
 type Parsed = { readonly conversationId: string; readonly request: OwnershipRequest } | null;
 
@@ -43,7 +44,7 @@ export function registerOwnershipActions(app: App, deps: OwnershipDeps): void {
       const answer = parsed
         ? renderOwnershipReply(await changeOwner(parsed.conversationId, parsed.request, deps), body.user.id)
         : renderUnreadableAction();
-      await respond({ response_type: 'ephemeral', replace_original: false, ...answer });
+      await respond(privately(answer, { replaceOriginal: false }));
     });
   }
 }

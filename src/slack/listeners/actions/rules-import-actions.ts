@@ -5,6 +5,7 @@ import { admitAdmin, recordAdminChange } from '../../../services/audit-admin-act
 import { LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { renderCommandReply } from '../../blocks/admin-replies.ts';
 import type { CommandDeps } from '../../commands/leads-commands.ts';
+import { privately } from '../private-reply.ts';
 
 /** A previewed import is applied only when an admin confirms it within this time. */
 const PENDING_MAX_AGE_MS = 60 * 60_000;
@@ -16,7 +17,7 @@ export function registerRulesImportActions(app: App, deps: CommandDeps): void {
     async ({ ack, action, body, respond }) => {
       await ack();
       const answer = async (text: string) =>
-        respond({ response_type: 'ephemeral', replace_original: true, ...renderCommandReply(text) });
+        respond(privately(renderCommandReply(text), { replaceOriginal: true }));
       const who = { by: body.user.id, command: 'rules import (confirm)' };
       if (!(await admitAdmin(who, deps))) {
         await answer('⛔ Only an admin can confirm an import.');
@@ -41,7 +42,7 @@ export function registerRulesImportActions(app: App, deps: CommandDeps): void {
     async ({ ack, action, body, respond }) => {
       await ack();
       const answer = async (text: string) =>
-        respond({ response_type: 'ephemeral', replace_original: true, ...renderCommandReply(text) });
+        respond(privately(renderCommandReply(text), { replaceOriginal: true }));
       if (!(await admitAdmin({ by: body.user.id, command: 'rules import (cancel)' }, deps))) {
         await answer('⛔ Only an admin can cancel an import.');
         return;

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { type CommandDeps, leadsCommands, prepareCommand } from '../../commands/leads-commands.ts';
+import { privately } from '../private-reply.ts';
 
 /**
  * `/leads`: a command that cannot be read is answered in the acknowledgement itself (what was wrong
@@ -10,10 +11,10 @@ export function registerLeadsCommand(app: App, deps: CommandDeps): void {
   app.command('/leads', async ({ ack, command, respond }) => {
     const prepared = prepareCommand(table, command.text, command.user_id, deps);
     if (prepared.kind === 'answer') {
-      await ack({ response_type: 'ephemeral', ...prepared.message });
+      await ack(privately(prepared.message));
       return;
     }
     await ack();
-    await respond({ response_type: 'ephemeral', ...(await prepared.run()) });
+    await respond(privately(await prepared.run()));
   });
 }
