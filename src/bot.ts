@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { App, type Logger as BoltLogger, LogLevel as BoltLogLevel, type CustomRoute } from '@slack/bolt';
+import {
+  App,
+  type Logger as BoltLogger,
+  LogLevel as BoltLogLevel,
+  type CustomRoute,
+  HTTPReceiver,
+} from '@slack/bolt';
 import type { Config } from './config.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
+import { redactInboundTokens } from './http/inbound-leads.ts';
 import { healthRoute, inboundLeadRoute, listen, serveRoutes } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import { createLeadership, createNudger } from './jobs/leadership.ts';
@@ -69,14 +76,16 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** Bolt's log lines in ours. Bolt logs the path of requests it does not handle: a token there is hidden. */
 function boltLogger(log: Logger): BoltLogger {
   const bolt = log.child({ component: 'bolt' });
+  const line = (messages: unknown[]) => redactInboundTokens(messages.map(String).join(' '));
   let level = BoltLogLevel.INFO;
   return {
-    debug: (...messages) => bolt.debug(messages.map(String).join(' ')),
-    info: (...messages) => bolt.info(messages.map(String).join(' ')),
-    warn: (...messages) => bolt.warn(messages.map(String).join(' ')),
-    error: (...messages) => bolt.error(messages.map(String).join(' ')),
+    debug: (...messages) => bolt.debug(line(messages)),
+    info: (...messages) => bolt.info(line(messages)),
+    warn: (...messages) => bolt.warn(line(messages)),
+    error: (...messages) => bolt.error(line(messages)),
     setLevel: (next) => {
       level = next;
     },
@@ -96,17 +105,48 @@ function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute
     // take the message, the next poll finds it by its metadata.
     timeout: options.slackTimeoutMs ?? 30_000,
   };
+  const logger = boltLogger(options.log);
   const mode =
     config.slack.mode === 'http'
-      ? { signingSecret: config.slack.signingSecret }
-      : { appToken: config.slack.appToken, socketMode: true, installerOptions: { port: config.port } };
-  return new App({
-    token: config.slack.botToken,
-    ...mode,
+      ? { receiver: createHttpReceiver(config.slack.signingSecret, routes, logger) }
+      : {
+          appToken: config.slack.appToken,
+          socketMode: true,
+          installerOptions: { port: config.port },
+          customRoutes: routes,
+        };
+  return new App({ token: config.slack.botToken, ...mode, clientOptions, logger });
+}
+
+/** How far ahead of our clock a signed request's timestamp may be (Bolt refuses those 5 minutes old). */
+const MAX_REQUEST_CLOCK_AHEAD_SECONDS = 5 * 60;
+
+/**
+ * Bolt's HTTP receiver, with two guards of ours: a signed request dated more than 5 minutes ahead is
+ * refused like a stale one (401), and a request no route handles (or whose path cannot be decoded) gets
+ * 404, logged at info without its path's secret.
+ */
+function createHttpReceiver(signingSecret: string, routes: CustomRoute[], logger: BoltLogger): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
     customRoutes: routes,
-    clientOptions,
-    logger: boltLogger(options.log),
+    logger,
+    dispatchErrorHandler: ({ error, request, response }) => {
+      logger.info(`Unhandled HTTP request (${request.method}) made to ${request.url}: ${error.message}`);
+      response.writeHead(404).end();
+    },
   });
+  const handle = receiver.requestListener;
+  receiver.requestListener = (request, response) => {
+    const timestamp = Number(request.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_REQUEST_CLOCK_AHEAD_SECONDS) {
+      logger.warn('Refused a request signed with a timestamp more than 5 minutes in the future');
+      response.writeHead(401).end();
+      return;
+    }
+    handle(request, response);
+  };
+  return receiver;
 }
 
 /** The composition root: config → stores → Slack → services → listeners → jobs. Only wiring. */

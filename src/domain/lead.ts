@@ -1,4 +1,5 @@
 import { parseCreatedTime } from './created-time.ts';
+import { PUSH_NOTES_COLUMN } from './inbound-lead.ts';
 import { actionOf, channelOf, decodeLeadSource, type LeadAction, type LeadChannel } from './lead-source.ts';
 
 /** A lead's identity in Microsoft's table. */
@@ -171,6 +172,9 @@ export function parseLeadRow(row: LeadRow): Lead {
 
   const { customer, problem } = parseCustomerInfo(column(row, 'CustomerInfo'));
   if (problem) problems.push(problem);
+
+  // What the HTTPS endpoint had to derive or cut in a pushed lead (inbound-lead.ts), shown like any problem.
+  problems.push(...(column(row, PUSH_NOTES_COLUMN)?.split('\n') ?? []));
 
   const createdText = column(row, 'CreatedTime');
   const createdAt = parseCreatedTime(createdText);

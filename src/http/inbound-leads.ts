@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseInboundLead } from '../domain/inbound-lead.ts';
 import { leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
-import type { LeadTableWriter } from '../stores/lead-table.ts';
+import { LeadNotStoredError, type LeadTableWriter } from '../stores/lead-table.ts';
 
 export interface InboundLeadDeps {
   /** The secret part of the URL given to Partner Center. */
@@ -15,14 +15,34 @@ export interface InboundLeadDeps {
   readonly log: Logger;
 }
 
-/** Microsoft's lead bodies are a few hundred bytes; anything past this is refused unread. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Microsoft's lead bodies are a few hundred bytes. Anything up to this is read (oversize fields are cut
+ * to fit the table, never refused: Microsoft does not re-send); past it, the request is refused unread.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 export const INBOUND_PATH_PREFIX = '/leads/inbound/';
 
 // Both sides are hashed first so the comparison takes the same time whatever the length of the guess.
 function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Any text with the endpoint's path in it (a log line), with what follows the prefix hidden. */
+export function redactInboundTokens(text: string): string {
+  return text.replaceAll(
+    new RegExp(`${INBOUND_PATH_PREFIX}[^\\s?#]*`, 'g'),
+    `${INBOUND_PATH_PREFIX}<redacted>`,
+  );
+}
+
+/** The token segment of the path, decoded; null when it is not valid percent-encoding. */
+function decodedPathToken(url: string): string | null {
+  try {
+    return decodeURIComponent(url.split('?')[0]?.slice(INBOUND_PATH_PREFIX.length) ?? '');
+  } catch {
+    return null;
+  }
 }
 
 class BodyTooLarge extends Error {}
@@ -53,8 +73,8 @@ export async function handleInboundLead(
   res: ServerResponse,
   deps: InboundLeadDeps,
 ): Promise<void> {
-  const token = decodeURIComponent((req.url ?? '').split('?')[0]?.slice(INBOUND_PATH_PREFIX.length) ?? '');
-  if (!sameSecret(token, deps.token)) {
+  const token = decodedPathToken(req.url ?? '');
+  if (token === null || !sameSecret(token, deps.token)) {
     // Never log the token that was tried: it may be a near-miss of the real one.
     deps.log.warn('refused a pushed lead with a wrong token', { remoteAddress: req.socket.remoteAddress });
     answer(res, 401, { error: 'unknown endpoint token' });
@@ -83,12 +103,18 @@ export async function handleInboundLead(
     return;
   }
   try {
-    const id = await deps.writer.insert(parsed.columns, now);
-    deps.log.info('stored a pushed lead', { leadId: leadIdText(id) });
-    answer(res, 201, { stored: leadIdText(id) });
+    const { id, created } = await deps.writer.insert(parsed.columns, now);
+    deps.log.info(created ? 'stored a pushed lead' : 'a pushed lead was already stored', {
+      leadId: leadIdText(id),
+    });
+    answer(res, created ? 201 : 200, { stored: leadIdText(id), ...(created ? {} : { duplicate: true }) });
   } catch (error) {
-    deps.log.error('could not store a pushed lead', { error });
-    answer(res, 503, { error: 'the lead could not be stored; try again' });
+    // Only the table service being unreachable or failing (5xx, no answer) is worth a retry.
+    const retryable = !(error instanceof LeadNotStoredError) || error.retryable;
+    deps.log.error('could not store a pushed lead', { error, retryable });
+    answer(res, retryable ? 503 : 500, {
+      error: retryable ? 'the lead could not be stored; try again' : 'the lead could not be stored',
+    });
     return;
   }
   deps.nudge();

@@ -18,6 +18,21 @@ export interface LeadTable {
 
 /** Writes leads into Microsoft's table the way Microsoft's table writer does (for pushed leads). */
 export interface LeadTableWriter {
-  /** Stores one lead durably (creating the table if needed) and returns its identity. Throws on failure. */
-  insert(columns: Readonly<Record<string, string>>, now: Date): Promise<LeadId>;
+  /**
+   * Stores one lead durably (creating the table if needed) and returns its identity, which comes from
+   * its content and date: the same lead pushed twice on one day is one row (`created: false` the second
+   * time). Throws LeadNotStoredError on failure.
+   */
+  insert(columns: Readonly<Record<string, string>>, now: Date): Promise<{ id: LeadId; created: boolean }>;
+}
+
+/** A pushed lead the table service did not store; `retryable` when it failed or could not be reached. */
+export class LeadNotStoredError extends Error {
+  constructor(
+    readonly retryable: boolean,
+    options: { cause: unknown },
+  ) {
+    super(retryable ? 'the table service is unavailable' : 'the table service refused the lead', options);
+    this.name = 'LeadNotStoredError';
+  }
 }

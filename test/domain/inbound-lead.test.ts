@@ -56,10 +56,70 @@ describe('parseInboundLead', () => {
     [[], 'the body must be a JSON object'],
     ['text', 'the body must be a JSON object'],
     [null, 'the body must be a JSON object'],
-    [{}, 'missing UserDetails (an object), LeadSource, ActionCode, OfferTitle'],
-    [{ ...MICROSOFT_EXAMPLE, UserDetails: 'x' }, 'missing UserDetails (an object)'],
-    [{ ...MICROSOFT_EXAMPLE, ActionCode: ' ' }, 'missing ActionCode'],
+    [{}, 'the body names neither a customer (UserDetails) nor an offer (OfferTitle)'],
+    [{ LeadSource: 'AzureMarketplace', ActionCode: 'INS', UserDetails: {} }, 'the body names neither'],
   ])('refuses %j: %s', (body, problem) => {
-    expect(parseInboundLead(body, NOW)).toEqual({ ok: false, problem });
+    expect(parseInboundLead(body, NOW)).toEqual({ ok: false, problem: expect.stringContaining(problem) });
+  });
+
+  const leadOf = (body: unknown) => {
+    const parsed = parseInboundLead(body, NOW);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    return parseLeadRow({ partitionKey: 'p', rowKey: 'r', timestamp: NOW, ...parsed.columns });
+  };
+
+  it.each([
+    // Microsoft's older documented example: no ActionCode, the table's LeadSource form.
+    [
+      { OfferTitle: 'Contoso', LeadSource: 'SPZA-PLT|contoso.x', UserDetails: { Email: 'a@b.example' } },
+      {
+        action: 'PLT',
+        channel: 'AppSource',
+        problems: ['ActionCode was missing: the action was read from LeadSource'],
+      },
+    ],
+    [
+      { OfferTitle: 'Contoso', LeadSource: 'AzureMarketplace', UserDetails: { Email: 'a@b.example' } },
+      {
+        action: 'other',
+        channel: 'AzureMarketplace',
+        problems: ['ActionCode was missing and LeadSource names no action: what the customer did is unknown'],
+      },
+    ],
+    [
+      { ...MICROSOFT_EXAMPLE, UserDetails: 'x' },
+      { action: 'INS', offerName: 'Test Microsoft', problems: ['UserDetails was not an object'] },
+    ],
+    [
+      { UserDetails: { Email: 'a@b.example' } },
+      {
+        action: 'other',
+        problems: [
+          'ActionCode was missing and LeadSource names no action: what the customer did is unknown',
+          'LeadSource was missing: the source is unknown',
+        ],
+      },
+    ],
+  ])('accepts %j and shows what was missing', (body, expected) => {
+    expect(leadOf(body)).toMatchObject(expected);
+  });
+
+  it('cuts oversize text to fit the table, with a visible marker and a note, instead of refusing the lead', () => {
+    const parsed = parseInboundLead(
+      { ...MICROSOFT_EXAMPLE, Description: 'd'.repeat(40_000), UserDetails: { Company: 'c'.repeat(5_000) } },
+      NOW,
+    );
+    if (!parsed.ok) throw new Error(parsed.problem);
+    for (const value of Object.values(parsed.columns)) expect(value.length).toBeLessThanOrEqual(32_000);
+    const lead = leadOf({
+      ...MICROSOFT_EXAMPLE,
+      Description: 'd'.repeat(40_000),
+      UserDetails: { Company: 'c'.repeat(5_000) },
+    });
+    expect(lead.customer.company).toBe(`${'c'.repeat(2_000)}… (cut)`);
+    expect(lead.problems).toEqual([
+      'Company was 5000 characters long: it was cut to 2000',
+      'Description was 40000 characters long: it was cut to 30000',
+    ]);
   });
 });

@@ -57,6 +57,14 @@ describe('the Slack HTTP receiver', () => {
     ['a wrong signature', { signature: 'v0=0000' }],
     ['another app’s secret', { secret: 'not-our-secret' }],
     ['a replayed request over five minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    [
+      'a correctly signed request dated six minutes ahead',
+      { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 },
+    ],
+    [
+      'a correctly signed request dated a year ahead',
+      { timestamp: Math.floor(Date.now() / 1000) + 365 * 86_400 },
+    ],
   ])('refuses %s with 401 and runs nothing', async (_, overrides) => {
     const response = await postToSlackEndpoint(
       port,

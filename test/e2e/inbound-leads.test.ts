@@ -47,7 +47,7 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
     const response = await push(JSON.stringify(MICROSOFT_EXAMPLE));
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({
-      stored: expect.stringMatching(/^\d+:2F\d+:2F\d{4}\/[0-9a-f-]{36}$/),
+      stored: expect.stringMatching(/^\d+:2F\d+:2F\d{4}\/push-[0-9a-f]{40}$/),
     });
     await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
     const header = ((leadPosts()[0]?.blocks ?? []) as Array<{ type: string; text?: { text: string } }>)[0]
@@ -77,22 +77,71 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
   it.each([
     ['not JSON', '{"UserDetails": ', 400, 'the body is not valid JSON'],
     [
-      'missing fields',
-      JSON.stringify({ LeadSource: 'AzureMarketplace' }),
+      'a body naming no customer and no offer',
+      JSON.stringify({ LeadSource: 'AzureMarketplace', ActionCode: 'INS' }),
       400,
-      'missing UserDetails (an object), ActionCode, OfferTitle',
+      'the body names neither a customer (UserDetails) nor an offer (OfferTitle)',
     ],
     [
-      'a body over 64 KB',
-      JSON.stringify({ ...MICROSOFT_EXAMPLE, Description: 'x'.repeat(70_000) }),
+      'a body over 1 MB',
+      JSON.stringify({ ...MICROSOFT_EXAMPLE, Description: 'x'.repeat(1_100_000) }),
       413,
-      'the body is larger than 65536 bytes',
+      'the body is larger than 1048576 bytes',
     ],
   ])('refuses %s with a reason and writes nothing', async (_, body, status, error) => {
     const response = await push(body);
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ error });
     expect(await storedRows()).toBe(0);
+  });
+
+  it('stores and posts Microsoft’s older example without ActionCode, saying what was missing', async () => {
+    const older = {
+      OfferTitle: 'Contoso',
+      LeadSource: 'SPZA-PLT|contoso.x',
+      UserDetails: { Email: 'a@b.example' },
+    };
+    expect((await push(JSON.stringify(older))).status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    const context = (
+      leadPosts()[0]?.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>
+    ).find((block) => block.type === 'context' && block.elements?.[0]?.text.startsWith('⚠️'));
+    expect(context?.elements?.[0]?.text).toContain(
+      'ActionCode was missing: the action was read from LeadSource',
+    );
+  });
+
+  it('stores a 40,000-character Description cut to fit, instead of answering 503 for ever', async () => {
+    const response = await push(JSON.stringify({ ...MICROSOFT_EXAMPLE, Description: 'd'.repeat(40_000) }));
+    expect(response.status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    expect(await storedRows()).toBe(1);
+  });
+
+  it('keeps one lead when the same lead is pushed twice', async () => {
+    const first = await push(JSON.stringify(MICROSOFT_EXAMPLE));
+    const again = await push(JSON.stringify(MICROSOFT_EXAMPLE));
+    expect([first.status, again.status]).toEqual([201, 200]);
+    const [stored, repeated] = [(await first.json()) as { stored: string }, await again.json()];
+    expect(repeated).toEqual({ stored: stored.stored, duplicate: true });
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    expect(await storedRows()).toBe(1);
+  });
+
+  it('answers a malformed %-escape in the token with 404, not a server error', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/leads/inbound/%E0%A4%A`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+    expect(bot.log.lines.some((line) => line.message === 'inbound lead handler failed')).toBe(false);
+  });
+
+  it.each(['GET', 'HEAD', 'PUT'])('never logs the token of a %s to the endpoint', async (method) => {
+    await fetch(`http://127.0.0.1:${port}/leads/inbound/${TOKEN}`, { method });
+    await fetch(`http://127.0.0.1:${port}/leads/inbound/${TOKEN}/extra`, { method: 'POST', body: '{}' });
+    expect(JSON.stringify(bot.log.lines)).not.toContain(TOKEN);
+    expect(JSON.stringify(bot.log.lines)).toContain('/leads/inbound/<redacted>');
   });
 
   it('is off (404) without INBOUND_LEADS_TOKEN', async () => {

@@ -1,9 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { leadPartitionKey } from '../../domain/inbound-lead.ts';
 import type { LeadId, LeadRow } from '../../domain/lead.ts';
-import type { LeadRowsResult, LeadTable, LeadTableWriter } from '../lead-table.ts';
-import { dateOf, getOrNull, statusOf } from './tables.ts';
+import {
+  LeadNotStoredError,
+  type LeadRowsResult,
+  type LeadTable,
+  type LeadTableWriter,
+} from '../lead-table.ts';
+import { conditionally, dateOf, getOrNull, statusOf } from './tables.ts';
 
 function toLeadRow(entity: TableEntityResult<Record<string, unknown>>): LeadRow {
   const { etag: _etag, timestamp, partitionKey, rowKey, ...columns } = entity;
@@ -66,17 +71,30 @@ export function createAzureLeadTable(client: TableClient): LeadTable {
   };
 }
 
+/** What identifies a pushed lead: everything Microsoft sent (CreatedTime is ours, taken at arrival). */
+const IDENTITY_COLUMNS = ['LeadSource', 'ActionCode', 'CustomerInfo', 'Description', 'OfferDisplayName'];
+
+function pushedLeadRowKey(columns: Readonly<Record<string, string>>): string {
+  const content = JSON.stringify(IDENTITY_COLUMNS.map((name) => columns[name] ?? ''));
+  return `push-${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
+}
+
 export function createAzureLeadTableWriter(client: TableClient): LeadTableWriter {
   let tableReady = false;
   return {
     async insert(columns, now) {
-      if (!tableReady) {
-        await client.createTable();
-        tableReady = true;
+      try {
+        if (!tableReady) {
+          await client.createTable();
+          tableReady = true;
+        }
+        const id = { partitionKey: leadPartitionKey(now), rowKey: pushedLeadRowKey(columns) };
+        const written = await conditionally(() => client.createEntity({ ...columns, ...id }));
+        return { id, created: written.ok };
+      } catch (error) {
+        const status = statusOf(error);
+        throw new LeadNotStoredError(status === null || status >= 500, { cause: error });
       }
-      const id = { partitionKey: leadPartitionKey(now), rowKey: randomUUID() };
-      await client.createEntity({ ...columns, ...id });
-      return id;
     },
   };
 }
