@@ -104,7 +104,7 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
     expect((await push(JSON.stringify(older))).status).toBe(201);
     await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
     const context = (
-      leadPosts()[0]?.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>
+      (leadPosts()[0]?.blocks ?? []) as Array<{ type: string; elements?: Array<{ text: string }> }>
     ).find((block) => block.type === 'context' && block.elements?.[0]?.text.startsWith('⚠️'));
     expect(context?.elements?.[0]?.text).toContain(
       'ActionCode was missing: the action was read from LeadSource',
