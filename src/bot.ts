@@ -259,6 +259,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       ownership: ownershipDeps,
       followUps: { ...ownershipDeps, due, gateway },
       home: homeDeps,
+      once,
     });
     // The last resort for a listener that threw: logged with its cause; the user sees Slack's own notice.
     app.error(async (error) => {

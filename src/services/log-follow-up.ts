@@ -6,6 +6,7 @@ import {
   type SnoozeOutcome,
 } from '../domain/conversation.ts';
 import type { DueStore } from '../stores/due-store.ts';
+import type { OnceStore } from '../stores/once-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
 
@@ -56,4 +57,44 @@ export async function snoozeReminders(
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'snooze', by: actor, until }, deps);
   return { kind: 'snoozed', until };
+}
+
+/** A human's reply in a channel thread, as Slack delivered it. */
+export interface ThreadReply {
+  /** Slack's id of the delivery: the same for a redelivery (retry), so each is counted once. */
+  readonly eventId: string;
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly user: string;
+}
+
+export type ThreadReplyOutcome =
+  | { readonly kind: 'logged'; readonly conversation: Conversation }
+  /** Not in a lead's thread, not by its owner, or no follow-up awaited: conversation, not a follow-up. */
+  | { readonly kind: 'ignored' }
+  /** This delivery was handled already (by this process or another). */
+  | { readonly kind: 'duplicate' };
+
+/**
+ * A reply by the owner in a lead's thread counts as a follow-up while one is awaited. Each Slack delivery
+ * counts once, whichever process receives it and however often Slack retries it (a conditional insert
+ * of its event id).
+ */
+export async function countThreadReply(
+  reply: ThreadReply,
+  deps: OwnershipDeps & { readonly once: OnceStore },
+): Promise<ThreadReplyOutcome> {
+  const conversation = await deps.conversations.findByMessage(reply.channel, reply.threadTs);
+  if (conversation === null || conversation.owner?.userId !== reply.user || !isAwaitingFollowUp(conversation))
+    return { kind: 'ignored' };
+  const at = deps.clock();
+  if (!(await deps.once.claim(`slack-event-${reply.eventId}`, at))) return { kind: 'duplicate' };
+  const outcome = await logFollowUp(
+    conversation.id,
+    { by: reply.user, at, kind: 'thread reply', note: null, nextStepOn: null },
+    deps,
+  );
+  return outcome.kind === 'logged'
+    ? { kind: 'logged', conversation: outcome.conversation }
+    : { kind: 'ignored' };
 }

@@ -10,6 +10,8 @@ export interface SignedRequestOptions {
   readonly timestamp?: number;
   /** Overrides the signature (for forged requests). */
   readonly signature?: string;
+  /** More headers, e.g. Slack's X-Slack-Retry-Num on a redelivery. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 async function postSigned(
@@ -25,6 +27,7 @@ async function postSigned(
       'content-type': contentType,
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': options.signature ?? sign(options.secret, timestamp, body),
+      ...options.headers,
     },
     body,
   });
@@ -134,6 +137,16 @@ export function viewSubmissionBody(submission: {
     },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** Posts an Events API envelope (JSON) as Slack sends it, signed; `headers` e.g. for a retry. */
+export function postEnvelope(
+  port: number,
+  secret: string,
+  envelope: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return postSigned(port, JSON.stringify(envelope), 'application/json', { secret, headers });
 }
 
 /** Posts an Events API callback (JSON), signed as Slack signs it. */

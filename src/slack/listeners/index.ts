@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { OwnershipDeps } from '../../services/change-owner.ts';
 import type { HomeDeps } from '../../services/home.ts';
+import type { OnceStore } from '../../stores/once-store.ts';
 import type { CommandDeps } from '../commands/leads-commands.ts';
 import { type FollowUpActionDeps, registerFollowUpActions } from './actions/follow-up-actions.ts';
 import { registerOwnershipActions } from './actions/ownership-actions.ts';
@@ -15,6 +16,8 @@ export interface ListenerDeps {
   readonly ownership: OwnershipDeps;
   readonly followUps: FollowUpActionDeps;
   readonly home: HomeDeps;
+  /** Marks each Slack delivery handled, across processes. */
+  readonly once: OnceStore;
 }
 
 /** Every Slack surface of the bot: the /leads command, the buttons, the modals, and the events. */
@@ -24,6 +27,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerOwnershipActions(app, deps.ownership);
   registerFollowUpActions(app, deps.followUps);
   registerFollowUpSubmitted(app, deps.ownership);
-  registerThreadReply(app, deps.ownership);
+  registerThreadReply(app, { ...deps.ownership, once: deps.once });
   registerAppHomeOpened(app, deps.home);
 }
