@@ -74,10 +74,14 @@ export function isAwaitingFollowUp(conversation: Conversation): boolean {
   return sla !== null && closed === null && (followUp === null || followUp.at < sla.startedAt);
 }
 
+/** Why a closed lead's controls change nothing: every action on it is refused with its closure. */
+export type ClosedRefusal = { readonly kind: 'closed'; readonly closure: Closure };
+
 export type FollowUpOutcome =
   | { readonly kind: 'logged'; readonly conversation: Conversation; readonly stoppedClock: boolean }
   /** Only the owner (or a manager) logs follow-ups; an unowned lead must be claimed first. */
   | { readonly kind: 'notAllowed'; readonly owner: string | null }
+  | ClosedRefusal
   | { readonly kind: 'notFound' };
 
 export type SnoozeOutcome =

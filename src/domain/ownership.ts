@@ -1,4 +1,4 @@
-import type { Conversation } from './conversation.ts';
+import type { ClosedRefusal, Conversation } from './conversation.ts';
 
 /** Why a conversation's owner changed. */
 export type OwnershipChangeKind = 'claim' | 'assign' | 'handover' | 'release' | 'reassign';
@@ -30,6 +30,8 @@ export type OwnershipOutcome =
   | { readonly kind: 'notAllowed'; readonly owner: string }
   /** Handing over to the current owner. */
   | { readonly kind: 'unchanged' }
+  /** The lead is closed: nobody claims, hands over or releases it (a new active lead reopens it). */
+  | ClosedRefusal
   | { readonly kind: 'notFound' };
 
 export interface Transition {

@@ -40,6 +40,7 @@ export async function changeOwner(
   for (;;) {
     const current = await deps.conversations.getById(conversationId);
     if (current === null) return { kind: 'notFound' };
+    if (current.closed !== null) return { kind: 'closed', closure: current.closed };
     const actorIsManager = request.kind !== 'assign' && (await deps.roles.isManager(request.actor));
     const decision = planOwnershipChange(request, current.owner?.userId ?? null, actorIsManager);
     if (!isTransition(decision)) return decision;

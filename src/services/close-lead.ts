@@ -18,7 +18,9 @@ export async function closeLead(
 ): Promise<CloseOutcome> {
   const target = await followUpTarget(conversationId, closure.by, deps);
   if (target.kind !== 'ok') return target;
-  const conversation = await deps.conversations.close(conversationId, closure);
+  const { conversation, closedNow } = await deps.conversations.close(conversationId, closure);
+  // Closed by someone else since the check: theirs stands, and nothing is announced twice.
+  if (!closedNow && conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'closed', closure }, deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);

@@ -18,6 +18,7 @@ export async function followUpTarget(
 ): Promise<{ kind: 'ok'; conversation: Conversation } | Exclude<FollowUpOutcome, { kind: 'logged' }>> {
   const conversation = await deps.conversations.getById(conversationId);
   if (conversation === null) return { kind: 'notFound' };
+  if (conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
   const owner = conversation.owner?.userId ?? null;
   if (owner !== actor && !(owner !== null && (await deps.roles.isManager(actor))))
     return { kind: 'notAllowed', owner };

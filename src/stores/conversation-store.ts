@@ -33,7 +33,11 @@ export interface ConversationStore {
   /** Records a follow-up: it stops the clock of every lead that arrived before it. */
   recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
   snooze(id: string, until: Date): Promise<Conversation>;
-  close(id: string, closure: Closure): Promise<Conversation>;
+  /**
+   * Closes it unless it is closed already (ETag-guarded: of two simultaneous closes exactly one has
+   * `closedNow`, and the other sees the first one's closure).
+   */
+  close(id: string, closure: Closure): Promise<{ conversation: Conversation; closedNow: boolean }>;
   /** Conversations this rep owns (closed ones too: callers filter). Reads with a filter over the table. */
   listOwnedBy(userId: string): Promise<readonly Conversation[]>;
   /** Conversations whose follow-up was due before `now` and is still awaited. */

@@ -272,4 +272,56 @@ describe('following up a lead', () => {
       errors: { close_outcome: 'Choose an outcome.' },
     });
   });
+
+  it('changes nothing on a closed lead: close again, release, log follow-up and an old reminder’s snooze are refused', async () => {
+    const { value } = await claimedLead();
+    ctx.now = addMinutes(ctx.now, 24 * 60 + 5);
+    await ctx.bot.jobs.reminders(); // an owner reminder DM, whose buttons stay in Slack
+    const close = (outcome: string) =>
+      signed(
+        viewSubmissionBody({
+          userId: 'U0OWNER',
+          callbackId: CLOSE_MODAL,
+          privateMetadata: value,
+          values: {
+            close_outcome: { outcome: { type: 'radio_buttons', selected_option: { value: outcome } } },
+          },
+        }),
+      );
+    expect((await close('won')).status).toBe(200);
+    await vi.waitFor(() =>
+      expect(ctx.slack.messages.some((m) => m.text.startsWith('🏁 <@U0OWNER> closed'))).toBe(true),
+    );
+    const notesBefore = ctx.slack.messages.length;
+
+    // Close again with another outcome: refused in the modal; the first outcome stands.
+    expect(await (await close('lost')).json()).toEqual({
+      response_action: 'errors',
+      errors: {
+        close_outcome: expect.stringMatching(
+          /^🏁 This lead was closed \(Won\) by <@U0OWNER>, so nothing was changed/,
+        ),
+      },
+    });
+    // Release, Log follow-up and an old reminder's snooze: each a private refusal.
+    for (const actionId of [LEAD_ACTIONS.release, LEAD_ACTIONS.logFollowUp, LEAD_ACTIONS.snooze1h]) {
+      await signed(
+        blockActionsBody({
+          userId: 'U0OWNER',
+          actionId,
+          blockId: 'b',
+          value,
+          responseUrl: ctx.slack.responseUrl,
+        }),
+      );
+    }
+    await vi.waitFor(() => expect(responses()).toHaveLength(4)); // the claim's answer and three refusals
+    expect(responses().slice(1)).toEqual([
+      expect.stringMatching(/^🏁 This lead was closed \(\*Won\*\) by <@U0OWNER>, so nothing was changed/),
+      expect.stringMatching(/^🏁 This lead was closed/),
+      expect.stringMatching(/^🏁 This lead was closed/),
+    ]);
+    expect(ctx.slack.callsTo('views.open')).toHaveLength(0);
+    expect(ctx.slack.messages.length).toBe(notesBefore);
+  });
 });

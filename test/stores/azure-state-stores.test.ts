@@ -144,6 +144,17 @@ describe('conversation store (Azure Tables)', () => {
     await store.setMessage(key, 'C1', '1.2');
     expect(await store.get(key)).toMatchObject({ channel: 'C1', ts: '1.2' });
   });
+
+  it('closes once when two people close at the same moment; the first outcome stands', async () => {
+    const opened = await store.open('c@x.example\no', stage('root', 0));
+    const close = (outcome: 'won' | 'lost') =>
+      store.close(opened.conversation.id, { by: 'U0A', at, outcome, reason: null });
+    const results = await Promise.all([close('won'), close('lost')]);
+    expect(results.filter((result) => result.closedNow)).toHaveLength(1);
+    const winner = results.find((result) => result.closedNow)?.conversation.closed?.outcome;
+    expect((await store.getById(opened.conversation.id))?.closed?.outcome).toBe(winner);
+    expect((await close('lost')).closedNow).toBe(false);
+  });
 });
 
 describe('cursor store (Azure Tables)', () => {

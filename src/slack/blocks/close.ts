@@ -76,6 +76,11 @@ export function renderClosedNote(closure: Closure): RenderedMessage {
   };
 }
 
+/** Why an action on a closed lead changed nothing. */
+export function closedRefusalText(closure: Closure): string {
+  return `🏁 This lead was closed (*${LABELS[closure.outcome]}*) by <@${closure.by}>, so nothing was changed. A new active lead from the customer reopens it.`;
+}
+
 export function closedStatus(closure: Closure): string {
   return `🏁 *Closed: ${LABELS[closure.outcome]}* by <@${closure.by}>`;
 }

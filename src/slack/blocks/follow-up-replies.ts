@@ -1,4 +1,5 @@
 import type { FollowUpOutcome, SnoozeOutcome } from '../../domain/conversation.ts';
+import { closedRefusalText } from './close.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
 
@@ -11,6 +12,7 @@ const reply = (text: string): RenderedMessage => ({
 export function followUpRefusalText(outcome: Exclude<FollowUpOutcome, { kind: 'logged' }>): string {
   if (outcome.kind === 'notFound')
     return '⚠️ This lead no longer exists in the bot’s records, so nothing was changed.';
+  if (outcome.kind === 'closed') return closedRefusalText(outcome.closure);
   return outcome.owner
     ? `Only its owner <@${outcome.owner}> or a manager can log follow-ups or snooze reminders for this lead.`
     : 'Nobody owns this lead yet: press *Claim* first, then log your follow-up.';

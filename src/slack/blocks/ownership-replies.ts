@@ -1,4 +1,5 @@
 import type { OwnershipOutcome } from '../../domain/ownership.ts';
+import { closedRefusalText } from './close.ts';
 import type { RenderedMessage } from './types.ts';
 
 const reply = (text: string): RenderedMessage => ({
@@ -29,6 +30,8 @@ export function renderOwnershipReply(outcome: OwnershipOutcome, actor: string): 
       );
     case 'unchanged':
       return reply('That person already owns this lead.');
+    case 'closed':
+      return reply(closedRefusalText(outcome.closure));
     case 'notFound':
       return reply('⚠️ This lead no longer exists in the bot’s records, so nothing was changed.');
   }

@@ -242,8 +242,13 @@ export function createAzureConversationStore(client: TableClient): ConversationS
     snooze(id, until) {
       return updateById(id, () => ({ snoozedUntil: until }));
     },
-    close(id, closure) {
-      return updateById(id, () => ({ closed: JSON.stringify(closure), followUpDueAt: NOT_DUE }));
+    async close(id, closure) {
+      let closedNow = false;
+      const conversation = await updateById(id, (current) => {
+        closedNow = current.closed === null;
+        return closedNow ? { closed: JSON.stringify(closure), followUpDueAt: NOT_DUE } : null;
+      });
+      return { conversation, closedNow };
     },
     addStage(key, stage) {
       return update(key, (current) => {
