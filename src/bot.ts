@@ -341,8 +341,19 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     leaseMs: config.leaseSeconds * 1000,
     clock,
     onLeaderChange: (leader) => health.setLeader(leader),
+    prepare: () => stateTables.ensure(),
   });
-  const nudger = createNudger(leadership.asLeader(poll), pollLog);
+  // The poll as the schedule and the endpoint run it: only while leading. A failure before the poll
+  // itself (the lease, the bot's tables) is shown in /healthz like a failed poll.
+  const leaderPoll = async () => {
+    try {
+      return await leadership.asLeader(poll)();
+    } catch (error) {
+      health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  };
+  const nudger = createNudger(leaderPoll, pollLog);
 
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
@@ -369,7 +380,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
             {
               name: 'poll',
               schedule: config.pollSchedule,
-              run: withBackoff(leadership.asLeader(poll), pollLog),
+              run: withBackoff(leaderPoll, pollLog),
             },
             {
               name: 'reminders',

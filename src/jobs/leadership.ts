@@ -8,6 +8,11 @@ export interface LeadershipDeps {
   readonly clock: () => Date;
   /** Told after each lease request whether this process leads (for /healthz). */
   readonly onLeaderChange: (leader: boolean) => void;
+  /**
+   * Run before each lease request: creates the bot's tables, so a bot first started while the table
+   * service was down gets its lease table (and every other) once the service is back.
+   */
+  readonly prepare: () => Promise<void>;
 }
 
 export interface Leadership {
@@ -25,8 +30,9 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
   let isLeader = false;
   let acquiring: Promise<boolean> | null = null;
   const lead = () => {
-    acquiring ??= deps.lease
-      .acquire(deps.processId, deps.clock(), deps.leaseMs)
+    acquiring ??= deps
+      .prepare()
+      .then(() => deps.lease.acquire(deps.processId, deps.clock(), deps.leaseMs))
       .then((leader) => {
         isLeader = leader;
         deps.onLeaderChange(leader);
