@@ -9,6 +9,7 @@ import {
   type CustomRoute,
   HTTPReceiver,
 } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
@@ -94,16 +95,35 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
+/** A Slack call that has not answered by then is abandoned (its outcome unknown). */
+const SLACK_CALL_TIMEOUT_MS = 30_000;
+
+/**
+ * The client that posts messages: a post is not idempotent, so the client never repeats one (no
+ * retries; a 429 is handed back, and retried by the gateway after Retry-After). Null in local mode.
+ */
+function createPoster(config: Config, options: BotOptions): WebClient | null {
+  if (config.slack.mode === 'local') return null;
+  return new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.slackTimeoutMs ?? SLACK_CALL_TIMEOUT_MS,
+    logger: boltLogger(options.log),
+  });
+}
+
 /** The Bolt app of HTTP or Socket Mode, serving `routes` beside Slack's requests; null in local mode. */
 function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute[]): App | null {
   if (config.slack.mode === 'local') return null;
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    // Bounded (about a minute), so a failing Slack call cannot hold a lead's posting claim past its timeout.
+    // Reads, updates and views are idempotent and retried (bounded, about a minute); posts go through
+    // the poster, which never repeats one.
     retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
     // A call that hangs is abandoned, so it cannot hold a poll (or a posting claim) for ever; if Slack did
     // take the message, the next poll finds it by its metadata.
-    timeout: options.slackTimeoutMs ?? 30_000,
+    timeout: options.slackTimeoutMs ?? SLACK_CALL_TIMEOUT_MS,
   };
   const logger = boltLogger(options.log);
   const mode =
@@ -199,6 +219,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     );
   }
   const app = createSlackApp(config, options, routes);
+  const poster = createPoster(config, options);
   const gateway: SlackGateway =
     app === null
       ? createConsoleGateway({
@@ -206,7 +227,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
           showBlocks: config.showBlocks,
           clock,
         })
-      : createWebApiGateway(app.client, { postIntervalMs: config.slackPostIntervalMs });
+      : createWebApiGateway(app.client, {
+          postIntervalMs: config.slackPostIntervalMs,
+          poster: poster ?? app.client,
+        });
   const slack = createSlackAdapter(gateway, clock);
 
   // Services

@@ -42,6 +42,9 @@ function stageOf(lead: Lead): Stage {
   return { leadId: lead.id, action: lead.action, channel: lead.channel, at: lead.receivedAt };
 }
 
+/** How far before a claim a search for its message starts: clocks of processes and Slack disagree. */
+const SEARCH_MARGIN_MS = 60_000;
+
 const sameLead = (a: LeadId, b: LeadId) => a.partitionKey === b.partitionKey && a.rowKey === b.rowKey;
 
 /** Where a lead's message goes: a new top-level message, or a reply in its customer's conversation. */
@@ -72,7 +75,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     const taken = await deps.leadRecords.takeOver(previous, claim);
     if (taken.kind === 'lost') return { kind: 'busy' };
     record = taken.record;
-    const recovered = await findPostedBefore(lead, previous, deps);
+    const recovered = await findPosted(lead, previous, deps);
     if (recovered) {
       record = await deps.leadRecords.markPosted(record, recovered.ts);
       await recordInConversation(lead, record, recovered.ts, deps);
@@ -107,6 +110,16 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     ts = posted.ts;
   } catch (error) {
     if (!(error instanceof SlackCallError)) throw error;
+    if (error.outcomeUnknown) {
+      // Slack may have stored it and lost the answer: look before anyone posts it again.
+      const found = await findPosted(lead, record, deps).catch(() => null);
+      if (found) {
+        record = await deps.leadRecords.markPosted(record, found.ts);
+        await recordInConversation(lead, record, found.ts, deps);
+        log.info('Slack took the lead but its answer was lost; found it by its metadata', { ts: found.ts });
+        return { kind: 'recovered', channel: found.channel, ts: found.ts };
+      }
+    }
     await deps.leadRecords.markFailed(record, error.code);
     log.warn('Slack refused the lead; it will be retried on the next poll', {
       error: error.code,
@@ -121,14 +134,17 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
 }
 
-/** A previous attempt may have posted and crashed before recording: look for the message it left. */
-async function findPostedBefore(lead: Lead, previous: LeadRecord, deps: PostLeadDeps) {
+/**
+ * Where a previous attempt (of this process or a dead one) may have posted the lead: its message,
+ * found by the metadata every lead message carries; null when that attempt never reached Slack.
+ */
+async function findPosted(lead: Lead, previous: LeadRecord, deps: PostLeadDeps) {
   if (previous.channel === null) return null; // that attempt never got as far as Slack
   return deps.slack.findPostedLead(lead.id, {
     channel: previous.channel,
     threadTs: previous.threadTs,
-    // A minute of slack for clocks that disagree between processes and Slack.
-    oldest: new Date(previous.claimedAt.getTime() - 60_000),
+    // Searched from a little before the claim, for clocks that disagree between processes and Slack.
+    oldest: new Date(previous.claimedAt.getTime() - SEARCH_MARGIN_MS),
   });
 }
 

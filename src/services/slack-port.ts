@@ -88,6 +88,11 @@ const PERMANENT = new Set([
 /** A failed Slack call, with Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, …). */
 export class SlackCallError extends Error {
   readonly permanent: boolean;
+  /**
+   * True when Slack may have done it anyway: the call timed out, the connection failed, or Slack
+   * answered 5xx. A post with an unknown outcome is looked for before it is ever made again.
+   */
+  readonly outcomeUnknown: boolean;
   constructor(
     readonly method: string,
     readonly code: string,
@@ -95,5 +100,6 @@ export class SlackCallError extends Error {
     super(`Slack ${method} failed: ${code}`);
     this.name = 'SlackCallError';
     this.permanent = PERMANENT.has(code);
+    this.outcomeUnknown = code === 'request_failed' || /^http_5\d\d$/.test(code);
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, type WebAPICallError, type WebClient } from '@slack/web-api';
+import { ErrorCode, type WebAPICallError, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import { SlackCallError } from '../services/slack-port.ts';
 import { fitMessage, fitView } from './blocks/limits.ts';
 import { type MetadataQuery, metadataMatches, type SlackGateway } from './gateway.ts';
@@ -69,32 +69,66 @@ export function createChannelPacer(intervalMs: number, now: () => number = Date.
 export interface WebApiGatewayOptions {
   /** Minimum time between two posts to one channel (Slack's limit is about 1 per second). */
   readonly postIntervalMs: number;
+  /**
+   * The client that posts messages: configured with no retries and rate limits rejected, because a
+   * post is not idempotent. A post refused with 429 never happened and is retried here after
+   * Retry-After; any other failure is thrown at once, so that a post whose outcome is unknown is
+   * looked for by its metadata before it is made again. Defaults to `client` (tests of reads only).
+   */
+  readonly poster?: WebClient;
+}
+
+/** A post refused for rate limiting is tried this many times in all, each after Slack's Retry-After. */
+const RATE_LIMITED_ATTEMPTS = 4;
+/** Longest Retry-After honoured in one wait; a longer one fails the post (it is retried next poll). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+async function postRespectingRateLimits<T>(post: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await post();
+    } catch (error) {
+      const retryAfterMs =
+        typeof error === 'object' &&
+        error !== null &&
+        'code' in error &&
+        error.code === ErrorCode.RateLimitedError
+          ? (error as WebAPIRateLimitedError).retryAfter * 1000
+          : null;
+      if (retryAfterMs === null || attempt >= RATE_LIMITED_ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    }
+  }
 }
 
 /** The gateway over Slack's Web API (a `WebClient`, e.g. Bolt's `app.client`). */
 export function createWebApiGateway(client: WebClient, options: WebApiGatewayOptions): SlackGateway {
   const pace = createChannelPacer(options.postIntervalMs);
+  const poster = options.poster ?? client;
   return {
     async postMessage(unfitted) {
       const message = { ...unfitted, ...fitMessage(unfitted) };
       const result = await pace(message.channel, () =>
         call('chat.postMessage', () =>
-          client.chat.postMessage({
-            channel: message.channel,
-            text: message.text,
-            blocks: [...message.blocks],
-            ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-            ...(message.metadata
-              ? {
-                  metadata: {
-                    event_type: message.metadata.eventType,
-                    event_payload: { ...message.metadata.payload },
-                  },
-                }
-              : {}),
-            unfurl_links: false,
-            unfurl_media: false,
-          }),
+          postRespectingRateLimits(() =>
+            poster.chat.postMessage({
+              channel: message.channel,
+              text: message.text,
+              blocks: [...message.blocks],
+              ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+              ...(message.metadata
+                ? {
+                    metadata: {
+                      event_type: message.metadata.eventType,
+                      event_payload: { ...message.metadata.payload },
+                    },
+                  }
+                : {}),
+              unfurl_links: false,
+              unfurl_media: false,
+            }),
+          ),
         ),
       );
       return { channel: result.channel ?? message.channel, ts: result.ts ?? '' };

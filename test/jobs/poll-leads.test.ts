@@ -328,18 +328,60 @@ describe('pollNewLeads', () => {
   });
 
   it.each([
-    ['rate limited (429 with Retry-After)', { status: 429, retryAfterSeconds: 1 }],
-    ['a Slack outage (503)', { status: 503 }],
-    ['a server error (500)', { status: 500 }],
-  ] as const)('loses nothing to %s: the lead waits and is posted once Slack answers', async (_, failure) => {
+    // Each post is tried 4 times after Slack's Retry-After before the lead waits for the next poll.
+    [
+      'rate limiting that outlasts a post’s retries (429 with Retry-After)',
+      { status: 429, retryAfterSeconds: 1 },
+      4,
+    ],
+    ['a Slack outage (503)', { status: 503 }, 1],
+    ['a server error (500)', { status: 500 }, 1],
+  ] as const)(
+    'loses nothing to %s: the lead waits and is posted once Slack answers',
+    async (_, failure, times) => {
+      const bot = await startBot();
+      await bot.jobs.poll();
+      const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+      slack.fail('chat.postMessage', failure, times);
+      expect(await bot.jobs.poll()).toMatchObject({ posted: 0, failed: 1, blocked: [] });
+      expect(await bot.jobs.poll()).toMatchObject({ posted: 1, failed: 0 });
+      expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+    },
+  );
+
+  it.each([
+    ['never answers (the call times out)', (fake: FakeSlack) => fake.hold('chat.postMessage')],
+    ['answers 500 after storing it', (fake: FakeSlack) => fake.loseAnswer('chat.postMessage', 'http_500')],
+    [
+      'drops the connection after storing it',
+      (fake: FakeSlack) => fake.loseAnswer('chat.postMessage', 'drop'),
+    ],
+  ])(
+    'posts a lead once when Slack %s, with the client’s production retries on',
+    async (_, loseIt) => {
+      const bot = await createTestBot({ slack, tables, slackRetries: 3 });
+      bots.push(bot);
+      await bot.jobs.poll();
+      const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+      loseIt(slack);
+      // The post is not repeated blindly: the bot looks for it by its metadata, finds it, records it.
+      expect(await bot.jobs.poll()).toMatchObject({ recovered: 1, posted: 0, failed: 0 });
+      slack.release('chat.postMessage');
+      expect(await bot.jobs.poll()).toMatchObject({ read: 1, alreadyPosted: 1 });
+      expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+    },
+    20_000,
+  );
+
+  it('retries a post Slack refused with 429 after its Retry-After, and posts it once', async () => {
     const bot = await startBot();
     await bot.jobs.poll();
     const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
-    slack.fail('chat.postMessage', failure);
-    expect(await bot.jobs.poll()).toMatchObject({ posted: 0, failed: 1, blocked: [] });
+    slack.fail('chat.postMessage', { status: 429, retryAfterSeconds: 1 }, 2);
     expect(await bot.jobs.poll()).toMatchObject({ posted: 1, failed: 0 });
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
-  });
+    expect(slack.callsTo('chat.postMessage').filter((call) => call.args.metadata)).toHaveLength(3);
+  }, 20_000);
 
   it('recovers a post whose answer never came (a timeout after Slack took it) without posting it twice', async () => {
     const bot = await createTestBot({ slack, tables, env: { CLAIM_TIMEOUT_SECONDS: '1' } });
@@ -347,7 +389,9 @@ describe('pollNewLeads', () => {
     await bot.jobs.poll();
     const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
     slack.hold('chat.postMessage');
-    expect(await bot.jobs.poll()).toMatchObject({ failed: 1 }); // the call timed out after 2 s
+    // The call timed out after 2 s, and the search for it failed too: the lead waits for the next poll.
+    slack.fail('conversations.history', { status: 503 }, 1);
+    expect(await bot.jobs.poll()).toMatchObject({ failed: 1 });
     slack.release('chat.postMessage');
     expect(await bot.jobs.poll()).toMatchObject({ recovered: 1, posted: 0 });
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);

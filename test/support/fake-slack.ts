@@ -42,6 +42,12 @@ export interface FakeSlack {
   succeed(method: string): void;
   /** Calls of `method` are recorded and take effect, but get no answer (as if the caller died first). */
   hold(method: string): void;
+  /**
+   * The next `times` calls of `method` take effect (a post is stored), then the answer is lost: a 500,
+   * or the connection dropped. What Slack sometimes does, and why a post is looked for before it is
+   * made again.
+   */
+  loseAnswer(method: string, how: 'http_500' | 'drop', times?: number): void;
   /** Answers `method` again from now on. */
   release(method: string): void;
   /** How many calls were refused with 429 by the rate limit. */
@@ -116,6 +122,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     { failure: Failure; remaining: number; onlyChannel: string | undefined }
   >();
   const held = new Set<string>();
+  const lostAnswers = new Map<string, { how: 'http_500' | 'drop'; remaining: number }>();
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
   let sequence = 0;
@@ -240,6 +247,13 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
       return;
     }
     const result = answer(method, args);
+    const lost = lostAnswers.get(method);
+    if (lost && lost.remaining > 0) {
+      lost.remaining -= 1;
+      if (lost.how === 'drop') req.socket.destroy();
+      else res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      return;
+    }
     if (held.has(method)) {
       unanswered.push(res);
       return;
@@ -260,6 +274,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     addMessage: store,
     rateLimited: () => rateLimited,
     hold: (method) => held.add(method),
+    loseAnswer: (method, how, times = 1) => lostAnswers.set(method, { how, remaining: times }),
     release: (method) => held.delete(method),
     close: () => {
       for (const res of unanswered.splice(0)) res.destroy();

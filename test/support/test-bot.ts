@@ -30,6 +30,8 @@ export interface TestBotOptions {
   readonly tables: TestTables;
   readonly env?: Env;
   readonly clock?: () => Date;
+  /** Retries of Slack's client for idempotent calls (default 0 in tests; production uses 3). */
+  readonly slackRetries?: number;
 }
 
 /** The real composition root in HTTP mode against Azurite and the Slack stand-in; no cron, no retries. */
@@ -53,7 +55,7 @@ export async function createTestBot(
   const bot = await createBot(config, {
     log,
     schedule: false,
-    slackRetries: 0,
+    slackRetries: options.slackRetries ?? 0,
     slackTimeoutMs: 2_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
