@@ -41,8 +41,12 @@ afterEach(async () => {
   await slack.close();
 });
 
-function startProcess(env: Record<string, string> = {}): BotProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** A bot process as `node --import tsx src/main.ts`, or through `npm start` when `viaNpm`. */
+function startProcess(env: Record<string, string> = {}, viaNpm = false): BotProcess {
+  const [command, args] = viaNpm
+    ? ['npm', ['start', '--silent']]
+    : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: 'xoxb-test',
@@ -206,5 +210,20 @@ describe('several bot processes over one storage account', () => {
     );
     expect(leadPosts()).toHaveLength(1);
     expect(slack.callsTo('conversations.history').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('stops the bot gracefully on SIGTERM to `npm start`, as a process manager sends it', async () => {
+    const bot = startProcess({}, true);
+    const health = await bot.ready;
+    await leaderOf([bot]);
+    const exited = new Promise<number | null>((resolve) => bot.child.once('exit', (code) => resolve(code)));
+    bot.child.kill('SIGTERM'); // to npm itself
+    expect(await exited).toBe(0);
+    // The bot behind npm stopped too (nothing answers), and gave the jobs lease up.
+    await vi.waitFor(() => expect(fetch(health)).rejects.toThrow(), { timeout: 10_000, interval: 200 });
+    const lease = createAzureLeaseStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Lease`),
+    );
+    expect(await lease.holder(new Date())).toBeNull();
   }, 60_000);
 });
