@@ -56,8 +56,6 @@ export interface BotOptions {
   readonly schedule?: boolean;
   /** Retries of a failed Slack call; tests use 0. */
   readonly slackRetries?: number;
-  /** Milliseconds before a Slack call is abandoned (default 30 s); tests use less. */
-  readonly slackTimeoutMs?: number;
 }
 
 export interface Bot {
@@ -95,9 +93,6 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-/** A Slack call that has not answered by then is abandoned (its outcome unknown). */
-const SLACK_CALL_TIMEOUT_MS = 30_000;
-
 /**
  * The client that posts messages: a post is not idempotent, so the client never repeats one (no
  * retries; a 429 is handed back, and retried by the gateway after Retry-After). Null in local mode.
@@ -108,7 +103,7 @@ function createPoster(config: Config, options: BotOptions): WebClient | null {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: options.slackTimeoutMs ?? SLACK_CALL_TIMEOUT_MS,
+    timeout: config.slackTimeoutSeconds * 1000,
     logger: boltLogger(options.log),
   });
 }
@@ -123,7 +118,7 @@ function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute
     retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
     // A call that hangs is abandoned, so it cannot hold a poll (or a posting claim) for ever; if Slack did
     // take the message, the next poll finds it by its metadata.
-    timeout: options.slackTimeoutMs ?? SLACK_CALL_TIMEOUT_MS,
+    timeout: config.slackTimeoutSeconds * 1000,
   };
   const logger = boltLogger(options.log);
   const mode =
@@ -230,6 +225,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       : createWebApiGateway(app.client, {
           postIntervalMs: config.slackPostIntervalMs,
           poster: poster ?? app.client,
+          // A post (its tries and its waits on Retry-After) ends well before the claim that guards it.
+          postBudgetMs: (config.claimTimeoutSeconds - config.slackTimeoutSeconds) * 1000,
+          callTimeoutMs: config.slackTimeoutSeconds * 1000,
         });
   const slack = createSlackAdapter(gateway, clock);
 

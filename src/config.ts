@@ -61,6 +61,8 @@ export interface Config {
   readonly leaseSeconds: number;
   /** A lead's posting claim older than this belongs to a dead process and is taken over. */
   readonly claimTimeoutSeconds: number;
+  /** A Slack call not answered by then is abandoned, its outcome unknown. */
+  readonly slackTimeoutSeconds: number;
   /** Minimum milliseconds between two posts to one Slack channel (Slack allows about one a second). */
   readonly slackPostIntervalMs: number;
   readonly logLevel: LogLevel;
@@ -243,7 +245,8 @@ export const SETTINGS = {
   pollOverlapSeconds: setting('POLL_OVERLAP_SECONDS', 300, wholeNumber(0, 86400)),
   slackPostIntervalMs: setting('SLACK_POST_INTERVAL_MS', 1000, wholeNumber(0, 60_000)),
   leaseSeconds: setting('LEASE_SECONDS', 90, wholeNumber(2, 3600)),
-  claimTimeoutSeconds: setting('CLAIM_TIMEOUT_SECONDS', 300, wholeNumber(1, 86400)),
+  claimTimeoutSeconds: setting('CLAIM_TIMEOUT_SECONDS', 300, wholeNumber(2, 86400)),
+  slackTimeoutSeconds: setting('SLACK_TIMEOUT_SECONDS', 30, wholeNumber(1, 300)),
   logLevel: setting(
     'LOG_LEVEL',
     'info' as LogLevel,
@@ -311,6 +314,16 @@ export function loadConfig(env: Env): Config {
       'LEADS_CHANNEL is missing: the id of the channel for new leads, e.g. C0123456789 (channel details → About).',
     );
   }
+  // A claim guards a post; it must outlast at least one whole Slack call and a retry, or a live
+  // process's claim would be taken over while its post is still under way.
+  if (
+    v.claimTimeoutSeconds < 2 * v.slackTimeoutSeconds &&
+    !bad('CLAIM_TIMEOUT_SECONDS') &&
+    !bad('SLACK_TIMEOUT_SECONDS')
+  )
+    problems.push(
+      `CLAIM_TIMEOUT_SECONDS (${v.claimTimeoutSeconds}) must be at least twice SLACK_TIMEOUT_SECONDS (${v.slackTimeoutSeconds}): a lead's claim must outlast the post it guards.`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     slack,
@@ -341,6 +354,7 @@ export function loadConfig(env: Env): Config {
     slackPostIntervalMs: v.slackPostIntervalMs,
     leaseSeconds: v.leaseSeconds,
     claimTimeoutSeconds: v.claimTimeoutSeconds,
+    slackTimeoutSeconds: v.slackTimeoutSeconds,
     logLevel: v.logLevel,
     logFormat: v.logFormat,
     showBlocks: v.showBlocks,

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       slackPostIntervalMs: 1000,
       leaseSeconds: 90,
       claimTimeoutSeconds: 300,
+      slackTimeoutSeconds: 30,
       logLevel: 'info',
       logFormat: 'pretty',
       showBlocks: false,
@@ -97,6 +98,11 @@ describe('loadConfig', () => {
     [{ REMINDER_SCHEDULE: 'often' }, /REMINDER_SCHEDULE="often" is not a cron expression/],
     [{ DIGEST_TIMEZONE: 'Berlin' }, /DIGEST_TIMEZONE="Berlin" is not an IANA time zone/],
     [{ INBOUND_LEADS_TOKEN: 'short' }, /INBOUND_LEADS_TOKEN must be at least 24/],
+    [{ CLAIM_TIMEOUT_SECONDS: '1' }, /CLAIM_TIMEOUT_SECONDS="1" must be a whole number from 2/],
+    [
+      { CLAIM_TIMEOUT_SECONDS: '50', SLACK_TIMEOUT_SECONDS: '30' },
+      /CLAIM_TIMEOUT_SECONDS \(50\) must be at least twice SLACK_TIMEOUT_SECONDS \(30\)/,
+    ],
     // The same checks as /leads active and /leads sla.
     [{ ACTIVE_ACTIONS: 'Create,Demo' }, /ACTIVE_ACTIONS="Create,Demo": "Demo" is not an action/],
     [{ ACTIVE_ACTIONS: 'DNC' }, /DNC cannot be active/],

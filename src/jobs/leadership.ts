@@ -43,9 +43,28 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
       });
     return acquiring;
   };
+  /**
+   * Renews the lease every third of its period while a job runs, so a job longer than the lease (a
+   * backlog, a slow Slack) is never joined by a second process polling at the same time.
+   */
+  const renewWhile = async <T>(job: () => Promise<T>): Promise<T> => {
+    const timer = setInterval(() => {
+      deps.lease.acquire(deps.processId, deps.clock(), deps.leaseMs).then(
+        (held) => {
+          if (!held) deps.onLeaderChange(false);
+        },
+        () => {}, // a failed renewal is tried again at the next tick; the lease lasts until then
+      );
+    }, deps.leaseMs / 3);
+    try {
+      return await job();
+    } finally {
+      clearInterval(timer);
+    }
+  };
   return {
     asLeader: (job) => async () =>
-      (await lead()) ? job() : { skipped: 'another process holds the jobs lease' },
+      (await lead()) ? renewWhile(job) : { skipped: 'another process holds the jobs lease' },
     async release() {
       if (isLeader) await deps.lease.release(deps.processId);
     },

@@ -76,15 +76,22 @@ export interface WebApiGatewayOptions {
    * looked for by its metadata before it is made again. Defaults to `client` (tests of reads only).
    */
   readonly poster?: WebClient;
+  /**
+   * How long one post may take in all, its retries after a 429 included: a retry starts only if it can
+   * end (its wait plus a whole call) within this. Defaults to no retry.
+   */
+  readonly postBudgetMs?: number;
+  /** The client's timeout of one call. */
+  readonly callTimeoutMs?: number;
 }
 
-/** A post refused for rate limiting is tried this many times in all, each after Slack's Retry-After. */
-const RATE_LIMITED_ATTEMPTS = 4;
-/** Longest Retry-After honoured in one wait; a longer one fails the post (it is retried next poll). */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-async function postRespectingRateLimits<T>(post: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+async function postRespectingRateLimits<T>(
+  post: () => Promise<T>,
+  budgetMs: number,
+  callTimeoutMs: number,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
     try {
       return await post();
     } catch (error) {
@@ -95,7 +102,7 @@ async function postRespectingRateLimits<T>(post: () => Promise<T>): Promise<T> {
         error.code === ErrorCode.RateLimitedError
           ? (error as WebAPIRateLimitedError).retryAfter * 1000
           : null;
-      if (retryAfterMs === null || attempt >= RATE_LIMITED_ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS)
+      if (retryAfterMs === null || Date.now() - started + retryAfterMs + callTimeoutMs > budgetMs)
         throw error;
       await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
     }
@@ -111,23 +118,26 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
       const message = { ...unfitted, ...fitMessage(unfitted) };
       const result = await pace(message.channel, () =>
         call('chat.postMessage', () =>
-          postRespectingRateLimits(() =>
-            poster.chat.postMessage({
-              channel: message.channel,
-              text: message.text,
-              blocks: [...message.blocks],
-              ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-              ...(message.metadata
-                ? {
-                    metadata: {
-                      event_type: message.metadata.eventType,
-                      event_payload: { ...message.metadata.payload },
-                    },
-                  }
-                : {}),
-              unfurl_links: false,
-              unfurl_media: false,
-            }),
+          postRespectingRateLimits(
+            () =>
+              poster.chat.postMessage({
+                channel: message.channel,
+                text: message.text,
+                blocks: [...message.blocks],
+                ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+                ...(message.metadata
+                  ? {
+                      metadata: {
+                        event_type: message.metadata.eventType,
+                        event_payload: { ...message.metadata.payload },
+                      },
+                    }
+                  : {}),
+                unfurl_links: false,
+                unfurl_media: false,
+              }),
+            options.postBudgetMs ?? 0,
+            options.callTimeoutMs ?? 0,
           ),
         ),
       );

@@ -61,6 +61,7 @@ function startProcess(env: Record<string, string> = {}, viaNpm = false): BotProc
       REMINDER_SCHEDULE: '* * * * * *',
       LEASE_SECONDS: '3',
       CLAIM_TIMEOUT_SECONDS: '2',
+      SLACK_TIMEOUT_SECONDS: '1',
       SLACK_POST_INTERVAL_MS: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',

@@ -49,6 +49,8 @@ export async function createTestBot(
     PORT: '0',
     // Tests post many messages to one channel: pacing is tested on its own (web-api-gateway.test.ts).
     SLACK_POST_INTERVAL_MS: '0',
+    // A call not answered in 2 s is abandoned (tests of lost answers wait that long).
+    SLACK_TIMEOUT_SECONDS: '2',
     ...options.env,
   });
   const log = createMemoryLogger();
@@ -56,7 +58,6 @@ export async function createTestBot(
     log,
     schedule: false,
     slackRetries: options.slackRetries ?? 0,
-    slackTimeoutMs: 2_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return Object.assign(bot, { log });
