@@ -222,7 +222,29 @@ export function isClaimable(lead: Lead): boolean {
 export function conversationKeyOf(lead: Lead): string | null {
   if (!isClaimable(lead)) return null;
   if (lead.customer.email === null) return `lead\n${lead.id.partitionKey}\n${lead.id.rowKey}`;
-  return `${normaliseEmail(lead.customer.email)}\n${(lead.offerKey ?? '').toLowerCase()}`;
+  return boundedKey(`${normaliseEmail(lead.customer.email)}\n${(lead.offerKey ?? '').toLowerCase()}`);
+}
+
+/**
+ * Keys are stored in table properties and compared whole; a stranger's 5,000-character e-mail and
+ * 32,000-character ProductId must not make one too large to store (Azure: 64 KiB a property). A key
+ * longer than this keeps its start and ends with a hash of the whole, so it stays one customer's.
+ */
+export const MAX_KEY_LENGTH = 512;
+
+function boundedKey(key: string): string {
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  return `${key.slice(0, MAX_KEY_LENGTH - 40)}…#${fnv1a64(key)}`;
+}
+
+/** FNV-1a, 64 bits, over UTF-16 code units: a pure, stable fingerprint (not a security measure). */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= BigInt(text.charCodeAt(index));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
 }
 
 export function leadIdText(id: LeadId): string {

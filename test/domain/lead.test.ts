@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Customer, conversationKeyOf, customerLabel, parseLeadRow } from '../../src/domain/lead.ts';
+import {
+  type Customer,
+  conversationKeyOf,
+  customerLabel,
+  MAX_KEY_LENGTH,
+  parseLeadRow,
+} from '../../src/domain/lead.ts';
 import { JANE, leadRow } from '../fixtures/lead-rows.ts';
 
 describe('parseLeadRow', () => {
@@ -241,5 +247,21 @@ describe('customerLabel', () => {
     [{}, 'Unknown customer'],
   ])('%j → %j', (fields, label) => {
     expect(customerLabel(customer(fields))).toBe(label);
+  });
+});
+
+describe('conversationKeyOf with a stranger’s oversize e-mail and offer', () => {
+  const huge = (email: string, productId: string) =>
+    conversationKeyOf(
+      parseLeadRow(
+        leadRow({ CustomerInfo: JSON.stringify({ ...JANE, Email: email }), ProductId: productId }),
+      ),
+    ) ?? '';
+  it('stays short enough to store, and still tells customers apart', () => {
+    const email = `${'a'.repeat(5_000)}@x.example`;
+    const key = huge(email, 'p'.repeat(32_000));
+    expect(key.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
+    expect(huge(email.toUpperCase(), 'p'.repeat(32_000))).toBe(key); // the same customer, however written
+    expect(huge(email, `${'p'.repeat(31_999)}q`)).not.toBe(key); // another offer, differing at the very end
   });
 });

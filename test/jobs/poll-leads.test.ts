@@ -413,6 +413,19 @@ describe('pollNewLeads', () => {
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
   });
 
+  it('posts a lead whose e-mail and ProductId are too long for a table key (5,006 and 32,000 characters)', async () => {
+    const bot = await startBot();
+    await bot.jobs.poll();
+    const [lead] = await insertLeads(leadTableClient(tables), [
+      leadColumns({
+        CustomerInfo: JSON.stringify({ ...JANE, Email: `${'a'.repeat(4_996)}@x.example` }),
+        ProductId: 'p'.repeat(32_000),
+      }),
+    ]);
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 1, failed: 0 });
+    expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+  });
+
   it('carries on when Microsoft’s table is deleted and created again', async () => {
     const leads = leadTableClient(tables);
     const bot = await startBot();
