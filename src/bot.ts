@@ -24,7 +24,7 @@ import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
-import { reportBlockedChannels } from './services/report-blocked-channels.ts';
+import { reportBlockedChannels, reportQuarantinedLeads } from './services/report-blocked-channels.ts';
 import { createRoles } from './services/roles.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
@@ -197,6 +197,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const settings = createAzureSettingsStore(tables.Settings);
   const once = createAzureOnceStore(tables.Settings);
   const lease = createAzureLeaseStore(tables.Lease);
+  const leadRecords = createAzureLeadRecordStore(tables.Leads);
 
   // Slack
   const health = createHealth(config.slack.mode, config.leadsTable);
@@ -277,6 +278,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
           adminUserIds: config.adminUserIds,
         },
         pending: createAzurePendingStore(tables.Settings),
+        leadRecords,
       },
       ownership: ownershipDeps,
       followUps: { ...ownershipDeps, due, gateway },
@@ -291,12 +293,20 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   // Jobs
   const pollLog = log.child({ job: 'poll' });
+  const problemDeps = {
+    slack,
+    once,
+    escalationChannel,
+    leadsChannel: config.leadsChannel,
+    clock,
+    log: pollLog,
+  };
   const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor'> = {
     ...ownershipDeps,
     rules,
     due,
     cursors: createAzureCursorStore(tables.Cursors),
-    leadRecords: createAzureLeadRecordStore(tables.Leads),
+    leadRecords,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,
@@ -304,15 +314,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     overlapMs: config.pollOverlapSeconds * 1000,
     clock,
     log: pollLog,
-    reportBlocked: (blocked) =>
-      reportBlockedChannels(blocked, {
-        slack,
-        once,
-        escalationChannel,
-        leadsChannel: config.leadsChannel,
-        clock,
-        log: pollLog,
-      }),
+    reportBlocked: (blocked) => reportBlockedChannels(blocked, problemDeps),
+    reportQuarantined: (notices) => reportQuarantinedLeads(notices, problemDeps),
   };
   const poll = async (): Promise<PollSummary> => {
     try {

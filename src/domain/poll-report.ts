@@ -1,3 +1,5 @@
+import type { LeadId } from './lead.ts';
+
 /** A channel Slack refuses for good (an admin must act), with the number of leads it holds back. */
 export interface BlockedChannel {
   readonly channel: string;
@@ -11,4 +13,10 @@ export interface FirstStartReport {
   readonly windowDays: number;
   readonly since: Date;
   readonly olderLeads: number;
+}
+
+/** A lead set aside after repeated failures, and why: admins are told once, and can retry it. */
+export interface QuarantineNotice {
+  readonly leadId: LeadId;
+  readonly reason: string;
 }

@@ -7,6 +7,8 @@ export interface HealthReport {
   /** Whether this process holds the jobs lease (runs the poll, reminders and digest); null before it tried. */
   readonly leader: boolean | null;
   readonly leadTable: { readonly name: string; readonly found: boolean | null; readonly note?: string };
+  /** Leads set aside after repeated failures, waiting for an admin's Retry (`/leads failed`). */
+  readonly quarantinedLeads: number;
   readonly lastPoll: {
     readonly at: string;
     readonly ok: boolean;
@@ -45,7 +47,12 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
     },
     report() {
       const blocked = (lastPoll?.summary?.blocked.length ?? 0) > 0;
-      const status = !ready ? 'starting' : lastPoll !== null && (!lastPoll.ok || blocked) ? 'degraded' : 'ok';
+      const setAside = lastPoll?.summary?.setAside ?? 0;
+      const status = !ready
+        ? 'starting'
+        : lastPoll !== null && (!lastPoll.ok || blocked || setAside > 0)
+          ? 'degraded'
+          : 'ok';
       const note =
         found === false
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
@@ -55,6 +62,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         mode,
         leader,
         leadTable: { name: leadTable, found, ...(note ? { note } : {}) },
+        quarantinedLeads: setAside,
         lastPoll,
       };
     },

@@ -1,6 +1,6 @@
 import { subDays } from 'date-fns';
 import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domain/lead.ts';
-import type { BlockedChannel } from '../domain/poll-report.ts';
+import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { SlackCallError } from '../services/slack-port.ts';
@@ -19,6 +19,8 @@ export interface PollDeps extends PostLeadDeps {
   readonly log: Logger;
   /** Told about channels Slack refuses permanently, so an admin hears of it; the leads are retried every poll. */
   readonly reportBlocked?: (blocked: readonly BlockedChannel[]) => Promise<void>;
+  /** Told about leads this poll set aside after repeated failures, so an admin hears of each once. */
+  readonly reportQuarantined?: (leads: readonly QuarantineNotice[]) => Promise<void>;
 }
 
 export interface FirstStart {
@@ -44,6 +46,10 @@ export interface PollSummary {
   readonly failed: number;
   /** Rows with something malformed (they are posted all the same, with what could be read). */
   readonly malformed: number;
+  /** Leads an admin asked to retry (`/leads failed` → Retry), posted again by this poll. */
+  readonly retried: number;
+  /** Leads set aside in all (after this poll): each waits for an admin's Retry. */
+  readonly setAside: number;
   readonly cursor: Date;
   /** Slack errors that will not go away by themselves (an admin must act), with the leads they hold back. */
   readonly blocked: readonly BlockedChannel[];
@@ -59,6 +65,7 @@ const emptyCounts = (): OutcomeCounts => ({
   busy: 0,
   waiting: 0,
   failed: 0,
+  quarantined: 0,
 });
 
 /** Reads the cursor, creating it on the very first start (then only the backfill window is posted). */
@@ -122,6 +129,33 @@ async function lanesOf(leads: readonly Lead[], deps: PollDeps): Promise<Lead[][]
 }
 
 /**
+ * Posts again the set-aside leads an admin asked to retry, wherever they are in the table (they are
+ * usually behind the cursor): each is cleared for one more first attempt, then posted as usual.
+ */
+async function retryRequested(deps: PollDeps): Promise<number> {
+  const requested = (await deps.leadRecords.listQuarantined()).filter((lead) => lead.retryRequested);
+  let retried = 0;
+  for (const { id } of requested) {
+    if ((await deps.leadRecords.release(id)) === null) continue; // released by another process
+    const row = await deps.leadTable.get(id);
+    if (row === null) continue; // Microsoft's row is gone: nothing to post
+    const outcome = await postOne(parseLeadRow(row), deps);
+    retried += 1;
+    if (outcome.kind === 'failed' || outcome.kind === 'busy' || outcome.kind === 'waiting') {
+      // Behind the cursor, no poll would try it again: it goes back to the admins' list at once.
+      const record = await deps.leadRecords.get(id);
+      if (record !== null && record.status !== 'posted')
+        await deps.leadRecords.quarantine(
+          record,
+          `the retry failed too: ${record.lastError ?? outcome.kind}`,
+          deps.clock(),
+        );
+    }
+  }
+  return retried;
+}
+
+/**
  * One poll: reads the rows written since the cursor (minus the overlap), posts each new lead once, and
  * moves the cursor up to the oldest lead that is not done yet, so nothing unfinished is ever skipped.
  */
@@ -132,7 +166,17 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   const result = await deps.leadTable.listSince(new Date(readFrom));
   const counts = emptyCounts();
   if (result.kind === 'missing') {
-    return { tableFound: false, firstStart, read: 0, malformed: 0, cursor, blocked: [], ...counts };
+    return {
+      tableFound: false,
+      firstStart,
+      read: 0,
+      malformed: 0,
+      retried: 0,
+      setAside: 0,
+      cursor,
+      blocked: [],
+      ...counts,
+    };
   }
   const leads = result.rows.map(parseLeadRow);
   const malformed = leads.filter((lead) => lead.problems.length > 0);
@@ -142,6 +186,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
       problems: lead.problems,
     });
   }
+  const newlyQuarantined: QuarantineNotice[] = [];
   let latestDone = cursor;
   let oldestUnfinished: Date | null = null;
   const blocked = new Map<string, BlockedChannel>();
@@ -151,6 +196,8 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
       for (const lead of lane) {
         const outcome = await postOne(lead, deps);
         counts[outcome.kind] += 1;
+        if (outcome.kind === 'quarantined' && outcome.newly)
+          newlyQuarantined.push({ leadId: lead.id, reason: outcome.newly.reason });
         if (outcome.kind === 'failed' && outcome.permanent && outcome.channel !== null) {
           const key = `${outcome.channel} ${outcome.error}`;
           const known = blocked.get(key);
@@ -171,11 +218,15 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   const next = new Date(Math.max((oldestUnfinished ?? latestDone).getTime(), cursor.getTime()));
   if (next > cursor) await deps.cursors.advance(deps.leadTable.name, next);
   if (blocked.size > 0) await deps.reportBlocked?.([...blocked.values()]);
+  if (newlyQuarantined.length > 0) await deps.reportQuarantined?.(newlyQuarantined);
+  const retried = await retryRequested(deps);
   return {
     tableFound: true,
     firstStart,
     read: result.rows.length,
     malformed: malformed.length,
+    retried,
+    setAside: (await deps.leadRecords.listQuarantined()).length,
     cursor: next,
     blocked: [...blocked.values()],
     ...counts,

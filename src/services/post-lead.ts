@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
-import { SlackCallError } from './slack-port.ts';
+import { isChannelProblem, SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
 
 export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
@@ -26,6 +26,11 @@ export type PostOutcome =
   /** A crash had left it posted but unrecorded: found by its metadata, recorded, not posted again. */
   | { readonly kind: 'recovered'; readonly channel: string; readonly ts: string }
   | { readonly kind: 'alreadyPosted' }
+  /**
+   * Set aside after repeated failures (`reason` when it was set aside by this attempt): not retried by
+   * the polls, listed for admins with `/leads failed`, posted again when an admin presses Retry.
+   */
+  | { readonly kind: 'quarantined'; readonly newly: { readonly reason: string } | null }
   /** Another process is posting it right now. */
   | { readonly kind: 'busy' }
   /** A later step of a conversation whose first message is not posted yet: retried on the next poll. */
@@ -40,6 +45,25 @@ export type PostOutcome =
 
 function stageOf(lead: Lead): Stage {
   return { leadId: lead.id, action: lead.action, channel: lead.channel, at: lead.receivedAt };
+}
+
+/** A lead is set aside after this many attempts… */
+export const QUARANTINE_AFTER_ATTEMPTS = 10;
+/** …spread over at least this long since it arrived, so a Slack or storage outage does not set it aside. */
+export const QUARANTINE_AFTER_MS = 60 * 60_000;
+
+/**
+ * Why a lead that keeps failing is set aside now, or null. A channel Slack refuses is not the lead's
+ * fault: those leads wait (and admins are told) until the channel is fixed.
+ */
+function quarantineReason(record: LeadRecord, lead: Lead, now: Date): string | null {
+  if (record.status === 'posting' || record.status === 'failed') {
+    if (record.attempts < QUARANTINE_AFTER_ATTEMPTS) return null;
+    if (now.getTime() - lead.receivedAt.getTime() < QUARANTINE_AFTER_MS) return null;
+    if (record.lastError !== null && isChannelProblem(record.lastError)) return null;
+    return `${record.attempts} attempts failed; the last: ${record.lastError ?? 'the attempt did not finish (its process stopped or the storage failed)'}`;
+  }
+  return null;
 }
 
 /** How far before a claim a search for its message starts: clocks of processes and Slack disagree. */
@@ -69,6 +93,15 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
   let record = claimed.record;
   if (claimed.kind === 'exists') {
     if (record.status === 'posted') return { kind: 'alreadyPosted' };
+    if (record.status === 'quarantined') return { kind: 'quarantined', newly: null };
+    const reason = quarantineReason(record, lead, claim.at);
+    if (reason !== null) {
+      await deps.leadRecords.quarantine(record, reason, claim.at);
+      log.error('set a lead aside after repeated failures; an admin can retry it with /leads failed', {
+        reason,
+      });
+      return { kind: 'quarantined', newly: { reason } };
+    }
     const claimAge = claim.at.getTime() - record.claimedAt.getTime();
     if (record.status === 'posting' && claimAge < deps.claimTimeoutMs) return { kind: 'busy' };
     const previous = record;

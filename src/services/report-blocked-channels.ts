@@ -1,4 +1,5 @@
-import type { BlockedChannel } from '../domain/poll-report.ts';
+import { leadIdText } from '../domain/lead.ts';
+import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import { SlackCallError, type SlackPort } from './slack-port.ts';
@@ -32,6 +33,24 @@ export async function reportBlockedChannels(
     await deps.slack.reportBlockedChannel(target, problem).catch((error: unknown) => {
       if (!(error instanceof SlackCallError)) throw error;
       deps.log.error('could not tell admins about a blocked channel', { error: error.code });
+    });
+  }
+}
+
+/** Tells admins about each lead set aside, once per lead, in the escalation channel (or the leads channel). */
+export async function reportQuarantinedLeads(
+  notices: readonly QuarantineNotice[],
+  deps: BlockedChannelDeps,
+): Promise<void> {
+  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
+  for (const notice of notices) {
+    if (
+      !(await deps.once.claim(`quarantined-${leadIdText(notice.leadId).replaceAll('/', '|')}`, deps.clock()))
+    )
+      continue;
+    await deps.slack.reportQuarantinedLead(target, notice).catch((error: unknown) => {
+      if (!(error instanceof SlackCallError)) throw error;
+      deps.log.error('could not tell admins about a lead set aside', { error: error.code });
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Closure, Conversation, FollowUp } from '../domain/conversation.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
-import type { BlockedChannel, FirstStartReport } from '../domain/poll-report.ts';
+import type { BlockedChannel, FirstStartReport, QuarantineNotice } from '../domain/poll-report.ts';
 import type { DigestContent, HomeContent } from '../domain/team-views.ts';
 
 export interface PostedMessage {
@@ -61,6 +61,8 @@ export interface SlackPort {
   announceFirstStart(channel: string, report: FirstStartReport): Promise<void>;
   /** Tells admins that Slack refuses a channel and how to fix it. */
   reportBlockedChannel(channel: string, blocked: BlockedChannel): Promise<void>;
+  /** Tells admins that a lead was set aside after repeated failures, and how to retry it. */
+  reportQuarantinedLead(channel: string, notice: QuarantineNotice): Promise<void>;
   postDigest(channel: string, digest: DigestContent): Promise<void>;
   publishHome(userId: string, home: HomeContent): Promise<void>;
   /** A link to a message; null when Slack has none (the message is gone). */
@@ -84,6 +86,24 @@ const PERMANENT = new Set([
   'invalid_blocks',
   'msg_too_long',
 ]);
+
+// Of those, the ones about where the bot posts (a channel, the token): an admin must act, and every
+// lead bound there waits until they do.
+const CHANNEL_PROBLEMS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'missing_scope',
+  'not_authed',
+]);
+
+/** True for a Slack error code that an admin fixes in Slack (a channel, the token, a scope). */
+export function isChannelProblem(code: string): boolean {
+  return CHANNEL_PROBLEMS.has(code);
+}
 
 /** A failed Slack call, with Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, …). */
 export class SlackCallError extends Error {

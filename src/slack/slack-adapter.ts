@@ -12,7 +12,7 @@ import {
   renderTestLeadMessage,
 } from './blocks/lead-message.ts';
 import { renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
-import { renderBlockedChannel } from './blocks/problems.ts';
+import { renderBlockedChannel, renderQuarantinedLead } from './blocks/problems.ts';
 import {
   type ReminderSubject,
   renderEscalation,
@@ -126,6 +126,9 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     },
     async reportBlockedChannel(channel, blocked) {
       await slack.postMessage({ channel, ...renderBlockedChannel(blocked) });
+    },
+    async reportQuarantinedLead(channel, notice) {
+      await slack.postMessage({ channel, ...renderQuarantinedLead(notice) });
     },
     async postDigest(channel, digest) {
       await slack.postMessage({ channel, ...renderDigest(digest) });

@@ -6,7 +6,8 @@ import type { LeadId } from '../domain/lead.ts';
  */
 export interface LeadRecord {
   readonly id: LeadId;
-  readonly status: 'posting' | 'posted' | 'failed';
+  /** `quarantined`: set aside after repeated failures; posted again only when an admin asks. */
+  readonly status: 'posting' | 'posted' | 'failed' | 'quarantined';
   /** Which process holds the posting claim, and since when: a claim older than the timeout may be taken over. */
   readonly claimedBy: string;
   readonly claimedAt: Date;
@@ -50,6 +51,25 @@ export interface LeadRecordStore {
   /** Records a failed attempt and releases the claim, so the next poll retries at once. */
   markFailed(record: LeadRecord, error: string): Promise<LeadRecord>;
   get(id: LeadId): Promise<LeadRecord | null>;
+  /**
+   * Sets a lead aside (ETag-guarded on the record as read): its poll no longer retries it, and it is
+   * listed for admins. Throws StaleRecordError if the record changed meanwhile.
+   */
+  quarantine(record: LeadRecord, reason: string, at: Date): Promise<LeadRecord>;
+  /** Quarantined leads, newest first; each with whether an admin asked for a retry. Reads only those. */
+  listQuarantined(): Promise<readonly QuarantinedLead[]>;
+  /** An admin's Retry: the next poll posts the lead again (as a new first attempt). False if not quarantined. */
+  requestRetry(id: LeadId): Promise<boolean>;
+  /** Clears a quarantined lead for one more attempt (status `failed`, attempts reset), before it is posted. */
+  release(id: LeadId): Promise<LeadRecord | null>;
+}
+
+export interface QuarantinedLead {
+  readonly id: LeadId;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly at: Date;
+  readonly retryRequested: boolean;
 }
 
 /** The record changed under us: another process took the claim over. */

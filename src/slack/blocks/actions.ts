@@ -1,3 +1,4 @@
+import type { LeadId } from '../../domain/lead.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
 /** The action ids of the lead message's controls. */
@@ -12,6 +13,7 @@ export const LEAD_ACTIONS = {
   snooze1h: 'lead_snooze_1h',
   snooze4h: 'lead_snooze_4h',
   snoozeTomorrow: 'lead_snooze_tomorrow',
+  retrySetAside: 'lead_retry_set_aside',
 } as const;
 
 /** Callback id of the follow-up modal; its private metadata is the conversation reference. */
@@ -42,6 +44,26 @@ export function decodeConversationRef(value: unknown): string | null {
     if (typeof parsed !== 'object' || parsed === null) return null;
     const { v, c } = parsed as { v?: unknown; c?: unknown };
     return v === 1 && typeof c === 'string' && CONVERSATION_ID.test(c) ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A Retry button's value: the set-aside lead's identity. Carries no authority: the clicker is checked. */
+export function encodeLeadRef(id: LeadId): string {
+  return JSON.stringify({ v: 1, pk: id.partitionKey, rk: id.rowKey });
+}
+
+/** The lead a Retry button names; null for anything malformed or forged. */
+export function decodeLeadRef(value: unknown): LeadId | null {
+  if (typeof value !== 'string' || value.length > SLACK_LIMITS.buttonValue) return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const { v, pk, rk } = parsed as { v?: unknown; pk?: unknown; rk?: unknown };
+    return v === 1 && typeof pk === 'string' && typeof rk === 'string' && pk !== '' && rk !== ''
+      ? { partitionKey: pk, rowKey: rk }
+      : null;
   } catch {
     return null;
   }

@@ -1,4 +1,6 @@
-import type { BlockedChannel } from '../../domain/poll-report.ts';
+import { leadIdText } from '../../domain/lead.ts';
+import { literalMrkdwn } from '../../domain/mrkdwn.ts';
+import type { BlockedChannel, QuarantineNotice } from '../../domain/poll-report.ts';
 import type { RenderedMessage } from './types.ts';
 
 const FIXES: Readonly<Record<string, string>> = {
@@ -15,5 +17,11 @@ const FIXES: Readonly<Record<string, string>> = {
 export function renderBlockedChannel(blocked: BlockedChannel): RenderedMessage {
   const fix = FIXES[blocked.error] ?? 'see the bot’s log';
   const text = `⚠️ The lead bot cannot post in <#${blocked.channel}>: Slack says \`${blocked.error}\` (${fix}). ${blocked.leads} lead(s) are waiting and will be posted as soon as this is fixed; none is lost.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** Tells admins a lead was set aside (once per lead), why, and how to post it again. */
+export function renderQuarantinedLead(notice: QuarantineNotice): RenderedMessage {
+  const text = `🧯 A lead could not be posted and was set aside so that the others are not held up: lead ${literalMrkdwn(leadIdText(notice.leadId))}. Why: ${literalMrkdwn(notice.reason)}. Nothing is lost: an admin can list set-aside leads with \`/leads failed\` and press *Retry* once the cause is fixed.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -12,8 +12,14 @@ import { admitAdmin, recordAdminChange } from '../../services/audit-admin-action
 import type { Roles } from '../../services/roles.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
+import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
-import { renderAudit, renderCommandReply, renderImportPreview } from '../blocks/admin-replies.ts';
+import {
+  renderAudit,
+  renderCommandReply,
+  renderImportPreview,
+  renderSetAsideLeads,
+} from '../blocks/admin-replies.ts';
 import { renderCommandError, renderHelp } from '../blocks/command-reply.ts';
 import { truncate } from '../blocks/limits.ts';
 import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
@@ -37,6 +43,8 @@ export interface CommandDeps extends AdminDeps, TeamViewDeps {
   readonly roles: Roles;
   readonly auditLog: AuditLog;
   readonly pending: PendingStore;
+  /** For `/leads failed` and its Retry buttons. */
+  readonly leadRecords: LeadRecordStore;
 }
 
 /** What running a subcommand produced: the private answer, and the change to audit, if any. */
@@ -172,6 +180,13 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
     command(a('audit', '/leads audit', 'the latest admin actions'), parseNothing, async () => ({
       message: renderAudit(await deps.auditLog.latest(20)),
     })),
+    command(
+      a('failed', '/leads failed', 'leads set aside after repeated failures, to retry'),
+      parseNothing,
+      async () => ({
+        message: renderSetAsideLeads(await deps.leadRecords.listQuarantined()),
+      }),
+    ),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { OnceStore } from '../../stores/once-store.ts';
 import type { CommandDeps } from '../commands/leads-commands.ts';
 import { type FollowUpActionDeps, registerFollowUpActions } from './actions/follow-up-actions.ts';
 import { registerOwnershipActions } from './actions/ownership-actions.ts';
+import { registerRetrySetAsideAction } from './actions/retry-set-aside-action.ts';
 import { registerRulesImportActions } from './actions/rules-import-actions.ts';
 import { registerLeadsCommand } from './commands/leads-command.ts';
 import { registerAppHomeOpened } from './events/app-home-opened.ts';
@@ -24,6 +25,7 @@ export interface ListenerDeps {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerLeadsCommand(app, deps.commands);
   registerRulesImportActions(app, deps.commands);
+  registerRetrySetAsideAction(app, deps.commands);
   registerOwnershipActions(app, deps.ownership);
   registerFollowUpActions(app, deps.followUps);
   registerFollowUpSubmitted(app, deps.ownership);

@@ -1,7 +1,12 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { LeadId } from '../../domain/lead.ts';
-import { type LeadRecord, type LeadRecordStore, StaleRecordError } from '../lead-record-store.ts';
-import { conditionally, dateOf, getOrNull } from './tables.ts';
+import {
+  type LeadRecord,
+  type LeadRecordStore,
+  type QuarantinedLead,
+  StaleRecordError,
+} from '../lead-record-store.ts';
+import { conditionally, dateOf, getOrNull, statusOf } from './tables.ts';
 
 // The record's keys are the lead's own keys: they are valid table keys, since Microsoft's table uses them.
 interface LeadRecordEntity {
@@ -35,6 +40,24 @@ function fromEntity(id: LeadId, entity: LeadRecordEntity & { etag: string }): Le
     lastError: orNull(entity.lastError),
     etag: entity.etag,
   };
+}
+
+/**
+ * Quarantined leads are also indexed in a partition of their own (lead keys are dates like
+ * `11:2F15:2F2025`, never this), so listing them reads only them.
+ */
+const QUARANTINE = 'quarantine';
+const indexKey = (id: LeadId) => `${id.partitionKey}|${id.rowKey}`;
+const idOfIndexKey = (key: string): LeadId => {
+  const bar = key.indexOf('|');
+  return { partitionKey: key.slice(0, bar), rowKey: key.slice(bar + 1) };
+};
+
+interface QuarantineEntity {
+  reason: string;
+  attempts: number;
+  at: Date;
+  retryRequested: boolean;
 }
 
 export function createAzureLeadRecordStore(client: TableClient): LeadRecordStore {
@@ -105,6 +128,58 @@ export function createAzureLeadRecordStore(client: TableClient): LeadRecordStore
     },
     markFailed(record, error) {
       return write(record, { status: 'failed', lastError: error.slice(0, 1000) });
+    },
+    async quarantine(record, reason, at) {
+      const set = await write(record, { status: 'quarantined', lastError: reason.slice(0, 1000) });
+      await client.upsertEntity<QuarantineEntity>(
+        {
+          partitionKey: QUARANTINE,
+          rowKey: indexKey(record.id),
+          reason: reason.slice(0, 1000),
+          attempts: record.attempts,
+          at,
+          retryRequested: false,
+        },
+        'Replace',
+      );
+      return set;
+    },
+    async listQuarantined() {
+      const found: QuarantinedLead[] = [];
+      const entities = client.listEntities<QuarantineEntity>({
+        queryOptions: { filter: odata`PartitionKey eq ${QUARANTINE}` },
+      });
+      for await (const entity of entities) {
+        found.push({
+          id: idOfIndexKey(entity.rowKey ?? ''),
+          reason: entity.reason,
+          attempts: Number(entity.attempts),
+          at: dateOf(entity.at) ?? new Date(0),
+          retryRequested: entity.retryRequested === true,
+        });
+      }
+      return found.sort((a, b) => b.at.getTime() - a.at.getTime());
+    },
+    async requestRetry(id) {
+      try {
+        await client.updateEntity(
+          { partitionKey: QUARANTINE, rowKey: indexKey(id), retryRequested: true },
+          'Merge',
+        );
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    },
+    async release(id) {
+      const record = await store.get(id);
+      if (record === null || record.status !== 'quarantined') return null;
+      const released = await write(record, { status: 'failed', attempts: 0 });
+      await client.deleteEntity(QUARANTINE, indexKey(id)).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error; // released by another process at the same time
+      });
+      return released;
     },
   };
   return store;

@@ -1,0 +1,33 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { leadIdText } from '../../../domain/lead.ts';
+import { admitAdmin, recordAdminChange } from '../../../services/audit-admin-action.ts';
+import { decodeLeadRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
+import { renderCommandReply } from '../../blocks/admin-replies.ts';
+import type { CommandDeps } from '../../commands/leads-commands.ts';
+import { privately } from '../private-reply.ts';
+
+/** Retry on a set-aside lead (`/leads failed`): admin-checked and audited; the next poll posts it. */
+export function registerRetrySetAsideAction(app: App, deps: CommandDeps): void {
+  app.action<BlockAction<ButtonAction>>(
+    LEAD_ACTIONS.retrySetAside,
+    async ({ ack, action, body, respond }) => {
+      await ack();
+      const answer = (text: string) =>
+        respond(privately(renderCommandReply(text), { replaceOriginal: false }));
+      const id = decodeLeadRef(action.value);
+      const who = { by: body.user.id, command: `failed retry ${id ? leadIdText(id) : '(unreadable)'}` };
+      if (!(await admitAdmin(who, deps))) {
+        await answer('⛔ Only an admin can retry a set-aside lead.');
+        return;
+      }
+      if (id === null || !(await deps.leadRecords.requestRetry(id))) {
+        await answer(
+          '⚠️ That lead is no longer set aside (it was retried or posted), so nothing was changed.',
+        );
+        return;
+      }
+      await recordAdminChange(who, { summary: '', before: 'set aside', after: 'retry requested' }, deps);
+      await answer('🔁 Retry requested: the next poll posts the lead (within a minute).');
+    },
+  );
+}
