@@ -34,6 +34,7 @@ import { createWebApiGateway } from './slack/web-api-gateway.ts';
 import { createAzureAuditLog } from './stores/azure/azure-audit-log.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
+import { createAzureDeliveryStore } from './stores/azure/azure-delivery-store.ts';
 import { createAzureDueStore } from './stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from './stores/azure/azure-lead-record-store.ts';
 import { createAzureLeadTable, createAzureLeadTableWriter } from './stores/azure/azure-lead-table.ts';
@@ -198,6 +199,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const once = createAzureOnceStore(tables.Settings);
   const lease = createAzureLeaseStore(tables.Lease);
   const leadRecords = createAzureLeadRecordStore(tables.Leads);
+  const deliveries = createAzureDeliveryStore(tables.Due);
 
   // Slack
   const health = createHealth(config.slack.mode, config.leadsTable);
@@ -346,6 +348,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       escalationChannel,
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
+      deliveries,
       log: remindersLog,
     });
   };

@@ -2,8 +2,9 @@ import { type Conversation, isAwaitingFollowUp } from '../domain/conversation.ts
 import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
 import type { SlaPolicy } from '../domain/sla-policy.ts';
 import { type ConversationMessageDeps, rootLeadOf } from '../services/conversation-message.ts';
-import { SlackCallError } from '../services/slack-port.ts';
+import { type DeliveryPlace, SlackCallError } from '../services/slack-port.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
+import type { DeliveryStore } from '../stores/delivery-store.ts';
 import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
 
 export interface ReminderDeps extends ConversationMessageDeps {
@@ -16,6 +17,8 @@ export interface ReminderDeps extends ConversationMessageDeps {
   /** A claim on a due item older than this belongs to a process presumed dead. */
   readonly claimTimeoutMs: number;
   readonly clock: () => Date;
+  /** Each step of an item (DM, channel message, thread note) sent once, across crashes. */
+  readonly deliveries: DeliveryStore;
 }
 
 /** What one reminder run did; every due item read is counted once. */
@@ -43,21 +46,73 @@ function isCurrent(item: ClaimedDueItem, conversation: Conversation, now: Date):
   return !snoozed && item.at >= conversation.sla.remindAt;
 }
 
+/** How far before an item fell due a search for its messages starts (clocks of processes and Slack differ). */
+const SEARCH_MARGIN_MS = 60_000;
+
+/**
+ * Sends one step of an item once: begun before the message is sent, finished after. A step begun by an
+ * attempt that never finished (killed, or Slack's answer lost) is looked for by its delivery key in
+ * Slack before it is sent again.
+ */
+async function deliverOnce(
+  item: ClaimedDueItem,
+  step: string,
+  place: DeliveryPlace,
+  send: (delivery: string) => Promise<void>,
+  deps: ReminderDeps,
+): Promise<void> {
+  const delivery = `${item.conversationId}|${item.kind}|${item.at.toISOString()}|${step}`;
+  const state = await deps.deliveries.begin(delivery, deps.clock());
+  if (state === 'sent') return;
+  const oldest = new Date(item.at.getTime() - SEARCH_MARGIN_MS);
+  if (state === 'unknown' && (await deps.slack.findDelivery(delivery, place, oldest))) {
+    await deps.deliveries.finish(delivery);
+    return;
+  }
+  await send(delivery);
+  await deps.deliveries.finish(delivery);
+}
+
 async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
   const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
   if (item.kind === 'escalate') {
     const channel = (await deps.escalationChannel()) ?? conversation.channel;
     if (channel === null) return 'dropped';
-    await deps.slack.escalate(channel, subject);
+    await deliverOnce(
+      item,
+      'escalation',
+      { kind: 'channel', channel },
+      (d) => deps.slack.escalate(channel, subject, d),
+      deps,
+    );
     return 'escalated';
   }
   if (conversation.channel === null) return 'dropped';
-  if (conversation.owner) await deps.slack.remindOwner(subject);
-  else await deps.slack.remindUnclaimed(subject);
-  await deps.slack.noteInThread(conversation, {
-    kind: 'reminder',
-    owner: conversation.owner?.userId ?? null,
-  });
+  const owner = conversation.owner?.userId ?? null;
+  if (owner !== null)
+    await deliverOnce(
+      item,
+      'owner',
+      { kind: 'dm', userId: owner },
+      (d) => deps.slack.remindOwner(subject, d),
+      deps,
+    );
+  else
+    await deliverOnce(
+      item,
+      'channel',
+      { kind: 'channel', channel: conversation.channel },
+      (d) => deps.slack.remindUnclaimed(subject, d),
+      deps,
+    );
+  if (conversation.ts !== null)
+    await deliverOnce(
+      item,
+      'thread',
+      { kind: 'thread', channel: conversation.channel, threadTs: conversation.ts },
+      (d) => deps.slack.noteReminderInThread(conversation, owner, d),
+      deps,
+    );
   return 'reminded';
 }
 

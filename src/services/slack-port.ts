@@ -23,14 +23,18 @@ export interface LeadPlacement {
   readonly conversation: Conversation | null;
 }
 
+/** Where a delivery went: a person's direct messages, a channel, or a lead's thread. */
+export type DeliveryPlace =
+  | { readonly kind: 'dm'; readonly userId: string }
+  | { readonly kind: 'channel'; readonly channel: string }
+  | { readonly kind: 'thread'; readonly channel: string; readonly threadTs: string };
+
 /** What the bot says in a lead's thread, so every change stays visible where the team works. */
 export type ThreadNote =
   | { readonly kind: 'ownership'; readonly event: OwnershipEvent }
   | { readonly kind: 'followUp'; readonly followUp: FollowUp }
   | { readonly kind: 'snooze'; readonly by: string; readonly until: Date }
-  | { readonly kind: 'closed'; readonly closure: Closure }
-  /** The SLA passed: the owner (or, when null, nobody) was reminded. */
-  | { readonly kind: 'reminder'; readonly owner: string | null };
+  | { readonly kind: 'closed'; readonly closure: Closure };
 
 /**
  * Everything services and jobs say to Slack, in the domain's words. The Slack adapter renders each call
@@ -51,12 +55,16 @@ export interface SlackPort {
   noteInThread(conversation: Conversation, note: ThreadNote): Promise<void>;
   /** A direct message to a rep who was given a lead by someone else (or by the rotation). */
   tellNewOwner(event: OwnershipEvent, subject: ConversationSubject): Promise<void>;
-  /** The owner's direct message when the follow-up SLA passes. */
-  remindOwner(subject: ConversationSubject): Promise<void>;
-  /** In the lead's channel, when nobody owns a lead whose SLA passed. */
-  remindUnclaimed(subject: ConversationSubject): Promise<void>;
-  /** To the managers, at twice the SLA. */
-  escalate(channel: string, subject: ConversationSubject): Promise<void>;
+  /** The owner's direct message when the follow-up SLA passes, marked with its delivery key. */
+  remindOwner(subject: ConversationSubject, delivery: string): Promise<void>;
+  /** In the lead's channel, when nobody owns a lead whose SLA passed; marked with its delivery key. */
+  remindUnclaimed(subject: ConversationSubject, delivery: string): Promise<void>;
+  /** To the managers, at twice the SLA; marked with its delivery key. */
+  escalate(channel: string, subject: ConversationSubject, delivery: string): Promise<void>;
+  /** The note in the lead's thread that the SLA passed; marked with its delivery key. */
+  noteReminderInThread(conversation: Conversation, owner: string | null, delivery: string): Promise<void>;
+  /** Whether a message marked with this delivery key is in that place since `oldest`. */
+  findDelivery(delivery: string, place: DeliveryPlace, oldest: Date): Promise<boolean>;
   /** The one-off notice of the very first poll. */
   announceFirstStart(channel: string, report: FirstStartReport): Promise<void>;
   /** Tells admins that Slack refuses a channel and how to fix it. */

@@ -47,6 +47,9 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async userProfile() {
       return { timeZone: null, isWorkspaceAdmin: false };
     },
+    async directMessageChannel(userId) {
+      return userId; // local mode posts a DM under the user's id
+    },
     async permalink(channel, ts) {
       return `local://${channel}/${ts}`;
     },

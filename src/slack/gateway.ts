@@ -37,6 +37,8 @@ export interface SlackGateway {
   ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
+  /** The id of the bot's direct-message channel with a user (Slack's conversations.open). */
+  directMessageChannel(userId: string): Promise<string>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */
   findMessageByMetadata(query: MetadataQuery): Promise<PostedMessage | null>;
 }

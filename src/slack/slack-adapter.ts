@@ -30,6 +30,14 @@ export function leadMetadata(id: LeadId): MessageMetadata {
   return { eventType: LEAD_EVENT_TYPE, payload: { lead_pk: id.partitionKey, lead_rk: id.rowKey } };
 }
 
+/** The metadata event type of a reminder's messages: how a step sent before a crash is found again. */
+export const DELIVERY_EVENT_TYPE = 'leadbot_delivery';
+
+const deliveryMetadata = (delivery: string): MessageMetadata => ({
+  eventType: DELIVERY_EVENT_TYPE,
+  payload: { delivery },
+});
+
 function threadNoteMessage(note: ThreadNote): RenderedMessage {
   switch (note.kind) {
     case 'ownership':
@@ -40,8 +48,6 @@ function threadNoteMessage(note: ThreadNote): RenderedMessage {
       return renderSnoozeNote(note.by, note.until);
     case 'closed':
       return renderClosedNote(note.closure);
-    case 'reminder':
-      return renderReminderNote(note.owner);
   }
 }
 
@@ -108,18 +114,49 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         }),
       });
     },
-    async remindOwner(subject) {
+    async remindOwner(subject, delivery) {
       const owner = subject.conversation.owner?.userId;
       if (!owner) return;
-      await slack.postMessage({ channel: owner, ...renderOwnerReminder(await reminderSubject(subject)) });
+      await slack.postMessage({
+        channel: owner,
+        metadata: deliveryMetadata(delivery),
+        ...renderOwnerReminder(await reminderSubject(subject)),
+      });
     },
-    async remindUnclaimed(subject) {
+    async remindUnclaimed(subject, delivery) {
       const channel = subject.conversation.channel;
       if (channel === null) return;
-      await slack.postMessage({ channel, ...renderUnclaimedReminder(await reminderSubject(subject)) });
+      await slack.postMessage({
+        channel,
+        metadata: deliveryMetadata(delivery),
+        ...renderUnclaimedReminder(await reminderSubject(subject)),
+      });
     },
-    async escalate(channel, subject) {
-      await slack.postMessage({ channel, ...renderEscalation(await reminderSubject(subject)) });
+    async escalate(channel, subject, delivery) {
+      await slack.postMessage({
+        channel,
+        metadata: deliveryMetadata(delivery),
+        ...renderEscalation(await reminderSubject(subject)),
+      });
+    },
+    async noteReminderInThread(conversation, owner, delivery) {
+      if (conversation.channel === null || conversation.ts === null) return;
+      await slack.postMessage({
+        channel: conversation.channel,
+        threadTs: conversation.ts,
+        metadata: deliveryMetadata(delivery),
+        ...renderReminderNote(owner),
+      });
+    },
+    async findDelivery(delivery, place, oldest) {
+      const channel = place.kind === 'dm' ? await slack.directMessageChannel(place.userId) : place.channel;
+      const found = await slack.findMessageByMetadata({
+        channel,
+        threadTs: place.kind === 'thread' ? place.threadTs : null,
+        metadata: deliveryMetadata(delivery),
+        oldest,
+      });
+      return found !== null;
     },
     async announceFirstStart(channel, report) {
       await slack.postMessage({ channel, ...renderFirstStartNotice(report) });

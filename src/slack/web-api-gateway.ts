@@ -159,6 +159,10 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
       const { user } = await call('users.info', () => client.users.info({ user: userId }));
       return { timeZone: user?.tz ?? null, isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner) };
     },
+    async directMessageChannel(userId) {
+      const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
+      return opened.channel?.id ?? userId;
+    },
     async permalink(channel, ts) {
       try {
         const result = await client.chat.getPermalink({ channel, message_ts: ts });

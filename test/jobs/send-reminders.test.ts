@@ -108,6 +108,41 @@ describe('sendReminders', () => {
     expect(dmsTo('U0OWNER')).toHaveLength(1);
   });
 
+  const threadNotes = () =>
+    slack.messages.filter(
+      (m) => m.thread_ts !== undefined && m.text.startsWith('⏰ The follow-up SLA has passed'),
+    );
+  const ownerDms = () => slack.messages.filter((m) => m.channel === 'DU0OWNER');
+
+  it('sends the DM once when the thread note fails after it: the retry sends only the note', async () => {
+    const bot = await startBot({ CLAIM_TIMEOUT_SECONDS: '60' });
+    const { conversationId, arrivedAt } = await postLead(bot);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    now = addMinutes(arrivedAt, DAY);
+    slack.fail('chat.postMessage', { error: 'fatal_error' }, 1, LEADS_CHANNEL); // the note, after the DM went out
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, failed: 1 });
+    expect(ownerDms()).toHaveLength(1);
+    now = addMinutes(now, 2); // the claim timed out: the item is tried again
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1, failed: 0 });
+    expect(ownerDms()).toHaveLength(1);
+    expect(threadNotes()).toHaveLength(1);
+  });
+
+  it('sends the DM once when Slack stored it but its answer was lost: found by its delivery key', async () => {
+    slack.useClock(() => now); // Slack's clock agrees with the bot's, which the test moves
+    const bot = await startBot({ CLAIM_TIMEOUT_SECONDS: '60' });
+    const { conversationId, arrivedAt } = await postLead(bot);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    now = addMinutes(arrivedAt, DAY);
+    slack.loseAnswer('chat.postMessage', 'drop');
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, failed: 1 });
+    expect(ownerDms()).toHaveLength(1); // Slack has it
+    now = addMinutes(now, 2);
+    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1, failed: 0 });
+    expect(ownerDms()).toHaveLength(1);
+    expect(threadNotes()).toHaveLength(1);
+  });
+
   it('reminds the channel about an active lead nobody owns', async () => {
     const bot = await startBot();
     const { arrivedAt } = await postLead(bot);

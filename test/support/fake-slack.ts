@@ -52,6 +52,8 @@ export interface FakeSlack {
   release(method: string): void;
   /** How many calls were refused with 429 by the rate limit. */
   rateLimited(): number;
+  /** Stamps messages by this clock (a test's controlled clock) instead of the wall clock. */
+  useClock(clock: () => Date): void;
   /** Puts a message into a channel as if posted earlier (for crash-recovery tests). */
   addMessage(message: Omit<StoredMessage, 'ts'>): StoredMessage;
   close(): Promise<void>;
@@ -126,7 +128,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
   let sequence = 0;
-  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
+  let clock = () => new Date();
+  const nextTs = () => `${Math.floor(clock().getTime() / 1000)}.${String(++sequence).padStart(6, '0')}`;
 
   const store = (message: Omit<StoredMessage, 'ts'>): StoredMessage => {
     const stored = { ...message, ts: nextTs() };
@@ -147,15 +150,19 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           url: 'https://example.slack.com/',
         };
       case 'chat.postMessage': {
+        // A post to a user goes to the bot's direct-message channel with them, as in Slack.
+        const inChannel = /^[UW]/.test(channel) ? `D${channel}` : channel;
         const message = store({
-          channel,
+          channel: inChannel,
           text: String(args.text ?? ''),
           blocks: (args.blocks as unknown[]) ?? [],
           ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
           ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
         });
-        return { ok: true, channel, ts: message.ts, message };
+        return { ok: true, channel: inChannel, ts: message.ts, message };
       }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(args.users ?? '')}` } };
       case 'chat.getPermalink':
         return {
           ok: true,
@@ -274,6 +281,9 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     addMessage: store,
     rateLimited: () => rateLimited,
     hold: (method) => held.add(method),
+    useClock: (next) => {
+      clock = next;
+    },
     loseAnswer: (method, how, times = 1) => lostAnswers.set(method, { how, remaining: times }),
     release: (method) => held.delete(method),
     close: () => {
