@@ -11,7 +11,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { addDays, addHours } from 'date-fns';
 import { createBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
-import { leadPartitionKey } from '../src/domain/inbound-lead.ts';
+import { leadPartitionKey } from '../src/domain/lead-partitions.ts';
 import { createLogger } from '../src/logger.ts';
 import { LEAD_EVENT_TYPE } from '../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../src/stores/azure/azure-conversation-store.ts';

@@ -17,14 +17,24 @@ import { redactInboundTokens } from './http/inbound-leads.ts';
 import { healthRoute, inboundLeadRoute, listen, serveRoutes } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import { createLeadership, createNudger } from './jobs/leadership.ts';
-import { type PollDeps, type PollSummary, pollNewLeads } from './jobs/poll-leads.ts';
+import {
+  type PollDeps,
+  type PollSummary,
+  pollNewLeads,
+  type SweepSummary,
+  sweepLeads,
+} from './jobs/poll-leads.ts';
 import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
 import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
-import { reportBlockedChannels, reportQuarantinedLeads } from './services/report-blocked-channels.ts';
+import {
+  reportBlockedChannels,
+  reportPartitionDrift,
+  reportQuarantinedLeads,
+} from './services/report-blocked-channels.ts';
 import { createRoles } from './services/roles.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
@@ -67,6 +77,7 @@ export interface Bot {
     readonly poll: () => Promise<PollSummary>;
     readonly reminders: () => Promise<ReminderSummary>;
     readonly digest: () => Promise<DigestSummary>;
+    readonly sweep: () => Promise<SweepSummary>;
   };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
@@ -327,6 +338,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
       const summary = await pollNewLeads({
         ...pollDeps,
+        scanEveryPoll: partitionFormatDrift,
         channelFor: async (lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
         slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
       });
@@ -337,6 +349,27 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
       throw error;
     }
+  };
+  // Set by the sweep when leads sit outside their date partitions; polls scan until the process restarts.
+  let partitionFormatDrift = false;
+  const sweepLog = log.child({ job: 'sweep' });
+  const sweep = async (): Promise<SweepSummary> => {
+    await stateTables.ensure();
+    const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
+    const summary = await sweepLeads({
+      ...pollDeps,
+      log: sweepLog,
+      channelFor: async (lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
+      slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
+      onDrift: async () => {
+        partitionFormatDrift = true;
+        health.setPartitionFormatDrift();
+        await reportPartitionDrift(config.leadsTable, problemDeps);
+      },
+    });
+    if (summary.posted > 0 || summary.drifted > 0)
+      sweepLog.warn('the sweep found leads the polls had not', { ...summary });
+    return summary;
   };
   const remindersLog = log.child({ job: 'reminders' });
   const reminders = async () => {
@@ -389,7 +422,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   return {
     connectionString,
     health,
-    jobs: { poll, reminders, digest },
+    jobs: { poll, reminders, digest, sweep },
     pollNow: nudger.nudge,
     async start() {
       let port: number;
@@ -409,6 +442,11 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
               name: 'poll',
               schedule: config.pollSchedule,
               run: withBackoff(leaderPoll, pollLog),
+            },
+            {
+              name: 'sweep',
+              schedule: config.sweepSchedule,
+              run: withBackoff(leadership.asLeader(sweep), sweepLog),
             },
             {
               name: 'reminders',

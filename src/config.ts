@@ -47,6 +47,8 @@ export interface Config {
   readonly pollSchedule: string;
   /** Reminders and escalations are checked on this schedule. */
   readonly reminderSchedule: string;
+  /** The safety-net sweep (a Timestamp-only scan of the lead table): hourly by default. */
+  readonly sweepSchedule: string;
   /** Secret path segment of the HTTPS lead endpoint (POST /leads/inbound/<token>); null: the endpoint is off. */
   readonly inboundLeadsToken: string | null;
   /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
@@ -221,6 +223,7 @@ export const SETTINGS = {
   allowWorkspaceAdmins: setting('ALLOW_WORKSPACE_ADMINS', false, flag),
   pollSchedule: setting('POLL_SCHEDULE', '*/30 * * * * *', cron('"*/30 * * * * *" polls every 30 seconds')),
   reminderSchedule: setting('REMINDER_SCHEDULE', '0 * * * * *', cron('"0 * * * * *" checks every minute')),
+  sweepSchedule: setting('SWEEP_SCHEDULE', '0 7 * * * *', cron('"0 7 * * * *" sweeps hourly')),
   digestSchedule: setting('DIGEST_SCHEDULE', '0 0 9 * * 1-5', cron('"0 0 9 * * 1-5" is 09:00 on weekdays')),
   digestTimeZone: setting('DIGEST_TIMEZONE', 'UTC', timeZone),
   inboundLeadsToken: setting(
@@ -338,6 +341,7 @@ export function loadConfig(env: Env): Config {
     allowWorkspaceAdmins: v.allowWorkspaceAdmins,
     pollSchedule: v.pollSchedule,
     reminderSchedule: v.reminderSchedule,
+    sweepSchedule: v.sweepSchedule,
     inboundLeadsToken: v.inboundLeadsToken,
     digestSchedule: v.digestSchedule,
     digestTimeZone: v.digestTimeZone,

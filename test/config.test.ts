@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       allowWorkspaceAdmins: false,
       pollSchedule: '*/30 * * * * *',
       reminderSchedule: '0 * * * * *',
+      sweepSchedule: '0 7 * * * *',
       inboundLeadsToken: null,
       digestSchedule: '0 0 9 * * 1-5',
       digestTimeZone: 'UTC',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createdTimeText, leadPartitionKey } from '../domain/inbound-lead.ts';
+import { createdTimeText } from '../domain/inbound-lead.ts';
+import { leadPartitionKey } from '../domain/lead-partitions.ts';
 
 /** A lead row as Microsoft writes it (see shared/marketplace-leads.md), ready for TableClient.createEntity. */
 export type LeadEntity = { partitionKey: string; rowKey: string } & Record<string, string>;

@@ -26,11 +26,6 @@ export function createdTimeText(now: Date): string {
   return `${now.getUTCMonth() + 1}/${now.getUTCDate()}/${now.getUTCFullYear()} ${two(now.getUTCHours())}:${two(now.getUTCMinutes())}:${two(now.getUTCSeconds())}`;
 }
 
-/** PartitionKey as Microsoft writes it: the date `M/d/yyyy` with `/` as `:2F`. */
-export function leadPartitionKey(now: Date): string {
-  return `${now.getUTCMonth() + 1}:2F${now.getUTCDate()}:2F${now.getUTCFullYear()}`;
-}
-
 /** A column of the lead row that only this bot writes: what was wrong with a pushed lead, one note a line. */
 export const PUSH_NOTES_COLUMN = 'LeadbotNotes';
 

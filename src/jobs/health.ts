@@ -9,6 +9,11 @@ export interface HealthReport {
   readonly leadTable: { readonly name: string; readonly found: boolean | null; readonly note?: string };
   /** Leads set aside after repeated failures, waiting for an admin's Retry (`/leads failed`). */
   readonly quarantinedLeads: number;
+  /**
+   * The sweep found leads outside the date partitions the polls ask: Microsoft's PartitionKey format
+   * drifted, so this process scans the table every poll (costly, nothing missed) until it restarts.
+   */
+  readonly partitionFormatDrift: boolean;
   readonly lastPoll: {
     readonly at: string;
     readonly ok: boolean;
@@ -21,6 +26,7 @@ export interface HealthReport {
 export interface Health {
   markReady(): void;
   setLeader(leader: boolean): void;
+  setPartitionFormatDrift(): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
   report(): HealthReport;
 }
@@ -30,12 +36,16 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
   let lastPoll: HealthReport['lastPoll'] = null;
   let found: boolean | null = null;
   let leader: boolean | null = null;
+  let drift = false;
   return {
     markReady() {
       ready = true;
     },
     setLeader(value) {
       leader = value;
+    },
+    setPartitionFormatDrift() {
+      drift = true;
     },
     recordPoll(at, outcome) {
       if ('summary' in outcome) {
@@ -50,7 +60,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
       const setAside = lastPoll?.summary?.setAside ?? 0;
       const status = !ready
         ? 'starting'
-        : lastPoll !== null && (!lastPoll.ok || blocked || setAside > 0)
+        : drift || (lastPoll !== null && (!lastPoll.ok || blocked || setAside > 0))
           ? 'degraded'
           : 'ok';
       const note =
@@ -63,6 +73,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         leader,
         leadTable: { name: leadTable, found, ...(note ? { note } : {}) },
         quarantinedLeads: setAside,
+        partitionFormatDrift: drift,
         lastPoll,
       };
     },

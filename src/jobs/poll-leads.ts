@@ -1,5 +1,6 @@
 import { subDays } from 'date-fns';
 import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import { isInExpectedPartition, partitionsToRead } from '../domain/lead-partitions.ts';
 import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
@@ -19,6 +20,11 @@ export interface PollDeps extends PostLeadDeps {
   readonly log: Logger;
   /** Told about channels Slack refuses permanently, so an admin hears of it; the leads are retried every poll. */
   readonly reportBlocked?: (blocked: readonly BlockedChannel[]) => Promise<void>;
+  /**
+   * Read with the Timestamp-only query every poll (a full scan on the real service) instead of asking
+   * the window's date partitions: set once the sweep found Microsoft's PartitionKey format drifted.
+   */
+  readonly scanEveryPoll?: boolean;
   /** Told about leads this poll set aside after repeated failures, so an admin hears of each once. */
   readonly reportQuarantined?: (leads: readonly QuarantineNotice[]) => Promise<void>;
 }
@@ -50,6 +56,8 @@ export interface PollSummary {
   readonly retried: number;
   /** Leads set aside in all (after this poll): each waits for an admin's Retry. */
   readonly setAside: number;
+  /** How the table was read: its window's date partitions, or one Timestamp-only scan. */
+  readonly readBy: 'partitions' | 'scan';
   readonly cursor: Date;
   /** Slack errors that will not go away by themselves (an admin must act), with the leads they hold back. */
   readonly blocked: readonly BlockedChannel[];
@@ -163,7 +171,13 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   const { cursor: stored, firstStart } = await cursorOf(deps);
   const cursor = stored.position;
   const readFrom = Math.max(cursor.getTime() - deps.overlapMs, stored.floor.getTime());
-  const result = await deps.leadTable.listSince(new Date(readFrom));
+  // Normally the window's date partitions, each asked separately (the service reads only those); one
+  // Timestamp-only scan when the window spans too many dates, or once the partition format drifted.
+  const partitions = deps.scanEveryPoll ? null : partitionsToRead(new Date(readFrom), deps.clock());
+  const result =
+    partitions === null
+      ? await deps.leadTable.listSince(new Date(readFrom))
+      : await deps.leadTable.listSinceInPartitions(new Date(readFrom), partitions);
   const counts = emptyCounts();
   if (result.kind === 'missing') {
     return {
@@ -173,6 +187,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
       malformed: 0,
       retried: 0,
       setAside: 0,
+      readBy: partitions === null ? 'scan' : 'partitions',
       cursor,
       blocked: [],
       ...counts,
@@ -227,8 +242,45 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
     malformed: malformed.length,
     retried,
     setAside: (await deps.leadRecords.listQuarantined()).length,
+    readBy: partitions === null ? 'scan' : 'partitions',
     cursor: next,
     blocked: [...blocked.values()],
     ...counts,
   };
+}
+
+/** What one safety-net sweep did. */
+export interface SweepSummary {
+  readonly read: number;
+  /** Rows outside the partitions a poll asks for them: Microsoft's PartitionKey format drifted. */
+  readonly drifted: number;
+  /** Leads the polls had not posted, posted by the sweep. */
+  readonly posted: number;
+}
+
+/** How far back the hourly sweep reads: its own period, with room for a late or skipped run. */
+export const SWEEP_WINDOW_MS = 3 * 60 * 60 * 1000;
+
+/**
+ * The safety net under the partition polls: the Timestamp-only query (a full scan on the real service)
+ * over the last SWEEP_WINDOW_MS, on a slow schedule. Any lead not posted yet is posted; rows outside
+ * the partitions a poll asks for them mean the PartitionKey format drifted, and are reported, so the
+ * bot can fall back to scanning every poll. Nothing depends on the date format being right.
+ */
+export async function sweepLeads(
+  deps: PollDeps & { readonly onDrift: (rows: number) => Promise<void> },
+): Promise<SweepSummary> {
+  const stored = await deps.cursors.get(deps.leadTable.name);
+  if (stored === null) return { read: 0, drifted: 0, posted: 0 }; // the first poll has not run yet
+  const since = new Date(Math.max(deps.clock().getTime() - SWEEP_WINDOW_MS, stored.floor.getTime()));
+  const result = await deps.leadTable.listSince(since);
+  if (result.kind === 'missing') return { read: 0, drifted: 0, posted: 0 };
+  const drifted = result.rows.filter((row) => !isInExpectedPartition(row));
+  if (drifted.length > 0) await deps.onDrift(drifted.length);
+  let posted = 0;
+  for (const row of result.rows) {
+    const outcome = await postOne(parseLeadRow(row), deps);
+    if (outcome.kind === 'posted' || outcome.kind === 'threaded' || outcome.kind === 'recovered') posted += 1;
+  }
+  return { read: result.rows.length, drifted: drifted.length, posted };
 }

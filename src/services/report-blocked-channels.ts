@@ -54,3 +54,14 @@ export async function reportQuarantinedLeads(
     });
   }
 }
+
+/** Tells admins, once ever, that the PartitionKey format drifted and polls now scan the table. */
+export async function reportPartitionDrift(table: string, deps: BlockedChannelDeps): Promise<void> {
+  deps.log.error('leads found outside their date partitions: polls now scan the whole table', { table });
+  if (!(await deps.once.claim(`partition-drift-${table}`, deps.clock()))) return;
+  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
+  await deps.slack.reportPartitionDrift(target, table).catch((error: unknown) => {
+    if (!(error instanceof SlackCallError)) throw error;
+    deps.log.error('could not tell admins about the partition drift', { error: error.code });
+  });
+}

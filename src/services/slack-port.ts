@@ -69,6 +69,8 @@ export interface SlackPort {
   announceFirstStart(channel: string, report: FirstStartReport): Promise<void>;
   /** Tells admins that Slack refuses a channel and how to fix it. */
   reportBlockedChannel(channel: string, blocked: BlockedChannel): Promise<void>;
+  /** Tells admins that Microsoft's PartitionKey format drifted, so polls now scan the whole table. */
+  reportPartitionDrift(channel: string, table: string): Promise<void>;
   /** Tells admins that a lead was set aside after repeated failures, and how to retry it. */
   reportQuarantinedLead(channel: string, notice: QuarantineNotice): Promise<void>;
   postDigest(channel: string, digest: DigestContent): Promise<void>;

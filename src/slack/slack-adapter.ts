@@ -12,7 +12,7 @@ import {
   renderTestLeadMessage,
 } from './blocks/lead-message.ts';
 import { renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
-import { renderBlockedChannel, renderQuarantinedLead } from './blocks/problems.ts';
+import { renderBlockedChannel, renderPartitionDrift, renderQuarantinedLead } from './blocks/problems.ts';
 import {
   type ReminderSubject,
   renderEscalation,
@@ -163,6 +163,9 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     },
     async reportBlockedChannel(channel, blocked) {
       await slack.postMessage({ channel, ...renderBlockedChannel(blocked) });
+    },
+    async reportPartitionDrift(channel, table) {
+      await slack.postMessage({ channel, ...renderPartitionDrift(table) });
     },
     async reportQuarantinedLead(channel, notice) {
       await slack.postMessage({ channel, ...renderQuarantinedLead(notice) });

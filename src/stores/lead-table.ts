@@ -8,8 +8,16 @@ export type LeadRowsResult =
 /** Microsoft's lead table (read-only for the poller). Failures of the table service are thrown. */
 export interface LeadTable {
   readonly name: string;
-  /** Rows whose Timestamp is at or after `since`, oldest first. Reads only those rows, not the table. */
+  /**
+   * Rows whose Timestamp is at or after `since`, oldest first. On the real service this scans the whole
+   * table (Timestamp is not indexed): the safety-net sweep, and a first start's backfill.
+   */
   listSince(since: Date): Promise<LeadRowsResult>;
+  /**
+   * The same, but only in these partitions, each asked separately (`PartitionKey eq … and Timestamp
+   * ge …`): the service reads only those partitions. Merged without duplicates, oldest first.
+   */
+  listSinceInPartitions(since: Date, partitionKeys: readonly string[]): Promise<LeadRowsResult>;
   /** How many rows are older than `before` (0 when the table is missing). Used once, on first start. */
   countBefore(before: Date): Promise<number>;
   /** One row by identity; null when it (or the table) does not exist. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TransactionAction } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
+import { leadPartitionKey } from '../../src/domain/lead-partitions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { JANE, type LeadColumns, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
@@ -62,7 +63,8 @@ describe('soak: 2,000 mixed rows', () => {
     await client.createTable();
     const keys: string[] = [];
     for (let start = 0; start < ROWS; start += 100) {
-      const partitionKey = `11:2F${1 + start / 100}:2F2026`;
+      // Microsoft's partition: the lead's date (today); a transaction holds one partition.
+      const partitionKey = leadPartitionKey(new Date());
       const actions: TransactionAction[] = [];
       for (let i = start; i < start + 100; i++) {
         const rowKey = randomUUID();

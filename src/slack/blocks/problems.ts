@@ -25,3 +25,9 @@ export function renderQuarantinedLead(notice: QuarantineNotice): RenderedMessage
   const text = `🧯 A lead could not be posted and was set aside so that the others are not held up: lead ${literalMrkdwn(leadIdText(notice.leadId))}. Why: ${literalMrkdwn(notice.reason)}. Nothing is lost: an admin can list set-aside leads with \`/leads failed\` and press *Retry* once the cause is fixed.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
+
+/** Tells admins once that the polls fell back to scanning the lead table, and why. */
+export function renderPartitionDrift(table: string): RenderedMessage {
+  const text = `⚠️ Leads in the ${literalMrkdwn(table)} table are not in the date partitions Microsoft has always used: their PartitionKey format seems to have changed. No lead is missed: the hourly sweep found them and posted them, and every poll now reads the whole table (slower, and billed per entity read on Azure) until the bot restarts. Please report this with a sample row.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { leadPartitionKey } from '../../domain/inbound-lead.ts';
 import type { LeadId, LeadRow } from '../../domain/lead.ts';
+import { leadPartitionKey } from '../../domain/lead-partitions.ts';
 import {
   LeadNotStoredError,
   type LeadRowsResult,
@@ -30,28 +30,45 @@ async function missingAsNull<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** Arrival order of two rows, by the Timestamp text (see rowsOf). */
+function byTimestamp(
+  a: TableEntityResult<Record<string, unknown>>,
+  b: TableEntityResult<Record<string, unknown>>,
+): number {
+  // The service writes Timestamp with 100 ns digits that a Date cannot hold, and rows less than a
+  // millisecond apart must not swap: the text is compared, its fraction padded to 7 digits.
+  const key = (entity: TableEntityResult<Record<string, unknown>>) =>
+    String(entity.timestamp ?? '').replace(
+      /(?:\.(\d+))?Z$/,
+      (_, digits = '') => `.${digits.padEnd(7, '0')}Z`,
+    );
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
 export function createAzureLeadTable(client: TableClient): LeadTable {
+  /**
+   * The rows of each filter (one query each; the SDK follows continuation tokens, empty pages
+   * included), merged without duplicates, in arrival order. `missing` when the table does not exist.
+   */
+  const rowsOf = async (filters: readonly string[]): Promise<LeadRowsResult> => {
+    const entities = await missingAsNull(async () => {
+      const found = new Map<string, TableEntityResult<Record<string, unknown>>>();
+      for (const filter of filters) {
+        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+          found.set(`${entity.partitionKey}\n${entity.rowKey}`, entity);
+      }
+      return [...found.values()];
+    });
+    if (entities === null) return { kind: 'missing' };
+    return { kind: 'rows', rows: entities.sort(byTimestamp).map(toLeadRow) };
+  };
   return {
     name: client.tableName,
-    async listSince(since: Date): Promise<LeadRowsResult> {
-      const entities = await missingAsNull(async () => {
-        const found: Array<TableEntityResult<Record<string, unknown>>> = [];
-        const query = client.listEntities<Record<string, unknown>>({
-          queryOptions: { filter: odata`Timestamp ge ${since}` },
-        });
-        for await (const entity of query) found.push(entity);
-        return found;
-      });
-      if (entities === null) return { kind: 'missing' };
-      // Arrival order. The service writes Timestamp with 100 ns digits that a Date cannot hold, and rows
-      // less than a millisecond apart must not swap: the text is compared, its fraction padded to 7 digits.
-      const sortKey = (entity: TableEntityResult<Record<string, unknown>>) =>
-        String(entity.timestamp ?? '').replace(
-          /(?:\.(\d+))?Z$/,
-          (_, digits = '') => `.${digits.padEnd(7, '0')}Z`,
-        );
-      entities.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-      return { kind: 'rows', rows: entities.map(toLeadRow) };
+    listSince(since: Date): Promise<LeadRowsResult> {
+      return rowsOf([odata`Timestamp ge ${since}`]);
+    },
+    listSinceInPartitions(since, partitionKeys) {
+      return rowsOf(partitionKeys.map((key) => odata`PartitionKey eq ${key} and Timestamp ge ${since}`));
     },
     async countBefore(before: Date): Promise<number> {
       const count = await missingAsNull(async () => {
