@@ -426,6 +426,32 @@ describe('pollNewLeads', () => {
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
   });
 
+  it('reads only its window’s date partitions; the sweep posts a lead outside them and falls back to scanning', async () => {
+    const bot = await startBot();
+    await bot.jobs.poll(); // the first start
+    const leads = leadTableClient(tables);
+    const [usual] = await insertLeads(leads, [leadColumns()]);
+    // A lead whose PartitionKey is not its date (Microsoft changed the format): no partition poll sees it.
+    const drifted = { partitionKey: '2026-W48', rowKey: 'drifted-1' };
+    await leads.createEntity({
+      ...drifted,
+      ...leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'w48@x.example' }) }),
+    });
+    expect(await bot.jobs.poll()).toMatchObject({ readBy: 'partitions', read: 1, posted: 1 });
+    expect(postedLeadKeys()).toEqual([usual?.rowKey]);
+
+    expect(await bot.jobs.sweep()).toMatchObject({ read: 2, drifted: 1, posted: 1 });
+    expect(postedLeadKeys()).toEqual([usual?.rowKey, drifted.rowKey]);
+    expect(bot.health.report()).toMatchObject({ partitionFormatDrift: true });
+    const told = () =>
+      slack.messages.filter((m) => m.text.includes('PartitionKey format seems to have changed'));
+    expect(told()).toHaveLength(1);
+    // From now on every poll scans the table, so nothing depends on the date format.
+    expect(await bot.jobs.poll()).toMatchObject({ readBy: 'scan', posted: 0 });
+    await bot.jobs.sweep();
+    expect(told()).toHaveLength(1);
+  });
+
   it('carries on when Microsoft’s table is deleted and created again', async () => {
     const leads = leadTableClient(tables);
     const bot = await startBot();
