@@ -343,7 +343,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
       });
       health.recordPoll(clock(), { summary });
-      if (summary.read > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
+      // A poll that changed nothing (re-reading the overlap window's posted leads) is quiet.
+      const acted = summary.posted + summary.threaded + summary.recovered + summary.failed + summary.retried;
+      if (acted > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
+      else pollLog.debug('poll done', { ...summary });
       return summary;
     } catch (error) {
       health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });

@@ -77,22 +77,30 @@ const emptyCounts = (): OutcomeCounts => ({
 });
 
 /** Reads the cursor, creating it on the very first start (then only the backfill window is posted). */
-async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStart: FirstStart | null }> {
+async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStartSince: Date | null }> {
   const table = deps.leadTable.name;
   const existing = await deps.cursors.get(table);
-  if (existing !== null) return { cursor: existing, firstStart: null };
+  if (existing !== null) return { cursor: existing, firstStartSince: null };
   const since = subDays(deps.clock(), deps.backfillDays);
   if ((await deps.cursors.create(table, since)) === 'exists') {
-    return { cursor: (await deps.cursors.get(table)) ?? { position: since, floor: since }, firstStart: null };
+    return {
+      cursor: (await deps.cursors.get(table)) ?? { position: since, floor: since },
+      firstStartSince: null,
+    };
   }
+  deps.log.info('first start: posting the leads of the backfill window', { since: since.toISOString() });
+  return { cursor: { position: since, floor: since }, firstStartSince: since };
+}
+
+/**
+ * After the first start's leads are posted: counts the older leads (a full scan, run once, so it never
+ * delays the first posts) and tells the channel what was and was not posted.
+ */
+async function announceFirstStart(since: Date, deps: PollDeps): Promise<FirstStart> {
   const olderLeads = await deps.leadTable.countBefore(since);
-  deps.log.info('first start: posting the leads of the backfill window', {
-    since: since.toISOString(),
-    olderLeads,
-  });
   try {
     await deps.slack.announceFirstStart(deps.leadsChannel, {
-      table,
+      table: deps.leadTable.name,
       windowDays: deps.backfillDays,
       since,
       olderLeads,
@@ -101,7 +109,7 @@ async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStar
     if (!(error instanceof SlackCallError)) throw error;
     deps.log.warn('could not post the first-start notice', { error: error.code });
   }
-  return { cursor: { position: since, floor: since }, firstStart: { since, olderLeads } };
+  return { since, olderLeads };
 }
 
 async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
@@ -168,7 +176,7 @@ async function retryRequested(deps: PollDeps): Promise<number> {
  * moves the cursor up to the oldest lead that is not done yet, so nothing unfinished is ever skipped.
  */
 export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
-  const { cursor: stored, firstStart } = await cursorOf(deps);
+  const { cursor: stored, firstStartSince } = await cursorOf(deps);
   const cursor = stored.position;
   const readFrom = Math.max(cursor.getTime() - deps.overlapMs, stored.floor.getTime());
   // Normally the window's date partitions, each asked separately (the service reads only those); one
@@ -182,7 +190,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   if (result.kind === 'missing') {
     return {
       tableFound: false,
-      firstStart,
+      firstStart: firstStartSince && (await announceFirstStart(firstStartSince, deps)),
       read: 0,
       malformed: 0,
       retried: 0,
@@ -237,7 +245,7 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   const retried = await retryRequested(deps);
   return {
     tableFound: true,
-    firstStart,
+    firstStart: firstStartSince && (await announceFirstStart(firstStartSince, deps)),
     read: result.rows.length,
     malformed: malformed.length,
     retried,
