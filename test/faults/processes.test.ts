@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import type { TransactionAction } from '@azure/data-tables';
 import { subMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { leadPartitionKey } from '../../src/domain/lead-partitions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
@@ -227,4 +230,47 @@ describe('several bot processes over one storage account', () => {
     );
     expect(await lease.holder(new Date())).toBeNull();
   }, 60_000);
+
+  it('posts 1,000 leads once each while one of three processes is SIGKILLed every few seconds', async () => {
+    // 900 customers, 100 of whom come back (a reply in their conversation's thread).
+    const rows = Array.from({ length: 1_000 }, (_, i) =>
+      leadColumns({
+        LeadSource: 'SPZA-PLT|x',
+        ActionCode: 'PLT',
+        CustomerInfo: JSON.stringify({ ...JANE, Email: `kill${i % 900}@x.example` }),
+      }),
+    );
+    const client = leadTableClient(tables);
+    await client.createTable();
+    const partitionKey = leadPartitionKey(new Date());
+    const keys: string[] = [];
+    for (let start = 0; start < rows.length; start += 100) {
+      const actions: TransactionAction[] = rows.slice(start, start + 100).map((row) => {
+        const rowKey = randomUUID();
+        keys.push(rowKey);
+        return ['create', { partitionKey, rowKey, ...row }];
+      });
+      await client.submitTransaction(actions);
+    }
+    const alive = [startProcess(), startProcess(), startProcess()];
+    await Promise.all(alive.map((bot) => bot.ready));
+    let kills = 0;
+    const deadline = Date.now() + 240_000;
+    while (postsPerLead().size < rows.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // the fault's rhythm, not a wait for a result
+      const victim = alive.splice(Math.floor(Math.random() * alive.length), 1)[0];
+      victim?.child.kill('SIGKILL');
+      kills += 1;
+      const replacement = startProcess();
+      alive.push(replacement);
+      await replacement.ready;
+    }
+    expect(kills).toBeGreaterThan(0);
+    // Every lead posted, none twice, whatever the kills interrupted.
+    await vi.waitFor(() => expect(postsPerLead().size).toBe(rows.length), { timeout: 60_000, interval: 500 });
+    expect([...postsPerLead().entries()].filter(([, count]) => count !== 1)).toEqual([]);
+    expect([...postsPerLead().keys()].sort()).toEqual([...keys].sort());
+    // Returning customers are replies in their conversation's thread.
+    expect(leadPosts().filter((post) => post.thread_ts !== undefined)).toHaveLength(100);
+  }, 360_000);
 });
