@@ -2,7 +2,7 @@ import { type Conversation, isAwaitingFollowUp } from '../domain/conversation.ts
 import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
 import type { SlaPolicy } from '../domain/sla-policy.ts';
 import { type ConversationMessageDeps, rootLeadOf } from '../services/conversation-message.ts';
-import { type DeliveryPlace, SlackCallError } from '../services/slack-port.ts';
+import { type DeliveryPlace, MAX_CLOCK_SKEW_MS, SlackCallError } from '../services/slack-port.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { DeliveryStore } from '../stores/delivery-store.ts';
 import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
@@ -46,9 +46,6 @@ function isCurrent(item: ClaimedDueItem, conversation: Conversation, now: Date):
   return !snoozed && item.at >= conversation.sla.remindAt;
 }
 
-/** How far before an item fell due a search for its messages starts (clocks of processes and Slack differ). */
-const SEARCH_MARGIN_MS = 60_000;
-
 /**
  * Sends one step of an item once: begun before the message is sent, finished after. A step begun by an
  * attempt that never finished (killed, or Slack's answer lost) is looked for by its delivery key in
@@ -64,7 +61,8 @@ async function deliverOnce(
   const delivery = `${item.conversationId}|${item.kind}|${item.at.toISOString()}|${step}`;
   const state = await deps.deliveries.begin(delivery, deps.clock());
   if (state === 'sent') return;
-  const oldest = new Date(item.at.getTime() - SEARCH_MARGIN_MS);
+  // `at` is the scheduling process's clock: searched from as far before it as clocks can differ.
+  const oldest = new Date(item.at.getTime() - MAX_CLOCK_SKEW_MS);
   if (state === 'unknown' && (await deps.slack.findDelivery(delivery, place, oldest))) {
     await deps.deliveries.finish(delivery);
     return;

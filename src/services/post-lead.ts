@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
-import { isChannelProblem, SlackCallError } from './slack-port.ts';
+import { isChannelProblem, MAX_CLOCK_SKEW_MS, SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
 
 export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
@@ -65,9 +65,6 @@ function quarantineReason(record: LeadRecord, lead: Lead, now: Date): string | n
   }
   return null;
 }
-
-/** How far before a claim a search for its message starts: clocks of processes and Slack disagree. */
-const SEARCH_MARGIN_MS = 60_000;
 
 const sameLead = (a: LeadId, b: LeadId) => a.partitionKey === b.partitionKey && a.rowKey === b.rowKey;
 
@@ -176,8 +173,8 @@ async function findPosted(lead: Lead, previous: LeadRecord, deps: PostLeadDeps) 
   return deps.slack.findPostedLead(lead.id, {
     channel: previous.channel,
     threadTs: previous.threadTs,
-    // Searched from a little before the claim, for clocks that disagree between processes and Slack.
-    oldest: new Date(previous.claimedAt.getTime() - SEARCH_MARGIN_MS),
+    // The claim's time is the claiming process's clock: searched from as far before it as clocks can differ.
+    oldest: new Date(previous.claimedAt.getTime() - MAX_CLOCK_SKEW_MS),
   });
 }
 

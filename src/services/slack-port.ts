@@ -133,3 +133,10 @@ export class SlackCallError extends Error {
     this.outcomeUnknown = code === 'request_failed' || /^http_5\d\d$/.test(code);
   }
 }
+
+/**
+ * How far apart the clocks of the bot's processes and Slack may be. Azure's table service refuses
+ * requests from a clock more than 15 minutes off, so no process that can write a claim is further off:
+ * a search for a message posted before a crash starts this long before the claim that guarded it.
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60_000;

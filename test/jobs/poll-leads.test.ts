@@ -1,5 +1,5 @@
 import { addDays } from 'date-fns';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
@@ -396,6 +396,43 @@ describe('pollNewLeads', () => {
     expect(await bot.jobs.poll()).toMatchObject({ recovered: 1, posted: 0 });
     expect(postedLeadKeys()).toEqual([lead?.rowKey]);
   }, 20_000);
+
+  it.each([
+    ['5 minutes ahead of', 5],
+    ['5 minutes behind', -5],
+  ])(
+    'finds a post made by a process whose clock is %s the others, instead of posting it again',
+    async (_, minutes) => {
+      const skewed = (offset: number) => () => new Date(Date.now() + offset * 60_000);
+      const first = await createTestBot({
+        slack,
+        tables,
+        clock: skewed(minutes),
+        env: { CLAIM_TIMEOUT_SECONDS: '4' },
+      });
+      const second = await createTestBot({
+        slack,
+        tables,
+        clock: skewed(-minutes),
+        env: { CLAIM_TIMEOUT_SECONDS: '4' },
+      });
+      bots.push(first, second);
+      await first.jobs.poll();
+      const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+      // Slack takes the first process's post and the answer is lost; so is its own search for it.
+      slack.hold('chat.postMessage');
+      slack.fail('conversations.history', { status: 503 }, 1);
+      expect(await first.jobs.poll()).toMatchObject({ failed: 1 });
+      slack.release('chat.postMessage');
+      // The other process takes the lead over and searches from the claim's time, minus the clock bound.
+      await vi.waitFor(async () => expect(await second.jobs.poll()).toMatchObject({ recovered: 1 }), {
+        timeout: 10_000,
+        interval: 500,
+      });
+      expect(postedLeadKeys()).toEqual([lead?.rowKey]);
+    },
+    30_000,
+  );
 
   it('keeps running when the table service is unreachable, says so in health, and resumes', async () => {
     const unreachable = inject('azureConnectionString').replace(/:\d+\//, ':1/');
