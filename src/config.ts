@@ -170,6 +170,28 @@ const businessHours = (text: string): Parsed<BusinessHours | null> => {
 };
 const timeZone = (text: string): Parsed<string> =>
   isTimeZone(text) ? ok(text) : fail('is not an IANA time zone like Europe/Berlin.');
+/** A storage connection string: an account and its key or SAS, and where the Table service is. */
+const connectionString = (text: string): Parsed<string | null> => {
+  const parts = new Map(
+    text
+      .split(';')
+      .filter((part) => part.includes('='))
+      .map((part) => [
+        part.slice(0, part.indexOf('=')).trim().toLowerCase(),
+        part.slice(part.indexOf('=') + 1),
+      ]),
+  );
+  if (parts.get('usedevelopmentstorage') === 'true') return ok(text);
+  const credential = parts.has('accountkey') || parts.has('sharedaccesssignature');
+  const endpoint =
+    /^https?:\/\//.test(parts.get('tableendpoint') ?? '') || parts.has('defaultendpointsprotocol');
+  return (parts.has('accountname') || parts.has('tableendpoint')) && credential && endpoint
+    ? ok(text)
+    : fail(
+        'is not a storage connection string: copy it from the storage account → Security + networking → Access keys (DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net).',
+      );
+};
+
 const apiUrl = (text: string): Parsed<string | null> =>
   URL.canParse(text)
     ? ok(text.endsWith('/') ? text : `${text}/`)
@@ -198,7 +220,7 @@ export const SETTINGS = {
   ),
   apiUrl: setting('SLACK_API_URL', null, apiUrl),
   port: setting('PORT', 3000, wholeNumber(0, 65535)),
-  azureConnectionString: setting('AZURE_TABLES_CONNECTION_STRING', null, optionalText, false),
+  azureConnectionString: setting('AZURE_TABLES_CONNECTION_STRING', null, connectionString, false),
   dataFolder: setting('DATA_DIR', '.leadbot', text),
   leadsTable: setting(
     'LEADS_TABLE',

@@ -5,16 +5,27 @@ import { sampleLeads } from './demo/sample-leads.ts';
 import { createLogger } from './logger.ts';
 import { createTableClient } from './stores/azure/tables.ts';
 
-const LOCAL_MODE_BANNER = `
-╭──────────────────────────────────────────────────────────────────────────────╮
-│ LOCAL MODE: no Slack credentials, so messages are printed here, not posted.   │
-│ To connect a real workspace:                                                  │
-│   1. api.slack.com/apps → Create New App → From a manifest → paste manifest.yml│
-│   2. Install it, then set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET    │
-│      (or SLACK_APP_TOKEN (xapp-…) for Socket Mode), and LEADS_CHANNEL (C…).    │
-│   3. Invite the bot to that channel and run npm start again.                  │
-│ See README.md → "Connect Slack". Run "npm run demo" to load sample leads.      │
-╰──────────────────────────────────────────────────────────────────────────────╯`;
+/** Lines drawn in a box whose right border lines up (the text is padded to the longest line). */
+function boxed(lines: readonly string[]): string {
+  const width = Math.max(...lines.map((line) => [...line].length));
+  const pad = (line: string) => line + ' '.repeat(width - [...line].length);
+  return [
+    '',
+    `╭─${'─'.repeat(width)}─╮`,
+    ...lines.map((line) => `│ ${pad(line)} │`),
+    `╰─${'─'.repeat(width)}─╯`,
+  ].join('\n');
+}
+
+const LOCAL_MODE_BANNER = boxed([
+  'LOCAL MODE: no Slack credentials, so messages are printed here, not posted.',
+  'To connect a real workspace:',
+  '  1. api.slack.com/apps → Create New App → From a manifest → paste manifest.yml',
+  '  2. Install it, then set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET',
+  '     (or SLACK_APP_TOKEN (xapp-…) for Socket Mode), and LEADS_CHANNEL (C…).',
+  '  3. Invite the bot to that channel and run npm start again.',
+  'See README.md → "Connect Slack". Run "npm run demo" to load sample leads.',
+]);
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
@@ -65,4 +76,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-await main();
+/** What went wrong at start-up, in one line an operator can act on; never a stack trace. */
+function startupProblem(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'EADDRINUSE')
+    return `PORT ${process.env.PORT ?? '3000'} is already in use: is the bot already running? Stop it, or set PORT to a free port (PORT=0 picks one).`;
+  if (code === 'EACCES') return `PORT ${process.env.PORT ?? '3000'} needs privileges: use a port above 1024.`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `The bot could not start: ${message.split('\n')[0]}`;
+}
+
+await main().catch((error: unknown) => {
+  process.stderr.write(`${startupProblem(error)}\n`);
+  process.exit(1);
+});

@@ -101,6 +101,14 @@ describe('loadConfig', () => {
     [{ INBOUND_LEADS_TOKEN: 'short' }, /INBOUND_LEADS_TOKEN must be at least 24/],
     [{ CLAIM_TIMEOUT_SECONDS: '1' }, /CLAIM_TIMEOUT_SECONDS="1" must be a whole number from 2/],
     [
+      { AZURE_TABLES_CONNECTION_STRING: 'not-a-connection-string' },
+      /AZURE_TABLES_CONNECTION_STRING is not a storage connection string/,
+    ],
+    [
+      { AZURE_TABLES_CONNECTION_STRING: 'AccountName=x;TableEndpoint=nope' },
+      /is not a storage connection string/,
+    ],
+    [
       { CLAIM_TIMEOUT_SECONDS: '50', SLACK_TIMEOUT_SECONDS: '30' },
       /CLAIM_TIMEOUT_SECONDS \(50\) must be at least twice SLACK_TIMEOUT_SECONDS \(30\)/,
     ],

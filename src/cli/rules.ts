@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       },
     };
     if (command === 'import') {
-      const parsed = parseRulesDocument(await readFile(file ?? '', 'utf8'));
+      const text = await readFile(file ?? '', 'utf8').catch(() => null);
+      if (text === null)
+        return fail(`${file} could not be read: check the path (it is read from ${process.cwd()}).`);
+      const parsed = parseRulesDocument(text);
       if (!parsed.ok) fail(`${file} was not imported:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`);
       else {
         const change = await admin.importRules(deps, parsed.document);
