@@ -11,18 +11,25 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { addDays, addHours } from 'date-fns';
 import { createBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
-import { leadPartitionKey } from '../src/domain/lead-partitions.ts';
+import { leadPartitionKey, partitionsToRead } from '../src/domain/lead-partitions.ts';
 import { createLogger } from '../src/logger.ts';
 import { LEAD_EVENT_TYPE } from '../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../src/stores/azure/azure-due-store.ts';
+import { createAzureLeadTable } from '../src/stores/azure/azure-lead-table.ts';
 import { createAzureRulesStore } from '../src/stores/azure/azure-rules-store.ts';
 import { azuriteConnectionString } from '../src/stores/azure/embedded-azurite.ts';
 import { createTableClient } from '../src/stores/azure/tables.ts';
+import type { LeadRowsResult } from '../src/stores/lead-table.ts';
 import { createFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts';
+import { createCountingProxy } from './counting-proxy.ts';
 
 const quick = process.argv.includes('--quick');
-const SIZES = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const SIZES = quick
+  ? [1_000, 10_000]
+  : process.argv.includes('--million')
+    ? [1_000, 10_000, 100_000, 1_000_000]
+    : [1_000, 10_000, 100_000];
 const HISTORY = quick ? [10_000] : [10_000, 100_000];
 const DRAIN_LEADS = quick ? 200 : 1_000;
 const DRAIN_CHANNELS = ['C0BENCH001', 'C0BENCH002', 'C0BENCH003', 'C0BENCH004'];
@@ -228,39 +235,85 @@ async function pushTimeToNotify(harness: Harness, samples: number) {
   };
 }
 
+/** Leads a day in the seeded history: about 900 a month, a busy offer (marketplace-leads.md). */
+const LEADS_PER_DAY = 30;
+
+/**
+ * Poll cost on the real service, measured as what it must read: `size` older rows laid out as Microsoft
+ * writes them (date partitions going back from yesterday, LEADS_PER_DAY a day), 10 new leads today.
+ * Both strategies side by side, through the counting proxy: the Timestamp-only query (the sweep's, and
+ * every poll's before) and the partition polls (each of the window's dates asked separately).
+ */
 async function pollCost(harness: Harness, size: number) {
   const tables = freshTables();
   const client = createTableClient(harness.connectionString, tables.leads);
-  const old = Array.from({ length: size }, (_, i) => leadEntity(i, 'contoso.old', `old${i % 50}`));
+  const now = Date.now();
+  const old = Array.from({ length: size }, (_, i) =>
+    leadEntity(
+      i,
+      'contoso.old',
+      leadPartitionKey(new Date(now - (1 + Math.floor(i / LEADS_PER_DAY)) * 86_400_000)),
+    ),
+  );
   const seeding = Date.now();
   await bulkInsert(client, old);
   const seedSeconds = seconds(Date.now() - seeding);
-  const bot = await createBot(botConfig(harness, tables), {
+  const sizes = new Map<string, number>();
+  for (const row of old) sizes.set(row.partitionKey, (sizes.get(row.partitionKey) ?? 0) + 1);
+  const proxy = await createCountingProxy(harness.connectionString, () => sizes);
+  const bot = await createBot(botConfig({ ...harness, connectionString: proxy.connectionString }, tables), {
     log: quietLog,
     schedule: false,
     slackRetries: 0,
   });
-  // The 10 new leads go to 10 channels, so Slack's per-channel pace does not hide the table work.
   const { rules } = await rulesStoreFor(harness, tables.state);
   await rules.setRoutingRules(
     Array.from({ length: 10 }, (_, i) => ({ match: { offer: `contoso.new${i}` }, channel: `C0POLL00${i}` })),
   );
   const firstStarted = Date.now();
-  const first = await bot.jobs.poll(); // first start: counts the old rows, posts none
+  const first = await bot.jobs.poll(); // first start: posts none (BACKFILL_DAYS=0), counts the old rows
   const firstSeconds = seconds(Date.now() - firstStarted);
-  for (let i = 0; i < 10; i++) await client.createEntity(leadEntity(i, `contoso.new${i}`));
-  const started = Date.now();
+  // A poll's window starts after the older rows were written (Azurite stamps them now, not when the
+  // leads arrived): so each strategy returns just the new leads, and what differs is what it reads.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const since = new Date();
+  for (let i = 0; i < 10; i++) {
+    const lead = leadEntity(i, `contoso.new${i}`);
+    await client.createEntity(lead);
+    sizes.set(lead.partitionKey, (sizes.get(lead.partitionKey) ?? 0) + 1);
+  }
+  proxy.reset();
   const summary = await bot.jobs.poll();
-  const pollMs = Date.now() - started;
+  const botPoll = { ...proxy.counts(), readBy: summary.readBy, posted: summary.posted };
   await bot.stop();
+
+  const leadTable = createAzureLeadTable(createTableClient(proxy.connectionString, tables.leads));
+  const measure = async (read: () => Promise<LeadRowsResult>) => {
+    const times: number[] = [];
+    let rows = 0;
+    let counts = { entitiesRead: 0, requests: 0 };
+    for (let run = 0; run < 5; run++) {
+      proxy.reset();
+      const started = performance.now();
+      const result = await read();
+      times.push(performance.now() - started);
+      rows = result.kind === 'rows' ? result.rows.length : 0;
+      counts = proxy.counts();
+    }
+    return { rowsReturned: rows, ...counts, medianMs: Math.round(percentile(times, 50) * 10) / 10 };
+  };
+  const scan = await measure(() => leadTable.listSince(since));
+  const partitions = partitionsToRead(since, new Date()) ?? [];
+  const byPartitions = await measure(() => leadTable.listSinceInPartitions(since, partitions));
+  await proxy.close();
   return {
     existingRows: size,
     seedSeconds,
     firstStart: { olderLeads: first.firstStart?.olderLeads ?? 0, seconds: firstSeconds },
     newLeads: 10,
-    rowsRead: summary.read,
-    posted: summary.posted,
-    pollMs,
+    botPoll,
+    scan,
+    partitions: byPartitions,
   };
 }
 
@@ -457,11 +510,29 @@ async function main(): Promise<void> {
       `| push (HTTPS endpoint) | ${t.push.samples} | ${t.push.medianSeconds} | ${t.push.p95Seconds} | one write + one poll |`,
     );
     out();
-    out('| Existing rows | rows read by the poll (10 new) | poll ms | first start: older rows counted, s |');
-    out('|---|---|---|---|');
+    out(
+      '| Older rows | strategy | rows returned | entities the service reads | requests | Azurite median ms |',
+    );
+    out('|---|---|---|---|---|---|');
+    for (const row of pollCostResults) {
+      for (const [name, figures] of [
+        ['Timestamp-only (scan)', row.scan],
+        ['date partitions', row.partitions],
+      ] as const)
+        out(
+          `| ${row.existingRows} | ${name} | ${figures.rowsReturned} | ${figures.entitiesRead} | ${figures.requests} | ${figures.medianMs} |`,
+        );
+    }
+    const [smallest, largest] = [pollCostResults[0], pollCostResults.at(-1)];
+    if (smallest && largest && largest !== smallest) {
+      const ratio = (a: number, b: number) => (b === 0 ? '—' : (a / b).toFixed(2));
+      out(
+        `Ratio ${largest.existingRows}/${smallest.existingRows}: scan reads ${ratio(largest.scan.entitiesRead, smallest.scan.entitiesRead)}×, ${ratio(largest.scan.medianMs, smallest.scan.medianMs)}× the time; partitions read ${ratio(largest.partitions.entitiesRead, smallest.partitions.entitiesRead)}×, ${ratio(largest.partitions.medianMs, smallest.partitions.medianMs)}× the time.`,
+      );
+    }
     for (const row of pollCostResults)
       out(
-        `| ${row.existingRows} | ${row.rowsRead} | ${row.pollMs} | ${row.firstStart.olderLeads}, ${row.firstStart.seconds} |`,
+        `The bot's own poll at ${row.existingRows}: read by ${row.botPoll.readBy}, ${row.botPoll.entitiesRead} entities in ${row.botPoll.requests} requests, posted ${row.botPoll.posted}; first start counted ${row.firstStart.olderLeads} older rows in ${row.firstStart.seconds} s (once, after its posts).`,
       );
     out();
     out(

@@ -11,6 +11,7 @@ import {
 } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.ts';
+import type { Lead } from './domain/lead.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
 import { redactInboundTokens } from './http/inbound-leads.ts';
@@ -34,7 +35,7 @@ import {
   reportBlockedChannels,
   reportPartitionDrift,
   reportQuarantinedLeads,
-} from './services/report-blocked-channels.ts';
+} from './services/report-problems.ts';
 import { createRoles } from './services/roles.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
@@ -330,17 +331,22 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     reportBlocked: (blocked) => reportBlockedChannels(blocked, problemDeps),
     reportQuarantined: (notices) => reportQuarantinedLeads(notices, problemDeps),
   };
+  // Rules and settings are read once a poll (or sweep), not once a lead (a 1,000-lead backlog would read
+  // each 2,000 times); a change made during a poll applies from the next one.
+  const routingSnapshot = async () => {
+    const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
+    return {
+      channelFor: async (lead: Lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
+      slaPolicyFor: async (channel: string | null) => resolvePolicy(config.sla, adminSettings, channel),
+    };
+  };
   const poll = async (): Promise<PollSummary> => {
     try {
       await stateTables.ensure();
-      // Rules and settings are read once a poll, not once a lead (a 1,000-lead backlog would read each
-      // 2,000 times); a change made during a poll applies from the next one.
-      const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
       const summary = await pollNewLeads({
         ...pollDeps,
+        ...(await routingSnapshot()),
         scanEveryPoll: partitionFormatDrift,
-        channelFor: async (lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
-        slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
       });
       health.recordPoll(clock(), { summary });
       // A poll that changed nothing (re-reading the overlap window's posted leads) is quiet.
@@ -358,12 +364,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const sweepLog = log.child({ job: 'sweep' });
   const sweep = async (): Promise<SweepSummary> => {
     await stateTables.ensure();
-    const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
     const summary = await sweepLeads({
       ...pollDeps,
+      ...(await routingSnapshot()),
       log: sweepLog,
-      channelFor: async (lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
-      slaPolicyFor: async (channel) => resolvePolicy(config.sla, adminSettings, channel),
       onDrift: async () => {
         partitionFormatDrift = true;
         health.setPartitionFormatDrift();

@@ -83,22 +83,8 @@ export interface SlackPort {
   ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
 }
 
-// Errors that will not go away by retrying the same call: an admin must fix something in Slack.
-const PERMANENT = new Set([
-  'channel_not_found',
-  'not_in_channel',
-  'is_archived',
-  'invalid_auth',
-  'account_inactive',
-  'token_revoked',
-  'missing_scope',
-  'not_authed',
-  'invalid_blocks',
-  'msg_too_long',
-]);
-
-// Of those, the ones about where the bot posts (a channel, the token): an admin must act, and every
-// lead bound there waits until they do.
+// Errors about where the bot posts (a channel, the token, a scope): an admin must act, and every lead
+// bound there waits until they do.
 const CHANNEL_PROBLEMS = new Set([
   'channel_not_found',
   'not_in_channel',
@@ -109,6 +95,9 @@ const CHANNEL_PROBLEMS = new Set([
   'missing_scope',
   'not_authed',
 ]);
+
+// Errors that will not go away by retrying the same call.
+const PERMANENT = new Set([...CHANNEL_PROBLEMS, 'invalid_blocks', 'msg_too_long']);
 
 /** True for a Slack error code that an admin fixes in Slack (a channel, the token, a scope). */
 export function isChannelProblem(code: string): boolean {

@@ -1,10 +1,12 @@
+// What admins must hear of, each said once: a channel Slack refuses, a lead set aside, a drifted
+// PartitionKey format. Told in the escalation channel (else the leads channel); a failure to tell is logged.
 import { leadIdText } from '../domain/lead.ts';
 import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import { SlackCallError, type SlackPort } from './slack-port.ts';
 
-export interface BlockedChannelDeps {
+export interface ProblemReportDeps {
   readonly slack: SlackPort;
   readonly once: OnceStore;
   /** Where admins hear of it: the escalation channel, else null (then the leads channel). */
@@ -21,7 +23,7 @@ export interface BlockedChannelDeps {
  */
 export async function reportBlockedChannels(
   blocked: readonly BlockedChannel[],
-  deps: BlockedChannelDeps,
+  deps: ProblemReportDeps,
 ): Promise<void> {
   const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
   for (const problem of blocked) {
@@ -40,7 +42,7 @@ export async function reportBlockedChannels(
 /** Tells admins about each lead set aside, once per lead, in the escalation channel (or the leads channel). */
 export async function reportQuarantinedLeads(
   notices: readonly QuarantineNotice[],
-  deps: BlockedChannelDeps,
+  deps: ProblemReportDeps,
 ): Promise<void> {
   const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
   for (const notice of notices) {
@@ -56,7 +58,7 @@ export async function reportQuarantinedLeads(
 }
 
 /** Tells admins, once ever, that the PartitionKey format drifted and polls now scan the table. */
-export async function reportPartitionDrift(table: string, deps: BlockedChannelDeps): Promise<void> {
+export async function reportPartitionDrift(table: string, deps: ProblemReportDeps): Promise<void> {
   deps.log.error('leads found outside their date partitions: polls now scan the whole table', { table });
   if (!(await deps.once.claim(`partition-drift-${table}`, deps.clock()))) return;
   const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
