@@ -15,7 +15,7 @@ import type { Lead } from './domain/lead.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
 import { redactInboundTokens } from './http/inbound-leads.ts';
-import { healthRoute, inboundLeadRoute, listen, serveRoutes } from './http/routes.ts';
+import { healthRoute, inboundLeadRoute, listen, liveRoute, serveRoutes } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import { createLeadership, createNudger } from './jobs/leadership.ts';
 import {
@@ -105,6 +105,26 @@ function boltLogger(log: Logger): BoltLogger {
     setName: () => {},
   };
 }
+
+/** Whether Slack accepts the bot's token (auth.test): null when it does, else Slack's error code. */
+async function checkSlackAuth(app: App): Promise<string | null> {
+  const answer = app.client.auth.test().then(
+    () => null,
+    (error: unknown) =>
+      (error as { data?: { error?: string } }).data?.error ??
+      (error instanceof Error ? error.message : 'unknown error'),
+  );
+  // Start is not held up by a Slack that does not answer: the bot is then reported not ready.
+  const silence = new Promise<string>((resolve) =>
+    setTimeout(
+      () => resolve(`no answer within ${SLACK_AUTH_CHECK_MS / 1000} s`),
+      SLACK_AUTH_CHECK_MS,
+    ).unref(),
+  );
+  return Promise.race([answer, silence]);
+}
+
+const SLACK_AUTH_CHECK_MS = 5_000;
 
 /**
  * The client that posts messages: a post is not idempotent, so the client never repeats one (no
@@ -215,7 +235,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   // Slack
   const health = createHealth(config.slack.mode, config.leadsTable);
-  const routes = [healthRoute(health)];
+  const routes = [healthRoute(health), liveRoute()];
   if (config.inboundLeadsToken !== null) {
     routes.push(
       inboundLeadRoute({
@@ -471,6 +491,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         );
       }
       started = true;
+      if (app !== null) health.recordSlackAuth(await checkSlackAuth(app));
       health.markReady();
       return { port };
     },

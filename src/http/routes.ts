@@ -4,15 +4,30 @@ import type { CustomRoute } from '@slack/bolt';
 import type { Health } from '../jobs/health.ts';
 import { handleInboundLead, INBOUND_PATH_PREFIX, type InboundLeadDeps } from './inbound-leads.ts';
 
-/** `GET /healthz`: 503 while starting, else 200 with the report (which holds no secret). */
+/**
+ * `GET /healthz`, the readiness probe: 200 when ready, 503 while starting or while storage or Slack
+ * fails, with the report (which holds no secret) naming each failing part.
+ */
 export function healthRoute(health: Health): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
       const report = health.report();
-      res.writeHead(report.status === 'starting' ? 503 : 200, { 'content-type': 'application/json' });
+      res.writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify(report));
+    },
+  };
+}
+
+/** `GET /livez`, the liveness probe: 200 while the process answers at all (restart it when it does not). */
+export function liveRoute(): CustomRoute {
+  return {
+    path: '/livez',
+    method: ['GET'],
+    handler: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"live":true}');
     },
   };
 }

@@ -3,6 +3,14 @@ import type { PollSummary } from './poll-leads.ts';
 /** What /healthz reports. Holds no secret: only names, times and counts. */
 export interface HealthReport {
   readonly status: 'starting' | 'ok' | 'degraded';
+  /**
+   * Ready to serve (the readiness probe: /healthz answers 503 otherwise): started, the last poll reached
+   * the table service, and Slack accepted the bot's token. A blocked channel or a set-aside lead
+   * degrades the status but leaves the process ready.
+   */
+  readonly ready: boolean;
+  /** Each failing part, named, with its reason. */
+  readonly problems: readonly string[];
   readonly mode: 'http' | 'socket' | 'local';
   /** Whether this process holds the jobs lease (runs the poll, reminders and digest); null before it tried. */
   readonly leader: boolean | null;
@@ -27,6 +35,8 @@ export interface Health {
   markReady(): void;
   setLeader(leader: boolean): void;
   setPartitionFormatDrift(): void;
+  /** Slack's answer to the bot's token (auth.test): null when it was accepted, else the error code. */
+  recordSlackAuth(error: string | null): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
   report(): HealthReport;
 }
@@ -37,6 +47,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
   let found: boolean | null = null;
   let leader: boolean | null = null;
   let drift = false;
+  let slackAuthError: string | null = null;
   return {
     markReady() {
       ready = true;
@@ -46,6 +57,9 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
     },
     setPartitionFormatDrift() {
       drift = true;
+    },
+    recordSlackAuth(error) {
+      slackAuthError = error;
     },
     recordPoll(at, outcome) {
       if ('summary' in outcome) {
@@ -67,8 +81,18 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         found === false
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
           : undefined;
+      const problems = [
+        ...(lastPoll !== null && !lastPoll.ok ? [`the last poll failed: ${lastPoll.error}`] : []),
+        ...(slackAuthError !== null ? [`Slack refused the bot token (auth.test: ${slackAuthError})`] : []),
+        ...(blocked ? ['Slack refuses a channel leads are routed to (see lastPoll.summary.blocked)'] : []),
+        ...(setAside > 0 ? [`${setAside} lead(s) set aside after repeated failures (/leads failed)`] : []),
+        ...(drift ? ['partition format drift: polls scan the whole table'] : []),
+      ];
+      const isReady = ready && slackAuthError === null && (lastPoll === null || lastPoll.ok);
       return {
-        status,
+        status: status === 'ok' && slackAuthError !== null ? 'degraded' : status,
+        ready: isReady,
+        problems,
         mode,
         leader,
         leadTable: { name: leadTable, found, ...(note ? { note } : {}) },

@@ -85,6 +85,8 @@ describe('the Slack HTTP receiver', () => {
     const body = await response.text();
     expect(JSON.parse(body)).toMatchObject({
       status: 'ok',
+      ready: true,
+      problems: [],
       mode: 'http',
       leadTable: { found: false },
       lastPoll: { ok: true, summary: { tableFound: false } },
@@ -102,5 +104,21 @@ describe('the Slack HTTP receiver', () => {
     ]) {
       expect(logged).not.toContain(secret);
     }
+  });
+
+  it('is not ready while Slack refuses the bot token, says why, and stays live', async () => {
+    await bot.stop();
+    slack.fail('auth.test', { error: 'invalid_auth' }, Number.POSITIVE_INFINITY); // Bolt asks too
+    bot = await createTestBot({ slack, tables: uniqueTables() });
+    ({ port } = await bot.start());
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      ready: false,
+      status: 'degraded',
+      problems: ['Slack refused the bot token (auth.test: invalid_auth)'],
+    });
+    const live = await fetch(`http://127.0.0.1:${port}/livez`);
+    expect([live.status, await live.json()]).toEqual([200, { live: true }]);
   });
 });
