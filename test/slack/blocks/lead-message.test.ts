@@ -7,37 +7,18 @@ import {
   renderTestLeadMessage,
 } from '../../../src/slack/blocks/lead-message.ts';
 import { SLACK_LIMITS } from '../../../src/slack/blocks/limits.ts';
-import {
-  type Block,
-  isTextObject,
-  type RenderedMessage,
-  type TextObject,
-} from '../../../src/slack/blocks/types.ts';
+import type { RenderedMessage } from '../../../src/slack/blocks/types.ts';
 import { JANE, leadRow } from '../../fixtures/lead-rows.ts';
+import { textObjectsOf } from '../../support/block-texts.ts';
 
 const lead = (columns = {}) => parseLeadRow(leadRow(columns));
 
-function textObjects(blocks: readonly Block[]): TextObject[] {
-  return blocks.flatMap((block): TextObject[] => {
-    switch (block.type) {
-      case 'header':
-        return [block.text];
-      case 'section':
-        return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
-      case 'context':
-        return block.elements.filter(isTextObject);
-      default:
-        return [];
-    }
-  });
-}
-
 const plainTexts = (message: RenderedMessage) =>
-  textObjects(message.blocks)
+  textObjectsOf(message.blocks)
     .filter((text) => text.type === 'plain_text')
     .map((text) => text.text);
 const mrkdwnTexts = (message: RenderedMessage) =>
-  textObjects(message.blocks)
+  textObjectsOf(message.blocks)
     .filter((text) => text.type === 'mrkdwn')
     .map((text) => text.text);
 

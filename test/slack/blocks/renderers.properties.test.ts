@@ -24,8 +24,9 @@ import {
   renderUnclaimedReminder,
 } from '../../../src/slack/blocks/reminders.ts';
 import { renderLeadList } from '../../../src/slack/blocks/team-views.ts';
-import { type Block, isTextObject, type TextObject } from '../../../src/slack/blocks/types.ts';
+import type { Block } from '../../../src/slack/blocks/types.ts';
 import { JANE, leadRow } from '../../fixtures/lead-rows.ts';
+import { textObjectsOf } from '../../support/block-texts.ts';
 
 // Every renderer, fed text a stranger wrote (a lead field) or a user typed (a command), as it leaves for
 // Slack (through fitMessage / fitView, which every gateway applies): within Slack's limits, valid for
@@ -61,23 +62,6 @@ const LIVE = [
   /:evil:/,
 ];
 
-function textsOf(blocks: readonly { readonly type: string }[]): TextObject[] {
-  return (blocks as readonly Block[]).flatMap((block): TextObject[] => {
-    switch (block.type) {
-      case 'header':
-        return [block.text];
-      case 'section':
-        return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
-      case 'context':
-        return block.elements.filter(isTextObject);
-      case 'actions':
-        return block.elements.flatMap((element) => (element.type === 'button' ? [element.text] : []));
-      default:
-        return [];
-    }
-  });
-}
-
 function expectSafeMessage(
   raw: { readonly text?: string; readonly blocks: readonly { readonly type: string }[] },
   maxBlocks = 50,
@@ -95,7 +79,7 @@ function expectSafeMessage(
     if (block.type === 'context')
       expect(block.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
   }
-  for (const text of textsOf(message.blocks)) {
+  for (const text of textObjectsOf(message.blocks)) {
     expect(text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     if (text.type === 'mrkdwn') for (const live of LIVE) expect(text.text).not.toMatch(live);
   }
