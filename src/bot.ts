@@ -163,7 +163,16 @@ function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute
           installerOptions: { port: config.port },
           customRoutes: routes,
         };
-  return new App({ token: config.slack.botToken, ...mode, clientOptions, logger });
+  return new App({
+    token: config.slack.botToken,
+    ...mode,
+    clientOptions,
+    logger,
+    // Bolt would call auth.test at once and leave its rejection unhandled (a revoked token would crash
+    // the process with a stack). It calls it on the first request instead; the bot's own check at start
+    // reports a refused token in /healthz.
+    tokenVerificationEnabled: false,
+  });
 }
 
 /** How far ahead of our clock a signed request's timestamp may be (Bolt refuses those 5 minutes old). */

@@ -108,11 +108,8 @@ describe('the Slack HTTP receiver', () => {
 
   it('is not ready while Slack refuses the bot token, says why, and stays live', async () => {
     await bot.stop();
-    const checksBefore = slack.callsTo('auth.test').length;
-    bot = await createTestBot({ slack, tables: uniqueTables() });
-    // The token is revoked after Bolt's own check when the app was built, before the bot starts.
-    await vi.waitFor(() => expect(slack.callsTo('auth.test').length).toBeGreaterThan(checksBefore));
     slack.fail('auth.test', { error: 'invalid_auth' }, Number.POSITIVE_INFINITY);
+    bot = await createTestBot({ slack, tables: uniqueTables() });
     ({ port } = await bot.start());
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(503);
