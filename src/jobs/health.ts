@@ -72,11 +72,6 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
     report() {
       const blocked = (lastPoll?.summary?.blocked.length ?? 0) > 0;
       const setAside = lastPoll?.summary?.setAside ?? 0;
-      const status = !ready
-        ? 'starting'
-        : drift || (lastPoll !== null && (!lastPoll.ok || blocked || setAside > 0))
-          ? 'degraded'
-          : 'ok';
       const note =
         found === false
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
@@ -90,7 +85,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
       ];
       const isReady = ready && slackAuthError === null && (lastPoll === null || lastPoll.ok);
       return {
-        status: status === 'ok' && slackAuthError !== null ? 'degraded' : status,
+        status: !ready ? 'starting' : problems.length > 0 ? 'degraded' : 'ok',
         ready: isReady,
         problems,
         mode,

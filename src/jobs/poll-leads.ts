@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { SlackCallError } from '../services/slack-port.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
+import type { QuarantinedLead } from '../stores/lead-record-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
 export interface PollDeps extends PostLeadDeps {
@@ -148,8 +149,8 @@ async function lanesOf(leads: readonly Lead[], deps: PollDeps): Promise<Lead[][]
  * Posts again the set-aside leads an admin asked to retry, wherever they are in the table (they are
  * usually behind the cursor): each is cleared for one more first attempt, then posted as usual.
  */
-async function retryRequested(deps: PollDeps): Promise<number> {
-  const requested = (await deps.leadRecords.listQuarantined()).filter((lead) => lead.retryRequested);
+async function retryRequested(setAside: readonly QuarantinedLead[], deps: PollDeps): Promise<number> {
+  const requested = setAside.filter((lead) => lead.retryRequested);
   let retried = 0;
   for (const { id } of requested) {
     if ((await deps.leadRecords.release(id)) === null) continue; // released by another process
@@ -242,14 +243,16 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   if (next > cursor) await deps.cursors.advance(deps.leadTable.name, next);
   if (blocked.size > 0) await deps.reportBlocked?.([...blocked.values()]);
   if (newlyQuarantined.length > 0) await deps.reportQuarantined?.(newlyQuarantined);
-  const retried = await retryRequested(deps);
+  // One read of the set-aside list a poll; read again only when retries changed it.
+  const setAside = await deps.leadRecords.listQuarantined();
+  const retried = await retryRequested(setAside, deps);
   return {
     tableFound: true,
     firstStart: firstStartSince && (await announceFirstStart(firstStartSince, deps)),
     read: result.rows.length,
     malformed: malformed.length,
     retried,
-    setAside: (await deps.leadRecords.listQuarantined()).length,
+    setAside: retried > 0 ? (await deps.leadRecords.listQuarantined()).length : setAside.length,
     readBy: partitions === null ? 'scan' : 'partitions',
     cursor: next,
     blocked: [...blocked.values()],

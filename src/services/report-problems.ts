@@ -16,54 +16,68 @@ export interface ProblemReportDeps {
   readonly log: Logger;
 }
 
+/** Where admins hear of problems: the escalation channel, else the leads channel. */
+const adminChannel = async (deps: ProblemReportDeps) => (await deps.escalationChannel()) ?? deps.leadsChannel;
+
+/** Says it once per key; a Slack failure to say it is logged, not thrown (what it is about goes on). */
+async function tellOnce(
+  key: string,
+  about: string,
+  say: () => Promise<void>,
+  deps: ProblemReportDeps,
+): Promise<void> {
+  if (!(await deps.once.claim(key, deps.clock()))) return;
+  await say().catch((error: unknown) => {
+    if (!(error instanceof SlackCallError)) throw error;
+    deps.log.error(`could not tell admins about ${about}`, { error: error.code });
+  });
+}
+
 /**
- * Tells admins about channels Slack refuses for good, once a day per channel and error, in the
- * escalation channel (or the leads channel); never in the refused channel itself. The leads wait and
- * are retried every poll, so a failure to tell is logged, not thrown.
+ * Tells admins about channels Slack refuses for good, once a day per channel and error; never in the
+ * refused channel itself. The leads wait and are retried every poll.
  */
 export async function reportBlockedChannels(
   blocked: readonly BlockedChannel[],
   deps: ProblemReportDeps,
 ): Promise<void> {
-  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
+  const target = await adminChannel(deps);
+  const day = deps.clock().toISOString().slice(0, 10);
   for (const problem of blocked) {
     deps.log.error('Slack refuses a channel; its leads wait until an admin fixes it', { ...problem });
-    const day = deps.clock().toISOString().slice(0, 10);
     if (target === problem.channel) continue;
-    if (!(await deps.once.claim(`blocked-${problem.channel}-${problem.error}-${day}`, deps.clock())))
-      continue;
-    await deps.slack.reportBlockedChannel(target, problem).catch((error: unknown) => {
-      if (!(error instanceof SlackCallError)) throw error;
-      deps.log.error('could not tell admins about a blocked channel', { error: error.code });
-    });
+    await tellOnce(
+      `blocked-${problem.channel}-${problem.error}-${day}`,
+      'a blocked channel',
+      () => deps.slack.reportBlockedChannel(target, problem),
+      deps,
+    );
   }
 }
 
-/** Tells admins about each lead set aside, once per lead, in the escalation channel (or the leads channel). */
+/** Tells admins about each lead set aside, once per lead. */
 export async function reportQuarantinedLeads(
   notices: readonly QuarantineNotice[],
   deps: ProblemReportDeps,
 ): Promise<void> {
-  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
+  const target = await adminChannel(deps);
   for (const notice of notices) {
-    if (
-      !(await deps.once.claim(`quarantined-${leadIdText(notice.leadId).replaceAll('/', '|')}`, deps.clock()))
-    )
-      continue;
-    await deps.slack.reportQuarantinedLead(target, notice).catch((error: unknown) => {
-      if (!(error instanceof SlackCallError)) throw error;
-      deps.log.error('could not tell admins about a lead set aside', { error: error.code });
-    });
+    await tellOnce(
+      `quarantined-${leadIdText(notice.leadId).replaceAll('/', '|')}`,
+      'a lead set aside',
+      () => deps.slack.reportQuarantinedLead(target, notice),
+      deps,
+    );
   }
 }
 
 /** Tells admins, once ever, that the PartitionKey format drifted and polls now scan the table. */
 export async function reportPartitionDrift(table: string, deps: ProblemReportDeps): Promise<void> {
   deps.log.error('leads found outside their date partitions: polls now scan the whole table', { table });
-  if (!(await deps.once.claim(`partition-drift-${table}`, deps.clock()))) return;
-  const target = (await deps.escalationChannel()) ?? deps.leadsChannel;
-  await deps.slack.reportPartitionDrift(target, table).catch((error: unknown) => {
-    if (!(error instanceof SlackCallError)) throw error;
-    deps.log.error('could not tell admins about the partition drift', { error: error.code });
-  });
+  await tellOnce(
+    `partition-drift-${table}`,
+    'the partition drift',
+    async () => deps.slack.reportPartitionDrift(await adminChannel(deps), table),
+    deps,
+  );
 }

@@ -25,7 +25,7 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
   };
   return {
     async postMessage(unfitted) {
-      const message = { ...unfitted, ...fitMessage(unfitted) };
+      const message = fitMessage(unfitted);
       sequence += 1;
       const ts = `${Math.floor(options.clock().getTime() / 1000)}.${String(sequence).padStart(6, '0')}`;
       posted.push({ ...message, ts });

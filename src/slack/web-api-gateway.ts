@@ -115,7 +115,7 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
   const poster = options.poster ?? client;
   return {
     async postMessage(unfitted) {
-      const message = { ...unfitted, ...fitMessage(unfitted) };
+      const message = fitMessage(unfitted);
       const result = await pace(message.channel, () =>
         call('chat.postMessage', () =>
           postRespectingRateLimits(
