@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   App,
   type Logger as BoltLogger,
@@ -55,9 +54,10 @@ import { createAzureOwnershipLog } from './stores/azure/azure-ownership-log.ts';
 import { createAzurePendingStore } from './stores/azure/azure-pending-store.ts';
 import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from './stores/azure/azure-settings-store.ts';
-import { type EmbeddedAzurite, startEmbeddedAzurite } from './stores/azure/embedded-azurite.ts';
+import { openStorage } from './stores/azure/open-storage.ts';
 import { createStateTables } from './stores/azure/state-tables.ts';
-import { createTableClient } from './stores/azure/tables.ts';
+import { createTableClient, type StorageAccess } from './stores/azure/tables.ts';
+import { describeFailure } from './stores/failure.ts';
 
 export interface BotOptions {
   readonly log: Logger;
@@ -72,7 +72,7 @@ export interface BotOptions {
 
 export interface Bot {
   /** The storage account in use (the embedded Azurite's when none was configured). */
-  readonly connectionString: string;
+  readonly storage: StorageAccess;
   readonly health: Health;
   readonly jobs: {
     readonly poll: () => Promise<PollSummary>;
@@ -213,26 +213,22 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const processId = randomUUID();
 
   // Stores
-  let azurite: EmbeddedAzurite | null = null;
-  let connectionString = config.azureConnectionString;
-  if (connectionString === null) {
-    azurite = await startEmbeddedAzurite({ dataFolder: join(config.dataFolder, 'azurite') });
-    connectionString = azurite.connectionString;
-    log.info('no AZURE_TABLES_CONNECTION_STRING: using an embedded Azurite', {
-      dataFolder: join(config.dataFolder, 'azurite'),
-      tableEndpoint: `http://127.0.0.1:${azurite.port}/devstoreaccount1`,
-    });
-  }
-  const stateTables = createStateTables(connectionString, config.stateTablePrefix);
+  const storage = await openStorage(config.storage, config.dataFolder, { joinRunning: false });
+  log.info(`storage: ${storage.description}`, {
+    ...(storage.embeddedPort === null
+      ? {}
+      : { tableEndpoint: `http://127.0.0.1:${storage.embeddedPort}/devstoreaccount1` }),
+  });
+  const stateTables = createStateTables(storage.access, config.stateTablePrefix);
   const tables = stateTables.clients;
   // If the table service is unreachable at start, the bot still starts (health says why) and every job
   // tries again first, backing off while it fails.
   await stateTables.ensure().catch((error: unknown) =>
     log.error('the table service is unreachable; jobs will retry with backoff', {
-      error: error instanceof Error ? error.message : String(error),
+      error: describeFailure(error),
     }),
   );
-  const leadTable = createAzureLeadTable(createTableClient(connectionString, config.leadsTable));
+  const leadTable = createAzureLeadTable(createTableClient(storage.access, config.leadsTable));
   const conversations = createAzureConversationStore(tables.Conversations);
   const rules = createAzureRulesStore(tables.Rules);
   const due = createAzureDueStore(tables.Due);
@@ -249,7 +245,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     routes.push(
       inboundLeadRoute({
         token: config.inboundLeadsToken,
-        writer: createAzureLeadTableWriter(createTableClient(connectionString, config.leadsTable)),
+        writer: createAzureLeadTableWriter(createTableClient(storage.access, config.leadsTable)),
         // A pushed lead is posted at once by a nudged poll (the poller is wired below).
         nudge: () => nudger.nudge(),
         clock,
@@ -384,7 +380,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       else pollLog.debug('poll done', { ...summary });
       return summary;
     } catch (error) {
-      health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
+      health.recordPoll(clock(), { error: describeFailure(error) });
       throw error;
     }
   };
@@ -446,7 +442,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     try {
       return await leadership.asLeader(poll)();
     } catch (error) {
-      health.recordPoll(clock(), { error: error instanceof Error ? error.message : String(error) });
+      health.recordPoll(clock(), { error: describeFailure(error) });
       throw error;
     }
   };
@@ -456,7 +452,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   let localServer: Server | null = null;
   let started = false;
   return {
-    connectionString,
+    storage: storage.access,
     health,
     jobs: { poll, reminders, digest, sweep },
     pollNow: nudger.nudge,
@@ -511,7 +507,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       await leadership.release();
       if (started) await app?.stop();
       await new Promise<void>((resolve) => (localServer ? localServer.close(() => resolve()) : resolve()));
-      await azurite?.close();
+      await storage.close();
     },
   };
 }

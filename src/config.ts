@@ -8,6 +8,7 @@ import {
   type SlaPolicy,
 } from './domain/sla-policy.ts';
 import type { LogLevel } from './logger.ts';
+import type { StorageSetting } from './stores/azure/tables.ts';
 
 export type SlackConfig =
   /** Events, commands and interactivity arrive over HTTP at POST /slack/events. */
@@ -32,7 +33,7 @@ export interface Config {
   readonly slack: SlackConfig;
   readonly port: number;
   /** Null: start an embedded Azurite that keeps its data in `dataFolder`. */
-  readonly azureConnectionString: string | null;
+  readonly storage: StorageSetting | null;
   readonly dataFolder: string;
   readonly leadsTable: string;
   /** Prefix of the bot's own state tables in the same storage account. */
@@ -192,6 +193,23 @@ const connectionString = (text: string): Parsed<string | null> => {
       );
 };
 
+/** The table service of an account, e.g. https://contoso.table.core.windows.net (no table, no query). */
+const accountUrl = (text: string): Parsed<string | null> => {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  return url && (url.protocol === 'https:' || url.protocol === 'http:') && url.search === ''
+    ? ok(text.replace(/\/+$/, ''))
+    : fail(
+        'is not a table service URL: use https://<account>.table.core.windows.net (storage account → Endpoints → Table service).',
+      );
+};
+/** A SAS token (the query string the portal shows, with or without its leading "?"). */
+const sasToken = (text: string): Parsed<string | null> =>
+  /(^|[?&])sig=/.test(text) && /(^|[?&])sv=/.test(text)
+    ? ok(text.replace(/^\?/, ''))
+    : fail(
+        'is not a SAS token: it must hold sv=… and sig=… (storage account → Shared access signature, or az storage account generate-sas).',
+      );
+
 const apiUrl = (text: string): Parsed<string | null> =>
   URL.canParse(text)
     ? ok(text.endsWith('/') ? text : `${text}/`)
@@ -221,6 +239,8 @@ export const SETTINGS = {
   apiUrl: setting('SLACK_API_URL', null, apiUrl),
   port: setting('PORT', 3000, wholeNumber(0, 65535)),
   azureConnectionString: setting('AZURE_TABLES_CONNECTION_STRING', null, connectionString, false),
+  azureAccountUrl: setting('AZURE_TABLES_ACCOUNT_URL', null, accountUrl),
+  azureSasToken: setting('AZURE_TABLES_SAS_TOKEN', null, sasToken, false),
   dataFolder: setting('DATA_DIR', '.leadbot', text),
   leadsTable: setting(
     'LEADS_TABLE',
@@ -339,6 +359,7 @@ export function loadConfig(env: Env): Config {
       'LEADS_CHANNEL is missing: the id of the channel for new leads, e.g. C0123456789 (channel details → About).',
     );
   }
+  const storage = storageOf(v, problems);
   // A claim guards a post; it must outlast at least one whole Slack call and a retry, or a live
   // process's claim would be taken over while its post is still under way.
   if (
@@ -353,7 +374,7 @@ export function loadConfig(env: Env): Config {
   return {
     slack,
     port: v.port,
-    azureConnectionString: v.azureConnectionString,
+    storage,
     dataFolder: v.dataFolder,
     leadsTable: v.leadsTable,
     stateTablePrefix: v.stateTablePrefix,
@@ -385,4 +406,28 @@ export function loadConfig(env: Env): Config {
     logFormat: v.logFormat,
     showBlocks: v.showBlocks,
   };
+}
+
+/**
+ * Which storage access the settings make up: a connection string, or an account URL with a SAS token,
+ * or an account URL alone (Microsoft Entra ID). Contradictions are problems, not guesses.
+ */
+function storageOf(v: Values, problems: string[]): StorageSetting | null {
+  if (v.azureConnectionString !== null) {
+    if (v.azureAccountUrl !== null || v.azureSasToken !== null)
+      problems.push(
+        'AZURE_TABLES_CONNECTION_STRING and AZURE_TABLES_ACCOUNT_URL/AZURE_TABLES_SAS_TOKEN are both set: keep one way to reach storage.',
+      );
+    return { kind: 'connection-string', connectionString: v.azureConnectionString };
+  }
+  if (v.azureAccountUrl === null) {
+    if (v.azureSasToken !== null)
+      problems.push(
+        'AZURE_TABLES_SAS_TOKEN needs AZURE_TABLES_ACCOUNT_URL too, e.g. https://contoso.table.core.windows.net.',
+      );
+    return null;
+  }
+  return v.azureSasToken === null
+    ? { kind: 'entra-id', accountUrl: v.azureAccountUrl }
+    : { kind: 'sas', accountUrl: v.azureAccountUrl, sasToken: v.azureSasToken };
 }

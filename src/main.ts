@@ -39,16 +39,16 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger({ level: config.logLevel, format: config.logFormat, write });
-  if (args.has('--demo') && config.azureConnectionString !== null) {
+  if (args.has('--demo') && config.storage !== null) {
     process.stderr.write(
-      '--demo writes sample leads and only runs against the embedded Azurite: unset AZURE_TABLES_CONNECTION_STRING.\n',
+      '--demo writes sample leads and only runs against the embedded Azurite: unset AZURE_TABLES_CONNECTION_STRING / AZURE_TABLES_ACCOUNT_URL.\n',
     );
     process.exit(1);
   }
   const bot = await createBot(config, { log, writeOutput: write });
   if (config.slack.mode === 'local') write(LOCAL_MODE_BANNER);
   if (args.has('--demo')) {
-    const leads = createTableClient(bot.connectionString, config.leadsTable);
+    const leads = createTableClient(bot.storage, config.leadsTable);
     await leads.createTable();
     const samples = sampleLeads(new Date());
     for (const sample of samples) await leads.createEntity(sample);

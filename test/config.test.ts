@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       slack: { mode: 'local' },
       port: 3000,
-      azureConnectionString: null,
+      storage: null,
       dataFolder: '.leadbot',
       leadsTable: 'MarketplaceLeads',
       stateTablePrefix: 'leadbot',
@@ -109,6 +109,25 @@ describe('loadConfig', () => {
       /is not a storage connection string/,
     ],
     [
+      { AZURE_TABLES_ACCOUNT_URL: 'contoso' },
+      /AZURE_TABLES_ACCOUNT_URL="contoso" is not a table service URL/,
+    ],
+    [
+      { AZURE_TABLES_ACCOUNT_URL: 'https://contoso.table.core.windows.net', AZURE_TABLES_SAS_TOKEN: 'abc' },
+      /AZURE_TABLES_SAS_TOKEN is not a SAS token/,
+    ],
+    [
+      { AZURE_TABLES_SAS_TOKEN: 'sv=2024-01-01&sig=x' },
+      /AZURE_TABLES_SAS_TOKEN needs AZURE_TABLES_ACCOUNT_URL/,
+    ],
+    [
+      {
+        AZURE_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        AZURE_TABLES_ACCOUNT_URL: 'https://contoso.table.core.windows.net',
+      },
+      /both set: keep one way to reach storage/,
+    ],
+    [
       { CLAIM_TIMEOUT_SECONDS: '50', SLACK_TIMEOUT_SECONDS: '30' },
       /CLAIM_TIMEOUT_SECONDS \(50\) must be at least twice SLACK_TIMEOUT_SECONDS \(30\)/,
     ],
@@ -120,6 +139,31 @@ describe('loadConfig', () => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(problem);
+  });
+
+  it.each([
+    [{}, null],
+    [
+      { AZURE_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' },
+      { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' },
+    ],
+    [
+      { AZURE_TABLES_ACCOUNT_URL: 'https://contoso.table.core.windows.net/' },
+      { kind: 'entra-id', accountUrl: 'https://contoso.table.core.windows.net' },
+    ],
+    [
+      {
+        AZURE_TABLES_ACCOUNT_URL: 'https://contoso.table.core.windows.net',
+        AZURE_TABLES_SAS_TOKEN: '?sv=2024-11-04&ss=t&sig=abc',
+      },
+      {
+        kind: 'sas',
+        accountUrl: 'https://contoso.table.core.windows.net',
+        sasToken: 'sv=2024-11-04&ss=t&sig=abc',
+      },
+    ],
+  ])('reaches storage as the settings say: %j', (env, storage) => {
+    expect(loadConfig(env).storage).toEqual(storage);
   });
 
   it('lists every problem at once', () => {

@@ -1,7 +1,6 @@
 // `npm run rules -- show | import FILE`: sets routing rules and rotations from a JSON document, in the
 // same storage account the bot uses. Admins will do the same with /leads commands in Slack.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../domain/rules-document.ts';
 import { admin } from '../services/admin-rules.ts';
@@ -9,7 +8,7 @@ import { recordAdminChange } from '../services/audit-admin-action.ts';
 import { createAzureAuditLog } from '../stores/azure/azure-audit-log.ts';
 import { createAzureRulesStore } from '../stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from '../stores/azure/azure-settings-store.ts';
-import { startEmbeddedAzurite } from '../stores/azure/embedded-azurite.ts';
+import { openStorage } from '../stores/azure/open-storage.ts';
 import { createStateTables } from '../stores/azure/state-tables.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -30,13 +29,10 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  // Local mode: the embedded Azurite's data folder (stop the bot first: one process may hold it).
-  const azurite = config.azureConnectionString
-    ? null
-    : await startEmbeddedAzurite({ dataFolder: join(config.dataFolder, 'azurite') });
-  const connectionString = config.azureConnectionString ?? azurite?.connectionString ?? '';
+  // Local mode: the embedded Azurite of a running bot when there is one, so both see the same rules.
+  const storage = await openStorage(config.storage, config.dataFolder, { joinRunning: true });
   try {
-    const tables = createStateTables(connectionString, config.stateTablePrefix);
+    const tables = createStateTables(storage.access, config.stateTablePrefix);
     await tables.ensure();
     const deps = {
       rules: createAzureRulesStore(tables.clients.Rules),
@@ -81,7 +77,7 @@ async function main(): Promise<void> {
     for (const [channel, users] of Object.entries(rotations)) out(`  ${channel}: ${users.join(' → ')}`);
     if (Object.keys(rotations).length === 0) out('  (none)');
   } finally {
-    await azurite?.close();
+    await storage.close();
   }
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { SlackCallError } from '../services/slack-port.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
+import { describeFailure } from '../stores/failure.ts';
 import type { QuarantinedLead } from '../stores/lead-record-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
@@ -119,7 +120,7 @@ async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
   } catch (error) {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
     deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeFailure(error);
     return { kind: 'failed', error: message, permanent: false, channel: null };
   }
 }

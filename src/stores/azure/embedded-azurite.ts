@@ -33,6 +33,11 @@ export interface EmbeddedAzuriteOptions {
   readonly dataFolder?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /**
+   * Serve HTTPS with this certificate and key (PEM file paths) and accept Microsoft Entra ID bearer
+   * tokens (Azurite's "basic" check: issuer, audience and lifetime). Tests of Entra ID access use it.
+   */
+  readonly https?: { readonly certPath: string; readonly keyPath: string };
 }
 
 /** Starts Azurite's Table service inside this process, on 127.0.0.1. */
@@ -59,10 +64,10 @@ export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {})
     undefined,
     false,
     true,
+    options.https?.certPath ?? '',
+    options.https?.keyPath ?? '',
     '',
-    '',
-    '',
-    undefined,
+    options.https ? 'basic' : undefined,
     false,
     inMemory,
   );

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { createTableClient, ensureTable } from './tables.ts';
+import { createTableClient, ensureTable, type StorageAccessOrConnectionString } from './tables.ts';
 
 /** The bot's own tables, each named STATE_TABLE_PREFIX + this suffix, beside Microsoft's lead table. */
 const STATE_TABLES = [
@@ -25,9 +25,9 @@ export interface StateTables {
   ensure(): Promise<void>;
 }
 
-export function createStateTables(connectionString: string, prefix: string): StateTables {
+export function createStateTables(storage: StorageAccessOrConnectionString, prefix: string): StateTables {
   const clients = Object.fromEntries(
-    STATE_TABLES.map((name) => [name, createTableClient(connectionString, `${prefix}${name}`)]),
+    STATE_TABLES.map((name) => [name, createTableClient(storage, `${prefix}${name}`)]),
   ) as Record<StateTableName, TableClient>;
   let ready: Promise<void> | null = null;
   return {

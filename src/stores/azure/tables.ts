@@ -1,14 +1,48 @@
-import { RestError, TableClient } from '@azure/data-tables';
+import { AzureSASCredential, RestError, TableClient } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
 
 /**
- * A client for one table of the storage account. Plain-HTTP endpoints (Azurite, the embedded default)
- * are allowed explicitly; real accounts use HTTPS.
+ * How the bot reaches the storage account (README → Storage access): a connection string (account key
+ * or SAS inside it), the account's table URL with a SAS token, or the URL with a Microsoft Entra ID
+ * identity (managed identity in Azure, `az login` locally), which needs the Storage Table Data
+ * Contributor role on the account.
  */
-export function createTableClient(connectionString: string, tableName: string): TableClient {
-  const allowInsecureConnection = /(TableEndpoint|BlobEndpoint)=http:|UseDevelopmentStorage=true/i.test(
-    connectionString,
-  );
-  return TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection });
+export type StorageAccess =
+  | { readonly kind: 'connection-string'; readonly connectionString: string }
+  | { readonly kind: 'sas'; readonly accountUrl: string; readonly sasToken: string }
+  | { readonly kind: 'entra-id'; readonly accountUrl: string; readonly credential: TokenCredential };
+
+/** How to reach the storage account, as configured: an Entra ID identity is found when it is opened. */
+export type StorageSetting =
+  | Exclude<StorageAccess, { kind: 'entra-id' }>
+  | { readonly kind: 'entra-id'; readonly accountUrl: string };
+
+/** A connection string, written as plain text, is the common case (tests, Azurite, account keys). */
+export type StorageAccessOrConnectionString = StorageAccess | string;
+
+/** Plain-HTTP endpoints (Azurite, the embedded default) are allowed explicitly; real accounts use HTTPS. */
+const PLAIN_HTTP = /(TableEndpoint|BlobEndpoint)=http:|UseDevelopmentStorage=true|^http:/i;
+
+/** A client for one table of the storage account. */
+export function createTableClient(access: StorageAccessOrConnectionString, tableName: string): TableClient {
+  const resolved: StorageAccess =
+    typeof access === 'string' ? { kind: 'connection-string', connectionString: access } : access;
+  switch (resolved.kind) {
+    case 'connection-string':
+      return TableClient.fromConnectionString(resolved.connectionString, tableName, {
+        allowInsecureConnection: PLAIN_HTTP.test(resolved.connectionString),
+      });
+    case 'sas':
+      return new TableClient(
+        resolved.accountUrl,
+        tableName,
+        new AzureSASCredential(resolved.sasToken.replace(/^\?/, '')),
+        { allowInsecureConnection: PLAIN_HTTP.test(resolved.accountUrl) },
+      );
+    case 'entra-id':
+      // Bearer tokens go over HTTPS only (the SDK refuses plain HTTP), so no insecure option here.
+      return new TableClient(resolved.accountUrl, tableName, resolved.credential);
+  }
 }
 
 /** The HTTP status of a table-service failure, or null for anything that is not one. */

@@ -1,0 +1,24 @@
+/**
+ * A failure in one line an operator can act on. The table service answers errors as XML or JSON
+ * documents, which the storage client puts in its error's message; this keeps the status, the code and
+ * the service's first sentence (e.g. "the table service answered 403 AuthorizationPermissionMismatch:
+ * This request is not authorized to perform this operation using this permission.").
+ */
+export function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { statusCode, code } = error as Error & { statusCode?: unknown; code?: unknown };
+  if (error.name !== 'RestError' || typeof statusCode !== 'number') return firstLine(error.message);
+  const message =
+    /<Message>([^\n<]*)/.exec(error.message)?.[1] ??
+    /"value"\s*:\s*"([^"\\]*)/.exec(error.message)?.[1] ??
+    firstLine(error.message);
+  const serviceCode =
+    (typeof code === 'string' ? code : null) ??
+    /<Code>([^<]*)/.exec(error.message)?.[1] ??
+    /"code"\s*:\s*"([^"]*)/.exec(error.message)?.[1];
+  // Why authentication failed (a token's audience, an expired SAS) is in a detail element of its own.
+  const detail = /<AuthenticationErrorDetail>([^<]*)/.exec(error.message)?.[1];
+  return `the table service answered ${statusCode}${serviceCode ? ` ${serviceCode}` : ''}: ${message}${detail ? ` (${detail})` : ''}`;
+}
+
+const firstLine = (text: string) => text.split('\n')[0] ?? '';
