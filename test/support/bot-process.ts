@@ -18,10 +18,14 @@ export interface BotProcess {
  */
 export function startBotProcess(
   env: Record<string, string>,
-  command: readonly string[] = [process.execPath, '--import', 'tsx', 'src/main.ts'],
+  {
+    command = [process.execPath, '--import', 'tsx', 'src/main.ts'],
+    cwd = process.cwd(),
+  }: { readonly command?: readonly string[]; readonly cwd?: string } = {},
 ): BotProcess {
   const [executable = process.execPath, ...args] = command;
   const child = spawn(executable, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
