@@ -8,13 +8,20 @@ import {
   type CustomRoute,
   HTTPReceiver,
 } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { WebClient, WebClientEvent } from '@slack/web-api';
 import type { Config } from './config.ts';
 import type { Lead } from './domain/lead.ts';
 import { routeLead } from './domain/routing.ts';
 import { resolvePolicy } from './domain/sla-policy.ts';
 import { redactInboundTokens } from './http/inbound-leads.ts';
-import { healthRoute, inboundLeadRoute, listen, liveRoute, serveRoutes } from './http/routes.ts';
+import {
+  healthRoute,
+  inboundLeadRoute,
+  listen,
+  liveRoute,
+  metricsRoute,
+  serveRoutes,
+} from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import { createLeadership, createNudger } from './jobs/leadership.ts';
 import {
@@ -27,6 +34,7 @@ import {
 import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
 import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics, timed } from './metrics.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
@@ -130,25 +138,47 @@ const SLACK_AUTH_CHECK_MS = 5_000;
  * The client that posts messages: a post is not idempotent, so the client never repeats one (no
  * retries; a 429 is handed back, and retried by the gateway after Retry-After). Null in local mode.
  */
-function createPoster(config: Config, options: BotOptions): WebClient | null {
+function createPoster(config: Config, options: BotOptions, metrics: Metrics): WebClient | null {
   if (config.slack.mode === 'local') return null;
-  return new WebClient(config.slack.botToken, {
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: config.slackTimeoutSeconds * 1000,
-    logger: boltLogger(options.log),
-  });
+  return countRateLimits(
+    metrics,
+    new WebClient(config.slack.botToken, {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: config.slackTimeoutSeconds * 1000,
+      logger: boltLogger(options.log),
+    }),
+  );
+}
+
+/** Counts each 429 Slack answers a client, by method (the last segment of the called URL). */
+function countRateLimits(metrics: Metrics, client: WebClient): WebClient {
+  client.on(WebClientEvent.RATE_LIMITED, (_retryAfter: number, { url }: { url: string }) =>
+    metrics.slackRateLimited(url.split('/').at(-1) ?? 'unknown'),
+  );
+  return client;
 }
 
 /** The Bolt app of HTTP or Socket Mode, serving `routes` beside Slack's requests; null in local mode. */
-function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute[]): App | null {
+function createSlackApp(
+  config: Config,
+  options: BotOptions,
+  routes: CustomRoute[],
+  metrics: Metrics,
+): App | null {
   if (config.slack.mode === 'local') return null;
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     // Reads, updates and views are idempotent and retried (bounded, about a minute); posts go through
     // the poster, which never repeats one.
-    retryConfig: { retries: options.slackRetries ?? 3, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
+    retryConfig: {
+      retries: options.slackRetries ?? 3,
+      factor: 2,
+      minTimeout: 1000,
+      maxTimeout: 30_000,
+      onFailedAttempt: () => metrics.slackRetry(),
+    },
     // A call that hangs is abandoned, so it cannot hold a poll (or a posting claim) for ever; if Slack did
     // take the message, the next poll finds it by its metadata.
     timeout: config.slackTimeoutSeconds * 1000,
@@ -163,7 +193,7 @@ function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute
           installerOptions: { port: config.port },
           customRoutes: routes,
         };
-  return new App({
+  const app = new App({
     token: config.slack.botToken,
     ...mode,
     clientOptions,
@@ -173,6 +203,8 @@ function createSlackApp(config: Config, options: BotOptions, routes: CustomRoute
     // reports a refused token in /healthz.
     tokenVerificationEnabled: false,
   });
+  countRateLimits(metrics, app.client);
+  return app;
 }
 
 /** How far ahead of our clock a signed request's timestamp may be (Bolt refuses those 5 minutes old). */
@@ -240,7 +272,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   // Slack
   const health = createHealth(config.slack.mode, config.leadsTable);
-  const routes = [healthRoute(health), liveRoute()];
+  const metrics = createMetrics();
+  const routes = [healthRoute(health), liveRoute(), metricsRoute(metrics)];
   if (config.inboundLeadsToken !== null) {
     routes.push(
       inboundLeadRoute({
@@ -253,8 +286,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       }),
     );
   }
-  const app = createSlackApp(config, options, routes);
-  const poster = createPoster(config, options);
+  const app = createSlackApp(config, options, routes, metrics);
+  const poster = createPoster(config, options, metrics);
   const gateway: SlackGateway =
     app === null
       ? createConsoleGateway({
@@ -355,6 +388,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log: pollLog,
     reportBlocked: (blocked) => reportBlockedChannels(blocked, problemDeps),
     reportQuarantined: (notices) => reportQuarantinedLeads(notices, problemDeps),
+    metrics,
   };
   // Rules and settings are read once a poll (or sweep), not once a lead (a 1,000-lead backlog would read
   // each 2,000 times); a change made during a poll applies from the next one.
@@ -365,7 +399,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       slaPolicyFor: async (channel: string | null) => resolvePolicy(config.sla, adminSettings, channel),
     };
   };
-  const poll = async (): Promise<PollSummary> => {
+  const poll = timed(metrics, 'poll', async (): Promise<PollSummary> => {
     try {
       await stateTables.ensure();
       const summary = await pollNewLeads({
@@ -374,6 +408,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         scanEveryPoll: partitionFormatDrift,
       });
       health.recordPoll(clock(), { summary });
+      metrics.setQuarantinedLeads(summary.setAside);
       // A poll that changed nothing (re-reading the overlap window's posted leads) is quiet.
       const acted = summary.posted + summary.threaded + summary.recovered + summary.failed + summary.retried;
       if (acted > 0 || summary.firstStart) pollLog.info('poll done', { ...summary });
@@ -383,11 +418,11 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       health.recordPoll(clock(), { error: describeFailure(error) });
       throw error;
     }
-  };
+  });
   // Set by the sweep when leads sit outside their date partitions; polls scan until the process restarts.
   let partitionFormatDrift = false;
   const sweepLog = log.child({ job: 'sweep' });
-  const sweep = async (): Promise<SweepSummary> => {
+  const sweep = timed(metrics, 'sweep', async (): Promise<SweepSummary> => {
     await stateTables.ensure();
     const summary = await sweepLeads({
       ...pollDeps,
@@ -402,11 +437,11 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     if (summary.posted > 0 || summary.drifted > 0)
       sweepLog.warn('the sweep found leads the polls had not', { ...summary });
     return summary;
-  };
+  });
   const remindersLog = log.child({ job: 'reminders' });
-  const reminders = async () => {
+  const reminders = timed(metrics, 'reminders', async () => {
     await stateTables.ensure();
-    return sendReminders({
+    const summary = await sendReminders({
       ...ownershipDeps,
       due,
       slaPolicyFor,
@@ -416,8 +451,12 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       deliveries,
       log: remindersLog,
     });
-  };
-  const digest = () =>
+    metrics.reminderSent('reminder', summary.reminded);
+    metrics.reminderSent('escalation', summary.escalated);
+    metrics.failure('reminder', summary.failed);
+    return summary;
+  });
+  const digest = timed(metrics, 'digest', () =>
     sendDigest({
       conversations,
       leadTable,
@@ -427,13 +466,17 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       digestChannel: async () => (await escalationChannel()) ?? config.leadsChannel,
       timeZone: config.digestTimeZone,
       log: log.child({ job: 'digest' }),
-    });
+    }),
+  );
   const leadership = createLeadership({
     lease,
     processId,
     leaseMs: config.leaseSeconds * 1000,
     clock,
-    onLeaderChange: (leader) => health.setLeader(leader),
+    onLeaderChange: (leader) => {
+      health.setLeader(leader);
+      metrics.setLeader(leader);
+    },
     prepare: () => stateTables.ensure(),
   });
   // The poll as the schedule and the endpoint run it: only while leading. A failure before the poll

@@ -7,6 +7,8 @@ try {
   process.stdout.write(`${response.status} ${await response.text()}\n`);
   process.exit(response.status === 200 ? 0 : 1);
 } catch (error) {
-  process.stdout.write(`no answer on port ${port}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stdout.write(
+    `no answer on port ${port}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }

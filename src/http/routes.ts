@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CustomRoute } from '@slack/bolt';
 import type { Health } from '../jobs/health.ts';
+import type { Metrics } from '../metrics.ts';
 import { handleInboundLead, INBOUND_PATH_PREFIX, type InboundLeadDeps } from './inbound-leads.ts';
 
 /**
@@ -28,6 +29,23 @@ export function liveRoute(): CustomRoute {
     handler: (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"live":true}');
+    },
+  };
+}
+
+/** `GET /metrics`: Prometheus' text format (README → Metrics). */
+export function metricsRoute(metrics: Metrics): CustomRoute {
+  return {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req, res) => {
+      metrics.render().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { 'content-type': contentType });
+          res.end(body);
+        },
+        () => res.writeHead(500).end(),
+      );
     },
   };
 }

@@ -3,6 +3,7 @@ import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domai
 import { isInExpectedPartition, partitionsToRead } from '../domain/lead-partitions.ts';
 import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { SlackCallError } from '../services/slack-port.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
@@ -29,6 +30,7 @@ export interface PollDeps extends PostLeadDeps {
   readonly scanEveryPoll?: boolean;
   /** Told about leads this poll set aside after repeated failures, so an admin hears of each once. */
   readonly reportQuarantined?: (leads: readonly QuarantineNotice[]) => Promise<void>;
+  readonly metrics?: Pick<Metrics, 'leadDelivered' | 'failure'>;
 }
 
 export interface FirstStart {
@@ -115,14 +117,15 @@ async function announceFirstStart(since: Date, deps: PollDeps): Promise<FirstSta
 }
 
 async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
-  try {
-    return await postLead(lead, deps);
-  } catch (error) {
+  const outcome = await postLead(lead, deps).catch((error: unknown): PostOutcome => {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
     deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
-    const message = describeFailure(error);
-    return { kind: 'failed', error: message, permanent: false, channel: null };
-  }
+    return { kind: 'failed', error: describeFailure(error), permanent: false, channel: null };
+  });
+  if (outcome.kind === 'posted' || outcome.kind === 'threaded' || outcome.kind === 'recovered')
+    deps.metrics?.leadDelivered(outcome.kind, lead.createdAt ?? lead.receivedAt, deps.clock());
+  else if (outcome.kind === 'failed') deps.metrics?.failure('post_lead');
+  return outcome;
 }
 
 /**
