@@ -7,6 +7,7 @@ import {
   LogLevel as BoltLogLevel,
   type CustomRoute,
   HTTPReceiver,
+  SocketModeReceiver,
 } from '@slack/bolt';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import type { Config } from './config.ts';
@@ -166,6 +167,7 @@ function createSlackApp(
   options: BotOptions,
   routes: CustomRoute[],
   metrics: Metrics,
+  health: Health,
 ): App | null {
   if (config.slack.mode === 'local') return null;
   const clientOptions = {
@@ -187,12 +189,7 @@ function createSlackApp(
   const mode =
     config.slack.mode === 'http'
       ? { receiver: createHttpReceiver(config.slack.signingSecret, routes, logger) }
-      : {
-          appToken: config.slack.appToken,
-          socketMode: true,
-          installerOptions: { port: config.port },
-          customRoutes: routes,
-        };
+      : { receiver: createSocketModeReceiver(config.slack, config.port, routes, logger, health) };
   const app = new App({
     token: config.slack.botToken,
     ...mode,
@@ -205,6 +202,34 @@ function createSlackApp(
   });
   countRateLimits(metrics, app.client);
   return app;
+}
+
+/**
+ * Socket Mode: Slack delivers over a WebSocket the client reopens by itself when it drops; /healthz
+ * follows its state. The same routes are served on PORT, and the connection is opened through
+ * SLACK_API_URL when set.
+ */
+function createSocketModeReceiver(
+  slack: Extract<Config['slack'], { mode: 'socket' }>,
+  port: number,
+  routes: CustomRoute[],
+  logger: BoltLogger,
+  health: Health,
+): SocketModeReceiver {
+  const receiver = new SocketModeReceiver({
+    appToken: slack.appToken,
+    logger,
+    customRoutes: routes,
+    installerOptions: {
+      port,
+      ...(slack.apiUrl ? { clientOptions: { slackApiUrl: slack.apiUrl } } : {}),
+    },
+  });
+  for (const state of ['connected', 'reconnecting', 'disconnected'] as const)
+    receiver.client.on(state, () => health.recordSocketConnection(state));
+  // A dropped socket is reopened after a delay (5 s, growing): it is down from the moment it closes.
+  receiver.client.on('close', () => health.recordSocketConnection('reconnecting'));
+  return receiver;
 }
 
 /** How far ahead of our clock a signed request's timestamp may be (Bolt refuses those 5 minutes old). */
@@ -286,7 +311,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       }),
     );
   }
-  const app = createSlackApp(config, options, routes, metrics);
+  const app = createSlackApp(config, options, routes, metrics, health);
   const poster = createPoster(config, options, metrics);
   const gateway: SlackGateway =
     app === null

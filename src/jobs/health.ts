@@ -5,13 +5,15 @@ export interface HealthReport {
   readonly status: 'starting' | 'ok' | 'degraded';
   /**
    * Ready to serve (the readiness probe: /healthz answers 503 otherwise): started, the last poll reached
-   * the table service, and Slack accepted the bot's token. A blocked channel or a set-aside lead
+   * the table service, Slack accepted the bot's token, and in Socket Mode the connection is up. A blocked channel or a set-aside lead
    * degrades the status but leaves the process ready.
    */
   readonly ready: boolean;
   /** Each failing part, named, with its reason. */
   readonly problems: readonly string[];
   readonly mode: 'http' | 'socket' | 'local';
+  /** Socket Mode only: the state of the WebSocket Slack delivers over; null in the other modes. */
+  readonly socketConnection: SocketConnectionState | null;
   /** Whether this process holds the jobs lease (runs the poll, reminders and digest); null before it tried. */
   readonly leader: boolean | null;
   readonly leadTable: { readonly name: string; readonly found: boolean | null; readonly note?: string };
@@ -30,6 +32,8 @@ export interface HealthReport {
   } | null;
 }
 
+export type SocketConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
 /** The bot's health as the poller last saw it. Kept per process: each process answers for itself. */
 export interface Health {
   markReady(): void;
@@ -38,6 +42,8 @@ export interface Health {
   /** Slack's answer to the bot's token (auth.test): null when it was accepted, else the error code. */
   recordSlackAuth(error: string | null): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
+  /** Socket Mode only: the WebSocket to Slack went up or down (the client reconnects by itself). */
+  recordSocketConnection(state: SocketConnectionState): void;
   report(): HealthReport;
 }
 
@@ -48,6 +54,8 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
   let leader: boolean | null = null;
   let drift = false;
   let slackAuthError: string | null = null;
+  // Slack delivers nothing to a Socket Mode app whose connection is down: not ready until it is up.
+  let socket: SocketConnectionState | null = mode === 'socket' ? 'connecting' : null;
   return {
     markReady() {
       ready = true;
@@ -60,6 +68,9 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
     },
     recordSlackAuth(error) {
       slackAuthError = error;
+    },
+    recordSocketConnection(state) {
+      socket = state;
     },
     recordPoll(at, outcome) {
       if ('summary' in outcome) {
@@ -79,16 +90,24 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
       const problems = [
         ...(lastPoll !== null && !lastPoll.ok ? [`the last poll failed: ${lastPoll.error}`] : []),
         ...(slackAuthError !== null ? [`Slack refused the bot token (auth.test: ${slackAuthError})`] : []),
+        ...(socket !== null && socket !== 'connected'
+          ? [`the Socket Mode connection to Slack is ${socket}: no events, commands or buttons arrive`]
+          : []),
         ...(blocked ? ['Slack refuses a channel leads are routed to (see lastPoll.summary.blocked)'] : []),
         ...(setAside > 0 ? [`${setAside} lead(s) set aside after repeated failures (/leads failed)`] : []),
         ...(drift ? ['partition format drift: polls scan the whole table'] : []),
       ];
-      const isReady = ready && slackAuthError === null && (lastPoll === null || lastPoll.ok);
+      const isReady =
+        ready &&
+        slackAuthError === null &&
+        (socket === null || socket === 'connected') &&
+        (lastPoll === null || lastPoll.ok);
       return {
         status: !ready ? 'starting' : problems.length > 0 ? 'degraded' : 'ok',
         ready: isReady,
         problems,
         mode,
+        socketConnection: socket,
         leader,
         leadTable: { name: leadTable, found, ...(note ? { note } : {}) },
         quarantinedLeads: setAside,

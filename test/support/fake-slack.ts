@@ -12,6 +12,8 @@ export interface SlackCall {
 export interface FakeSlackOptions {
   /** Enforce Slack's chat.postMessage limit: more than this many posts a second to one channel get 429. */
   readonly postsPerChannelPerSecond?: number;
+  /** Socket Mode: the WebSocket URL apps.connections.open answers with (see fake-socket-mode.ts). */
+  readonly socketModeUrl?: string;
 }
 
 export interface StoredMessage {
@@ -200,6 +202,10 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           .map((m) => (args.include_all_metadata ? m : { ...m, metadata: undefined }));
         return { ok: true, messages: found, has_more: false };
       }
+      case 'apps.connections.open':
+        return options.socketModeUrl
+          ? { ok: true, url: options.socketModeUrl }
+          : { ok: false, error: 'not_allowed' };
       default:
         return { ok: true };
     }
