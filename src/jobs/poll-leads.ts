@@ -208,12 +208,6 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
   }
   const leads = result.rows.map(parseLeadRow);
   const malformed = leads.filter((lead) => lead.problems.length > 0);
-  for (const lead of malformed) {
-    deps.log.warn('malformed lead row: posting what could be read', {
-      leadId: leadIdText(lead.id),
-      problems: lead.problems,
-    });
-  }
   const newlyQuarantined: QuarantineNotice[] = [];
   let latestDone = cursor;
   let oldestUnfinished: Date | null = null;
@@ -224,6 +218,13 @@ export async function pollNewLeads(deps: PollDeps): Promise<PollSummary> {
       for (const lead of lane) {
         const outcome = await postOne(lead, deps);
         counts[outcome.kind] += 1;
+        // Said once, when the lead is posted: not again each poll it stays in the overlap window.
+        if (lead.problems.length > 0 && outcome.kind !== 'alreadyPosted')
+          deps.log.warn('malformed lead row: posted what could be read', {
+            leadId: leadIdText(lead.id),
+            problems: lead.problems,
+            outcome: outcome.kind,
+          });
         if (outcome.kind === 'quarantined' && outcome.newly)
           newlyQuarantined.push({ leadId: lead.id, reason: outcome.newly.reason });
         if (outcome.kind === 'failed' && outcome.permanent && outcome.channel !== null) {
