@@ -64,6 +64,7 @@ import { createAzurePendingStore } from './stores/azure/azure-pending-store.ts';
 import { createAzureRulesStore } from './stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from './stores/azure/azure-settings-store.ts';
 import { openStorage } from './stores/azure/open-storage.ts';
+import { createServiceClock } from './stores/azure/service-clock.ts';
 import { createStateTables } from './stores/azure/state-tables.ts';
 import { createTableClient, type StorageAccess } from './stores/azure/tables.ts';
 import { describeFailure } from './stores/failure.ts';
@@ -266,7 +267,10 @@ function createHttpReceiver(signingSecret: string, routes: CustomRoute[], logger
 /** The composition root: config → stores → Slack → services → listeners → jobs. Only wiring. */
 export async function createBot(config: Config, options: BotOptions): Promise<Bot> {
   const log = options.log;
-  const clock = options.clock ?? (() => new Date());
+  // Every process judges claims, leases, SLAs and search windows by the table service's time, whatever
+  // its host's clock says (README → Guarantees, clock skew).
+  const serviceClock = createServiceClock();
+  const clock = options.clock ?? serviceClock.now;
   const processId = randomUUID();
 
   // Stores
@@ -276,7 +280,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       ? {}
       : { tableEndpoint: `http://127.0.0.1:${storage.embeddedPort}/devstoreaccount1` }),
   });
-  const stateTables = createStateTables(storage.access, config.stateTablePrefix);
+  const stateTables = createStateTables(storage.access, config.stateTablePrefix, serviceClock);
   const tables = stateTables.clients;
   // If the table service is unreachable at start, the bot still starts (health says why) and every job
   // tries again first, backing off while it fails.
@@ -285,7 +289,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       error: describeFailure(error),
     }),
   );
-  const leadTable = createAzureLeadTable(createTableClient(storage.access, config.leadsTable));
+  const leadTable = createAzureLeadTable(createTableClient(storage.access, config.leadsTable, serviceClock));
   const conversations = createAzureConversationStore(tables.Conversations);
   const rules = createAzureRulesStore(tables.Rules);
   const due = createAzureDueStore(tables.Due);
@@ -296,14 +300,16 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const deliveries = createAzureDeliveryStore(tables.Due);
 
   // Slack
-  const health = createHealth(config.slack.mode, config.leadsTable);
+  const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs);
   const metrics = createMetrics();
   const routes = [healthRoute(health), liveRoute(), metricsRoute(metrics)];
   if (config.inboundLeadsToken !== null) {
     routes.push(
       inboundLeadRoute({
         token: config.inboundLeadsToken,
-        writer: createAzureLeadTableWriter(createTableClient(storage.access, config.leadsTable)),
+        writer: createAzureLeadTableWriter(
+          createTableClient(storage.access, config.leadsTable, serviceClock),
+        ),
         // A pushed lead is posted at once by a nudged poll (the poller is wired below).
         nudge: () => nudger.nudge(),
         clock,

@@ -24,6 +24,11 @@ export interface HealthReport {
    * drifted, so this process scans the table every poll (costly, nothing missed) until it restarts.
    */
   readonly partitionFormatDrift: boolean;
+  /**
+   * The table service's clock minus this host's, in seconds (to a second or so): the bot keeps the
+   * service's time, so claims and leases mean the same to every process.
+   */
+  readonly clockOffsetSeconds: number;
   readonly lastPoll: {
     readonly at: string;
     readonly ok: boolean;
@@ -47,7 +52,14 @@ export interface Health {
   report(): HealthReport;
 }
 
-export function createHealth(mode: HealthReport['mode'], leadTable: string): Health {
+/** A host clock further than this from the table service's is reported (the bot uses the service's). */
+const CLOCK_OFFSET_REPORTED_MS = 60_000;
+
+export function createHealth(
+  mode: HealthReport['mode'],
+  leadTable: string,
+  clockOffsetMs: () => number = () => 0,
+): Health {
   let ready = false;
   let lastPoll: HealthReport['lastPoll'] = null;
   let found: boolean | null = null;
@@ -81,6 +93,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
       }
     },
     report() {
+      const offset = clockOffsetMs();
       const blocked = (lastPoll?.summary?.blocked.length ?? 0) > 0;
       const setAside = lastPoll?.summary?.setAside ?? 0;
       const note =
@@ -96,6 +109,11 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         ...(blocked ? ['Slack refuses a channel leads are routed to (see lastPoll.summary.blocked)'] : []),
         ...(setAside > 0 ? [`${setAside} lead(s) set aside after repeated failures (/leads failed)`] : []),
         ...(drift ? ['partition format drift: polls scan the whole table'] : []),
+        ...(Math.abs(offset) > CLOCK_OFFSET_REPORTED_MS
+          ? [
+              `this host's clock is ${Math.round(Math.abs(offset) / 1000)} s ${offset < 0 ? 'ahead of' : 'behind'} the table service's: the bot keeps the service's time, but check NTP`,
+            ]
+          : []),
       ];
       const isReady =
         ready &&
@@ -112,6 +130,7 @@ export function createHealth(mode: HealthReport['mode'], leadTable: string): Hea
         leadTable: { name: leadTable, found, ...(note ? { note } : {}) },
         quarantinedLeads: setAside,
         partitionFormatDrift: drift,
+        clockOffsetSeconds: Math.round(offset / 100) / 10,
         lastPoll,
       };
     },

@@ -44,12 +44,19 @@ afterEach(async () => {
   await slack.close();
 });
 
-/** A bot process as `node --import tsx src/main.ts`, or through `npm start` when `viaNpm`. */
-function startProcess(env: Record<string, string> = {}, viaNpm = false): BotProcess {
-  const [command, args] = viaNpm
-    ? ['npm', ['start', '--silent']]
-    : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
-  const child = spawn(command, args, {
+/**
+ * A bot process as `node --import tsx src/main.ts`, or through `npm start` when `viaNpm`; with
+ * `clockOffset` (e.g. `+4m`), under Debian's `faketime`, so its host clock is that far off.
+ */
+function startProcess(
+  env: Record<string, string> = {},
+  { viaNpm = false, clockOffset }: { viaNpm?: boolean; clockOffset?: string } = {},
+): BotProcess {
+  const [command, ...args] = [
+    ...(clockOffset ? ['faketime', '-f', clockOffset] : []),
+    ...(viaNpm ? ['npm', 'start', '--silent'] : [process.execPath, '--import', 'tsx', 'src/main.ts']),
+  ];
+  const child = spawn(command ?? 'node', args, {
     env: {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: 'xoxb-test',
@@ -68,6 +75,8 @@ function startProcess(env: Record<string, string> = {}, viaNpm = false): BotProc
       SLACK_POST_INTERVAL_MS: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
+      // faketime shifts the wall clock only; timers keep real time.
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -217,7 +226,7 @@ describe('several bot processes over one storage account', () => {
   }, 60_000);
 
   it('stops the bot gracefully on SIGTERM to `npm start`, as a process manager sends it', async () => {
-    const bot = startProcess({}, true);
+    const bot = startProcess({}, { viaNpm: true });
     const health = await bot.ready;
     await leaderOf([bot]);
     const exited = new Promise<number | null>((resolve) => bot.child.once('exit', (code) => resolve(code)));
@@ -230,6 +239,31 @@ describe('several bot processes over one storage account', () => {
     );
     expect(await lease.holder(new Date())).toBeNull();
   }, 60_000);
+
+  it('posts every lead once with two processes whose clocks are 4 minutes behind and ahead', async () => {
+    // One lane of 150 leads, paced at 50 ms a post: the first process is mid-way when the second starts.
+    const keys = await insertLeads(leadTableClient(tables), customers('skew', 150));
+    const env = { SLACK_POST_INTERVAL_MS: '50' };
+    const behind = startProcess(env, { clockOffset: '-4m' });
+    await behind.ready;
+    await vi.waitFor(() => expect(postsPerLead().size).toBeGreaterThan(20), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    const ahead = startProcess(env, { clockOffset: '+4m' });
+    await ahead.ready;
+
+    await vi.waitFor(() => expect(postsPerLead().size).toBe(keys.length), { timeout: 60_000, interval: 200 });
+    await pollsCompleted(await leaderOf([behind, ahead]), 2);
+    expect([...postsPerLead().entries()].filter(([, count]) => count !== 1)).toEqual([]);
+    // The lease was honoured: the process that held it first (behind) kept it; the other waited.
+    expect(await leaderOf([behind, ahead])).toBe(behind);
+    // Each keeps the table service's time: its host clock is 240 s off, its bot's clock is not.
+    const offsetOf = async (bot: BotProcess) =>
+      ((await (await fetch(await bot.ready)).json()) as { clockOffsetSeconds: number }).clockOffsetSeconds;
+    expect(Math.abs((await offsetOf(behind)) - 240)).toBeLessThan(2);
+    expect(Math.abs((await offsetOf(ahead)) + 240)).toBeLessThan(2);
+  }, 120_000);
 
   it('posts 1,000 leads once each while one of three processes is SIGKILLed every few seconds', async () => {
     // 900 customers, 100 of whom come back (a reply in their conversation's thread).

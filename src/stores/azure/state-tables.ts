@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import type { ServiceClock } from './service-clock.ts';
 import { createTableClient, ensureTable, type StorageAccessOrConnectionString } from './tables.ts';
 
 /** The bot's own tables, each named STATE_TABLE_PREFIX + this suffix, beside Microsoft's lead table. */
@@ -25,9 +26,13 @@ export interface StateTables {
   ensure(): Promise<void>;
 }
 
-export function createStateTables(storage: StorageAccessOrConnectionString, prefix: string): StateTables {
+export function createStateTables(
+  storage: StorageAccessOrConnectionString,
+  prefix: string,
+  serviceClock?: ServiceClock,
+): StateTables {
   const clients = Object.fromEntries(
-    STATE_TABLES.map((name) => [name, createTableClient(storage, `${prefix}${name}`)]),
+    STATE_TABLES.map((name) => [name, createTableClient(storage, `${prefix}${name}`, serviceClock)]),
   ) as Record<StateTableName, TableClient>;
   let ready: Promise<void> | null = null;
   return {

@@ -1,5 +1,6 @@
 import { AzureSASCredential, RestError, TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
+import type { ServiceClock } from './service-clock.ts';
 
 /**
  * How the bot reaches the storage account (README → Storage access): a connection string (account key
@@ -23,25 +24,36 @@ export type StorageAccessOrConnectionString = StorageAccess | string;
 /** Plain-HTTP endpoints (Azurite, the embedded default) are allowed explicitly; real accounts use HTTPS. */
 const PLAIN_HTTP = /(TableEndpoint|BlobEndpoint)=http:|UseDevelopmentStorage=true|^http:/i;
 
-/** A client for one table of the storage account. */
-export function createTableClient(access: StorageAccessOrConnectionString, tableName: string): TableClient {
+/**
+ * A client for one table of the storage account; with `serviceClock`, each answer's time also corrects
+ * that clock (see service-clock.ts).
+ */
+export function createTableClient(
+  access: StorageAccessOrConnectionString,
+  tableName: string,
+  serviceClock?: ServiceClock,
+): TableClient {
   const resolved: StorageAccess =
     typeof access === 'string' ? { kind: 'connection-string', connectionString: access } : access;
+  const additionalPolicies = serviceClock
+    ? [{ policy: serviceClock.policy, position: 'perRetry' as const }]
+    : [];
   switch (resolved.kind) {
     case 'connection-string':
       return TableClient.fromConnectionString(resolved.connectionString, tableName, {
         allowInsecureConnection: PLAIN_HTTP.test(resolved.connectionString),
+        additionalPolicies,
       });
     case 'sas':
       return new TableClient(
         resolved.accountUrl,
         tableName,
         new AzureSASCredential(resolved.sasToken.replace(/^\?/, '')),
-        { allowInsecureConnection: PLAIN_HTTP.test(resolved.accountUrl) },
+        { allowInsecureConnection: PLAIN_HTTP.test(resolved.accountUrl), additionalPolicies },
       );
     case 'entra-id':
       // Bearer tokens go over HTTPS only (the SDK refuses plain HTTP), so no insecure option here.
-      return new TableClient(resolved.accountUrl, tableName, resolved.credential);
+      return new TableClient(resolved.accountUrl, tableName, resolved.credential, { additionalPolicies });
   }
 }
 
