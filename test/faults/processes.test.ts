@@ -5,7 +5,7 @@ import type { TransactionAction } from '@azure/data-tables';
 import { subMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { leadPartitionKey } from '../../src/domain/lead-partitions.ts';
-import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
+import { DELIVERY_EVENT_TYPE, LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
@@ -239,6 +239,68 @@ describe('several bot processes over one storage account', () => {
     );
     expect(await lease.holder(new Date())).toBeNull();
   }, 60_000);
+
+  it('sends every step of 60 reminders once while the process sending them is SIGKILLed again and again', async () => {
+    const keys = await insertLeads(leadTableClient(tables), customers('remind', 60));
+    const poster = startProcess();
+    await poster.ready;
+    await vi.waitFor(() => expect(postsPerLead().size).toBe(keys.length), { timeout: 30_000, interval: 200 });
+    poster.child.kill('SIGTERM');
+    await new Promise((resolve) => poster.child.once('exit', resolve));
+
+    // Each lead owned by its own rep, its reminder due now: a DM to the owner and a note in the thread.
+    const conversations = createAzureConversationStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+    );
+    const due = createAzureDueStore(
+      createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Due`),
+    );
+    const past = subMinutes(new Date(), 5);
+    for (const [index, post] of leadPosts().entries()) {
+      const conversation = await conversations.findByMessage(post.channel, post.ts);
+      const id = conversation?.id ?? '';
+      await conversations.setOwner(id, null, `U0REP${String(index).padStart(4, '0')}`, past);
+      await conversations.startSla(id, {
+        action: 'Create',
+        startedAt: subMinutes(past, 60),
+        remindAt: past,
+        escalateAt: new Date(Date.now() + 3_600_000),
+      });
+      await due.schedule({ conversationId: id, kind: 'remind', at: past });
+    }
+
+    // Thread notes share the leads channel, paced at 100 ms: a run takes seconds, so kills land inside it.
+    const env = { SLACK_POST_INTERVAL_MS: '100' };
+    const alive = [startProcess(env), startProcess(env)];
+    await Promise.all(alive.map((bot) => bot.ready));
+    const deliveries = () => slack.messages.filter((m) => m.metadata?.event_type === DELIVERY_EVENT_TYPE);
+    let kills = 0;
+    while (deliveries().length < 2 * keys.length && kills < 12) {
+      const leader = await leaderOf(alive);
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // the fault's rhythm
+      leader.child.kill('SIGKILL');
+      kills += 1;
+      alive.splice(alive.indexOf(leader), 1);
+      const replacement = startProcess(env);
+      alive.push(replacement);
+      await replacement.ready;
+    }
+    expect(kills).toBeGreaterThan(1);
+    await vi.waitFor(() => expect(deliveries()).toHaveLength(2 * keys.length), {
+      timeout: 60_000,
+      interval: 500,
+    });
+    await pollsCompleted(await leaderOf(alive), 2);
+
+    const counts = new Map<string, number>();
+    for (const message of deliveries()) {
+      const delivery = String(message.metadata?.event_payload.delivery);
+      counts.set(delivery, (counts.get(delivery) ?? 0) + 1);
+    }
+    expect([...counts.entries()].filter(([, count]) => count !== 1)).toEqual([]);
+    expect([...counts.keys()].filter((d) => d.endsWith('|owner'))).toHaveLength(keys.length);
+    expect([...counts.keys()].filter((d) => d.endsWith('|thread'))).toHaveLength(keys.length);
+  }, 240_000);
 
   it('posts every lead once with two processes whose clocks are 4 minutes behind and ahead', async () => {
     // One lane of 150 leads, paced at 50 ms a post: the first process is mid-way when the second starts.
