@@ -50,6 +50,7 @@ import type { SlackGateway } from './slack/gateway.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
+import { createAzureArrivalIndex } from './stores/azure/azure-arrival-index.ts';
 import { createAzureAuditLog } from './stores/azure/azure-audit-log.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
@@ -297,6 +298,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const once = createAzureOnceStore(tables.Settings);
   const lease = createAzureLeaseStore(tables.Lease);
   const leadRecords = createAzureLeadRecordStore(tables.Leads);
+  const arrivals = createAzureArrivalIndex(tables.Leads);
   const deliveries = createAzureDeliveryStore(tables.Due);
 
   // Slack
@@ -410,6 +412,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     due,
     cursors: createAzureCursorStore(tables.Cursors),
     leadRecords,
+    arrivals,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,

@@ -232,7 +232,7 @@ export function conversationKeyOf(lead: Lead): string | null {
  */
 export const MAX_KEY_LENGTH = 512;
 
-function boundedKey(key: string): string {
+export function boundedKey(key: string): string {
   if (key.length <= MAX_KEY_LENGTH) return key;
   return `${key.slice(0, MAX_KEY_LENGTH - 40)}…#${fnv1a64(key)}`;
 }

@@ -49,6 +49,8 @@ export interface PollSummary {
   readonly threaded: number;
   readonly recovered: number;
   readonly alreadyPosted: number;
+  /** The same lead, already posted after arriving by the other destination (table or HTTPS endpoint). */
+  readonly duplicate: number;
   /** Held by another process right now. */
   readonly busy: number;
   /** Waiting for their conversation's first message. */
@@ -74,6 +76,7 @@ const emptyCounts = (): OutcomeCounts => ({
   threaded: 0,
   recovered: 0,
   alreadyPosted: 0,
+  duplicate: 0,
   busy: 0,
   waiting: 0,
   failed: 0,

@@ -1,6 +1,8 @@
+import { arrivalKeyOf, arrivalOf, isSameLeadByOtherPath } from '../domain/arrival.ts';
 import type { Conversation, Stage } from '../domain/conversation.ts';
 import { conversationKeyOf, type Lead, type LeadId, leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
+import type { ArrivalIndex } from '../stores/arrival-index.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
@@ -9,6 +11,8 @@ import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-cl
 
 export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
   readonly leadRecords: LeadRecordStore;
+  /** Where a lead arriving by both destinations (table and HTTPS endpoint) is recognised as one. */
+  readonly arrivals: ArrivalIndex;
   /** The channel a new conversation (or a lead that stands alone) is posted to: the routing rules' pick. */
   readonly channelFor: (lead: Lead) => Promise<string>;
   /** Identifies this process in posting claims. */
@@ -26,6 +30,8 @@ export type PostOutcome =
   /** A crash had left it posted but unrecorded: found by its metadata, recorded, not posted again. */
   | { readonly kind: 'recovered'; readonly channel: string; readonly ts: string }
   | { readonly kind: 'alreadyPosted' }
+  /** The same lead had arrived by the other destination and was posted: recorded with that message. */
+  | { readonly kind: 'duplicate'; readonly of: LeadId }
   /**
    * Set aside after repeated failures (`reason` when it was set aside by this attempt): not retried by
    * the polls, listed for admins with `/leads failed`, posted again when an admin presses Retry.
@@ -116,6 +122,23 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     }
   }
 
+  const original = await sameLeadByOtherPath(lead, deps);
+  if (original !== null) {
+    const posted = await deps.leadRecords.get(original);
+    if (posted?.status !== 'posted' || posted.ts === null) {
+      await deps.leadRecords.markFailed(
+        record,
+        'waiting for the same lead, arrived by the other destination',
+      );
+      return { kind: 'waiting' };
+    }
+    await deps.leadRecords.markPosted(record, posted.ts);
+    log.info('the same lead arrived by the other destination: recorded with its message, not posted again', {
+      original: leadIdText(original),
+    });
+    return { kind: 'duplicate', of: original };
+  }
+
   const destination = await destinationOf(lead, deps);
   if (destination.kind === 'waiting') {
     await deps.leadRecords.markFailed(record, 'waiting for the first message of the conversation');
@@ -162,6 +185,17 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
   return threadTs === null
     ? { kind: 'posted', channel: destination.channel, ts }
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
+}
+
+/** The lead this one repeats by the other destination (README → "Both destinations at once"), or null. */
+async function sameLeadByOtherPath(lead: Lead, deps: PostLeadDeps): Promise<LeadId | null> {
+  const key = arrivalKeyOf(lead);
+  if (key === null) return null;
+  const arrival = arrivalOf(lead);
+  const outcome = await deps.arrivals.record(key, arrival, (existing) =>
+    isSameLeadByOtherPath(existing, arrival),
+  );
+  return outcome.kind === 'same' ? outcome.existing.leadId : null;
 }
 
 /**

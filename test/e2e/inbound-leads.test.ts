@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { MICROSOFT_EXAMPLE, MICROSOFT_TEST_LEAD } from '../fixtures/inbound-leads.ts';
+import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { createTestBot, leadTableClient, type TestTables, uniqueTables } from '../support/test-bot.ts';
 
@@ -149,5 +150,45 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
     bot = await createTestBot({ slack, tables });
     ({ port } = await bot.start());
     expect((await push(JSON.stringify(MICROSOFT_EXAMPLE))).status).toBe(404);
+  });
+});
+
+describe('the same lead by both destinations (a table row and a push)', () => {
+  // Microsoft's table row for the lead of its example body: ProductId and a display name.
+  const tableRow = leadColumns({
+    LeadSource: 'AzureMarketplace-INS|contoso.test-microsoft',
+    ActionCode: 'INS',
+    CustomerInfo: JSON.stringify(MICROSOFT_EXAMPLE.UserDetails),
+    OfferDisplayName: 'Test Microsoft',
+    ProductId: 'contoso.test-microsoft',
+    Description: MICROSOFT_EXAMPLE.Description,
+  });
+
+  it.each([
+    ['the row first, then the push', ['row', 'push']],
+    ['the push first, then the row', ['push', 'row']],
+  ] as const)('is posted once: %s', async (_, order) => {
+    for (const path of order) {
+      if (path === 'push') expect((await push(JSON.stringify(MICROSOFT_EXAMPLE))).status).toBe(201);
+      else await insertLeads(leadTableClient(tables), [tableRow]);
+      await bot.jobs.poll();
+    }
+    await vi.waitFor(async () => expect(await bot.jobs.poll()).toMatchObject({ read: 2, alreadyPosted: 2 }));
+
+    expect(leadPosts()).toHaveLength(1);
+    expect(
+      bot.log.lines.filter((line) =>
+        line.message.startsWith('the same lead arrived by the other destination'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('posts both when the customer is another, or the action another', async () => {
+    await insertLeads(leadTableClient(tables), [
+      { ...tableRow, ActionCode: 'Create', LeadSource: 'AzurePortal-Create|contoso.test-microsoft' },
+    ]);
+    await bot.jobs.poll();
+    expect((await push(JSON.stringify(MICROSOFT_EXAMPLE))).status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(2));
   });
 });

@@ -302,6 +302,53 @@ describe('several bot processes over one storage account', () => {
     expect([...counts.keys()].filter((d) => d.endsWith('|thread'))).toHaveLength(keys.length);
   }, 240_000);
 
+  it('posts once each of 40 leads that arrive both as table rows and pushed to either of two processes', async () => {
+    const token = 'fault-test-0123456789abcdef01234567';
+    const bots = [startProcess({ INBOUND_LEADS_TOKEN: token }), startProcess({ INBOUND_LEADS_TOKEN: token })];
+    const urls = await Promise.all(bots.map((bot) => bot.ready));
+    const bodies = Array.from({ length: 40 }, (_, i) => ({
+      UserDetails: {
+        FirstName: 'Both',
+        LastName: `Paths${i}`,
+        Email: `both${i}@x.example`,
+        Company: 'Contoso',
+      },
+      LeadSource: 'AzureMarketplace',
+      ActionCode: 'INS',
+      OfferTitle: 'Contoso Lead Insights',
+      Description: '',
+    }));
+    // Microsoft's table row of each lead, with its ProductId, and the same lead pushed, at the same time.
+    await Promise.all([
+      insertLeads(
+        leadTableClient(tables),
+        bodies.map((body) =>
+          leadColumns({
+            LeadSource: 'AzureMarketplace-INS|contoso.lead-insights',
+            ActionCode: 'INS',
+            CustomerInfo: JSON.stringify(body.UserDetails),
+            OfferDisplayName: 'Contoso Lead Insights',
+            ProductId: 'contoso.lead-insights',
+          }),
+        ),
+      ),
+      ...bodies.map(async (body, i) => {
+        const endpoint = (urls[i % 2] ?? '').replace('/healthz', `/leads/inbound/${token}`);
+        const response = await fetch(endpoint, { method: 'POST', body: JSON.stringify(body) });
+        expect(response.status).toBe(201);
+      }),
+    ]);
+
+    await vi.waitFor(() => expect(leadPosts().length).toBeGreaterThanOrEqual(40), {
+      timeout: 30_000,
+      interval: 200,
+    });
+    await pollsCompleted(await leaderOf(bots), 2);
+    const customersPosted = leadPosts().map((post) => post.text);
+    expect(customersPosted).toHaveLength(40);
+    expect(new Set(customersPosted).size).toBe(40);
+  }, 120_000);
+
   it('posts every lead once with two processes whose clocks are 4 minutes behind and ahead', async () => {
     // One lane of 150 leads, paced at 50 ms a post: the first process is mid-way when the second starts.
     const keys = await insertLeads(leadTableClient(tables), customers('skew', 150));

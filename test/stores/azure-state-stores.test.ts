@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { type Arrival, isSameLeadByOtherPath } from '../../src/domain/arrival.ts';
 import type { Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
+import { createAzureArrivalIndex } from '../../src/stores/azure/azure-arrival-index.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
@@ -255,5 +257,44 @@ describe('settings store (Azure Tables)', () => {
       ),
     );
     expect([...((await store.get()).admins ?? [])].sort()).toEqual(admins);
+  });
+});
+
+describe('arrival index (Azure Tables)', () => {
+  let index: ReturnType<typeof createAzureArrivalIndex>;
+  beforeEach(async () => {
+    index = createAzureArrivalIndex(await freshTable('arrivals'));
+  });
+  const arrival = (path: 'table' | 'push', minutes = 0): Arrival => ({
+    leadId: leadId(),
+    path,
+    receivedAt: new Date(at.getTime() + minutes * 60_000),
+    offers: ['contoso lead insights'],
+  });
+  const key = 'jane@contoso.example\nCreate';
+
+  it('of one lead arriving by both paths at once, records exactly one; the other sees it', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const roundKey = `${key}${round}`;
+      const both = [arrival('table'), arrival('push')];
+      const outcomes = await Promise.all(
+        both.map((mine) => index.record(roundKey, mine, (existing) => isSameLeadByOtherPath(existing, mine))),
+      );
+      expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['recorded', 'same']);
+      const same = outcomes.find((outcome) => outcome.kind === 'same');
+      const recorded = both[outcomes.findIndex((outcome) => outcome.kind === 'recorded')];
+      expect(same).toEqual({ kind: 'same', existing: recorded });
+    }
+  });
+
+  it('records a later arrival that is not the same lead in place of the earlier, and the same one again as its own', async () => {
+    const first = arrival('table');
+    const sameRule = (mine: Arrival) => (existing: Arrival) => isSameLeadByOtherPath(existing, mine);
+    expect(await index.record(key, first, sameRule(first))).toEqual({ kind: 'recorded' });
+    expect(await index.record(key, first, sameRule(first))).toEqual({ kind: 'recorded' }); // a retry of it
+    const nextWeek = arrival('push', 7 * 24 * 60);
+    expect(await index.record(key, nextWeek, sameRule(nextWeek))).toEqual({ kind: 'recorded' });
+    const copy = arrival('table', 7 * 24 * 60 + 3);
+    expect(await index.record(key, copy, sameRule(copy))).toEqual({ kind: 'same', existing: nextWeek });
   });
 });

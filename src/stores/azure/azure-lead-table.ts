@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { PUSHED_ROW_KEY_PREFIX } from '../../domain/arrival.ts';
 import type { LeadId, LeadRow } from '../../domain/lead.ts';
 import { leadPartitionKey } from '../../domain/lead-partitions.ts';
 import {
@@ -93,7 +94,7 @@ const IDENTITY_COLUMNS = ['LeadSource', 'ActionCode', 'CustomerInfo', 'Descripti
 
 function pushedLeadRowKey(columns: Readonly<Record<string, string>>): string {
   const content = JSON.stringify(IDENTITY_COLUMNS.map((name) => columns[name] ?? ''));
-  return `push-${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
+  return `${PUSHED_ROW_KEY_PREFIX}${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
 }
 
 export function createAzureLeadTableWriter(client: TableClient): LeadTableWriter {
