@@ -1,9 +1,9 @@
 // npm run bench [-- --quick]: how fast leads reach Slack and how cost grows, measured with the real bot
 // code against Azurite (a child process) and the Slack stand-in the tests use,
 // with Slack's limit of about one chat.postMessage per second per channel enforced (429 + Retry-After).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -33,6 +33,8 @@ const SIZES = quick
 const HISTORY = quick ? [10_000] : [10_000, 100_000];
 const DRAIN_LEADS = quick ? 200 : 1_000;
 const DRAIN_CHANNELS = ['C0BENCH001', 'C0BENCH002', 'C0BENCH003', 'C0BENCH004'];
+const PROCESS_CHANNELS = Array.from({ length: 20 }, (_, i) => `C0PROC${String(i).padStart(4, '0')}`);
+const PROCESS_OLDER_ROWS = quick ? 10_000 : 100_000;
 const DEFAULT_SCHEDULE_SAMPLES = quick ? 2 : 3;
 const FAST_SCHEDULE_SAMPLES = quick ? 4 : 8;
 const PUSH_SAMPLES = quick ? 5 : 10;
@@ -383,6 +385,97 @@ async function backlogDrain(harness: Harness, leads: number) {
   };
 }
 
+/** Reads a process's peak and current resident memory from Linux's /proc (MB). */
+function memoryOf(pid: number): { peakRssMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { peakRssMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+/**
+ * The bot alone, as production runs it (`node dist/main.js`, built first) in a process of its own, over
+ * a table with `olderRows` older leads: the time from start to a 200 from /healthz, then a backlog of
+ * `leads` new leads to PROCESS_CHANNELS channels, and the process's peak memory (Linux's VmHWM).
+ */
+async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: number) {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'ignore' });
+  const tables = freshTables();
+  const client = createTableClient(harness.connectionString, tables.leads);
+  const now = Date.now();
+  await bulkInsert(
+    client,
+    Array.from({ length: olderRows }, (_, i) =>
+      leadEntity(
+        i,
+        'contoso.old',
+        leadPartitionKey(new Date(now - (1 + Math.floor(i / LEADS_PER_DAY)) * 86_400_000)),
+      ),
+    ),
+  );
+  const { rules } = await rulesStoreFor(harness, tables.state);
+  await rules.setRoutingRules(
+    PROCESS_CHANNELS.map((channel, i) => ({ match: { offer: `contoso.process${i}` }, channel })),
+  );
+  const port = await freePort();
+  const health = `http://127.0.0.1:${port}/healthz`;
+  const started = Date.now();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: 'bench-secret',
+      SLACK_API_URL: harness.slack.apiUrl,
+      AZURE_TABLES_CONNECTION_STRING: harness.connectionString,
+      LEADS_TABLE: tables.leads,
+      STATE_TABLE_PREFIX: tables.state,
+      LEADS_CHANNEL: 'C0BENCHDEF',
+      PORT: String(port),
+      BACKFILL_DAYS: '0',
+      POLL_SCHEDULE: '*/2 * * * * *',
+      LOG_LEVEL: 'error',
+    },
+    stdio: 'ignore',
+  });
+  try {
+    const report = async () => {
+      const response = await fetch(health).catch(() => null);
+      return response === null
+        ? null
+        : { status: response.status, body: (await response.json()) as { lastPoll: unknown } };
+    };
+    while ((await report())?.status !== 200) await sleep(20);
+    const healthySeconds = seconds(Date.now() - started);
+    while ((await report())?.body.lastPoll == null) await sleep(50); // the first start's poll and count
+    const firstPollSeconds = seconds(Date.now() - started);
+    const afterFirstPoll = memoryOf(child.pid ?? 0);
+    const posts = () =>
+      harness.slack
+        .callsTo('chat.postMessage')
+        .filter((call) => PROCESS_CHANNELS.includes(String(call.args.channel))).length;
+    const drainStarted = Date.now();
+    await bulkInsert(
+      client,
+      Array.from({ length: leads }, (_, i) => leadEntity(i, `contoso.process${i % PROCESS_CHANNELS.length}`)),
+    );
+    while (posts() < leads) await sleep(200);
+    const drainSeconds = seconds(Date.now() - drainStarted);
+    return {
+      olderRows,
+      leads,
+      channels: PROCESS_CHANNELS.length,
+      healthySeconds,
+      firstPollSeconds,
+      rssAfterFirstPollMb: afterFirstPoll.rssMb,
+      drainSeconds,
+      ...memoryOf(child.pid ?? 0),
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 async function rulesStoreFor(harness: Harness, statePrefix: string) {
   const client = createTableClient(harness.connectionString, `${statePrefix}Rules`);
   await client.createTable();
@@ -486,6 +579,8 @@ async function main(): Promise<void> {
     out('4. reminder scan cost …');
     const reminders = [];
     for (const size of HISTORY) reminders.push(await reminderScan(harness, size));
+    out('5. the bot in its own process …');
+    const ownProcess = await botInItsOwnProcess(harness, PROCESS_OLDER_ROWS, DRAIN_LEADS);
     const results = {
       date: new Date().toISOString(),
       machine,
@@ -493,6 +588,7 @@ async function main(): Promise<void> {
       pollCost: pollCostResults,
       drain,
       reminders,
+      ownProcess,
       totalSeconds: seconds(Date.now() - started),
     };
 
@@ -546,8 +642,13 @@ async function main(): Promise<void> {
         `| ${row.closedHistory} | ${row.dueReminders} | ${row.dueRowsRead} | ${row.reminded} | ${row.runSeconds} | ${row.peakRssMb} |`,
       );
     out();
+    const own = ownProcess;
     out(
-      `Total ${results.totalSeconds} s. Peak RSS is this process (bot + Slack stand-in); Azurite runs in its own process.`,
+      `The bot alone (node dist/main.js) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s, RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s; peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`,
+    );
+    out();
+    out(
+      `Total ${results.totalSeconds} s. Peak RSS in sections 3 and 4 is this process (bot + Slack stand-in); section 5 is the bot's own process.`,
     );
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);

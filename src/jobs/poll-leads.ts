@@ -83,12 +83,19 @@ const emptyCounts = (): OutcomeCounts => ({
   quarantined: 0,
 });
 
+/**
+ * The backfill window reaches this much further back than BACKFILL_DAYS: the clock is the table
+ * service's to about a second, and a lead written just as the bot first starts must be posted, not
+ * counted as older.
+ */
+export const FIRST_START_MARGIN_MS = 60_000;
+
 /** Reads the cursor, creating it on the very first start (then only the backfill window is posted). */
 async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStartSince: Date | null }> {
   const table = deps.leadTable.name;
   const existing = await deps.cursors.get(table);
   if (existing !== null) return { cursor: existing, firstStartSince: null };
-  const since = subDays(deps.clock(), deps.backfillDays);
+  const since = new Date(subDays(deps.clock(), deps.backfillDays).getTime() - FIRST_START_MARGIN_MS);
   if ((await deps.cursors.create(table, since)) === 'exists') {
     return {
       cursor: (await deps.cursors.get(table)) ?? { position: since, floor: since },

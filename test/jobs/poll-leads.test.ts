@@ -1,6 +1,7 @@
 import { addDays } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
+import { FIRST_START_MARGIN_MS } from '../../src/jobs/poll-leads.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
@@ -59,10 +60,10 @@ describe('pollNewLeads', () => {
       leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'old@x.example' }) }),
     ]);
     const oldRow = await leads.getEntity(old?.partitionKey ?? '', old?.rowKey ?? '');
-    // The window starts just after the old lead: the bot's clock stands 7 days later.
+    // The window starts just after the old lead: the bot's clock stands 7 days (and the margin) later.
     const windowStart = new Date(new Date(oldRow.timestamp ?? '').getTime() + 1);
     const [recent] = await insertLeads(leads, [leadColumns()]);
-    const bot = await startBot(() => addDays(windowStart, 7));
+    const bot = await startBot(() => new Date(addDays(windowStart, 7).getTime() + FIRST_START_MARGIN_MS));
 
     const summary = await bot.jobs.poll();
 

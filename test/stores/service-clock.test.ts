@@ -47,16 +47,30 @@ describe('the table service clock', () => {
     expect(clock.offsetMs()).toBe(0);
   });
 
-  it('ignores slow answers and takes the median, so one odd answer does not move it', async () => {
+  it('narrows to about one round trip as answers land at different points of the second', async () => {
+    const trueOffset = 300_123; // the service runs 5 minutes and 123 ms ahead of the host
     const local = { now: Date.parse('2026-11-30T10:00:00Z') };
     const clock = createServiceClock(() => local.now);
-    const serviceSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toUTCString();
-    // The service runs 5 minutes ahead of the host.
-    for (let i = 0; i < 5; i += 1) await answer(clock, local, serviceSecond(local.now + 300_000));
-    const settled = clock.offsetMs();
-    expect(Math.abs(settled - 300_000)).toBeLessThanOrEqual(1_000);
-    await answer(clock, local, serviceSecond(local.now + 300_000), 5_000); // a 5-second answer: ignored
-    await answer(clock, local, serviceSecond(local.now - 3_600_000)); // one wild answer: outvoted
-    expect(Math.abs(clock.offsetMs() - 300_000)).toBeLessThanOrEqual(1_000);
+    // The service writes its header at the middle of each 20-ms round trip.
+    const headerAt = () => new Date(Math.floor((local.now + 10 + trueOffset) / 1000) * 1000).toUTCString();
+    await answer(clock, local, headerAt());
+    expect(Math.abs(clock.offsetMs() - trueOffset)).toBeLessThanOrEqual(500);
+    for (let i = 0; i < 20; i += 1) {
+      local.now += 137; // the next request, at another point of the second
+      await answer(clock, local, headerAt());
+    }
+    expect(Math.abs(clock.offsetMs() - trueOffset)).toBeLessThanOrEqual(20);
+
+    await answer(clock, local, 'Mon, 30 Nov 2026 09:00:00 GMT', 5_000); // a 5-second answer: ignored
+    expect(Math.abs(clock.offsetMs() - trueOffset)).toBeLessThanOrEqual(20);
+  });
+
+  it('follows the host clock when it is stepped (answers contradict the earlier ones)', async () => {
+    const local = { now: Date.parse('2026-11-30T10:00:00Z') };
+    const clock = createServiceClock(() => local.now);
+    await answer(clock, local, 'Mon, 30 Nov 2026 10:00:00 GMT');
+    local.now -= 600_000; // NTP steps the host clock back 10 minutes; the service's time goes on
+    await answer(clock, local, 'Mon, 30 Nov 2026 10:00:00 GMT');
+    expect(Math.abs(clock.offsetMs() - 600_000)).toBeLessThanOrEqual(1_000);
   });
 });

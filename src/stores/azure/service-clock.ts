@@ -8,11 +8,12 @@ type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies'
  * claim ages, lease expiry and search windows by the same clock, whatever its host's clock says (a
  * host minutes off would otherwise take over live claims and leases early, or late).
  *
- * The header has whole seconds, so one answer tells the service's time within a second (plus half the
- * round trip): each sample is the header's second plus half a second, against the middle of the
- * round trip; the offset is the median of the recent samples, so one slow answer does not move it.
- * As the estimate settles it moves by fractions of a second; `now()` never goes backwards, so times
- * taken one after the other stay in order (audit entries, row keys that sort by time).
+ * The header has whole seconds: an answer dated D, sent at local time s and received at r, says the
+ * offset lies in [D − r, D + 1 s − s]. The intersection of the recent answers' intervals narrows to
+ * about one round trip as answers land at different points of the second; the offset is its middle.
+ * An answer that contradicts the others (the host clock was stepped) starts the intersection again
+ * from the answers that agree with it. `now()` never goes backwards, so times taken one after the
+ * other stay in order (audit entries, row keys that sort by time).
  */
 export interface ServiceClock {
   now(): Date;
@@ -22,19 +23,34 @@ export interface ServiceClock {
   readonly policy: PipelinePolicy;
 }
 
-const SAMPLES = 15;
+/** How many recent answers are intersected. */
+const SAMPLES = 32;
 /** An answer slower than this says too little about when its header was written. */
 const MAX_ROUND_TRIP_MS = 2_000;
 
+interface Bounds {
+  readonly low: number;
+  readonly high: number;
+}
+
 export function createServiceClock(localNow: () => number = Date.now): ServiceClock {
-  const samples: number[] = [];
+  let samples: Bounds[] = [];
   let offset = 0;
   let latest = Number.NEGATIVE_INFINITY;
-  const record = (sample: number) => {
-    samples.push(sample);
-    if (samples.length > SAMPLES) samples.shift();
-    const sorted = [...samples].sort((a, b) => a - b);
-    offset = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const record = (sample: Bounds) => {
+    samples = [...samples, sample].slice(-SAMPLES);
+    // Intersect from the newest answer back; stop at the first one that does not overlap.
+    let low = sample.low;
+    let high = sample.high;
+    let kept = 1;
+    for (const older of samples.slice(0, -1).reverse()) {
+      if (older.high < low || older.low > high) break;
+      low = Math.max(low, older.low);
+      high = Math.min(high, older.high);
+      kept += 1;
+    }
+    samples = samples.slice(-kept);
+    offset = Math.round((low + high) / 2);
   };
   return {
     now: () => {
@@ -50,7 +66,7 @@ export function createServiceClock(localNow: () => number = Date.now): ServiceCl
         const received = localNow();
         const serviceDate = Date.parse(response.headers.get('date') ?? '');
         if (!Number.isNaN(serviceDate) && received - sent <= MAX_ROUND_TRIP_MS)
-          record(serviceDate + 500 - (sent + received) / 2);
+          record({ low: serviceDate - received, high: serviceDate + 1_000 - sent });
         return response;
       },
     },
