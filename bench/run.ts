@@ -525,6 +525,7 @@ async function reminderScan(harness: Harness, history: number) {
     const remindAt = addHours(now, 24);
     await store.startSla(conversation.id, {
       action: 'Create',
+      minutes: 24 * 60,
       startedAt: now,
       remindAt,
       escalateAt: addHours(now, 48),

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       digestTimeZone: 'UTC',
       managersChannel: null,
       sla: {
-        activeActions: ['Create', 'StartTestDrive'],
+        activeActions: ['PLT', 'INS', 'Create', 'StartTestDrive'],
         defaultSlaMinutes: 1440,
         slaMinutesByAction: {},
         escalationFactor: 2,

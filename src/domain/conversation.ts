@@ -28,6 +28,8 @@ export interface FollowUp {
 /** The follow-up clock of the conversation's latest active lead. */
 export interface SlaState {
   readonly action: string;
+  /** The SLA in force when the clock started (null for clocks started before it was recorded). */
+  readonly minutes: number | null;
   readonly startedAt: Date;
   readonly remindAt: Date;
   readonly escalateAt: Date;

@@ -66,20 +66,21 @@ function whatHappened(action: LeadAction, where: string): string {
   }
 }
 
+/** What to do, without a deadline: the SLA in force (per action and channel) is added where it is known. */
 function nextStep(action: LeadAction): string {
   switch (action) {
     case 'PLT':
-      return 'Claim the lead and reply within 24 hours: they asked to hear from you. Read their note first and answer it personally.';
+      return 'Claim the lead and reply: they asked to hear from you. Read their note first and answer it personally.';
     case 'INS':
-      return 'Claim the lead and offer onboarding help within 24 hours, so the product they just got is put to use.';
+      return 'Claim the lead and offer onboarding help, so the product they just got is put to use.';
     case 'Create':
-      return 'Follow up within 24 hours while the deployment is fresh: offer help to get it running and ask what they are building.';
+      return 'Follow up while the deployment is fresh: offer help to get it running and ask what they are building.';
     case 'StartTestDrive':
-      return 'Follow up within 24 hours, ideally while the Test Drive is still running: offer a guided tour and answer questions.';
+      return 'Follow up, ideally while the Test Drive is still running: offer a guided tour and answer questions.';
     case 'DNC':
       return 'No action: do not contact this customer about this request.';
     case 'other':
-      return 'Review the lead and reach out within 24 hours if it looks like a real prospect.';
+      return 'Review the lead and reach out if it looks like a real prospect.';
   }
 }
 

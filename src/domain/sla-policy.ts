@@ -17,7 +17,11 @@ export interface SlaPolicy {
   readonly businessHours: BusinessHours | null;
 }
 
-export const DEFAULT_ACTIVE_ACTIONS = ['Create', 'StartTestDrive'];
+/**
+ * Chased by default: every lead a customer can expect an answer to (Microsoft's guidance: follow up
+ * every lead within 24 hours). Do-not-contact notices and test leads never are.
+ */
+export const DEFAULT_ACTIVE_ACTIONS = ['PLT', 'INS', 'Create', 'StartTestDrive'];
 
 /** An action code as Microsoft writes it (PLT, INS, DNC, Create, StartTestDrive), typed in any case. */
 export function parseActionCode(text: string): Parsed<string> {

@@ -18,6 +18,16 @@ export function formatDuration(totalMinutes: number): string {
   return `${days ? `${days}d` : ''}${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}` || '0m';
 }
 
+/** Minutes in words for messages: 1440 → "24 hours", 2880 → "2 days", 90 → "1 hour 30 minutes". */
+export function describeDuration(totalMinutes: number): string {
+  const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
+  if (totalMinutes >= 2880 && totalMinutes % 1440 === 0) return unit(totalMinutes / 1440, 'day');
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  if (hours === 0) return unit(minutes, 'minute');
+  return minutes === 0 ? unit(hours, 'hour') : `${unit(hours, 'hour')} ${unit(minutes, 'minute')}`;
+}
+
 /** Working hours in a time zone, e.g. Mon–Fri 09:00–17:00 Europe/Berlin. */
 export interface BusinessHours {
   /** ISO weekdays: 1 is Monday, 7 is Sunday. */

@@ -26,6 +26,7 @@ export async function startFollowUpClock(
   if (deadlines === null) return conversation;
   const { conversation: updated, started } = await deps.conversations.startSla(conversation.id, {
     action: lead.actionCode ?? lead.action,
+    minutes: deadlines.slaMinutes,
     startedAt: lead.receivedAt,
     remindAt: deadlines.remindAt,
     escalateAt: deadlines.escalateAt,

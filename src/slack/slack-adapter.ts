@@ -11,7 +11,7 @@ import {
   renderLeadMessage,
   renderTestLeadMessage,
 } from './blocks/lead-message.ts';
-import { renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
+import { followUpBy, renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
 import { renderBlockedChannel, renderPartitionDrift, renderQuarantinedLead } from './blocks/problems.ts';
 import {
   type ReminderSubject,
@@ -111,6 +111,7 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
           by: event.by,
           ...summarizeConversation(subject.conversation, subject.rootLead),
           permalink: await linkToConversation(subject.conversation),
+          followUpBy: followUpBy(subject.conversation),
         }),
       });
     },

@@ -29,6 +29,7 @@ async function seedOpenLeads(count: number, owner: string) {
         await store.setOwner(conversation.id, null, owner, arrived);
         await store.startSla(conversation.id, {
           action: 'Create',
+          minutes: 24 * 60,
           startedAt: arrived,
           remindAt: addHours(arrived, 24),
           escalateAt: addHours(arrived, 48),

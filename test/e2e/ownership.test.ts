@@ -67,9 +67,13 @@ describe('claiming a lead in Slack', () => {
     const lead = await postOneLead();
     const response = await click('U0REPONE', LEAD_ACTIONS.claim, lead);
     expect(response.status).toBe(200);
-    await vi.waitFor(() =>
-      expect(responses()).toEqual(['✅ You own this lead now. Follow up within 24 hours.']),
+    // The deadline is the lead's own (its SLA from its arrival), not a fixed "24 hours".
+    await vi.waitFor(() => expect(responses()).toHaveLength(1));
+    expect(responses()[0]).toMatch(
+      /^✅ You own this lead now\. Follow up by <!date\^(\d+)\^\{date_short_pretty\} at \{time\}\|[^>]+>\.$/,
     );
+    const due = Number(/<!date\^(\d+)/.exec(String(responses()[0]))?.[1]) * 1000;
+    expect(Math.abs(due - (Date.now() + 24 * 3_600_000))).toBeLessThan(60_000);
 
     const update = ctx.slack.callsTo('chat.update').at(-1);
     expect(update?.args).toMatchObject({ channel: LEADS_CHANNEL, ts: lead.message?.ts });
@@ -130,8 +134,12 @@ describe('handing over and releasing', () => {
     await vi.waitFor(() => expect(responses()).toHaveLength(2));
     expect(responses()[1]).toBe('✅ <@U0COLLEAGUE> owns this lead now; they got a direct message.');
     const dm = ctx.slack.callsTo('chat.postMessage').find((call) => call.args.channel === 'U0COLLEAGUE');
-    expect(dm?.args.text).toBe(
-      `<@U0OWNER> gave you a lead: *Jane Doe · Fabrikam* (Test Drive started). Follow up within 24 hours. <https://example.slack.com/archives/${LEADS_CHANNEL}/p${lead.message?.ts.replace('.', '')}|Open the lead>`,
+    expect(dm?.args.text).toEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^<@U0OWNER> gave you a lead: \\*Jane Doe · Fabrikam\\* \\(Test Drive started\\)\\. Follow up by <!date\\^\\d+\\^[^>]+>\\. <https://example\\.slack\\.com/archives/${LEADS_CHANNEL}/p${lead.message?.ts.replace('.', '')}\\|Open the lead>$`,
+        ),
+      ),
     );
     expect(
       ctx.slack.messages.some((m) => m.text === '🤝 <@U0OWNER> handed this lead over to <@U0COLLEAGUE>.'),

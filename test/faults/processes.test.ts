@@ -75,6 +75,7 @@ function startProcess(
       SLACK_POST_INTERVAL_MS: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
+      ACTIVE_ACTIONS: 'Create,StartTestDrive',
       // faketime shifts the wall clock only; timers keep real time.
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
       ...env,
@@ -133,7 +134,8 @@ async function pollsCompleted(bot: BotProcess, count: number): Promise<void> {
   );
 }
 
-// Contact me leads: not active, so the only reminder is the one the test schedules.
+// Contact me leads, which these processes do not chase (ACTIVE_ACTIONS below), so the only reminders are
+// the ones a test schedules.
 const customers = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) =>
     leadColumns({
@@ -163,6 +165,7 @@ describe('several bot processes over one storage account', () => {
     await conversations.setOwner(conversation?.id ?? '', null, 'U0OWNER', past);
     await conversations.startSla(conversation?.id ?? '', {
       action: 'Create',
+      minutes: 24 * 60,
       startedAt: subMinutes(past, 60),
       remindAt: past,
       escalateAt: new Date(Date.now() + 3_600_000),
@@ -262,6 +265,7 @@ describe('several bot processes over one storage account', () => {
       await conversations.setOwner(id, null, `U0REP${String(index).padStart(4, '0')}`, past);
       await conversations.startSla(id, {
         action: 'Create',
+        minutes: 24 * 60,
         startedAt: subMinutes(past, 60),
         remindAt: past,
         escalateAt: new Date(Date.now() + 3_600_000),

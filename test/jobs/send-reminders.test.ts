@@ -198,10 +198,27 @@ describe('sendReminders', () => {
   });
 
   it.each([
-    [
-      'a Contact me lead (not active by default)',
+    ['Contact me', leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' })],
+    ['Get it now', leadColumns({ LeadSource: 'AzureMarketplace-INS|x', ActionCode: 'INS' })],
+  ])('chases a %s lead by default, as Microsoft asks of every lead', async (_, columns) => {
+    const bot = await startBot();
+    await insertLeads(leadTableClient(tables), [columns]);
+    await bot.jobs.poll();
+    now = addMinutes(now, DAY + 1);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 1, reminded: 1 });
+  });
+
+  it('never chases a Contact me lead when ACTIVE_ACTIONS leaves it out', async () => {
+    const bot = await startBot({ ACTIVE_ACTIONS: 'Create,StartTestDrive' });
+    await insertLeads(leadTableClient(tables), [
       leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }),
-    ],
+    ]);
+    await bot.jobs.poll();
+    now = addMinutes(now, 10 * DAY);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 0 });
+  });
+
+  it.each([
     ['a do-not-contact notice', leadColumns({ LeadSource: 'SPZA-DNC|x', ActionCode: 'DNC' })],
     ['a test lead', leadColumns({ Description: 'MSFT_TEST_1' })],
   ])('never chases %s', async (_, columns) => {

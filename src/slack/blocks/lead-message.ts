@@ -5,7 +5,7 @@ import { type CustomerField, customerLabel, customerName, type Lead, leadIdText 
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { FirstStartReport } from '../../domain/poll-report.ts';
-import { formatDuration } from '../../domain/sla.ts';
+import { describeDuration, formatDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
 import { closedStatus } from './close.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -162,6 +162,8 @@ export interface LeadMessageOptions {
   readonly stages?: readonly ConversationStage[];
   /** True for a later lead of a known customer, posted in the conversation's thread. */
   readonly isRepeat?: boolean;
+  /** The follow-up SLA in force for this lead (null or absent: it is not chased). */
+  readonly slaMinutes?: number | null;
 }
 
 /** The message for a sales lead (or a do-not-contact notice). */
@@ -202,7 +204,11 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
   if (stages.length > 1) {
     blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${journey(stages)}`)] });
   }
-  blocks.push({ type: 'section', text: mrkdwn(`*Next step:* ${explanation.nextStep}`) });
+  const deadline =
+    options.slaMinutes != null
+      ? ` Within ${describeDuration(options.slaMinutes)}: this lead’s follow-up SLA.`
+      : '';
+  blocks.push({ type: 'section', text: mrkdwn(`*Next step:* ${explanation.nextStep}${deadline}`) });
   if (options.ownership) blocks.push(...ownershipBlocks(options.ownership));
   blocks.push({
     type: 'context',
@@ -258,6 +264,7 @@ export function renderConversation(conversation: Conversation, rootLead: Lead, n
   const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
   return renderLeadMessage(rootLead, {
     stages: conversation.stages,
+    slaMinutes: sla?.minutes ?? null,
     ownership: {
       conversationId: conversation.id,
       owner: conversation.owner,

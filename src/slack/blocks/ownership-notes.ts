@@ -1,5 +1,7 @@
+import { type Conversation, isAwaitingFollowUp } from '../../domain/conversation.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { OwnershipChangeKind } from '../../domain/ownership.ts';
+import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
 
 export interface OwnershipNote {
@@ -30,6 +32,12 @@ export function renderOwnershipNote(note: OwnershipNote): RenderedMessage {
   return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
 }
 
+/** " Follow up by <time>." while the lead awaits its first follow-up; empty when it is not chased. */
+export function followUpBy(conversation: Conversation): string {
+  const due = isAwaitingFollowUp(conversation) ? conversation.sla?.remindAt : undefined;
+  return due ? ` Follow up by ${slackDate(due)}.` : '';
+}
+
 /** The direct message to a rep who was given a lead. */
 export function renderNewOwnerMessage(input: {
   readonly kind: OwnershipChangeKind;
@@ -37,9 +45,11 @@ export function renderNewOwnerMessage(input: {
   readonly customer: string;
   readonly stage: string;
   readonly permalink: string | null;
+  /** " Follow up by <time>." while the lead awaits its first follow-up (see followUpBy). */
+  readonly followUpBy: string;
 }): RenderedMessage {
   const why = input.kind === 'assign' ? 'The rotation assigned you' : `<@${input.by}> gave you`;
   const link = input.permalink ? ` <${input.permalink}|Open the lead>` : '';
-  const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}). Follow up within 24 hours.${link}`;
+  const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}).${input.followUpBy}${link}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -1,5 +1,6 @@
 import type { OwnershipOutcome } from '../../domain/ownership.ts';
 import { closedRefusalText } from './close.ts';
+import { followUpBy } from './ownership-notes.ts';
 import type { RenderedMessage } from './types.ts';
 
 const reply = (text: string): RenderedMessage => ({
@@ -12,7 +13,7 @@ export function renderOwnershipReply(outcome: OwnershipOutcome, actor: string): 
   switch (outcome.kind) {
     case 'changed': {
       const { kind, to } = outcome.event;
-      if (kind === 'claim') return reply('✅ You own this lead now. Follow up within 24 hours.');
+      if (kind === 'claim') return reply(`✅ You own this lead now.${followUpBy(outcome.conversation)}`);
       if (kind === 'release') return reply('↩️ You released this lead: it is unclaimed again.');
       return reply(`✅ <@${to}> owns this lead now; they got a direct message.`);
     }

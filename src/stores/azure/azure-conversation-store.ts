@@ -75,9 +75,10 @@ function decodeStages(json: string): Stage[] {
 }
 
 function decodeSla(json: string): SlaState {
-  const raw = JSON.parse(json) as Record<keyof SlaState, string>;
+  const raw = JSON.parse(json) as Record<keyof SlaState, string> & { minutes?: unknown };
   return {
     action: raw.action,
+    minutes: typeof raw.minutes === 'number' ? raw.minutes : null,
     startedAt: new Date(raw.startedAt),
     remindAt: new Date(raw.remindAt),
     escalateAt: new Date(raw.escalateAt),

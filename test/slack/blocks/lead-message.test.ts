@@ -46,10 +46,23 @@ describe('renderLeadMessage', () => {
         'Note from the customer: Call me',
       ]),
     );
-    expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toMatch(
-      /reply within 24 hours/,
+    expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toBe(
+      '*Next step:* Claim the lead and reply: they asked to hear from you. Read their note first and answer it personally.',
     );
     expect(message.text).toBe('Contact me: Jane Doe · Fabrikam for Contoso Lead Insights');
+  });
+
+  it.each([
+    [24 * 60, ' Within 24 hours: this lead’s follow-up SLA.'],
+    [4 * 60, ' Within 4 hours: this lead’s follow-up SLA.'],
+    [90, ' Within 1 hour 30 minutes: this lead’s follow-up SLA.'],
+    [2 * 24 * 60, ' Within 2 days: this lead’s follow-up SLA.'],
+    [null, ''],
+  ])('states the SLA in force (%s minutes), never a fixed one', (slaMinutes, deadline) => {
+    const message = renderLeadMessage(lead({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }), { slaMinutes });
+    expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toBe(
+      `*Next step:* Claim the lead and reply: they asked to hear from you. Read their note first and answer it personally.${deadline}`,
+    );
   });
 
   it.each([

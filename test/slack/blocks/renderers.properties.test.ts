@@ -163,6 +163,7 @@ describe('properties: every renderer with hostile text', () => {
             customer,
             stage: 'Contact me',
             permalink: null,
+            followUpBy: '',
           }),
         );
       }),
