@@ -72,11 +72,54 @@ function valuesOf(field: RuleField, lead: Lead): Array<string | null> {
   }
 }
 
-export function ruleMatches(rule: RoutingRule, lead: Lead): boolean {
-  return Object.entries(rule.match).every(([field, pattern]) => {
+/** The first condition of `rule` the values fail, or null when every condition matches. */
+function firstFailedCondition(
+  rule: RoutingRule,
+  values: (field: RuleField) => ReadonlyArray<string | null>,
+): { readonly field: RuleField; readonly pattern: string } | null {
+  for (const [field, pattern] of Object.entries(rule.match) as Array<[RuleField, string]>) {
     const wanted = field === 'country' ? canonicalCountry(pattern) : pattern;
-    return valuesOf(field as RuleField, lead).some((value) => matchesPattern(wanted, value));
-  });
+    if (!values(field).some((value) => matchesPattern(wanted, value))) return { field, pattern };
+  }
+  return null;
+}
+
+export function ruleMatches(rule: RoutingRule, lead: Lead): boolean {
+  return firstFailedCondition(rule, (field) => valuesOf(field, lead)) === null;
+}
+
+/** What `/leads route test` is given: the values a lead would carry, by rule field. */
+export type RouteSample = Readonly<Partial<Record<RuleField, string>>>;
+
+/** How one rule judged a sample: matched, or the first condition that failed. */
+export interface RuleVerdict {
+  readonly rule: number;
+  readonly failed: { readonly field: RuleField; readonly pattern: string } | null;
+}
+
+/**
+ * The route a lead with the sample's values would take, and why: each rule's verdict up to the one
+ * that matched (the rest are never looked at). Judged exactly as routeLead judges a lead.
+ */
+export function testRoute(
+  rules: readonly RoutingRule[],
+  sample: RouteSample,
+  defaultChannel: string,
+): { readonly route: Route; readonly verdicts: readonly RuleVerdict[] } {
+  const values = (field: RuleField): ReadonlyArray<string | null> => {
+    const value = sample[field] ?? null;
+    if (value === null) return [null];
+    if (field === 'source' && ['appsource', 'spza'].includes(value.toLowerCase()))
+      return ['AppSource', 'SPZA'];
+    return [field === 'country' ? canonicalCountry(value) : value];
+  };
+  const verdicts: RuleVerdict[] = [];
+  for (const [index, rule] of rules.entries()) {
+    const failed = firstFailedCondition(rule, values);
+    verdicts.push({ rule: index + 1, failed });
+    if (failed === null) return { route: { channel: rule.channel, rule: index + 1 }, verdicts };
+  }
+  return { route: { channel: defaultChannel, rule: null }, verdicts };
 }
 
 /** The first matching rule picks the channel; with none, the default channel. */

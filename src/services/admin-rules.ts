@@ -1,5 +1,6 @@
 import { literalMrkdwn } from '../domain/mrkdwn.ts';
-import type { RoutingRule } from '../domain/routing.ts';
+import { previewTurn } from '../domain/rotation.ts';
+import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
 import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
 import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
@@ -90,6 +91,34 @@ export const admin = {
     });
   },
 
+  /**
+   * `/leads route test`: where a lead with these values would go and why, and who would be assigned
+   * next there (and which paused reps would be passed over). Changes nothing: no turn is taken.
+   */
+  async routeTest(deps: AdminDeps, sample: RouteSample): Promise<string> {
+    const rules = await deps.rules.routingRules();
+    const { route, verdicts } = testRoute(rules, sample, deps.defaults.leadsChannel);
+    const lines = verdicts.map(({ rule, failed }) => {
+      const described = describeRule(rules[rule - 1] as RoutingRule);
+      if (failed === null) return `${rule}. ${described}: *matches*`;
+      const value = sample[failed.field];
+      return `${rule}. ${described}: no (${failed.field} ${value === undefined ? 'not given' : `is ${literalMrkdwn(value)}`}, not ${literalMrkdwn(failed.pattern)})`;
+    });
+    const where =
+      route.rule === null
+        ? `No rule matches: the lead goes to <#${route.channel}> (LEADS_CHANNEL).`
+        : `The lead goes to <#${route.channel}> (rule ${route.rule}).`;
+    const turn = previewTurn(await deps.rules.rotation(route.channel));
+    const paused = turn.skipped.map((user) => `<@${user}> (paused)`).join(', ');
+    const who =
+      turn.next === null
+        ? turn.skipped.length === 0
+          ? 'It has no rotation: the lead waits to be claimed.'
+          : `Everyone in its rotation is paused (${paused}): the lead waits to be claimed.`
+        : `Next in its rotation: <@${turn.next.userId}>${paused ? `, after skipping ${paused}` : ''}.`;
+    return [...lines, where, who, '_A dry run: no turn was taken, nothing was changed._'].join('\n');
+  },
+
   async routes(deps: AdminDeps): Promise<string> {
     return describeRules(await deps.rules.routingRules(), deps.defaults.leadsChannel);
   },
@@ -99,9 +128,9 @@ export const admin = {
       members.length === 0
         ? 'no rotation'
         : members.map((m) => `<@${m.userId}>${m.paused ? ' (paused)' : ''}`).join(' → ');
-    const before = describe(await deps.rules.rotation(channel));
+    const before = describe((await deps.rules.rotation(channel)).members);
     await deps.rules.setRotation(channel, users);
-    const after = describe(await deps.rules.rotation(channel));
+    const after = describe((await deps.rules.rotation(channel)).members);
     return change(`Rotation of <#${channel}>: ${before} ⟶ ${after}`, before, after);
   },
 

@@ -1,4 +1,4 @@
-import type { RotationMember } from '../domain/rotation.ts';
+import type { Rotation, RotationMember } from '../domain/rotation.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 
 /** Routing rules and rotations, shared by every bot process. */
@@ -17,8 +17,8 @@ export interface RulesStore {
   ): Promise<{ before: readonly RoutingRule[]; after: readonly RoutingRule[] }>;
   /** Every channel's rotation, by channel id. */
   rotations(): Promise<Readonly<Record<string, readonly RotationMember[]>>>;
-  /** The channel's rotation members in order; empty when the channel has no rotation. */
-  rotation(channel: string): Promise<readonly RotationMember[]>;
+  /** The channel's rotation: members in order and whose turn is next; no members when it has none. */
+  rotation(channel: string): Promise<Rotation>;
   /** Sets a channel's rotation (an empty list removes it); the next turn goes to the first rep. */
   setRotation(channel: string, userIds: readonly string[]): Promise<void>;
   /** Pauses or resumes a rep in every rotation they are in; returns the channels changed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextAssignee, type Rotation } from '../../src/domain/rotation.ts';
+import { nextAssignee, previewTurn, type Rotation } from '../../src/domain/rotation.ts';
 
 const rotation = (members: Array<[string, boolean]>, next: number): Rotation => ({
   channel: 'C1',
@@ -90,5 +90,23 @@ describe('nextAssignee', () => {
       state = { ...state, next: turn.next };
     }
     expect(order).toEqual(['A', 'B', 'C', 'A', 'B', 'C', 'A']);
+  });
+});
+
+describe('previewTurn', () => {
+  const member = (userId: string, paused = false) => ({ userId, paused });
+  it.each([
+    [[member('UA'), member('UB')], 1, 'UB', []],
+    [[member('UA', true), member('UB'), member('UC')], 0, 'UB', ['UA']],
+    [[member('UA'), member('UB', true), member('UC', true)], 1, 'UA', ['UB', 'UC']],
+    [[member('UA', true)], 0, null, ['UA']],
+    [[], 0, null, []],
+  ])('members %j, next %i → %s, skipping %j', (members, next, expected, skipped) => {
+    const rotation: Rotation = { channel: 'C', members, next };
+    const turn = previewTurn(rotation);
+    expect(turn.next?.userId ?? null).toBe(expected);
+    expect(turn.skipped).toEqual(skipped);
+    // The preview names whom nextAssignee would give the turn to.
+    expect(nextAssignee(rotation)?.userId ?? null).toBe(expected);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseLeadRow } from '../../src/domain/lead.ts';
-import { matchesPattern, type RoutingRule, routeLead, ruleMatches } from '../../src/domain/routing.ts';
+import {
+  matchesPattern,
+  type RoutingRule,
+  routeLead,
+  ruleMatches,
+  testRoute,
+} from '../../src/domain/routing.ts';
 import { JANE, leadRow } from '../fixtures/lead-rows.ts';
 
 const lead = (columns = {}) => parseLeadRow(leadRow(columns));
@@ -91,5 +97,50 @@ describe('routeLead', () => {
       rule: null,
     });
     expect(routeLead([], lead(), 'CDEFAULT')).toEqual({ channel: 'CDEFAULT', rule: null });
+  });
+});
+
+describe('testRoute (the dry run of /leads route test)', () => {
+  const rules: RoutingRule[] = [
+    { match: { country: 'DE' }, channel: 'CEMEA' },
+    { match: { offer: 'contoso.*', source: 'AppSource' }, channel: 'CAPPS' },
+    { match: { action: 'Create' }, channel: 'CCREATE' },
+  ];
+  it.each([
+    [{ country: 'Deu' }, 'CEMEA', 1, [null]],
+    [
+      { offer: 'contoso.x', source: 'SPZA', country: 'FR' },
+      'CAPPS',
+      2,
+      [{ field: 'country', pattern: 'DE' }, null],
+    ],
+    [
+      { offer: 'fabrikam.x', action: 'Create' },
+      'CCREATE',
+      3,
+      [{ field: 'country', pattern: 'DE' }, { field: 'offer', pattern: 'contoso.*' }, null],
+    ],
+    [
+      { offer: 'contoso.x' },
+      'CDEFAULT',
+      null,
+      [
+        { field: 'country', pattern: 'DE' },
+        { field: 'source', pattern: 'AppSource' },
+        { field: 'action', pattern: 'Create' },
+      ],
+    ],
+  ] as const)('%j → %s (rule %s)', (sample, channel, rule, failures) => {
+    const result = testRoute(rules, sample, 'CDEFAULT');
+    expect(result.route).toEqual({ channel, rule });
+    expect(result.verdicts.map((verdict) => verdict.failed)).toEqual(failures);
+  });
+
+  it('judges a sample exactly as routeLead judges the lead it describes', () => {
+    const lead = parseLeadRow(
+      leadRow({ LeadSource: 'SPZA-Create|contoso.y', ActionCode: 'Create', ProductId: 'contoso.y' }),
+    );
+    const sample = { offer: 'contoso.y', source: 'AppSource', action: 'Create', country: 'USA' };
+    expect(testRoute(rules, sample, 'CDEFAULT').route).toEqual(routeLead(rules, lead, 'CDEFAULT'));
   });
 });

@@ -134,6 +134,43 @@ describe('/leads for admins', () => {
     expect((await audit())[0]).toMatchObject({ command: 'unroute 1', allowed: true });
   });
 
+  it('answers a route dry run: the rule that matches and why others did not, and who is next, taking no turn', async () => {
+    await leads('route country=DE <#C0EMEA001|emea>');
+    await leads('route offer=contoso.* <#C0SALES01|sales>');
+    await leads('rotation <#C0SALES01|sales> <@U0ANNA> <@U0BEN> <@U0CARL>');
+    await leads('rotation pause <@U0ANNA>');
+    const dryRun = () => leads('route test offer=contoso.lead-insights country=FR action=Create');
+    const expected = [
+      '1. country=DE → <#C0EMEA001>: no (country is FR, not DE)',
+      '2. offer=contoso.* → <#C0SALES01>: *matches*',
+      'The lead goes to <#C0SALES01> (rule 2).',
+      'Next in its rotation: <@U0BEN>, after skipping <@U0ANNA> (paused).',
+      '_A dry run: no turn was taken, nothing was changed._',
+    ].join('\n');
+    expect(await dryRun()).toBe(expected);
+    expect(await dryRun()).toBe(expected); // the turn is still Ben's
+    // And the next real lead there goes to Ben, as the dry run said.
+    await insertLeads(leadTableClient(ctx.tables), [leadColumns()]);
+    await ctx.bot.jobs.poll();
+    expect(
+      ctx.slack
+        .callsTo('chat.postMessage')
+        .filter((call) => String(call.args.text).startsWith('The rotation assigned you'))
+        .map((call) => call.args.channel),
+    ).toEqual(['U0BEN']);
+
+    expect(await leads('route test country=JP')).toBe(
+      [
+        '1. country=DE → <#C0EMEA001>: no (country is JP, not DE)',
+        '2. offer=contoso.* → <#C0SALES01>: no (offer not given, not contoso.*)',
+        `No rule matches: the lead goes to <#${LEADS_CHANNEL}> (LEADS_CHANNEL).`,
+        'It has no rotation: the lead waits to be claimed.',
+        '_A dry run: no turn was taken, nothing was changed._',
+      ].join('\n'),
+    );
+    expect(await leads('route test colour=blue')).toContain('"colour=blue" is not a lead value');
+  });
+
   it('sets a rotation with mentions, pauses and resumes a rep', async () => {
     expect(await leads('rotation <#C0SALES01|sales> <@U0ANNA|anna> <@U0BEN>')).toBe(
       'Rotation of <#C0SALES01>: no rotation ⟶ <@U0ANNA> → <@U0BEN>',

@@ -46,7 +46,7 @@ describe('rules store (Azure Tables)', () => {
     await store.setRotation('CSALES', ['UA', 'UB']);
     await store.setPaused('UA', true);
     await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
-    expect(await store.rotation('CSALES')).toEqual([
+    expect((await store.rotation('CSALES')).members).toEqual([
       { userId: 'UA', paused: true },
       { userId: 'UB', paused: false },
       { userId: 'UC', paused: false },

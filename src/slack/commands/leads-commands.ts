@@ -33,6 +33,7 @@ import {
   parseRotation,
   parseRoute,
   parseRouteMove,
+  parseRouteTest,
   parseRuleNumber,
   parseSla,
   parseUser,
@@ -87,6 +88,15 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       a('route move', '/leads route move 3 1', 'move routing rule 3 to position 1'),
       parseRouteMove,
       async ({ from, to }) => changed(await admin.moveRoute(deps, from, to)),
+    ),
+    command(
+      a(
+        'route test',
+        '/leads route test offer=contoso.lead-insights country=DE action=Create',
+        'where a lead with these values would go, and who would get it (changes nothing)',
+      ),
+      parseRouteTest,
+      async (sample) => shown(await admin.routeTest(deps, sample)),
     ),
     command(
       a(

@@ -1,5 +1,11 @@
 import { fail, ok, type Parsed } from '../../domain/parsed.ts';
-import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from '../../domain/routing.ts';
+import {
+  MAX_PATTERN_LENGTH,
+  type RouteSample,
+  type RoutingRule,
+  RULE_FIELDS,
+  type RuleField,
+} from '../../domain/routing.ts';
 import { type BusinessHours, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
 import { parseActionCode, parseActiveActions as parseActiveActionList } from '../../domain/sla-policy.ts';
 
@@ -44,6 +50,24 @@ export function parseRoute(args: readonly string[]): Parsed<RoutingRule> {
   if (Object.keys(match).length === 0)
     return fail('Give at least one condition, like offer=contoso.* (or set LEADS_CHANNEL for the default).');
   return ok({ match, channel });
+}
+
+/** `/leads route test offer=contoso.x country=DE`: the values a lead would carry, by rule field. */
+export function parseRouteTest(args: readonly string[]): Parsed<RouteSample> {
+  const sample: Partial<Record<RuleField, string>> = {};
+  for (const given of args) {
+    const [field = '', ...rest] = given.split('=');
+    const value = rest.join('=');
+    if (!RULE_FIELDS.includes(field.toLowerCase() as RuleField))
+      return fail(`"${given}" is not a lead value: use ${RULE_FIELDS.join(', ')}, like country=DE`);
+    if (value.trim() === '') return fail(`"${given}" has no value after =.`);
+    if (value.length > MAX_PATTERN_LENGTH)
+      return fail(`The ${field.toLowerCase()} value is longer than ${MAX_PATTERN_LENGTH} characters.`);
+    sample[field.toLowerCase() as RuleField] = value;
+  }
+  if (Object.keys(sample).length === 0)
+    return fail('Give the lead values to test, like offer=contoso.lead-insights country=DE action=Create');
+  return ok(sample);
 }
 
 export function parseRuleNumber(args: readonly string[]): Parsed<number> {

@@ -67,7 +67,9 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     },
     async rotation(channel) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
-      return entity === null ? [] : parseMembers(entity.members);
+      return entity === null
+        ? { channel, members: [], next: 0 }
+        : { channel, members: parseMembers(entity.members), next: Number(entity.next) };
     },
     async setRotation(channel, userIds) {
       await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
