@@ -31,43 +31,46 @@ function position(token: string | undefined, name: string): Parsed<number> {
     : fail(`${name} must be a rule number like 2 (see /leads routes).`);
 }
 
+/**
+ * `field=text` pairs, one per rule field: a rule's patterns, or a dry run's lead values (`noun`). The
+ * example goes into the answer to a mistake.
+ */
+function fieldPairs(
+  pairs: readonly string[],
+  noun: 'condition' | 'lead value',
+  example: string,
+): Parsed<Partial<Record<RuleField, string>>> {
+  const byField: Partial<Record<RuleField, string>> = {};
+  const what = noun === 'condition' ? 'pattern' : 'value';
+  for (const pair of pairs) {
+    const [field = '', ...rest] = pair.split('=');
+    const text = rest.join('=');
+    if (!RULE_FIELDS.includes(field.toLowerCase() as RuleField))
+      return fail(`"${pair}" is not a ${noun}: use ${RULE_FIELDS.join(', ')}, like ${example}`);
+    if (text.trim() === '') return fail(`"${pair}" has no ${what} after =.`);
+    if (text.length > MAX_PATTERN_LENGTH)
+      return fail(`The ${field.toLowerCase()} ${what} is longer than ${MAX_PATTERN_LENGTH} characters.`);
+    byField[field.toLowerCase() as RuleField] = text;
+  }
+  return ok(byField);
+}
+
 /** `field=pattern … #channel` */
 export function parseRoute(args: readonly string[]): Parsed<RoutingRule> {
   const channel = channelOf(args.at(-1));
   if (channel === null) return fail('The last argument must be the channel to route to, like #sales.');
-  const match: Partial<Record<RuleField, string>> = {};
-  for (const condition of args.slice(0, -1)) {
-    const [field = '', ...rest] = condition.split('=');
-    const pattern = rest.join('=');
-    if (!RULE_FIELDS.includes(field.toLowerCase() as RuleField)) {
-      return fail(`"${condition}" is not a condition: use ${RULE_FIELDS.join(', ')}, like offer=contoso.*`);
-    }
-    if (pattern.trim() === '') return fail(`"${condition}" has no pattern after =.`);
-    if (pattern.length > MAX_PATTERN_LENGTH)
-      return fail(`The ${field.toLowerCase()} pattern is longer than ${MAX_PATTERN_LENGTH} characters.`);
-    match[field.toLowerCase() as RuleField] = pattern;
-  }
-  if (Object.keys(match).length === 0)
+  const match = fieldPairs(args.slice(0, -1), 'condition', 'offer=contoso.*');
+  if (!match.ok) return match;
+  if (Object.keys(match.value).length === 0)
     return fail('Give at least one condition, like offer=contoso.* (or set LEADS_CHANNEL for the default).');
-  return ok({ match, channel });
+  return ok({ match: match.value, channel });
 }
 
 /** `/leads route test offer=contoso.x country=DE`: the values a lead would carry, by rule field. */
 export function parseRouteTest(args: readonly string[]): Parsed<RouteSample> {
-  const sample: Partial<Record<RuleField, string>> = {};
-  for (const given of args) {
-    const [field = '', ...rest] = given.split('=');
-    const value = rest.join('=');
-    if (!RULE_FIELDS.includes(field.toLowerCase() as RuleField))
-      return fail(`"${given}" is not a lead value: use ${RULE_FIELDS.join(', ')}, like country=DE`);
-    if (value.trim() === '') return fail(`"${given}" has no value after =.`);
-    if (value.length > MAX_PATTERN_LENGTH)
-      return fail(`The ${field.toLowerCase()} value is longer than ${MAX_PATTERN_LENGTH} characters.`);
-    sample[field.toLowerCase() as RuleField] = value;
-  }
-  if (Object.keys(sample).length === 0)
-    return fail('Give the lead values to test, like offer=contoso.lead-insights country=DE action=Create');
-  return ok(sample);
+  const sample = fieldPairs(args, 'lead value', 'country=DE');
+  if (!sample.ok || Object.keys(sample.value).length > 0) return sample;
+  return fail('Give the lead values to test, like offer=contoso.lead-insights country=DE action=Create');
 }
 
 export function parseRuleNumber(args: readonly string[]): Parsed<number> {
