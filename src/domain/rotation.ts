@@ -1,7 +1,21 @@
-/** A rep in a channel's rotation; a paused rep (on holiday) is skipped. */
+/**
+ * A rep in a channel's rotation. A paused rep (an admin's `/leads rotation pause`) is skipped until
+ * resumed; an away rep (`/leads away`, set by the rep or a manager) until `awayUntil`, or until back.
+ */
 export interface RotationMember {
   readonly userId: string;
   readonly paused: boolean;
+  /** Away until this moment; null or absent: not away. Far in the future: away until `/leads back`. */
+  readonly awayUntil?: Date | null;
+}
+
+/** Why a rep is skipped now, or null when they can take a lead. */
+export type SkipReason = { readonly kind: 'paused' } | { readonly kind: 'away'; readonly until: Date };
+
+export function skipReason(member: RotationMember, now: Date): SkipReason | null {
+  if (member.paused) return { kind: 'paused' };
+  if (member.awayUntil && member.awayUntil > now) return { kind: 'away', until: member.awayUntil };
+  return null;
 }
 
 /** A channel's ordered list of reps, and whose turn is next. */
@@ -13,29 +27,33 @@ export interface Rotation {
 }
 
 /**
- * Whose turn it is: the first rep at or after `next` (wrapping round) who is not paused, and where the
- * turn after that starts. Null when every rep is paused or the rotation is empty.
+ * Whose turn it is: the first rep at or after `next` (wrapping round) who is neither paused nor away,
+ * and where the turn after that starts. Null when nobody is available or the rotation is empty.
  */
-export function nextAssignee(rotation: Rotation): { userId: string; next: number } | null {
-  const turn = previewTurn(rotation);
+export function nextAssignee(rotation: Rotation, now: Date): { userId: string; next: number } | null {
+  const turn = previewTurn(rotation, now);
   return turn.next === null
     ? null
     : { userId: turn.next.userId, next: (turn.next.index + 1) % rotation.members.length };
 }
 
-/** Who the next turn would go to (and their place), and the paused reps it passes over first. Pure. */
-export function previewTurn(rotation: Rotation): {
+/** Who the next turn would go to (and their place), and the reps it passes over first, and why. */
+export function previewTurn(
+  rotation: Rotation,
+  now: Date,
+): {
   readonly next: { readonly userId: string; readonly index: number } | null;
-  readonly skipped: readonly string[];
+  readonly skipped: ReadonlyArray<{ readonly userId: string; readonly reason: SkipReason }>;
 } {
   const count = rotation.members.length;
-  const skipped: string[] = [];
+  const skipped: Array<{ userId: string; reason: SkipReason }> = [];
   for (let step = 0; step < count; step++) {
     const index = (((rotation.next + step) % count) + count) % count;
     const member = rotation.members[index];
     if (member === undefined) continue;
-    if (!member.paused) return { next: { userId: member.userId, index }, skipped };
-    skipped.push(member.userId);
+    const reason = skipReason(member, now);
+    if (reason === null) return { next: { userId: member.userId, index }, skipped };
+    skipped.push({ userId: member.userId, reason });
   }
   return { next: null, skipped };
 }

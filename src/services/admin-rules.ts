@@ -9,6 +9,7 @@ import type { Settings, SettingsStore } from '../stores/settings-store.ts';
 
 export interface AdminDeps {
   readonly rules: RulesStore;
+  readonly clock: () => Date;
   readonly settings: SettingsStore;
   /** The configured defaults the settings override. */
   readonly defaults: {
@@ -32,6 +33,14 @@ export class AdminInputError extends Error {}
 const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const clock = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** Away "until 2026-12-07" (the first day back, from 00:00 UTC), or "away until back" when open-ended. */
+export function describeAway(until: Date): string {
+  return until >= AWAY_UNTIL_BACK ? 'away until back' : `away until ${until.toISOString().slice(0, 10)}`;
+}
+
+/** `/leads away` without a date: away until `/leads back` (stored as a date no one reaches). */
+export const AWAY_UNTIL_BACK = new Date('9999-01-01T00:00:00Z');
 
 export function describeRule(rule: RoutingRule): string {
   const conditions = Object.entries(rule.match).map(
@@ -108,14 +117,18 @@ export const admin = {
       route.rule === null
         ? `No rule matches: the lead goes to <#${route.channel}> (LEADS_CHANNEL).`
         : `The lead goes to <#${route.channel}> (rule ${route.rule}).`;
-    const turn = previewTurn(await deps.rules.rotation(route.channel));
-    const paused = turn.skipped.map((user) => `<@${user}> (paused)`).join(', ');
+    const turn = previewTurn(await deps.rules.rotation(route.channel), deps.clock());
+    const skipped = turn.skipped
+      .map(({ userId, reason }) =>
+        reason.kind === 'paused' ? `<@${userId}> (paused)` : `<@${userId}> (${describeAway(reason.until)})`,
+      )
+      .join(', ');
     const who =
       turn.next === null
         ? turn.skipped.length === 0
           ? 'It has no rotation: the lead waits to be claimed.'
-          : `Everyone in its rotation is paused (${paused}): the lead waits to be claimed.`
-        : `Next in its rotation: <@${turn.next.userId}>${paused ? `, after skipping ${paused}` : ''}.`;
+          : `Nobody in its rotation is available (${skipped}): the lead waits to be claimed.`
+        : `Next in its rotation: <@${turn.next.userId}>${skipped ? `, after skipping ${skipped}` : ''}.`;
     return [...lines, where, who, '_A dry run: no turn was taken, nothing was changed._'].join('\n');
   },
 
@@ -132,6 +145,19 @@ export const admin = {
     await deps.rules.setRotation(channel, users);
     const after = describe((await deps.rules.rotation(channel)).members);
     return change(`Rotation of <#${channel}>: ${before} ⟶ ${after}`, before, after);
+  },
+
+  /** `/leads away` and `/leads back`: the rep is skipped by every rotation until `until` (null: back). */
+  async setAway(deps: AdminDeps, user: string, until: Date | null): Promise<Change> {
+    const channels = await deps.rules.setAway(user, until);
+    if (channels.length === 0) throw new AdminInputError(`<@${user}> is in no rotation.`);
+    const where = channels.map((channel) => `<#${channel}>`).join(', ');
+    const state = until === null ? 'back' : describeAway(until);
+    const summary =
+      until === null
+        ? `<@${user}> is back: ${where} give them leads again.`
+        : `<@${user}> is ${state}: ${where} skip them until then.`;
+    return change(summary, until === null ? 'away' : 'available', state);
   },
 
   async setPaused(deps: AdminDeps, user: string, paused: boolean): Promise<Change> {

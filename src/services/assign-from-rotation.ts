@@ -15,7 +15,7 @@ export async function assignFromRotation(
   deps: AssignDeps,
 ): Promise<string | null> {
   if (conversation.owner !== null || conversation.channel === null) return null;
-  const assignee = await deps.rules.takeTurn(conversation.channel);
+  const assignee = await deps.rules.takeTurn(conversation.channel, deps.clock());
   if (assignee === null) return null;
   const outcome = await changeOwner(conversation.id, { kind: 'assign', to: assignee }, deps);
   return outcome.kind === 'changed' ? assignee : null;

@@ -23,9 +23,11 @@ export interface RulesStore {
   setRotation(channel: string, userIds: readonly string[]): Promise<void>;
   /** Pauses or resumes a rep in every rotation they are in; returns the channels changed. */
   setPaused(userId: string, paused: boolean): Promise<readonly string[]>;
+  /** Marks a rep away until `until` (null: back) in every rotation they are in; returns the channels. */
+  setAway(userId: string, until: Date | null): Promise<readonly string[]>;
   /**
-   * Takes the next turn of the channel's rotation: the next rep who is not paused. Concurrent turns
-   * never get the same slot (ETag-guarded). Null when the channel has no rotation or all are paused.
+   * Takes the next turn of the channel's rotation: the next rep who is neither paused nor away at
+   * `now`. Concurrent turns never get the same slot (ETag-guarded). Null when nobody is available.
    */
-  takeTurn(channel: string): Promise<string | null>;
+  takeTurn(channel: string, now: Date): Promise<string | null>;
 }

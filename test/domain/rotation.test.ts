@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nextAssignee, previewTurn, type Rotation } from '../../src/domain/rotation.ts';
 
+const NOW = new Date('2026-11-30T12:00:00Z');
+
 const rotation = (members: Array<[string, boolean]>, next: number): Rotation => ({
   channel: 'C1',
   members: members.map(([userId, paused]) => ({ userId, paused })),
@@ -57,7 +59,7 @@ describe('nextAssignee', () => {
   ] as Array<[Array<[string, boolean]>, number, { userId: string; next: number }]>)(
     '%j from %i → %j',
     (members, next, expected) => {
-      expect(nextAssignee(rotation(members, next))).toEqual(expected);
+      expect(nextAssignee(rotation(members, next), NOW)).toEqual(expected);
     },
   );
 
@@ -70,7 +72,7 @@ describe('nextAssignee', () => {
       ],
     ],
   ] as Array<[Array<[string, boolean]>]>)('is null for %j', (members) => {
-    expect(nextAssignee(rotation(members, 0))).toBeNull();
+    expect(nextAssignee(rotation(members, 0), NOW)).toBeNull();
   });
 
   it('goes round the reps in order', () => {
@@ -84,7 +86,7 @@ describe('nextAssignee', () => {
     );
     const order: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const turn = nextAssignee(state);
+      const turn = nextAssignee(state, NOW);
       if (!turn) throw new Error('no turn');
       order.push(turn.userId);
       state = { ...state, next: turn.next };
@@ -103,10 +105,50 @@ describe('previewTurn', () => {
     [[], 0, null, []],
   ])('members %j, next %i → %s, skipping %j', (members, next, expected, skipped) => {
     const rotation: Rotation = { channel: 'C', members, next };
-    const turn = previewTurn(rotation);
+    const turn = previewTurn(rotation, NOW);
     expect(turn.next?.userId ?? null).toBe(expected);
-    expect(turn.skipped).toEqual(skipped);
+    expect(turn.skipped.map((skip) => skip.userId)).toEqual(skipped);
     // The preview names whom nextAssignee would give the turn to.
-    expect(nextAssignee(rotation)?.userId ?? null).toBe(expected);
+    expect(nextAssignee(rotation, NOW)?.userId ?? null).toBe(expected);
+  });
+});
+
+describe('away reps', () => {
+  const rotation = (awayUntil: Date | null): Rotation => ({
+    channel: 'C',
+    members: [
+      { userId: 'UA', paused: false, awayUntil },
+      { userId: 'UB', paused: false },
+    ],
+    next: 0,
+  });
+  it.each([
+    ['away until tomorrow: skipped', new Date('2026-12-01T00:00:00Z'), 'UB'],
+    ['away until a moment ago: back', new Date('2026-11-30T11:59:59Z'), 'UA'],
+    ['away until exactly now: back', NOW, 'UA'],
+    ['not away', null, 'UA'],
+  ])('%s', (_, awayUntil, expected) => {
+    expect(nextAssignee(rotation(awayUntil), NOW)?.userId).toBe(expected);
+  });
+
+  it('names why each skipped rep was passed over', () => {
+    const until = new Date('2026-12-07T00:00:00Z');
+    const turn = previewTurn(
+      {
+        channel: 'C',
+        members: [
+          { userId: 'UA', paused: true },
+          { userId: 'UB', paused: false, awayUntil: until },
+          { userId: 'UC', paused: false },
+        ],
+        next: 0,
+      },
+      NOW,
+    );
+    expect(turn.skipped).toEqual([
+      { userId: 'UA', reason: { kind: 'paused' } },
+      { userId: 'UB', reason: { kind: 'away', until } },
+    ]);
+    expect(turn.next?.userId).toBe('UC');
   });
 });

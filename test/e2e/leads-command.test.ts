@@ -171,6 +171,34 @@ describe('/leads for admins', () => {
     expect(await leads('route test colour=blue')).toContain('"colour=blue" is not a lead value');
   });
 
+  it('lets a rep mark themself away and back, a manager anyone; rotations skip them; each change audited', async () => {
+    await leads('route offer=* <#C0SALES01|sales>');
+    await leads('rotation <#C0SALES01|sales> <@U0ANNA> <@U0BEN>');
+    expect(await leads('away until 2099-01-05', 'U0BEN')).toBe(
+      '<@U0BEN> is away until 2099-01-05: <#C0SALES01> skip them until then.',
+    );
+    expect(await leads('away <@U0ANNA>', 'U0BEN')).toContain(
+      'Only a manager or an admin can change someone else’s availability.',
+    );
+    expect(await leads('away until 2020-01-01', 'U0BEN')).toContain('2020-01-01 has begun');
+    expect(await leads('away <@U0ANNA>')).toBe(
+      '<@U0ANNA> is away until back: <#C0SALES01> skip them until then.',
+    );
+    expect(await leads('route test offer=x')).toContain(
+      'Nobody in its rotation is available (<@U0ANNA> (away until back), <@U0BEN> (away until 2099-01-05))',
+    );
+    expect(await leads('back', 'U0BEN')).toBe('<@U0BEN> is back: <#C0SALES01> give them leads again.');
+    expect(await leads('route test offer=x')).toContain(
+      'Next in its rotation: <@U0BEN>, after skipping <@U0ANNA> (away until back).',
+    );
+    const entries = await audit();
+    expect(entries.find((entry) => entry.by === 'U0BEN' && entry.command === 'back')).toMatchObject({
+      allowed: true,
+      before: 'away',
+      after: 'back',
+    });
+  });
+
   it('sets a rotation with mentions, pauses and resumes a rep', async () => {
     expect(await leads('rotation <#C0SALES01|sales> <@U0ANNA|anna> <@U0BEN>')).toBe(
       'Rotation of <#C0SALES01>: no rotation ⟶ <@U0ANNA> → <@U0BEN>',

@@ -11,6 +11,8 @@ beforeEach(async () => {
   store = createAzureRulesStore(client);
 });
 
+const NOW = new Date('2026-11-30T12:00:00Z');
+
 describe('rules store (Azure Tables)', () => {
   it('keeps routing rules in order and returns the ones replaced', async () => {
     expect(await store.routingRules()).toEqual([]);
@@ -23,13 +25,30 @@ describe('rules store (Azure Tables)', () => {
 
   it('hands out turns round-robin, each slot once, however many assignments run at once', async () => {
     await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
-    const assignees = await Promise.all(Array.from({ length: 9 }, () => store.takeTurn('CSALES')));
+    const assignees = await Promise.all(Array.from({ length: 9 }, () => store.takeTurn('CSALES', NOW)));
     const counts = Object.fromEntries(
       ['UA', 'UB', 'UC'].map((id) => [id, assignees.filter((a) => a === id).length]),
     );
     expect(counts).toEqual({ UA: 3, UB: 3, UC: 3 });
     // and the order goes on where it stopped
-    expect([await store.takeTurn('CSALES'), await store.takeTurn('CSALES')]).toEqual(['UA', 'UB']);
+    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UB']);
+  });
+
+  it('skips an away rep in every rotation they are in until their first day back, or until back', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    await store.setRotation('CEMEA', ['UB', 'UC']);
+    const firstDayBack = new Date('2026-12-07T00:00:00Z');
+    expect([...(await store.setAway('UB', firstDayBack))].sort()).toEqual(['CEMEA', 'CSALES']);
+    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UA']);
+    expect(await store.takeTurn('CSALES', firstDayBack)).toBe('UB'); // the day they are back
+    await store.setRotation('CSALES', ['UA', 'UB', 'UC']); // a new rotation keeps them away
+    expect((await store.rotation('CSALES')).members[1]).toEqual({
+      userId: 'UB',
+      paused: false,
+      awayUntil: firstDayBack,
+    });
+    await store.setAway('UB', null);
+    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UB']);
   });
 
   it('skips a paused rep in every rotation they are in, and resumes them', async () => {
@@ -37,9 +56,9 @@ describe('rules store (Azure Tables)', () => {
     await store.setRotation('CEMEA', ['UB', 'UC']);
     await store.setRotation('COTHER', ['UC']);
     expect([...(await store.setPaused('UB', true))].sort()).toEqual(['CEMEA', 'CSALES']);
-    expect([await store.takeTurn('CSALES'), await store.takeTurn('CSALES')]).toEqual(['UA', 'UA']);
+    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UA']);
     await store.setPaused('UB', false);
-    expect(await store.takeTurn('CSALES')).toBe('UB');
+    expect(await store.takeTurn('CSALES', NOW)).toBe('UB');
   });
 
   it('keeps a paused rep paused when the rotation is set again', async () => {
@@ -54,10 +73,10 @@ describe('rules store (Azure Tables)', () => {
   });
 
   it('has no turn for a channel without a rotation, or with everyone paused', async () => {
-    expect(await store.takeTurn('CNONE')).toBeNull();
+    expect(await store.takeTurn('CNONE', NOW)).toBeNull();
     await store.setRotation('CSALES', ['UA']);
     await store.setPaused('UA', true);
-    expect(await store.takeTurn('CSALES')).toBeNull();
+    expect(await store.takeTurn('CSALES', NOW)).toBeNull();
   });
 
   it('keeps both edits when two admins change the routing rules at the same moment', async () => {

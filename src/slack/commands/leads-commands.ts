@@ -4,6 +4,7 @@ import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-d
 import {
   type AdminDeps,
   AdminInputError,
+  AWAY_UNTIL_BACK,
   admin,
   type Change,
   describeRules,
@@ -26,9 +27,11 @@ import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
 import {
   parseActiveActions,
+  parseAway,
   parseChannel,
   parseHours,
   parseNothing,
+  parseOptionalUser,
   parsePage,
   parseRotation,
   parseRoute,
@@ -201,6 +204,13 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
 }
 
 function teamCommands(deps: CommandDeps): Subcommand[] {
+  /** A rep sets their own availability; a manager or an admin anyone's. */
+  const forWhom = async (user: string | null, actor: string): Promise<string> => {
+    if (user === null || user === actor) return actor;
+    if (!(await deps.roles.isManager(actor)))
+      throw new AdminInputError('Only a manager or an admin can change someone else’s availability.');
+    return user;
+  };
   const everyone = (name: string, usage: string, summary: string) => ({
     name,
     usage,
@@ -233,6 +243,25 @@ function teamCommands(deps: CommandDeps): Subcommand[] {
           `/leads overdue ${page + 1}`,
         ),
       }),
+    ),
+    command(
+      everyone(
+        'away',
+        '/leads away until 2026-12-07',
+        'rotations skip you (a manager: @rep) until that day, or until /leads back',
+      ),
+      parseAway,
+      async ({ user, until }, actor) => {
+        const first = until === null ? AWAY_UNTIL_BACK : new Date(`${until}T00:00:00Z`);
+        if (first <= deps.clock())
+          throw new AdminInputError(`${until} has begun: give the first day back, later than today.`);
+        return changed(await admin.setAway(deps, await forWhom(user, actor), first));
+      },
+    ),
+    command(
+      everyone('back', '/leads back', 'rotations give you (a manager: @rep) leads again'),
+      parseOptionalUser,
+      async (user, actor) => changed(await admin.setAway(deps, await forWhom(user, actor), null)),
     ),
     command(
       everyone(
@@ -311,7 +340,8 @@ export function prepareCommand(
     if (!handled.ok) return renderCommandError(handled.problem, subcommand.usage);
     try {
       const result = await handled.value(actor);
-      if (subcommand.adminOnly && result.change) await recordAdminChange(who, result.change, deps);
+      // Every change is audited: the rules an admin sets, and who made a rep away or back.
+      if (result.change) await recordAdminChange(who, result.change, deps);
       return result.message;
     } catch (error) {
       if (error instanceof AdminInputError) return renderCommandError(error.message, subcommand.usage);

@@ -103,6 +103,28 @@ export function parseUser(args: readonly string[]): Parsed<string> {
   return ok(user);
 }
 
+/** `[@rep] [until YYYY-MM-DD]`: whom `/leads away` is for (null: the one typing) and until when. */
+export function parseAway(
+  args: readonly string[],
+): Parsed<{ readonly user: string | null; readonly until: string | null }> {
+  const rest = [...args];
+  const user = userOf(rest[0]);
+  if (user !== null) rest.shift();
+  if (rest.length === 0) return ok({ user, until: null });
+  if (rest.length === 2 && rest[0]?.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(rest[1] ?? '')) {
+    const until = rest[1] ?? '';
+    if (Number.isNaN(Date.parse(`${until}T00:00:00Z`))) return fail(`${until} is not a date.`);
+    return ok({ user, until });
+  }
+  return fail('Give an optional @rep and an optional "until YYYY-MM-DD" (the first day back).');
+}
+
+/** `[@rep]`: whom `/leads back` is for (null: the one typing). */
+export function parseOptionalUser(args: readonly string[]): Parsed<string | null> {
+  if (args.length === 0) return ok(null);
+  return parseUser(args);
+}
+
 /** `<Action> <duration>` */
 export function parseSla(args: readonly string[]): Parsed<{ action: string; minutes: number }> {
   if (args.length !== 2) return fail('Give an action and a duration.');

@@ -16,7 +16,15 @@ interface RotationEntity {
 const ROUTING = { partitionKey: 'routing', rowKey: 'rules' };
 const ROTATION = 'rotation';
 
-const parseMembers = (json: string): RotationMember[] => JSON.parse(json) as RotationMember[];
+/** Members are kept as JSON in one property; `awayUntil` as ISO text. */
+function parseMembers(json: string): RotationMember[] {
+  const raw = JSON.parse(json) as Array<{ userId: string; paused?: boolean; awayUntil?: string | null }>;
+  return raw.map((member) => ({
+    userId: member.userId,
+    paused: member.paused === true,
+    ...(member.awayUntil ? { awayUntil: new Date(member.awayUntil) } : {}),
+  }));
+}
 
 /** Creates the entity if it does not exist yet, so the guarded update below always has one to read. */
 async function ensure(
@@ -29,6 +37,27 @@ async function ensure(
 }
 
 export function createAzureRulesStore(client: TableClient): RulesStore {
+  /** Changes a rep in every rotation they are in (each ETag-guarded); returns those channels. */
+  async function updateMember(
+    userId: string,
+    change: (member: RotationMember) => RotationMember,
+  ): Promise<readonly string[]> {
+    const changed: string[] = [];
+    const rotations = client.listEntities<RotationEntity>({
+      queryOptions: { filter: odata`PartitionKey eq ${ROTATION}` },
+    });
+    for await (const rotation of rotations) {
+      const channel = rotation.rowKey ?? '';
+      if (!parseMembers(rotation.members).some((member) => member.userId === userId)) continue;
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => ({
+        members: JSON.stringify(
+          parseMembers(current.members).map((member) => (member.userId === userId ? change(member) : member)),
+        ),
+      }));
+      changed.push(channel);
+    }
+    return changed;
+  }
   return {
     async routingRules() {
       const entity = await getOrNull<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey);
@@ -74,42 +103,26 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     async setRotation(channel, userIds) {
       await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
       await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-        const paused = new Set(
-          parseMembers(current.members)
-            .filter((m) => m.paused)
-            .map((m) => m.userId),
-        );
-        const members = userIds.map((userId) => ({ userId, paused: paused.has(userId) }));
+        // A rep who stays keeps being paused or away.
+        const known = new Map(parseMembers(current.members).map((member) => [member.userId, member]));
+        const members = userIds.map((userId) => known.get(userId) ?? { userId, paused: false });
         return { members: JSON.stringify(members), next: 0 };
       });
     },
     async setPaused(userId, paused) {
-      const changed: string[] = [];
-      const rotations = client.listEntities<RotationEntity>({
-        queryOptions: { filter: odata`PartitionKey eq ${ROTATION}` },
-      });
-      for await (const rotation of rotations) {
-        const channel = rotation.rowKey ?? '';
-        if (!parseMembers(rotation.members).some((member) => member.userId === userId)) continue;
-        await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-          const members = parseMembers(current.members).map((m) =>
-            m.userId === userId ? { ...m, paused } : m,
-          );
-          return { members: JSON.stringify(members) };
-        });
-        changed.push(channel);
-      }
-      return changed;
+      return updateMember(userId, (member) => ({ ...member, paused }));
     },
-    async takeTurn(channel) {
+    async setAway(userId, until) {
+      return updateMember(userId, (member) => ({ ...member, awayUntil: until }));
+    },
+    async takeTurn(channel, now) {
       if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return null;
       let assignee: string | null = null;
       await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-        const turn = nextAssignee({
-          channel,
-          members: parseMembers(current.members),
-          next: Number(current.next),
-        });
+        const turn = nextAssignee(
+          { channel, members: parseMembers(current.members), next: Number(current.next) },
+          now,
+        );
         assignee = turn?.userId ?? null;
         return turn === null ? null : { next: turn.next };
       });
