@@ -12,6 +12,7 @@ import { addDays, addHours } from 'date-fns';
 import { createBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { leadPartitionKey, partitionsToRead } from '../src/domain/lead-partitions.ts';
+import { FIRST_START_MARGIN_MS } from '../src/jobs/poll-leads.ts';
 import { createLogger } from '../src/logger.ts';
 import { LEAD_EVENT_TYPE } from '../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../src/stores/azure/azure-conversation-store.ts';
@@ -112,6 +113,13 @@ function leadEntity(index: number, offer: string, partition = leadPartitionKey(n
     CreatedTime: '11/21/2026 10:00:00',
   };
 }
+
+/**
+ * Azurite stamps seeded rows with the time they were written, not when their leads arrived: the bench
+ * waits until they are older than the first start's window reaches back (FIRST_START_MARGIN_MS), as
+ * real older rows would be.
+ */
+const pastFirstStartMargin = () => sleep(FIRST_START_MARGIN_MS + 1_000);
 
 /** Writes rows in transactions of 100 (one partition each): fast seeding, not how the bot writes. */
 async function bulkInsert(
@@ -260,6 +268,7 @@ async function pollCost(harness: Harness, size: number) {
   const seeding = Date.now();
   await bulkInsert(client, old);
   const seedSeconds = seconds(Date.now() - seeding);
+  await pastFirstStartMargin();
   const sizes = new Map<string, number>();
   for (const row of old) sizes.set(row.partitionKey, (sizes.get(row.partitionKey) ?? 0) + 1);
   const proxy = await createCountingProxy(harness.connectionString, () => sizes);
@@ -413,6 +422,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
       ),
     ),
   );
+  await pastFirstStartMargin();
   const { rules } = await rulesStoreFor(harness, tables.state);
   await rules.setRoutingRules(
     PROCESS_CHANNELS.map((channel, i) => ({ match: { offer: `contoso.process${i}` }, channel })),

@@ -85,10 +85,10 @@ const emptyCounts = (): OutcomeCounts => ({
 
 /**
  * The backfill window reaches this much further back than BACKFILL_DAYS: the clock is the table
- * service's to about a second, and a lead written just as the bot first starts must be posted, not
- * counted as older.
+ * service's to within about a second at the first start, and a lead written just as the bot first
+ * starts must be posted, not counted as older.
  */
-export const FIRST_START_MARGIN_MS = 60_000;
+export const FIRST_START_MARGIN_MS = 5_000;
 
 /** Reads the cursor, creating it on the very first start (then only the backfill window is posted). */
 async function cursorOf(deps: PollDeps): Promise<{ cursor: PollCursor; firstStartSince: Date | null }> {
