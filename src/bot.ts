@@ -37,6 +37,7 @@ import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics, timed } from './metrics.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
+import { unavailableReps } from './services/assign-from-rotation.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
 import {
@@ -384,6 +385,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         },
         pending: createAzurePendingStore(tables.Settings),
         leadRecords,
+        unavailable: (rotation, now) =>
+          unavailableReps(rotation, now, { slack, awayStatuses: config.awayStatuses }),
       },
       ownership: ownershipDeps,
       followUps: { ...ownershipDeps, due, gateway },
@@ -413,6 +416,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     cursors: createAzureCursorStore(tables.Cursors),
     leadRecords,
     arrivals,
+    awayStatuses: config.awayStatuses,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,

@@ -1,4 +1,5 @@
 import { validate as isValidCron } from 'node-cron';
+import { type AwayStatuses, DEFAULT_AWAY_STATUSES, parseAwayStatuses } from './domain/availability.ts';
 import { fail, ok, type Parsed } from './domain/parsed.ts';
 import { type BusinessHours, isTimeZone, parseBusinessHours, parseDuration } from './domain/sla.ts';
 import {
@@ -55,6 +56,8 @@ export interface Config {
   /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
   readonly digestSchedule: string;
   readonly digestTimeZone: string;
+  /** Slack statuses (emoji codes, words of the status text) that keep a rep out of rotations. */
+  readonly awayStatuses: AwayStatuses;
   /** Where escalations go; null: the leads channel. */
   readonly managersChannel: string | null;
   readonly sla: SlaPolicy;
@@ -268,6 +271,10 @@ export const SETTINGS = {
   sweepSchedule: setting('SWEEP_SCHEDULE', '0 7 * * * *', cron('"0 7 * * * *" sweeps hourly')),
   digestSchedule: setting('DIGEST_SCHEDULE', '0 0 9 * * 1-5', cron('"0 0 9 * * 1-5" is 09:00 on weekdays')),
   digestTimeZone: setting('DIGEST_TIMEZONE', 'UTC', timeZone),
+  // `off`: Slack statuses are not read for rotations.
+  awayStatuses: setting('AWAY_STATUSES', parseAwayStatuses(DEFAULT_AWAY_STATUSES), (text) =>
+    ok(text.trim().toLowerCase() === 'off' ? { emojis: [], words: [] } : parseAwayStatuses(text)),
+  ),
   inboundLeadsToken: setting(
     'INBOUND_LEADS_TOKEN',
     null,
@@ -388,6 +395,7 @@ export function loadConfig(env: Env): Config {
     inboundLeadsToken: v.inboundLeadsToken,
     digestSchedule: v.digestSchedule,
     digestTimeZone: v.digestTimeZone,
+    awayStatuses: v.awayStatuses,
     managersChannel: v.managersChannel,
     sla: {
       activeActions: v.activeActions,

@@ -30,6 +30,10 @@ describe('loadConfig', () => {
       inboundLeadsToken: null,
       digestSchedule: '0 0 9 * * 1-5',
       digestTimeZone: 'UTC',
+      awayStatuses: {
+        emojis: [':palm_tree:', ':face_with_thermometer:', ':no_entry:'],
+        words: ['out of office', 'vacation', 'holiday', 'sick'],
+      },
       managersChannel: null,
       sla: {
         activeActions: ['PLT', 'INS', 'Create', 'StartTestDrive'],

@@ -10,12 +10,25 @@ export interface RotationMember {
 }
 
 /** Why a rep is skipped now, or null when they can take a lead. */
-export type SkipReason = { readonly kind: 'paused' } | { readonly kind: 'away'; readonly until: Date };
+export type SkipReason =
+  | { readonly kind: 'paused' }
+  | { readonly kind: 'away'; readonly until: Date }
+  /** Their Slack status says they are away (🌴, "out of office"…). */
+  | { readonly kind: 'status'; readonly emoji: string; readonly text: string }
+  /** Their Slack account was deactivated. */
+  | { readonly kind: 'deactivated' };
 
-export function skipReason(member: RotationMember, now: Date): SkipReason | null {
+/** Reps whose Slack profile keeps them out right now (see availability.ts), by user id. */
+export type Unavailable = ReadonlyMap<string, SkipReason>;
+
+export function skipReason(
+  member: RotationMember,
+  now: Date,
+  unavailable: Unavailable = new Map(),
+): SkipReason | null {
   if (member.paused) return { kind: 'paused' };
   if (member.awayUntil && member.awayUntil > now) return { kind: 'away', until: member.awayUntil };
-  return null;
+  return unavailable.get(member.userId) ?? null;
 }
 
 /** A channel's ordered list of reps, and whose turn is next. */
@@ -30,8 +43,12 @@ export interface Rotation {
  * Whose turn it is: the first rep at or after `next` (wrapping round) who is neither paused nor away,
  * and where the turn after that starts. Null when nobody is available or the rotation is empty.
  */
-export function nextAssignee(rotation: Rotation, now: Date): { userId: string; next: number } | null {
-  const turn = previewTurn(rotation, now);
+export function nextAssignee(
+  rotation: Rotation,
+  now: Date,
+  unavailable: Unavailable = new Map(),
+): { userId: string; next: number } | null {
+  const turn = previewTurn(rotation, now, unavailable);
   return turn.next === null
     ? null
     : { userId: turn.next.userId, next: (turn.next.index + 1) % rotation.members.length };
@@ -41,6 +58,7 @@ export function nextAssignee(rotation: Rotation, now: Date): { userId: string; n
 export function previewTurn(
   rotation: Rotation,
   now: Date,
+  unavailable: Unavailable = new Map(),
 ): {
   readonly next: { readonly userId: string; readonly index: number } | null;
   readonly skipped: ReadonlyArray<{ readonly userId: string; readonly reason: SkipReason }>;
@@ -51,7 +69,7 @@ export function previewTurn(
     const index = (((rotation.next + step) % count) + count) % count;
     const member = rotation.members[index];
     if (member === undefined) continue;
-    const reason = skipReason(member, now);
+    const reason = skipReason(member, now, unavailable);
     if (reason === null) return { next: { userId: member.userId, index }, skipped };
     skipped.push({ userId: member.userId, reason });
   }

@@ -1,5 +1,5 @@
 import { literalMrkdwn } from '../domain/mrkdwn.ts';
-import { previewTurn } from '../domain/rotation.ts';
+import { previewTurn, type Rotation, type SkipReason, type Unavailable } from '../domain/rotation.ts';
 import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
 import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
@@ -10,6 +10,8 @@ import type { Settings, SettingsStore } from '../stores/settings-store.ts';
 export interface AdminDeps {
   readonly rules: RulesStore;
   readonly clock: () => Date;
+  /** Reps kept out by their Slack profile (away status, deactivated); absent where Slack is not at hand. */
+  readonly unavailable?: (rotation: Rotation, now: Date) => Promise<Unavailable>;
   readonly settings: SettingsStore;
   /** The configured defaults the settings override. */
   readonly defaults: {
@@ -37,6 +39,20 @@ const clock = (minutes: number) =>
 /** Away "until 2026-12-07" (the first day back, from 00:00 UTC), or "away until back" when open-ended. */
 export function describeAway(until: Date): string {
   return until >= AWAY_UNTIL_BACK ? 'away until back' : `away until ${until.toISOString().slice(0, 10)}`;
+}
+
+/** Why the rotation passes a rep over, in words. */
+function describeSkip(reason: SkipReason): string {
+  switch (reason.kind) {
+    case 'paused':
+      return 'paused';
+    case 'away':
+      return describeAway(reason.until);
+    case 'status':
+      return `Slack status ${literalMrkdwn([reason.emoji, reason.text].filter(Boolean).join(' '))}`;
+    case 'deactivated':
+      return 'deactivated in Slack';
+  }
 }
 
 /** `/leads away` without a date: away until `/leads back` (stored as a date no one reaches). */
@@ -117,11 +133,11 @@ export const admin = {
       route.rule === null
         ? `No rule matches: the lead goes to <#${route.channel}> (LEADS_CHANNEL).`
         : `The lead goes to <#${route.channel}> (rule ${route.rule}).`;
-    const turn = previewTurn(await deps.rules.rotation(route.channel), deps.clock());
+    const now = deps.clock();
+    const rotation = await deps.rules.rotation(route.channel);
+    const turn = previewTurn(rotation, now, (await deps.unavailable?.(rotation, now)) ?? new Map());
     const skipped = turn.skipped
-      .map(({ userId, reason }) =>
-        reason.kind === 'paused' ? `<@${userId}> (paused)` : `<@${userId}> (${describeAway(reason.until)})`,
-      )
+      .map(({ userId, reason }) => `<@${userId}> (${describeSkip(reason)})`)
       .join(', ');
     const who =
       turn.next === null

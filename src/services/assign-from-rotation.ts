@@ -1,21 +1,54 @@
+import { type AwayStatuses, unavailableBy } from '../domain/availability.ts';
 import type { Conversation } from '../domain/conversation.ts';
+import { type Rotation, type SkipReason, skipReason, type Unavailable } from '../domain/rotation.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
+import type { SlackPort } from './slack-port.ts';
 
 export interface AssignDeps extends OwnershipDeps {
   readonly rules: RulesStore;
+  /** The Slack statuses that mean a rep is away (AWAY_STATUSES). */
+  readonly awayStatuses: AwayStatuses;
 }
 
 /**
- * Gives a new, unowned conversation to the next rep of its channel's rotation. Without a rotation (or
- * with every rep paused) the lead waits to be claimed. Returns the assignee, or null.
+ * The reps of a rotation whose Slack profile keeps them out now (an away status, a deactivated
+ * account). A profile Slack cannot give right now counts as available: a lead is better assigned to
+ * a rep who may be away than not at all.
+ */
+export async function unavailableReps(
+  rotation: Rotation,
+  now: Date,
+  deps: { readonly slack: Pick<SlackPort, 'userProfile'>; readonly awayStatuses: AwayStatuses },
+): Promise<Unavailable> {
+  const candidates = rotation.members.filter((member) => skipReason(member, now) === null);
+  const verdicts = await Promise.all(
+    candidates.map(async ({ userId }) => {
+      const profile = await deps.slack.userProfile(userId).catch(() => null);
+      return [userId, profile && unavailableBy(profile, deps.awayStatuses)] as const;
+    }),
+  );
+  return new Map(verdicts.filter((verdict): verdict is readonly [string, SkipReason] => verdict[1] !== null));
+}
+
+/**
+ * Gives a new, unowned conversation to the next rep of its channel's rotation who is available (not
+ * paused, not away, no away status in Slack, not deactivated). Without a rotation (or with nobody
+ * available) the lead waits to be claimed. Returns the assignee, or null.
  */
 export async function assignFromRotation(
   conversation: Conversation,
   deps: AssignDeps,
 ): Promise<string | null> {
   if (conversation.owner !== null || conversation.channel === null) return null;
-  const assignee = await deps.rules.takeTurn(conversation.channel, deps.clock());
+  const now = deps.clock();
+  const rotation = await deps.rules.rotation(conversation.channel);
+  if (rotation.members.length === 0) return null;
+  const assignee = await deps.rules.takeTurn(
+    conversation.channel,
+    now,
+    await unavailableReps(rotation, now, deps),
+  );
   if (assignee === null) return null;
   const outcome = await changeOwner(conversation.id, { kind: 'assign', to: assignee }, deps);
   return outcome.kind === 'changed' ? assignee : null;

@@ -1,3 +1,4 @@
+import type { UserProfile } from '../domain/availability.ts';
 import type { Closure, Conversation, FollowUp } from '../domain/conversation.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
@@ -77,10 +78,8 @@ export interface SlackPort {
   publishHome(userId: string, home: HomeContent): Promise<void>;
   /** A link to a message; null when Slack has none (the message is gone). */
   linkTo(channel: string, ts: string): Promise<string | null>;
-  /** From the user's Slack profile: their IANA time zone (null when unknown), and whether they are a workspace admin or owner. */
-  userProfile(
-    userId: string,
-  ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
+  /** From the user's Slack profile (users.info): time zone, workspace admin, status, deactivated. */
+  userProfile(userId: string): Promise<UserProfile>;
 }
 
 // Errors about where the bot posts (a channel, the token, a scope): an admin must act, and every lead

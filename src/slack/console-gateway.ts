@@ -45,7 +45,7 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
       options.write(`\n┌─ would open a modal\n${JSON.stringify(fitView(view), null, 2)}\n└─`);
     },
     async userProfile() {
-      return { timeZone: null, isWorkspaceAdmin: false };
+      return { timeZone: null, isWorkspaceAdmin: false, status: { emoji: '', text: '' }, deactivated: false };
     },
     async directMessageChannel(userId) {
       return userId; // local mode posts a DM under the user's id

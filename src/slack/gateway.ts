@@ -1,3 +1,4 @@
+import type { UserProfile } from '../domain/availability.ts';
 import type { PostedMessage } from '../services/slack-port.ts';
 import type { HomeView, ModalView, RenderedMessage } from './blocks/types.ts';
 
@@ -31,10 +32,8 @@ export interface SlackGateway {
   publishHome(userId: string, view: HomeView): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 seconds after their click). */
   openModal(triggerId: string, view: ModalView): Promise<void>;
-  /** From the user's Slack profile: their IANA time zone (null when unknown), and whether they are a workspace admin or owner. */
-  userProfile(
-    userId: string,
-  ): Promise<{ readonly timeZone: string | null; readonly isWorkspaceAdmin: boolean }>;
+  /** From the user's Slack profile (users.info): time zone, workspace admin, status, deactivated. */
+  userProfile(userId: string): Promise<UserProfile>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
   /** The id of the bot's direct-message channel with a user (Slack's conversations.open). */

@@ -157,7 +157,12 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
     },
     async userProfile(userId) {
       const { user } = await call('users.info', () => client.users.info({ user: userId }));
-      return { timeZone: user?.tz ?? null, isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner) };
+      return {
+        timeZone: user?.tz ?? null,
+        isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner),
+        status: { emoji: user?.profile?.status_emoji ?? '', text: user?.profile?.status_text ?? '' },
+        deactivated: user?.deleted === true,
+      };
     },
     async directMessageChannel(userId) {
       const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));

@@ -1,4 +1,4 @@
-import type { Rotation, RotationMember } from '../domain/rotation.ts';
+import type { Rotation, RotationMember, Unavailable } from '../domain/rotation.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 
 /** Routing rules and rotations, shared by every bot process. */
@@ -27,7 +27,8 @@ export interface RulesStore {
   setAway(userId: string, until: Date | null): Promise<readonly string[]>;
   /**
    * Takes the next turn of the channel's rotation: the next rep who is neither paused nor away at
-   * `now`. Concurrent turns never get the same slot (ETag-guarded). Null when nobody is available.
+   * `now`, nor `unavailable` (by their Slack profile). Concurrent turns never get the same slot
+   * (ETag-guarded). Null when nobody is available.
    */
-  takeTurn(channel: string, now: Date): Promise<string | null>;
+  takeTurn(channel: string, now: Date, unavailable?: Unavailable): Promise<string | null>;
 }

@@ -191,6 +191,10 @@ describe('/leads for admins', () => {
     expect(await leads('route test offer=x')).toContain(
       'Next in its rotation: <@U0BEN>, after skipping <@U0ANNA> (away until back).',
     );
+    ctx.slack.setUser('U0BEN', { statusEmoji: ':palm_tree:', statusText: 'Holiday' });
+    expect(await leads('route test offer=x')).toContain(
+      'Nobody in its rotation is available (<@U0ANNA> (away until back), <@U0BEN> (Slack status :palm_tree: Holiday))',
+    );
     const entries = await audit();
     expect(entries.find((entry) => entry.by === 'U0BEN' && entry.command === 'back')).toMatchObject({
       allowed: true,

@@ -248,6 +248,29 @@ describe('routing and rotations', () => {
     ]);
   });
 
+  it('skips a rep whose Slack status says away, or whose account is deactivated, and takes them back after', async () => {
+    const rules = rulesStore();
+    await rules.setRoutingRules([{ match: { offer: 'contoso.*' }, channel: 'CCONTOSO' }]);
+    await rules.setRotation('CCONTOSO', ['U0ANNA', 'U0BEN', 'U0CARL']);
+    ctx.slack.setUser('U0ANNA', { statusEmoji: ':palm_tree:', statusText: 'Back on Monday' });
+    ctx.slack.setUser('U0CARL', { deleted: true });
+    const customers = (names: string[]) =>
+      names.map((name) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `${name}@x.example` }) }),
+      );
+    await insertLeads(leadTableClient(ctx.tables), customers(['a', 'b']));
+    await ctx.bot.jobs.poll();
+    ctx.slack.setUser('U0ANNA', {}); // Anna is back: her status is cleared
+    await insertLeads(leadTableClient(ctx.tables), customers(['c']));
+    await ctx.bot.jobs.poll();
+
+    const assigned = ctx.slack
+      .callsTo('chat.postMessage')
+      .filter((call) => String(call.args.text).startsWith('The rotation assigned you'))
+      .map((call) => call.args.channel);
+    expect(assigned).toEqual(['U0BEN', 'U0BEN', 'U0ANNA']);
+  });
+
   it('keeps a returning customer with the owner and channel of their conversation', async () => {
     const lead = await postOneLead(leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }));
     await click('U0OWNER', LEAD_ACTIONS.claim, lead);

@@ -103,7 +103,12 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
     const posted = await gateway.postMessage({ channel: 'C0UPDATE', ...message('before') });
     await expect(gateway.updateMessage(posted.channel, posted.ts, message('after'))).resolves.toBeUndefined();
     const profile = await gateway.userProfile('U0SOMEONE');
-    expect(profile).toEqual({ timeZone: profile.timeZone, isWorkspaceAdmin: false });
+    expect(profile).toEqual({
+      timeZone: profile.timeZone,
+      isWorkspaceAdmin: false,
+      status: { emoji: '', text: '' },
+      deactivated: false,
+    });
     expect(profile.timeZone === null || typeof profile.timeZone === 'string').toBe(true);
   });
 });

@@ -52,6 +52,8 @@ export interface FakeSlack {
   loseAnswer(method: string, how: 'http_500' | 'drop', times?: number): void;
   /** Answers `method` again from now on. */
   release(method: string): void;
+  /** What users.info says of a user from now on: their custom status, or that they were deactivated. */
+  setUser(userId: string, profile: { statusEmoji?: string; statusText?: string; deleted?: boolean }): void;
   /** How many calls were refused with 429 by the rate limit. */
   rateLimited(): number;
   /** Stamps messages by this clock (a test's controlled clock) instead of the wall clock. */
@@ -126,6 +128,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     { failure: Failure; remaining: number; onlyChannel: string | undefined }
   >();
   const held = new Set<string>();
+  const users = new Map<string, { statusEmoji?: string; statusText?: string; deleted?: boolean }>();
   const lostAnswers = new Map<string, { how: 'http_500' | 'drop'; remaining: number }>();
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
@@ -171,7 +174,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           channel,
           permalink: `https://example.slack.com/archives/${channel}/p${String(args.message_ts).replace('.', '')}`,
         };
-      case 'users.info':
+      case 'users.info': {
+        const user = users.get(String(args.user));
         return {
           ok: true,
           user: {
@@ -181,8 +185,11 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
             tz: 'Europe/Berlin',
             is_admin: String(args.user).startsWith('U0WSADMIN'),
             is_owner: false,
+            deleted: user?.deleted ?? false,
+            profile: { status_emoji: user?.statusEmoji ?? '', status_text: user?.statusText ?? '' },
           },
         };
+      }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts };
       case 'chat.postEphemeral':
@@ -292,6 +299,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     },
     loseAnswer: (method, how, times = 1) => lostAnswers.set(method, { how, remaining: times }),
     release: (method) => held.delete(method),
+    setUser: (userId, profile) => users.set(userId, profile),
     close: () => {
       for (const res of unanswered.splice(0)) res.destroy();
       server.closeAllConnections();

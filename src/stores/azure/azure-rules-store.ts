@@ -115,13 +115,14 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     async setAway(userId, until) {
       return updateMember(userId, (member) => ({ ...member, awayUntil: until }));
     },
-    async takeTurn(channel, now) {
+    async takeTurn(channel, now, unavailable) {
       if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return null;
       let assignee: string | null = null;
       await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
         const turn = nextAssignee(
           { channel, members: parseMembers(current.members), next: Number(current.next) },
           now,
+          unavailable,
         );
         assignee = turn?.userId ?? null;
         return turn === null ? null : { next: turn.next };
