@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { type BotProcess, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { LEADS_CHANNEL, leadTableClient, SIGNING_SECRET, uniqueTables } from '../support/test-bot.ts';
+import { leadTableClient, processEnv, uniqueTables } from '../support/test-bot.ts';
 
 const run = promisify(execFile);
 let slack: FakeSlack | null = null;
@@ -51,13 +51,7 @@ describe("the production image's steps", () => {
         NODE_ENV: 'production',
         PORT: port,
         DATA_DIR: join(app, 'data'),
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
-        LEADS_TABLE: tables.leadsTable,
-        STATE_TABLE_PREFIX: tables.statePrefix,
-        LEADS_CHANNEL,
+        ...processEnv(slack, tables),
         POLL_SCHEDULE: '* * * * * *',
       },
       { command: [process.execPath, 'dist/main.js'], cwd: app },

@@ -13,13 +13,7 @@ import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import {
-  LEADS_CHANNEL,
-  leadTableClient,
-  SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
-} from '../support/test-bot.ts';
+import { leadTableClient, processEnv, type TestTables, uniqueTables } from '../support/test-bot.ts';
 
 // Real bot processes (`node --import tsx src/main.ts`, as `npm start` runs it) against the test
 // Azurite and the Slack stand-in: the only way to prove what several processes and a kill do.
@@ -59,13 +53,7 @@ function startProcess(
   const child = spawn(command ?? 'node', args, {
     env: {
       PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
-      LEADS_TABLE: tables.leadsTable,
-      STATE_TABLE_PREFIX: tables.statePrefix,
-      LEADS_CHANNEL,
+      ...processEnv(slack, tables),
       PORT: '0',
       POLL_SCHEDULE: '* * * * * *',
       REMINDER_SCHEDULE: '* * * * * *',

@@ -21,6 +21,19 @@ export function uniqueTables(): TestTables {
   return { leadsTable: `Leads${id}`, statePrefix: `s${id}` };
 }
 
+/** The settings a bot process needs to reach the Slack stand-in and this test's tables in Azurite. */
+export function processEnv(slack: FakeSlack, tables: TestTables): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
+    LEADS_TABLE: tables.leadsTable,
+    STATE_TABLE_PREFIX: tables.statePrefix,
+    LEADS_CHANNEL,
+  };
+}
+
 export function leadTableClient(tables: TestTables): TableClient {
   return createTableClient(inject('azureConnectionString'), tables.leadsTable);
 }
