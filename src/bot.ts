@@ -37,7 +37,7 @@ import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics, timed } from './metrics.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
-import { unavailableReps } from './services/assign-from-rotation.ts';
+import { rotationAvailability } from './services/assign-from-rotation.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
 import {
@@ -386,7 +386,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         pending: createAzurePendingStore(tables.Settings),
         leadRecords,
         unavailable: (rotation, now) =>
-          unavailableReps(rotation, now, { slack, awayStatuses: config.awayStatuses }),
+          rotationAvailability({ slack, awayStatuses: config.awayStatuses })(rotation, now),
       },
       ownership: ownershipDeps,
       followUps: { ...ownershipDeps, due, gateway },
@@ -409,14 +409,13 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     clock,
     log: pollLog,
   };
-  const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor'> = {
+  const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor' | 'availability'> = {
     ...ownershipDeps,
     rules,
     due,
     cursors: createAzureCursorStore(tables.Cursors),
     leadRecords,
     arrivals,
-    awayStatuses: config.awayStatuses,
     leadsChannel: config.leadsChannel,
     processId,
     claimTimeoutMs: config.claimTimeoutSeconds * 1000,
@@ -428,11 +427,13 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     reportQuarantined: (notices) => reportQuarantinedLeads(notices, problemDeps),
     metrics,
   };
-  // Rules and settings are read once a poll (or sweep), not once a lead (a 1,000-lead backlog would read
-  // each 2,000 times); a change made during a poll applies from the next one.
+  // Rules, settings and reps' Slack statuses are read once a poll (or sweep), not once a lead (a
+  // 1,000-lead backlog would read each thousands of times); a change made during a poll applies from
+  // the next one.
   const routingSnapshot = async () => {
     const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
     return {
+      availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
       channelFor: async (lead: Lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
       slaPolicyFor: async (channel: string | null) => resolvePolicy(config.sla, adminSettings, channel),
     };

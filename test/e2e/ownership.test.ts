@@ -260,6 +260,10 @@ describe('routing and rotations', () => {
       );
     await insertLeads(leadTableClient(ctx.tables), customers(['a', 'b']));
     await ctx.bot.jobs.poll();
+    // Two assignments in one poll ask Slack about each rep once.
+    const profileReads = (user: string) =>
+      ctx.slack.callsTo('users.info').filter((call) => call.args.user === user).length;
+    expect([profileReads('U0ANNA'), profileReads('U0BEN'), profileReads('U0CARL')]).toEqual([1, 1, 1]);
     ctx.slack.setUser('U0ANNA', {}); // Anna is back: her status is cleared
     await insertLeads(leadTableClient(ctx.tables), customers(['c']));
     await ctx.bot.jobs.poll();
