@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startTableProxy } from '../test/support/table-proxy.ts';
 
 /**
  * A proxy between the bot and Azurite that counts what the real Azure Table service would read to
@@ -19,11 +18,9 @@ export async function createCountingProxy(
   azurite: string,
   partitionSizes: () => ReadonlyMap<string, number>,
 ): Promise<CountingProxy> {
-  const target = new URL(/TableEndpoint=(http:\/\/[^;]+?)\/devstoreaccount1/.exec(azurite)?.[1] ?? '');
   let entitiesRead = 0;
   let requests = 0;
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://proxy');
+  const proxy = await startTableProxy(azurite, (req, url) => {
     if (req.method === 'GET' && /\/[^/]+\(\)$/.test(url.pathname)) {
       requests += 1;
       const filter = url.searchParams.get('$filter') ?? '';
@@ -36,35 +33,14 @@ export async function createCountingProxy(
             ? [...sizes.values()].reduce((a, b) => a + b, 0)
             : (sizes.get(partition) ?? 0);
     }
-    const forwarded = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: `${url.pathname}${url.search}`,
-        headers: { ...req.headers, host: target.host, connection: 'keep-alive' },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forwarded.setNoDelay(true);
-    forwarded.on('error', () => res.writeHead(502).end());
-    req.pipe(forwarded);
+    return false;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    connectionString: azurite.replace(target.origin, `http://127.0.0.1:${port}`),
+    ...proxy,
     counts: () => ({ entitiesRead, requests }),
     reset: () => {
       entitiesRead = 0;
       requests = 0;
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

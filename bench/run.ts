@@ -145,12 +145,13 @@ interface Harness {
   readonly slack: FakeSlack;
 }
 
-function botConfig(
+/** The settings of a benchmarked bot, in this process (botConfig) or in its own (botInItsOwnProcess). */
+function botEnv(
   harness: Harness,
   tables: { leads: string; state: string },
   env: Record<string, string> = {},
-) {
-  return loadConfig({
+): Record<string, string> {
+  return {
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: 'bench-secret',
     SLACK_API_URL: harness.slack.apiUrl,
@@ -162,7 +163,15 @@ function botConfig(
     BACKFILL_DAYS: '0',
     LOG_LEVEL: 'error',
     ...env,
-  });
+  };
+}
+
+function botConfig(
+  harness: Harness,
+  tables: { leads: string; state: string },
+  env: Record<string, string> = {},
+) {
+  return loadConfig(botEnv(harness, tables, env));
 }
 
 const quietLog = createLogger({
@@ -434,17 +443,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: 'bench-secret',
-      SLACK_API_URL: harness.slack.apiUrl,
-      AZURE_TABLES_CONNECTION_STRING: harness.connectionString,
-      LEADS_TABLE: tables.leads,
-      STATE_TABLE_PREFIX: tables.state,
-      LEADS_CHANNEL: 'C0BENCHDEF',
-      PORT: String(port),
-      BACKFILL_DAYS: '0',
-      POLL_SCHEDULE: '*/2 * * * * *',
-      LOG_LEVEL: 'error',
+      ...botEnv(harness, tables, { PORT: String(port), POLL_SCHEDULE: '*/2 * * * * *' }),
     },
     stdio: 'ignore',
   });

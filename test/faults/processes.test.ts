@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import type { TransactionAction } from '@azure/data-tables';
 import { subMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
@@ -12,17 +11,12 @@ import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-re
 import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { type BotProcess, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { leadTableClient, processEnv, type TestTables, uniqueTables } from '../support/test-bot.ts';
 
 // Real bot processes (`node --import tsx src/main.ts`, as `npm start` runs it) against the test
 // Azurite and the Slack stand-in: the only way to prove what several processes and a kill do.
-
-interface BotProcess {
-  readonly child: ChildProcess;
-  /** Resolves to the health URL once the process has started. */
-  readonly ready: Promise<string>;
-}
 
 let slack: FakeSlack;
 let tables: TestTables;
@@ -46,13 +40,8 @@ function startProcess(
   env: Record<string, string> = {},
   { viaNpm = false, clockOffset }: { viaNpm?: boolean; clockOffset?: string } = {},
 ): BotProcess {
-  const [command, ...args] = [
-    ...(clockOffset ? ['faketime', '-f', clockOffset] : []),
-    ...(viaNpm ? ['npm', 'start', '--silent'] : [process.execPath, '--import', 'tsx', 'src/main.ts']),
-  ];
-  const child = spawn(command ?? 'node', args, {
-    env: {
-      PATH: process.env.PATH ?? '',
+  const bot = startBotProcess(
+    {
       ...processEnv(slack, tables),
       PORT: '0',
       POLL_SCHEDULE: '* * * * * *',
@@ -61,26 +50,21 @@ function startProcess(
       CLAIM_TIMEOUT_SECONDS: '2',
       SLACK_TIMEOUT_SECONDS: '1',
       SLACK_POST_INTERVAL_MS: '0',
-      LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       ACTIVE_ACTIONS: 'Create,StartTestDrive',
       // faketime shifts the wall clock only; timers keep real time.
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  processes.push(child);
-  const ready = new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bot process exited with ${code}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const entry = JSON.parse(line) as { message: string; health?: string };
-      if (entry.message === 'lead bot started' && entry.health)
-        resolve(entry.health.replace('localhost', '127.0.0.1'));
-    });
-  });
-  return { child, ready };
+    {
+      command: [
+        ...(clockOffset ? ['faketime', '-f', clockOffset] : []),
+        ...(viaNpm ? ['npm', 'start', '--silent'] : [process.execPath, '--import', 'tsx', 'src/main.ts']),
+      ],
+    },
+  );
+  processes.push(bot.child);
+  return bot;
 }
 
 const leadPosts = () => slack.messages.filter((m) => m.metadata?.event_type === LEAD_EVENT_TYPE);
@@ -176,11 +160,8 @@ describe('several bot processes over one storage account', () => {
     expect(dms()).toHaveLength(1);
 
     // SIGTERM: the standby finishes its jobs, gives the lease up at once, and exits cleanly.
-    const exited = new Promise<number | null>((resolve) =>
-      standby?.child.once('exit', (code) => resolve(code)),
-    );
     standby?.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await standby?.exited).toBe(0);
     const lease = createAzureLeaseStore(
       createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Lease`),
     );
@@ -220,9 +201,8 @@ describe('several bot processes over one storage account', () => {
     const bot = startProcess({}, { viaNpm: true });
     const health = await bot.ready;
     await leaderOf([bot]);
-    const exited = new Promise<number | null>((resolve) => bot.child.once('exit', (code) => resolve(code)));
     bot.child.kill('SIGTERM'); // to npm itself
-    expect(await exited).toBe(0);
+    expect(await bot.exited).toBe(0);
     // The bot behind npm stopped too (nothing answers), and gave the jobs lease up.
     await vi.waitFor(() => expect(fetch(health)).rejects.toThrow(), { timeout: 10_000, interval: 200 });
     const lease = createAzureLeaseStore(
@@ -237,7 +217,7 @@ describe('several bot processes over one storage account', () => {
     await poster.ready;
     await vi.waitFor(() => expect(postsPerLead().size).toBe(keys.length), { timeout: 30_000, interval: 200 });
     poster.child.kill('SIGTERM');
-    await new Promise((resolve) => poster.child.once('exit', resolve));
+    await poster.exited;
 
     // Each lead owned by its own rep, its reminder due now: a DM to the owner and a note in the thread.
     const conversations = createAzureConversationStore(

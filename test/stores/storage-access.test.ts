@@ -10,7 +10,7 @@ import { AZURITE_ACCOUNT_KEY, startEmbeddedAzurite } from '../../src/stores/azur
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { healthOf, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack } from '../support/fake-slack.ts';
-import { createTestBot, leadTableClient, SIGNING_SECRET, uniqueTables } from '../support/test-bot.ts';
+import { createTestBot, leadTableClient, processEnv, uniqueTables } from '../support/test-bot.ts';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -161,16 +161,13 @@ describe('storage by Microsoft Entra ID (AZURE_TABLES_ACCOUNT_URL alone)', () =>
     cleanups.push(() => slack.close());
     const tables = uniqueTables();
     const bot = startBotProcess({
+      ...processEnv(slack, tables),
+      // This HTTPS Azurite, by Entra ID: no connection string (an empty setting is an absent one).
+      AZURE_TABLES_CONNECTION_STRING: '',
       AZURE_TABLES_ACCOUNT_URL: `https://127.0.0.1:${azurite.port}/devstoreaccount1`,
       IDENTITY_ENDPOINT: identity.url,
       IDENTITY_HEADER: 'identity-secret',
       NODE_EXTRA_CA_CERTS: https.certPath,
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      LEADS_CHANNEL: 'CLEADS0001',
-      LEADS_TABLE: tables.leadsTable,
-      STATE_TABLE_PREFIX: tables.statePrefix,
       PORT: '0',
     });
     cleanups.push(() => bot.child.kill('SIGKILL'));

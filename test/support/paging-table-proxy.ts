@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startTableProxy } from './table-proxy.ts';
 
 /**
  * An HTTP stand-in in front of Azurite that pages entity queries the way the real Table service may:
@@ -18,59 +17,30 @@ export interface PagingTableProxy {
 const EMPTY_MARKER = 'empty.';
 
 export async function createPagingTableProxy(azurite: string, pageSize = 2): Promise<PagingTableProxy> {
-  const target = /TableEndpoint=(http:\/\/[^;]+?)\/devstoreaccount1/.exec(azurite)?.[1] ?? '';
-  const targetUrl = new URL(target);
   let queries = 0;
   let emptyPages = 0;
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://proxy');
-    const isQuery = req.method === 'GET' && /\/[^/]+\(\)$/.test(url.pathname);
-    if (isQuery) {
-      queries += 1;
-      const next = url.searchParams.get('NextPartitionKey');
-      if (next === null || !next.startsWith(EMPTY_MARKER)) {
-        // An empty page first, whose token leads to the real page the request asked for.
-        emptyPages += 1;
-        res.writeHead(200, {
-          'content-type': 'application/json;odata=minimalmetadata',
-          'x-ms-continuation-NextPartitionKey': `${EMPTY_MARKER}${next ?? ''}`,
-          'x-ms-continuation-NextRowKey': url.searchParams.get('NextRowKey') ?? 'start',
-        });
-        res.end(JSON.stringify({ value: [] }));
-        return;
-      }
-      const original = next.slice(EMPTY_MARKER.length);
-      if (original === '') {
-        url.searchParams.delete('NextPartitionKey');
-        url.searchParams.delete('NextRowKey');
-      } else url.searchParams.set('NextPartitionKey', original);
-      if (!url.searchParams.has('$top')) url.searchParams.set('$top', String(pageSize));
+  const proxy = await startTableProxy(azurite, (req, url, res) => {
+    if (req.method !== 'GET' || !/\/[^/]+\(\)$/.test(url.pathname)) return false;
+    queries += 1;
+    const next = url.searchParams.get('NextPartitionKey');
+    if (next === null || !next.startsWith(EMPTY_MARKER)) {
+      // An empty page first, whose token leads to the real page the request asked for.
+      emptyPages += 1;
+      res.writeHead(200, {
+        'content-type': 'application/json;odata=minimalmetadata',
+        'x-ms-continuation-NextPartitionKey': `${EMPTY_MARKER}${next ?? ''}`,
+        'x-ms-continuation-NextRowKey': url.searchParams.get('NextRowKey') ?? 'start',
+      });
+      res.end(JSON.stringify({ value: [] }));
+      return true;
     }
-    const forwarded = request(
-      {
-        host: targetUrl.hostname,
-        port: targetUrl.port,
-        method: req.method,
-        path: `${url.pathname}${url.search}`,
-        headers: { ...req.headers, host: targetUrl.host },
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forwarded.on('error', () => res.writeHead(502).end());
-    req.pipe(forwarded);
+    const original = next.slice(EMPTY_MARKER.length);
+    if (original === '') {
+      url.searchParams.delete('NextPartitionKey');
+      url.searchParams.delete('NextRowKey');
+    } else url.searchParams.set('NextPartitionKey', original);
+    if (!url.searchParams.has('$top')) url.searchParams.set('$top', String(pageSize));
+    return false;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    connectionString: azurite.replace(target, `http://127.0.0.1:${port}`),
-    queries: () => queries,
-    emptyPages: () => emptyPages,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...proxy, queries: () => queries, emptyPages: () => emptyPages };
 }
