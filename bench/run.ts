@@ -530,7 +530,7 @@ async function reminderScan(harness: Harness, history: number) {
     };
     const { conversation } = await store.open(`due${i}@x.example\noffer`, stage);
     await store.setMessage(conversation.key, `C0REMIND0${i % 10}`, `${i}.1`);
-    await store.setOwner(conversation.id, null, `U0REP${i}`, now);
+    await store.setOwner(conversation.id, null, `U0REP${i}`, now, true);
     const remindAt = addHours(now, 24);
     await store.startSla(conversation.id, {
       action: 'Create',

@@ -46,6 +46,7 @@ import {
   reportQuarantinedLeads,
 } from './services/report-problems.ts';
 import { createRoles } from './services/roles.ts';
+import { type DeactivatedSummary, returnLeadsOfDeactivatedReps } from './services/rotation-follow-ups.ts';
 import { createConsoleGateway } from './slack/console-gateway.ts';
 import type { SlackGateway } from './slack/gateway.ts';
 import { registerListeners } from './slack/listeners/index.ts';
@@ -53,6 +54,7 @@ import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { createWebApiGateway } from './slack/web-api-gateway.ts';
 import { createAzureArrivalIndex } from './stores/azure/azure-arrival-index.ts';
 import { createAzureAuditLog } from './stores/azure/azure-audit-log.ts';
+import { createAzureCapacityStore } from './stores/azure/azure-capacity-store.ts';
 import { createAzureConversationStore } from './stores/azure/azure-conversation-store.ts';
 import { createAzureCursorStore } from './stores/azure/azure-cursor-store.ts';
 import { createAzureDeliveryStore } from './stores/azure/azure-delivery-store.ts';
@@ -91,6 +93,8 @@ export interface Bot {
     readonly reminders: () => Promise<ReminderSummary>;
     readonly digest: () => Promise<DigestSummary>;
     readonly sweep: () => Promise<SweepSummary>;
+    /** Moves the open leads of deactivated Slack users on. */
+    readonly roster: () => Promise<DeactivatedSummary>;
   };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
@@ -301,6 +305,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const leadRecords = createAzureLeadRecordStore(tables.Leads);
   const arrivals = createAzureArrivalIndex(tables.Leads);
   const deliveries = createAzureDeliveryStore(tables.Due);
+  const capacity = createAzureCapacityStore(tables.Rules);
 
   // Slack
   const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs);
@@ -366,6 +371,15 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
           },
         }),
   };
+  // What assignment by rotation needs besides the ownership services (Slack statuses are read per run).
+  const assignmentDeps = {
+    rules,
+    capacity,
+    due,
+    deliveries,
+    escalationChannel,
+    unclaimedMinutes: async () => (await settings.get()).unclaimedMinutes ?? null,
+  };
   if (app !== null) {
     registerListeners(app, {
       commands: {
@@ -411,7 +425,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   };
   const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor' | 'availability'> = {
     ...ownershipDeps,
-    rules,
+    ...assignmentDeps,
     due,
     cursors: createAzureCursorStore(tables.Cursors),
     leadRecords,
@@ -482,17 +496,30 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     await stateTables.ensure();
     const summary = await sendReminders({
       ...ownershipDeps,
-      due,
+      ...assignmentDeps,
+      availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
       slaPolicyFor,
-      escalationChannel,
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
-      deliveries,
       log: remindersLog,
     });
     metrics.reminderSent('reminder', summary.reminded);
     metrics.reminderSent('escalation', summary.escalated);
     metrics.failure('reminder', summary.failed);
+    return summary;
+  });
+  const rosterLog = log.child({ job: 'roster' });
+  const roster = timed(metrics, 'roster', async () => {
+    await stateTables.ensure();
+    const summary = await returnLeadsOfDeactivatedReps({
+      ...ownershipDeps,
+      ...assignmentDeps,
+      availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
+      awayStatuses: config.awayStatuses,
+      slaPolicyFor,
+      log: rosterLog,
+    });
+    if (summary.deactivatedReps > 0) rosterLog.info('leads of deactivated reps moved on', { ...summary });
     return summary;
   });
   const digest = timed(metrics, 'digest', () =>
@@ -536,7 +563,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   return {
     storage: storage.access,
     health,
-    jobs: { poll, reminders, digest, sweep },
+    jobs: { poll, reminders, digest, sweep, roster },
     pollNow: nudger.nudge,
     async start() {
       let port: number;
@@ -566,6 +593,11 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
               name: 'reminders',
               schedule: config.reminderSchedule,
               run: withBackoff(leadership.asLeader(reminders), remindersLog),
+            },
+            {
+              name: 'roster',
+              schedule: config.rosterSchedule,
+              run: withBackoff(leadership.asLeader(roster), rosterLog),
             },
             {
               name: 'digest',

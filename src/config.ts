@@ -51,6 +51,8 @@ export interface Config {
   readonly reminderSchedule: string;
   /** The safety-net sweep (a Timestamp-only scan of the lead table): hourly by default. */
   readonly sweepSchedule: string;
+  /** The check for owners whose Slack account was deactivated (their open leads move on): hourly. */
+  readonly rosterSchedule: string;
   /** Secret path segment of the HTTPS lead endpoint (POST /leads/inbound/<token>); null: the endpoint is off. */
   readonly inboundLeadsToken: string | null;
   /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
@@ -269,6 +271,7 @@ export const SETTINGS = {
   pollSchedule: setting('POLL_SCHEDULE', '*/30 * * * * *', cron('"*/30 * * * * *" polls every 30 seconds')),
   reminderSchedule: setting('REMINDER_SCHEDULE', '0 * * * * *', cron('"0 * * * * *" checks every minute')),
   sweepSchedule: setting('SWEEP_SCHEDULE', '0 7 * * * *', cron('"0 7 * * * *" sweeps hourly')),
+  rosterSchedule: setting('ROSTER_SCHEDULE', '0 17 * * * *', cron('"0 17 * * * *" checks hourly')),
   digestSchedule: setting('DIGEST_SCHEDULE', '0 0 9 * * 1-5', cron('"0 0 9 * * 1-5" is 09:00 on weekdays')),
   digestTimeZone: setting('DIGEST_TIMEZONE', 'UTC', timeZone),
   // `off`: Slack statuses are not read for rotations.
@@ -392,6 +395,7 @@ export function loadConfig(env: Env): Config {
     pollSchedule: v.pollSchedule,
     reminderSchedule: v.reminderSchedule,
     sweepSchedule: v.sweepSchedule,
+    rosterSchedule: v.rosterSchedule,
     inboundLeadsToken: v.inboundLeadsToken,
     digestSchedule: v.digestSchedule,
     digestTimeZone: v.digestTimeZone,

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       pollSchedule: '*/30 * * * * *',
       reminderSchedule: '0 * * * * *',
       sweepSchedule: '0 7 * * * *',
+      rosterSchedule: '0 17 * * * *',
       inboundLeadsToken: null,
       digestSchedule: '0 0 9 * * 1-5',
       digestTimeZone: 'UTC',

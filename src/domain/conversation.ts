@@ -12,6 +12,11 @@ export interface Stage {
 export interface Owner {
   readonly userId: string;
   readonly since: Date;
+  /**
+   * False while a lead the rotation gave them waits to be acknowledged (Accept, a follow-up, a thread
+   * reply); a rep who claimed it or was handed it by a person has accepted it.
+   */
+  readonly accepted: boolean;
 }
 
 export type FollowUpKind = 'call' | 'email' | 'meeting' | 'other' | 'thread reply';

@@ -1,7 +1,25 @@
 import type { ClosedRefusal, Conversation } from './conversation.ts';
+import type { Skip } from './rotation.ts';
 
-/** Why a conversation's owner changed. */
-export type OwnershipChangeKind = 'claim' | 'assign' | 'handover' | 'release' | 'reassign';
+/**
+ * Why a conversation's owner changed: a claim, an assignment by the rotation, a hand-over by the owner,
+ * a release, a reassignment by a manager, a pass (the rotation moves a lead on from an assignee who did
+ * not accept it or whose account was deactivated), or an accept (no change of owner: the assignee
+ * acknowledged the rotation's lead).
+ */
+export type OwnershipChangeKind =
+  | 'claim'
+  | 'assign'
+  | 'handover'
+  | 'release'
+  | 'reassign'
+  | 'pass'
+  | 'accept';
+
+/** Why the rotation moved a lead on. */
+export type PassReason =
+  | { readonly kind: 'notAccepted'; readonly minutes: number }
+  | { readonly kind: 'deactivated' };
 
 export interface OwnershipEvent {
   readonly conversationId: string;
@@ -11,6 +29,12 @@ export interface OwnershipEvent {
   readonly from: string | null;
   readonly to: string | null;
   readonly at: Date;
+  /** For an assignment or a pass: the reps the rotation passed over first, and why. */
+  readonly skipped?: readonly Skip[];
+  /** For a pass: why the lead moved on. */
+  readonly reason?: PassReason;
+  /** For an assignment or a pass: the new owner has this long to accept before the lead moves on. */
+  readonly acceptWithinMinutes?: number;
 }
 
 export type OwnershipRequest =
@@ -18,7 +42,27 @@ export type OwnershipRequest =
   | { readonly kind: 'handover'; readonly actor: string; readonly to: string }
   | { readonly kind: 'release'; readonly actor: string }
   /** Automatic assignment by a channel's rotation. */
-  | { readonly kind: 'assign'; readonly to: string };
+  | {
+      readonly kind: 'assign';
+      readonly to: string;
+      readonly skipped?: readonly Skip[];
+      readonly acceptWithinMinutes?: number;
+    }
+  /** The rotation moves a lead on from `from` (null `to`: back to the channel, unassigned). */
+  | {
+      readonly kind: 'pass';
+      readonly from: string;
+      readonly to: string | null;
+      readonly reason: PassReason;
+      readonly skipped?: readonly Skip[];
+      readonly acceptWithinMinutes?: number;
+    };
+
+/** True for the rotation's own changes, which no person asked for. */
+export const isByRotation = (
+  request: OwnershipRequest,
+): request is Extract<OwnershipRequest, { kind: 'assign' | 'pass' }> =>
+  request.kind === 'assign' || request.kind === 'pass';
 
 export type OwnershipOutcome =
   | { readonly kind: 'changed'; readonly conversation: Conversation; readonly event: OwnershipEvent }
@@ -32,6 +76,14 @@ export type OwnershipOutcome =
   | { readonly kind: 'unchanged' }
   /** The lead is closed: nobody claims, hands over or releases it (a new active lead reopens it). */
   | ClosedRefusal
+  | { readonly kind: 'notFound' };
+
+/** What pressing Accept did. */
+export type AcceptOutcome =
+  | { readonly kind: 'accepted' }
+  | { readonly kind: 'alreadyAccepted' }
+  | { readonly kind: 'notYours'; readonly owner: string | null }
+  | { readonly kind: 'closed' }
   | { readonly kind: 'notFound' };
 
 export interface Transition {
@@ -54,6 +106,11 @@ export function planOwnershipChange(
     case 'assign':
       if (owner !== null) return { kind: 'alreadyOwned', owner };
       return { expected: null, to: request.to, kind: 'assign', by: 'rotation' };
+    case 'pass':
+      // Someone else took it since the pass was decided on: it stays where it is.
+      if (owner !== request.from)
+        return owner === null ? { kind: 'notOwned' } : { kind: 'alreadyOwned', owner };
+      return { expected: request.from, to: request.to, kind: 'pass', by: 'rotation' };
     case 'handover':
     case 'release': {
       if (owner === null) return { kind: 'notOwned' };

@@ -1,24 +1,17 @@
 import { type Conversation, isAwaitingFollowUp } from '../domain/conversation.ts';
 import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
-import type { SlaPolicy } from '../domain/sla-policy.ts';
-import { type ConversationMessageDeps, rootLeadOf } from '../services/conversation-message.ts';
-import { type DeliveryPlace, MAX_CLOCK_SKEW_MS, SlackCallError } from '../services/slack-port.ts';
-import type { ConversationStore } from '../stores/conversation-store.ts';
-import type { DeliveryStore } from '../stores/delivery-store.ts';
-import type { ClaimedDueItem, DueStore } from '../stores/due-store.ts';
+import type { AssignDeps } from '../services/assign-from-rotation.ts';
+import { rootLeadOf } from '../services/conversation-message.ts';
+import { deliverOnce } from '../services/deliver-once.ts';
+import { chaseUnclaimed, passOnUnaccepted } from '../services/rotation-follow-ups.ts';
+import { type DeliveryPlace, SlackCallError } from '../services/slack-port.ts';
+import type { ClaimedDueItem } from '../stores/due-store.ts';
 
-export interface ReminderDeps extends ConversationMessageDeps {
-  readonly conversations: ConversationStore;
-  readonly due: DueStore;
-  readonly slaPolicyFor: (channel: string | null) => Promise<SlaPolicy>;
-  /** Where escalations go; null: the lead's own channel. */
-  readonly escalationChannel: () => Promise<string | null>;
+/** Besides SLA reminders, the run handles the rotation's due work: accept-or-pass and unclaimed leads. */
+export interface ReminderDeps extends AssignDeps {
   readonly processId: string;
   /** A claim on a due item older than this belongs to a process presumed dead. */
   readonly claimTimeoutMs: number;
-  readonly clock: () => Date;
-  /** Each step of an item (DM, channel message, thread note) sent once, across crashes. */
-  readonly deliveries: DeliveryStore;
 }
 
 /** What one reminder run did; every due item read is counted once. */
@@ -26,6 +19,8 @@ export interface ReminderSummary {
   readonly due: number;
   readonly reminded: number;
   readonly escalated: number;
+  /** Leads moved on to the next rep of their rotation (not accepted in time). */
+  readonly passed: number;
   /** Followed up, snoozed, or superseded since it was scheduled: nothing to send. */
   readonly dropped: number;
   /** Held by another process, or moved to the next working hours. */
@@ -46,12 +41,8 @@ function isCurrent(item: ClaimedDueItem, conversation: Conversation, now: Date):
   return !snoozed && item.at >= conversation.sla.remindAt;
 }
 
-/**
- * Sends one step of an item once: begun before the message is sent, finished after. A step begun by an
- * attempt that never finished (killed, or Slack's answer lost) is looked for by its delivery key in
- * Slack before it is sent again.
- */
-async function deliverOnce(
+/** Sends one step of an item once (see deliverOnce): its key names the item and the step. */
+function deliverStep(
   item: ClaimedDueItem,
   step: string,
   place: DeliveryPlace,
@@ -59,16 +50,8 @@ async function deliverOnce(
   deps: ReminderDeps,
 ): Promise<void> {
   const delivery = `${item.conversationId}|${item.kind}|${item.at.toISOString()}|${step}`;
-  const state = await deps.deliveries.begin(delivery, deps.clock());
-  if (state === 'sent') return;
-  // `at` is the scheduling process's clock: searched from as far before it as clocks can differ.
-  const oldest = new Date(item.at.getTime() - MAX_CLOCK_SKEW_MS);
-  if (state === 'unknown' && (await deps.slack.findDelivery(delivery, place, oldest))) {
-    await deps.deliveries.finish(delivery);
-    return;
-  }
-  await send(delivery);
-  await deps.deliveries.finish(delivery);
+  // `at` is the scheduling process's clock: deliverOnce searches from as far before it as clocks differ.
+  return deliverOnce(delivery, item.at, place, send, deps);
 }
 
 async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
@@ -76,7 +59,7 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
   if (item.kind === 'escalate') {
     const channel = (await deps.escalationChannel()) ?? conversation.channel;
     if (channel === null) return 'dropped';
-    await deliverOnce(
+    await deliverStep(
       item,
       'escalation',
       { kind: 'channel', channel },
@@ -88,7 +71,7 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
   if (conversation.channel === null) return 'dropped';
   const owner = conversation.owner?.userId ?? null;
   if (owner !== null)
-    await deliverOnce(
+    await deliverStep(
       item,
       'owner',
       { kind: 'dm', userId: owner },
@@ -96,7 +79,7 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
       deps,
     );
   else
-    await deliverOnce(
+    await deliverStep(
       item,
       'channel',
       { kind: 'channel', channel: conversation.channel },
@@ -104,7 +87,7 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
       deps,
     );
   if (conversation.ts !== null)
-    await deliverOnce(
+    await deliverStep(
       item,
       'thread',
       { kind: 'thread', channel: conversation.channel, threadTs: conversation.ts },
@@ -115,6 +98,12 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
 }
 
 async function handle(item: ClaimedDueItem, deps: ReminderDeps, now: Date): Promise<Result> {
+  if (item.kind === 'accept' || item.kind === 'unclaimed' || item.kind === 'unclaimedEscalate') {
+    // Scheduled in working time already (addWorkingTime): due now means due in working hours.
+    const result =
+      item.kind === 'accept' ? await passOnUnaccepted(item, deps) : await chaseUnclaimed(item, deps);
+    return result;
+  }
   const conversation = await deps.conversations.getById(item.conversationId);
   if (conversation === null || !isCurrent(item, conversation, now)) return 'dropped';
   const hours = (await deps.slaPolicyFor(conversation.channel)).businessHours;
@@ -137,7 +126,14 @@ async function handle(item: ClaimedDueItem, deps: ReminderDeps, now: Date): Prom
 export async function sendReminders(deps: ReminderDeps): Promise<ReminderSummary> {
   const now = deps.clock();
   const items = await deps.due.listDue(now, BATCH);
-  const counts: Record<Result, number> = { reminded: 0, escalated: 0, dropped: 0, deferred: 0, failed: 0 };
+  const counts: Record<Result, number> = {
+    reminded: 0,
+    escalated: 0,
+    passed: 0,
+    dropped: 0,
+    deferred: 0,
+    failed: 0,
+  };
   for (const item of items) {
     const claimed = await deps.due.claim(item, deps.processId, now, deps.claimTimeoutMs);
     if (claimed === null) {

@@ -1,5 +1,13 @@
 import { literalMrkdwn } from '../domain/mrkdwn.ts';
-import { previewTurn, type Rotation, type SkipReason, type Unavailable } from '../domain/rotation.ts';
+import {
+  type Acceptance,
+  describeAway,
+  describeSkips,
+  previewTurn,
+  type Rotation,
+  type RotationMember,
+  type Unavailable,
+} from '../domain/rotation.ts';
 import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
 import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
@@ -35,28 +43,6 @@ export class AdminInputError extends Error {}
 const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const clock = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-
-/** Away "until 2026-12-07" (the first day back, from 00:00 UTC), or "away until back" when open-ended. */
-export function describeAway(until: Date): string {
-  return until >= AWAY_UNTIL_BACK ? 'away until back' : `away until ${until.toISOString().slice(0, 10)}`;
-}
-
-/** Why the rotation passes a rep over, in words. */
-function describeSkip(reason: SkipReason): string {
-  switch (reason.kind) {
-    case 'paused':
-      return 'paused';
-    case 'away':
-      return describeAway(reason.until);
-    case 'status':
-      return `Slack status ${literalMrkdwn([reason.emoji, reason.text].filter(Boolean).join(' '))}`;
-    case 'deactivated':
-      return 'deactivated in Slack';
-  }
-}
-
-/** `/leads away` without a date: away until `/leads back` (stored as a date no one reaches). */
-export const AWAY_UNTIL_BACK = new Date('9999-01-01T00:00:00Z');
 
 export function describeRule(rule: RoutingRule): string {
   const conditions = Object.entries(rule.match).map(
@@ -136,9 +122,7 @@ export const admin = {
     const now = deps.clock();
     const rotation = await deps.rules.rotation(route.channel);
     const turn = previewTurn(rotation, now, (await deps.unavailable?.(rotation, now)) ?? new Map());
-    const skipped = turn.skipped
-      .map(({ userId, reason }) => `<@${userId}> (${describeSkip(reason)})`)
-      .join(', ');
+    const skipped = describeSkips(turn.skipped);
     const who =
       turn.next === null
         ? turn.skipped.length === 0
@@ -174,6 +158,75 @@ export const admin = {
         ? `<@${user}> is back: ${where} give them leads again.`
         : `<@${user}> is ${state}: ${where} skip them until then.`;
     return change(summary, until === null ? 'away' : 'available', state);
+  },
+
+  /** A rep's weight (turns per round) or cap (open leads) in one channel's rotation. */
+  async setMember(
+    deps: AdminDeps,
+    channel: string,
+    user: string,
+    what: 'weight' | 'cap',
+    value: number | null,
+  ): Promise<Change> {
+    let before = '';
+    const describe = (member: RotationMember) =>
+      what === 'weight'
+        ? `weight ${member.weight ?? 1}`
+        : member.cap === undefined
+          ? 'no cap'
+          : `cap ${member.cap}`;
+    const found = await deps.rules.updateMember(channel, user, (member) => {
+      before = describe(member);
+      const { weight: _weight, cap: _cap, ...rest } = member;
+      const weight = what === 'weight' ? (value ?? 1) : member.weight;
+      const cap = what === 'cap' ? value : member.cap;
+      return {
+        ...rest,
+        ...(weight !== undefined && weight !== 1 ? { weight } : {}),
+        ...(cap !== null && cap !== undefined ? { cap } : {}),
+      };
+    });
+    if (!found) throw new AdminInputError(`<@${user}> is not in the rotation of <#${channel}>.`);
+    const after = what === 'weight' ? `weight ${value ?? 1}` : value === null ? 'no cap' : `cap ${value}`;
+    const meaning =
+      what === 'weight'
+        ? `they get ${value ?? 1} turn(s) per round`
+        : value === null
+          ? 'no limit on their open leads'
+          : `skipped while they own ${value} or more open leads`;
+    return change(`<@${user}> in <#${channel}>: ${before} ⟶ ${after} (${meaning}).`, before, after);
+  },
+
+  /** `/leads rotation accept`: how long a channel's assignees have to accept, and how many hops. */
+  async setAcceptance(deps: AdminDeps, channel: string, acceptance: Acceptance | null): Promise<Change> {
+    const describe = (value: Acceptance | null | undefined) =>
+      value ? `accept within ${formatDuration(value.minutes)}, ${value.maxHops} hop(s)` : 'no acceptance';
+    const before = describe((await deps.rules.rotation(channel)).acceptance);
+    if (!(await deps.rules.setAcceptance(channel, acceptance)))
+      throw new AdminInputError(`<#${channel}> has no rotation: set one first with /leads rotation.`);
+    const after = describe(acceptance);
+    const meaning = acceptance
+      ? `an assignee who does not accept within ${formatDuration(acceptance.minutes)} (working time) loses the lead to the next rep, at most ${acceptance.maxHops} time(s), then the escalation channel is told`
+      : 'assigned leads stay with their assignee';
+    return change(`<#${channel}>: ${before} ⟶ ${after}: ${meaning}.`, before, after);
+  },
+
+  /** `/leads unclaimed`: when a lead nobody claimed is announced again (and escalated at twice it). */
+  async setUnclaimed(deps: AdminDeps, minutes: number | null): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) => ({
+      ...current,
+      unclaimedMinutes: minutes,
+    }));
+    const describe = (settings: Settings) =>
+      settings.unclaimedMinutes ? formatDuration(settings.unclaimedMinutes) : 'off';
+    const meaning = minutes
+      ? `a lead nobody claimed is announced again in its channel after ${formatDuration(minutes)} and escalated after ${formatDuration(minutes * 2)} (working time; new leads)`
+      : 'unclaimed leads are not announced again';
+    return change(
+      `Unclaimed leads: ${describe(before)} ⟶ ${describe(after)}: ${meaning}.`,
+      describe(before),
+      describe(after),
+    );
   },
 
   async setPaused(deps: AdminDeps, user: string, paused: boolean): Promise<Change> {

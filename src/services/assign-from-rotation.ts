@@ -1,17 +1,53 @@
+import { setTimeout } from 'node:timers/promises';
 import { type AwayStatuses, type UserProfile, unavailableBy } from '../domain/availability.ts';
 import type { Conversation } from '../domain/conversation.ts';
-import { type Rotation, type SkipReason, skipReason, type Unavailable } from '../domain/rotation.ts';
+import {
+  type Acceptance,
+  type AssignmentProblem,
+  candidatesInTurn,
+  type Rotation,
+  type RotationMember,
+  type Skip,
+  type SkipReason,
+  skipReason,
+  slotAfter,
+  type Unavailable,
+} from '../domain/rotation.ts';
+import { addWorkingTime } from '../domain/sla.ts';
+import type { SlaPolicy } from '../domain/sla-policy.ts';
+import type { CapacityStore } from '../stores/capacity-store.ts';
+import type { DueStore } from '../stores/due-store.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
+import { rootLeadOf } from './conversation-message.ts';
+import { type DeliverOnceDeps, deliverOnce } from './deliver-once.ts';
 import type { SlackPort } from './slack-port.ts';
 
-export interface AssignDeps extends OwnershipDeps {
+export interface TurnDeps {
   readonly rules: RulesStore;
+  readonly capacity: CapacityStore;
+  readonly conversations: OwnershipDeps['conversations'];
   /** The reps of a rotation whose Slack profile keeps them out now (see rotationAvailability). */
   readonly availability: RotationAvailability;
+  readonly clock: () => Date;
+}
+
+export interface AssignDeps extends OwnershipDeps, TurnDeps, DeliverOnceDeps {
+  readonly due: DueStore;
+  readonly slaPolicyFor: (channel: string | null) => Promise<SlaPolicy>;
+  /** Where assignment problems are told; null: the lead's own channel. */
+  readonly escalationChannel: () => Promise<string | null>;
+  /** After this many minutes an unclaimed lead is announced again (and escalated at twice it); null: never. */
+  readonly unclaimedMinutes: () => Promise<number | null>;
 }
 
 export type RotationAvailability = (rotation: Rotation, now: Date) => Promise<Unavailable>;
+
+/**
+ * A place in a rep's cap is held this long for a lead being assigned: far longer than an assignment
+ * takes, so the lead is owned (and counted as open) before its place lapses.
+ */
+export const CAP_HOLD_MS = 10 * 60_000;
 
 /**
  * Tells which reps of a rotation their Slack profile keeps out now: an away status (AWAY_STATUSES), a
@@ -47,25 +83,197 @@ export function rotationAvailability(deps: {
   };
 }
 
+/** The open leads a rep owns, by conversation id (what their cap counts). */
+export async function openLeadsOf(userId: string, deps: Pick<TurnDeps, 'conversations'>): Promise<string[]> {
+  const owned = await deps.conversations.listOwnedBy(userId);
+  return owned.filter((c) => c.closed === null && c.owner?.userId === userId).map((c) => c.id);
+}
+
+export type TurnOutcome =
+  | { readonly kind: 'noRotation' }
+  | {
+      readonly kind: 'taken';
+      readonly userId: string;
+      readonly skipped: readonly Skip[];
+      readonly acceptance: Acceptance | null;
+    }
+  /** Everyone is paused, away, full or passed it on: the turn stays where it was. */
+  | { readonly kind: 'nobodyAvailable'; readonly skipped: readonly Skip[] };
+
 /**
- * Gives a new, unowned conversation to the next rep of its channel's rotation who is available (not
- * paused, not away, no away status in Slack, not deactivated). Without a rotation (or with nobody
- * available) the lead waits to be claimed. Returns the assignee, or null.
+ * Holds a place in the rep's cap for the lead, or says why they are full; `held` counts places held
+ * for leads still being assigned (by this or another process), which may be let go in a moment.
+ */
+async function capSkip(
+  member: RotationMember,
+  conversationId: string,
+  now: Date,
+  deps: TurnDeps,
+): Promise<{ skip: SkipReason | null; held: number }> {
+  if (member.cap === undefined) return { skip: null, held: 0 };
+  const held = await deps.capacity.reserve({
+    userId: member.userId,
+    conversationId,
+    cap: member.cap,
+    openLeads: await openLeadsOf(member.userId, deps),
+    now,
+    holdMs: CAP_HOLD_MS,
+  });
+  return held.ok
+    ? { skip: null, held: 0 }
+    : { skip: { kind: 'full', open: held.load, cap: member.cap }, held: held.held };
+}
+
+/** How often a turn that found everyone full is decided again while places are held for other leads. */
+const FULL_RETRIES = 5;
+
+/**
+ * Takes the next turn of a channel's rotation for a lead: the first rep from the rotation's place on
+ * who is not paused, away (by `/leads away` or their Slack status), deactivated, at their cap, or among
+ * `passed` (reps who had this lead and did not accept it). The turn moves with a write conditional on
+ * the rotation's version, and a place in the rep's cap is held first, so simultaneous leads (in any
+ * number of processes) never get one turn twice or take a rep past their cap.
+ */
+export async function takeTurn(
+  channel: string,
+  conversationId: string,
+  deps: TurnDeps,
+  passed: ReadonlySet<string> = new Set(),
+): Promise<TurnOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.clock();
+    const turn = await deps.rules.readTurn(channel);
+    if (turn === null) return { kind: 'noRotation' };
+    const unavailable = new Map(await deps.availability(turn.rotation, now));
+    for (const userId of passed) unavailable.set(userId, { kind: 'passed' });
+    const skipped: Skip[] = [];
+    let heldElsewhere = 0;
+    let taker: { member: RotationMember; slot: number } | null = null;
+    for (const candidate of candidatesInTurn(turn.rotation, now, unavailable)) {
+      const cap =
+        candidate.skip === null
+          ? await capSkip(candidate.member, conversationId, now, deps)
+          : { skip: candidate.skip, held: 0 };
+      if (cap.skip === null) {
+        taker = candidate;
+        break;
+      }
+      heldElsewhere += cap.held;
+      skipped.push({ userId: candidate.member.userId, reason: cap.skip });
+    }
+    if (taker === null) {
+      // A place held by a simultaneous assignment that loses its turn is let go at once: look again.
+      if (heldElsewhere > 0 && attempt < FULL_RETRIES) {
+        await setTimeout(20 + Math.random() * 80);
+        continue;
+      }
+      return { kind: 'nobodyAvailable', skipped };
+    }
+    const next = slotAfter(turn.rotation, taker.slot);
+    if (await deps.rules.advanceTurn(channel, turn.version, next))
+      return {
+        kind: 'taken',
+        userId: taker.member.userId,
+        skipped,
+        acceptance: turn.rotation.acceptance ?? null,
+      };
+    // Another lead took a turn of this rotation meanwhile: let the place go and decide again.
+    if (taker.member.cap !== undefined) await deps.capacity.release(taker.member.userId, conversationId);
+  }
+}
+
+/** Tells the escalation channel (or the lead's channel) about an assignment problem, once. */
+export async function reportAssignmentProblem(
+  conversation: Conversation,
+  problem: AssignmentProblem,
+  delivery: string,
+  decidedAt: Date,
+  deps: AssignDeps,
+): Promise<void> {
+  const channel = (await deps.escalationChannel()) ?? conversation.channel;
+  if (channel === null) return;
+  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  await deliverOnce(
+    delivery,
+    decidedAt,
+    { kind: 'channel', channel },
+    (key) => deps.slack.reportAssignmentProblem(channel, subject, problem, key),
+    deps,
+  );
+}
+
+/** The moment an assignee's time to accept runs out: counted in the channel's working hours. */
+export async function acceptDeadline(channel: string, from: Date, minutes: number, deps: AssignDeps) {
+  return addWorkingTime(from, minutes, (await deps.slaPolicyFor(channel)).businessHours);
+}
+
+export type AssignOutcome =
+  | { readonly kind: 'assigned'; readonly to: string }
+  /** No rotation, nobody available, or someone owns it already: it waits in the channel to be claimed. */
+  | { readonly kind: 'unassigned' };
+
+/**
+ * Gives a new, unowned conversation to the next available rep of its channel's rotation (see takeTurn).
+ * With acceptance on, the assignee has a time to accept before the lead moves on (passOnUnaccepted).
+ * Without a rotation, or with nobody available (the escalation channel is told), the lead waits in its
+ * channel to be claimed, and is announced again if nobody claims it (chaseUnclaimed).
  */
 export async function assignFromRotation(
   conversation: Conversation,
   deps: AssignDeps,
-): Promise<string | null> {
-  if (conversation.owner !== null || conversation.channel === null) return null;
-  const now = deps.clock();
-  const rotation = await deps.rules.rotation(conversation.channel);
-  if (rotation.members.length === 0) return null;
-  const assignee = await deps.rules.takeTurn(
-    conversation.channel,
-    now,
-    await deps.availability(rotation, now),
-  );
-  if (assignee === null) return null;
-  const outcome = await changeOwner(conversation.id, { kind: 'assign', to: assignee }, deps);
-  return outcome.kind === 'changed' ? assignee : null;
+): Promise<AssignOutcome> {
+  if (conversation.owner !== null || conversation.channel === null) return { kind: 'unassigned' };
+  const channel = conversation.channel;
+  const turn = await takeTurn(channel, conversation.id, deps);
+  if (turn.kind === 'taken') {
+    const outcome = await changeOwner(
+      conversation.id,
+      {
+        kind: 'assign',
+        to: turn.userId,
+        skipped: turn.skipped,
+        ...(turn.acceptance ? { acceptWithinMinutes: turn.acceptance.minutes } : {}),
+      },
+      deps,
+    );
+    if (outcome.kind === 'changed') {
+      if (turn.acceptance)
+        await deps.due.schedule({
+          conversationId: conversation.id,
+          kind: 'accept',
+          at: await acceptDeadline(channel, outcome.event.at, turn.acceptance.minutes, deps),
+        });
+      return { kind: 'assigned', to: turn.userId };
+    }
+    await deps.capacity.release(turn.userId, conversation.id);
+    return { kind: 'unassigned' };
+  }
+  if (turn.kind === 'nobodyAvailable')
+    await reportAssignmentProblem(
+      conversation,
+      { kind: 'nobodyAvailable', skipped: turn.skipped },
+      `${conversation.id}|nobody-available|${conversation.stages[0]?.at.toISOString() ?? ''}`,
+      deps.clock(),
+      deps,
+    );
+  await scheduleUnclaimedChase(conversation, deps);
+  return { kind: 'unassigned' };
+}
+
+/** Schedules the announcement of a lead nobody claimed, and its escalation at twice the time. */
+async function scheduleUnclaimedChase(conversation: Conversation, deps: AssignDeps): Promise<void> {
+  const minutes = await deps.unclaimedMinutes();
+  if (minutes === null || conversation.channel === null) return;
+  const from = deps.clock();
+  const hours = (await deps.slaPolicyFor(conversation.channel)).businessHours;
+  await deps.due.schedule({
+    conversationId: conversation.id,
+    kind: 'unclaimed',
+    at: addWorkingTime(from, minutes, hours),
+  });
+  await deps.due.schedule({
+    conversationId: conversation.id,
+    kind: 'unclaimedEscalate',
+    at: addWorkingTime(from, minutes * 2, hours),
+  });
 }

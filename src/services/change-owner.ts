@@ -1,5 +1,6 @@
 import type { Conversation } from '../domain/conversation.ts';
 import {
+  isByRotation,
   isTransition,
   type OwnershipEvent,
   type OwnershipOutcome,
@@ -41,11 +42,19 @@ export async function changeOwner(
     const current = await deps.conversations.getById(conversationId);
     if (current === null) return { kind: 'notFound' };
     if (current.closed !== null) return { kind: 'closed', closure: current.closed };
-    const actorIsManager = request.kind !== 'assign' && (await deps.roles.isManager(request.actor));
+    const actorIsManager = !isByRotation(request) && (await deps.roles.isManager(request.actor));
     const decision = planOwnershipChange(request, current.owner?.userId ?? null, actorIsManager);
     if (!isTransition(decision)) return decision;
     const at = deps.clock();
-    const change = await deps.conversations.setOwner(conversationId, decision.expected, decision.to, at);
+    // A lead the rotation gives waits to be accepted; one a person claimed or gave is accepted.
+    const accepted = !isByRotation(request);
+    const change = await deps.conversations.setOwner(
+      conversationId,
+      decision.expected,
+      decision.to,
+      at,
+      accepted,
+    );
     if (change === null) return { kind: 'notFound' };
     // The owner moved between the read and the write: decide again on what is there now.
     if (change.kind === 'conflict') continue;
@@ -56,6 +65,11 @@ export async function changeOwner(
       from: decision.expected,
       to: decision.to,
       at,
+      ...(isByRotation(request) && request.skipped?.length ? { skipped: request.skipped } : {}),
+      ...(request.kind === 'pass' ? { reason: request.reason } : {}),
+      ...(isByRotation(request) && request.acceptWithinMinutes && decision.to !== null
+        ? { acceptWithinMinutes: request.acceptWithinMinutes }
+        : {}),
     };
     await deps.ownershipLog.record(event);
     await announce(change.conversation, event, deps);

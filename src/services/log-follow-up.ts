@@ -37,7 +37,18 @@ export async function logFollowUp(
   const target = await followUpTarget(conversationId, followUp.by, deps);
   if (target.kind !== 'ok') return target;
   const stoppedClock = isAwaitingFollowUp(target.conversation);
+  const owner = target.conversation.owner;
   const conversation = await deps.conversations.recordFollowUp(conversationId, followUp);
+  // The assignee's own follow-up accepts a lead the rotation gave them (kept for the fairness figures).
+  if (owner?.accepted === false && owner.userId === followUp.by && conversation.owner?.accepted)
+    await deps.ownershipLog.record({
+      conversationId,
+      kind: 'accept',
+      by: followUp.by,
+      from: followUp.by,
+      to: followUp.by,
+      at: followUp.at,
+    });
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'followUp', followUp }, deps);
   await deps.afterChange?.([followUp.by]);

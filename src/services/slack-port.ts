@@ -3,6 +3,7 @@ import type { Closure, Conversation, FollowUp } from '../domain/conversation.ts'
 import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
 import type { BlockedChannel, FirstStartReport, QuarantineNotice } from '../domain/poll-report.ts';
+import type { AssignmentProblem } from '../domain/rotation.ts';
 import type { DigestContent, HomeContent } from '../domain/team-views.ts';
 
 export interface PostedMessage {
@@ -60,6 +61,15 @@ export interface SlackPort {
   remindOwner(subject: ConversationSubject, delivery: string): Promise<void>;
   /** In the lead's channel, when nobody owns a lead whose SLA passed; marked with its delivery key. */
   remindUnclaimed(subject: ConversationSubject, delivery: string): Promise<void>;
+  /** In the lead's channel when nobody claimed it for `minutes`; marked with its delivery key. */
+  announceUnclaimed(subject: ConversationSubject, minutes: number, delivery: string): Promise<void>;
+  /** To the managers, when assignment needs a person; marked with its delivery key. */
+  reportAssignmentProblem(
+    channel: string,
+    subject: ConversationSubject,
+    problem: AssignmentProblem,
+    delivery: string,
+  ): Promise<void>;
   /** To the managers, at twice the SLA; marked with its delivery key. */
   escalate(channel: string, subject: ConversationSubject, delivery: string): Promise<void>;
   /** The note in the lead's thread that the SLA passed; marked with its delivery key. */

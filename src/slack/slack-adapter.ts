@@ -15,9 +15,11 @@ import { followUpBy, renderNewOwnerMessage, renderOwnershipNote } from './blocks
 import { renderBlockedChannel, renderPartitionDrift, renderQuarantinedLead } from './blocks/problems.ts';
 import {
   type ReminderSubject,
+  renderAssignmentProblem,
   renderEscalation,
   renderOwnerReminder,
   renderReminderNote,
+  renderUnclaimedAnnouncement,
   renderUnclaimedReminder,
 } from './blocks/reminders.ts';
 import type { RenderedMessage } from './blocks/types.ts';
@@ -107,8 +109,9 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
       await slack.postMessage({
         channel: event.to,
         ...renderNewOwnerMessage({
-          kind: event.kind,
           by: event.by,
+          conversationId: subject.conversation.id,
+          ...(event.acceptWithinMinutes ? { acceptWithinMinutes: event.acceptWithinMinutes } : {}),
           ...summarizeConversation(subject.conversation, subject.rootLead),
           permalink: await linkToConversation(subject.conversation),
           followUpBy: followUpBy(subject.conversation),
@@ -138,6 +141,22 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         channel,
         metadata: deliveryMetadata(delivery),
         ...renderEscalation(await reminderSubject(subject)),
+      });
+    },
+    async announceUnclaimed(subject, minutes, delivery) {
+      const channel = subject.conversation.channel;
+      if (channel === null) return;
+      await slack.postMessage({
+        channel,
+        metadata: deliveryMetadata(delivery),
+        ...renderUnclaimedAnnouncement(await reminderSubject(subject), minutes),
+      });
+    },
+    async reportAssignmentProblem(channel, subject, problem, delivery) {
+      await slack.postMessage({
+        channel,
+        metadata: deliveryMetadata(delivery),
+        ...renderAssignmentProblem(await reminderSubject(subject), problem),
       });
     },
     async noteReminderInThread(conversation, owner, delivery) {

@@ -24,13 +24,24 @@ export interface ConversationStore {
    * ETag-guarded write: of two simultaneous claims exactly one is `changed`, the other a `conflict`.
    * Null when there is no such conversation.
    */
-  setOwner(id: string, expected: string | null, to: string | null, at: Date): Promise<OwnerChange | null>;
+  setOwner(
+    id: string,
+    expected: string | null,
+    to: string | null,
+    at: Date,
+    accepted: boolean,
+  ): Promise<OwnerChange | null>;
+  /**
+   * Marks the owner's assignment accepted, only if `userId` still owns it (ETag-guarded). `acceptedNow`
+   * is false when it was accepted already or they no longer own it.
+   */
+  accept(id: string, userId: string): Promise<{ conversation: Conversation; acceptedNow: boolean } | null>;
   /**
    * Starts the follow-up clock of an active lead, unless one is already waiting (the earlier deadline
    * stands); reopens a closed conversation. `started` is false when it did not replace the current clock.
    */
   startSla(id: string, sla: SlaState): Promise<{ conversation: Conversation; started: boolean }>;
-  /** Records a follow-up: it stops the clock of every lead that arrived before it. */
+  /** Records a follow-up: it stops the clock of every lead that arrived before it; by the owner, it accepts. */
   recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
   snooze(id: string, until: Date): Promise<Conversation>;
   /**
@@ -42,6 +53,8 @@ export interface ConversationStore {
   listOwnedBy(userId: string): Promise<readonly Conversation[]>;
   /** Conversations whose follow-up was due before `now` and is still awaited. */
   listOverdue(now: Date): Promise<readonly Conversation[]>;
+  /** Conversations somebody owns (closed ones too: callers filter). */
+  listOwned(): Promise<readonly Conversation[]>;
   /** Conversations nobody owns (closed ones too: callers filter). */
   listUnclaimed(): Promise<readonly Conversation[]>;
   /** Conversations whose first lead arrived at or after `since`. */

@@ -1,4 +1,5 @@
-export type DueKind = 'remind' | 'escalate';
+/** SLA reminder and escalation; an assignee's time to accept; an unclaimed lead's announcement and escalation. */
+export type DueKind = 'remind' | 'escalate' | 'accept' | 'unclaimed' | 'unclaimedEscalate';
 
 /** A reminder or escalation that falls due at `at`. */
 export interface DueItem {

@@ -5,4 +5,6 @@ export interface OwnershipLog {
   record(event: OwnershipEvent): Promise<void>;
   /** A conversation's changes, oldest first. */
   list(conversationId: string): Promise<readonly OwnershipEvent[]>;
+  /** Every conversation's changes at or after `since`, oldest first (a filter over the table: for reports). */
+  listSince(since: Date): Promise<readonly OwnershipEvent[]>;
 }

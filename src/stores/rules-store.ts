@@ -1,4 +1,4 @@
-import type { Rotation, RotationMember, Unavailable } from '../domain/rotation.ts';
+import type { Acceptance, Rotation, RotationMember } from '../domain/rotation.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 
 /** Routing rules and rotations, shared by every bot process. */
@@ -25,10 +25,19 @@ export interface RulesStore {
   setPaused(userId: string, paused: boolean): Promise<readonly string[]>;
   /** Marks a rep away until `until` (null: back) in every rotation they are in; returns the channels. */
   setAway(userId: string, until: Date | null): Promise<readonly string[]>;
+  /** Changes one rep of one channel's rotation (weight, cap); false when they are not in it. */
+  updateMember(
+    channel: string,
+    userId: string,
+    change: (member: RotationMember) => RotationMember,
+  ): Promise<boolean>;
+  /** Sets how the channel's assigned leads wait for acceptance (null: they do not); false without a rotation. */
+  setAcceptance(channel: string, acceptance: Acceptance | null): Promise<boolean>;
+  /** The rotation as it is now, with the version `advanceTurn` is conditional on; null when it has none. */
+  readTurn(channel: string): Promise<{ rotation: Rotation; version: string } | null>;
   /**
-   * Takes the next turn of the channel's rotation: the next rep who is neither paused nor away at
-   * `now`, nor `unavailable` (by their Slack profile). Concurrent turns never get the same slot
-   * (ETag-guarded). Null when nobody is available.
+   * Moves the next turn to `next`, only if the rotation is still at `version` (ETag-guarded): of two
+   * processes giving the same turn, one writes and the other gets false and decides again.
    */
-  takeTurn(channel: string, now: Date, unavailable?: Unavailable): Promise<string | null>;
+  advanceTurn(channel: string, version: string, next: number): Promise<boolean>;
 }

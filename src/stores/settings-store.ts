@@ -8,6 +8,8 @@ export interface Settings {
   /** Business hours per channel (team); a channel without them uses BUSINESS_HOURS. */
   readonly hoursByChannel?: Readonly<Record<string, BusinessHours>>;
   readonly escalationChannel?: string;
+  /** After this many minutes a lead nobody claimed is announced again, and escalated at twice it. */
+  readonly unclaimedMinutes?: number | null;
   /** Admins added in Slack, besides ADMIN_USER_IDS. */
   readonly admins?: readonly string[];
 }

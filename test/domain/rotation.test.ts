@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { nextAssignee, previewTurn, type Rotation } from '../../src/domain/rotation.ts';
+import {
+  describeSkip,
+  nextAssignee,
+  previewTurn,
+  type Rotation,
+  turnSlots,
+} from '../../src/domain/rotation.ts';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 
@@ -150,5 +156,68 @@ describe('away reps', () => {
       { userId: 'UB', reason: { kind: 'away', until } },
     ]);
     expect(turn.next?.userId).toBe('UC');
+  });
+});
+
+describe('weights', () => {
+  const members = (...weights: number[]) =>
+    weights.map((weight, index) => ({ userId: `U${index}`, paused: false, weight }));
+  it.each([
+    [
+      [1, 1, 1],
+      [0, 1, 2],
+    ],
+    [
+      [2, 1],
+      [0, 1, 0],
+    ],
+    [
+      [2, 1, 3],
+      [0, 1, 2, 0, 2, 2],
+    ],
+    [[1], [0]],
+    [
+      [0, 1],
+      [0, 1],
+    ], // below 1 counts as 1
+    [
+      [99, 1],
+      [0, 1, ...Array<number>(9).fill(0)],
+    ], // above the maximum counts as the maximum
+  ])('weights %j give the round %j', (weights, slots) => {
+    expect(turnSlots(members(...weights))).toEqual(slots);
+  });
+
+  it('gives each rep their share over many rounds, and skips a paused heavy rep without a second turn', () => {
+    let state: Rotation = { channel: 'C', members: members(3, 1), next: 0 };
+    const counts: Record<string, number> = {};
+    for (let turn = 0; turn < 40; turn++) {
+      const next = nextAssignee(state, NOW);
+      if (!next) throw new Error('no turn');
+      counts[next.userId] = (counts[next.userId] ?? 0) + 1;
+      state = { ...state, next: next.next };
+    }
+    expect(counts).toEqual({ U0: 30, U1: 10 });
+    const paused: Rotation = {
+      channel: 'C',
+      members: [
+        { userId: 'U0', paused: true, weight: 3 },
+        { userId: 'U1', paused: false },
+      ],
+      next: 0,
+    };
+    expect(previewTurn(paused, NOW).skipped).toEqual([{ userId: 'U0', reason: { kind: 'paused' } }]);
+  });
+});
+
+describe('describeSkip', () => {
+  it.each([
+    [{ kind: 'paused' }, 'paused'],
+    [{ kind: 'full', open: 5, cap: 5 }, 'at their cap (5 open of 5)'],
+    [{ kind: 'passed' }, 'passed this lead on already'],
+    [{ kind: 'deactivated' }, 'deactivated in Slack'],
+    [{ kind: 'away', until: new Date('2026-12-07T00:00:00Z') }, 'away until 2026-12-07'],
+  ] as const)('%j → %s', (reason, words) => {
+    expect(describeSkip(reason)).toBe(words);
   });
 });

@@ -26,7 +26,7 @@ async function seedOpenLeads(count: number, owner: string) {
           at: arrived,
         };
         const { conversation } = await store.open(`customer${i}@x.example\noffer`, stage);
-        await store.setOwner(conversation.id, null, owner, arrived);
+        await store.setOwner(conversation.id, null, owner, arrived, true);
         await store.startSla(conversation.id, {
           action: 'Create',
           minutes: 24 * 60,

@@ -57,9 +57,9 @@ async function postLeads(companies: string[], columns = {}) {
 describe('/leads mine, overdue and stats', () => {
   it('lists my open leads, soonest due first, with links', async () => {
     const [a, b, c] = await postLeads(['Alpha', 'Beta', 'Gamma']);
-    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now);
-    await conversations().setOwner(b ?? '', null, 'U0ANNA', ctx.now);
-    await conversations().setOwner(c ?? '', null, 'U0BEN', ctx.now);
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now, true);
+    await conversations().setOwner(b ?? '', null, 'U0ANNA', ctx.now, true);
+    await conversations().setOwner(c ?? '', null, 'U0BEN', ctx.now, true);
     const lines = await leads('mine', 'U0ANNA');
     expect(lines[0]).toBe('*Your open leads* (2)');
     expect(lines.slice(1)).toEqual([
@@ -75,7 +75,7 @@ describe('/leads mine, overdue and stats', () => {
     const ids = await postLeads(
       Array.from({ length: 22 }, (_, i) => `Company ${String(i).padStart(2, '0')} <!here>`),
     );
-    await conversations().setOwner(ids[0] ?? '', null, 'U0ANNA', ctx.now);
+    await conversations().setOwner(ids[0] ?? '', null, 'U0ANNA', ctx.now, true);
     await conversations().recordFollowUp(ids[1] ?? '', {
       by: 'U0ANNA',
       at: ctx.now,
@@ -101,7 +101,7 @@ describe('/leads mine, overdue and stats', () => {
   it('reports speed to lead, SLA hit rate, sources, actions and reps', async () => {
     const [a, b] = await postLeads(['Alpha', 'Beta']);
     await postLeads(['Gamma'], { LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' });
-    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now);
+    await conversations().setOwner(a ?? '', null, 'U0ANNA', ctx.now, true);
     const arrival = (await conversations().getById(a ?? ''))?.stages[0]?.at ?? ctx.now;
     await conversations().recordFollowUp(a ?? '', {
       by: 'U0ANNA',
@@ -110,7 +110,7 @@ describe('/leads mine, overdue and stats', () => {
       note: null,
       nextStepOn: null,
     });
-    await conversations().setOwner(b ?? '', null, 'U0BEN', ctx.now);
+    await conversations().setOwner(b ?? '', null, 'U0BEN', ctx.now, true);
     ctx.now = addHours(ctx.now, 30);
     const [summary, reps] = await leads('stats 7d', 'U0ANNA');
     expect(summary).toBe(

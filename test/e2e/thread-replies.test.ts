@@ -32,7 +32,7 @@ async function ownedLead(): Promise<ThreadContext> {
   await ctx.bot.jobs.poll();
   const message = ctx.slack.messages.find((m) => m.metadata !== undefined);
   const conversation = await conversations().findByMessage(LEADS_CHANNEL, message?.ts ?? '');
-  await conversations().setOwner(conversation?.id ?? '', null, OWNER, ctx.now);
+  await conversations().setOwner(conversation?.id ?? '', null, OWNER, ctx.now, true);
   replies += 1;
   return {
     channel: LEADS_CHANNEL,

@@ -134,7 +134,7 @@ describe('several bot processes over one storage account', () => {
     const first = leadPosts()[0];
     const conversation = await conversations.findByMessage(first?.channel ?? '', first?.ts ?? '');
     const past = subMinutes(new Date(), 5);
-    await conversations.setOwner(conversation?.id ?? '', null, 'U0OWNER', past);
+    await conversations.setOwner(conversation?.id ?? '', null, 'U0OWNER', past, true);
     await conversations.startSla(conversation?.id ?? '', {
       action: 'Create',
       minutes: 24 * 60,
@@ -230,7 +230,7 @@ describe('several bot processes over one storage account', () => {
     for (const [index, post] of leadPosts().entries()) {
       const conversation = await conversations.findByMessage(post.channel, post.ts);
       const id = conversation?.id ?? '';
-      await conversations.setOwner(id, null, `U0REP${String(index).padStart(4, '0')}`, past);
+      await conversations.setOwner(id, null, `U0REP${String(index).padStart(4, '0')}`, past, true);
       await conversations.startSla(id, {
         action: 'Create',
         minutes: 24 * 60,

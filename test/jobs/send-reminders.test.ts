@@ -68,7 +68,7 @@ describe('sendReminders', () => {
   it('reminds the owner once at the SLA, with a link and the buttons, and notes it in the thread', async () => {
     const bot = await startBot();
     const { conversationId, arrivedAt } = await postLead(bot);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
 
     now = addMinutes(arrivedAt, DAY - 1);
     expect(await bot.jobs.reminders()).toMatchObject({ due: 0, reminded: 0 });
@@ -101,7 +101,7 @@ describe('sendReminders', () => {
     const one = await startBot();
     const two = await startBot();
     const { conversationId, arrivedAt } = await postLead(one);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     now = addMinutes(arrivedAt, DAY + 1);
     const [a, b] = await Promise.all([one.jobs.reminders(), two.jobs.reminders()]);
     expect(a.reminded + b.reminded).toBe(1);
@@ -117,7 +117,7 @@ describe('sendReminders', () => {
   it('sends the DM once when the thread note fails after it: the retry sends only the note', async () => {
     const bot = await startBot({ CLAIM_TIMEOUT_SECONDS: '60' });
     const { conversationId, arrivedAt } = await postLead(bot);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     now = addMinutes(arrivedAt, DAY);
     slack.fail('chat.postMessage', { error: 'fatal_error' }, 1, LEADS_CHANNEL); // the note, after the DM went out
     expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, failed: 1 });
@@ -132,7 +132,7 @@ describe('sendReminders', () => {
     slack.useClock(() => now); // Slack's clock agrees with the bot's, which the test moves
     const bot = await startBot({ CLAIM_TIMEOUT_SECONDS: '60' });
     const { conversationId, arrivedAt } = await postLead(bot);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     now = addMinutes(arrivedAt, DAY);
     slack.loseAnswer('chat.postMessage', 'drop');
     expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0, failed: 1 });
@@ -159,7 +159,7 @@ describe('sendReminders', () => {
       bot,
       leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Company: '<'.repeat(31_800) }) }),
     );
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     now = addMinutes(arrivedAt, DAY);
     expect(await bot.jobs.reminders()).toMatchObject({ due: 1, reminded: 1, failed: 0 });
     const [dm] = dmsTo('U0OWNER');
@@ -171,7 +171,7 @@ describe('sendReminders', () => {
   it('escalates to the managers at twice the SLA, naming the owner', async () => {
     const bot = await startBot();
     const { conversationId, arrivedAt } = await postLead(bot);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     now = addMinutes(arrivedAt, 2 * DAY);
     expect(await bot.jobs.reminders()).toMatchObject({ due: 2, reminded: 1, escalated: 1 });
     const [escalation] = postsIn(MANAGERS);
@@ -183,7 +183,7 @@ describe('sendReminders', () => {
   it('sends nothing once a follow-up is logged', async () => {
     const bot = await startBot();
     const { conversationId, arrivedAt } = await postLead(bot);
-    await conversations().setOwner(conversationId, null, 'U0OWNER', now);
+    await conversations().setOwner(conversationId, null, 'U0OWNER', now, true);
     await conversations().recordFollowUp(conversationId, {
       by: 'U0OWNER',
       at: addMinutes(arrivedAt, 60),

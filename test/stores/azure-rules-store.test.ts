@@ -1,17 +1,52 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { type TurnDeps, takeTurn } from '../../src/services/assign-from-rotation.ts';
+import { createAzureCapacityStore } from '../../src/stores/azure/azure-capacity-store.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
+import type { ConversationStore } from '../../src/stores/conversation-store.ts';
 
 let store: ReturnType<typeof createAzureRulesStore>;
+let turnDeps: TurnDeps;
+let conversations: ConversationStore;
 
 beforeEach(async () => {
-  const client = createTableClient(inject('azureConnectionString'), `rules${randomBytes(4).toString('hex')}`);
-  await client.createTable();
+  const suffix = randomBytes(4).toString('hex');
+  const client = createTableClient(inject('azureConnectionString'), `rules${suffix}`);
+  const conversationsClient = createTableClient(inject('azureConnectionString'), `conv${suffix}`);
+  await Promise.all([client.createTable(), conversationsClient.createTable()]);
   store = createAzureRulesStore(client);
+  conversations = createAzureConversationStore(conversationsClient);
+  turnDeps = {
+    rules: store,
+    capacity: createAzureCapacityStore(client),
+    conversations,
+    availability: async () => new Map(),
+    clock: () => NOW,
+  };
 });
 
 const NOW = new Date('2026-11-30T12:00:00Z');
+
+/** Takes a turn as assignment does; the assignee, or null when nobody can take it. */
+async function takeTurnAt(channel: string, now: Date, conversationId = randomBytes(16).toString('hex')) {
+  const turn = await takeTurn(channel, conversationId, { ...turnDeps, clock: () => now });
+  return turn.kind === 'taken' ? turn.userId : null;
+}
+
+/** Opens a conversation and gives it to `owner`, as an assignment would. */
+async function ownedLead(owner: string, index: number): Promise<string> {
+  const stage = {
+    leadId: { partitionKey: 'p', rowKey: `r${index}` },
+    action: 'Create' as const,
+    channel: 'AzurePortal' as const,
+    at: NOW,
+  };
+  const { conversation } = await conversations.open(`lead${index}@x.example\noffer`, stage);
+  await conversations.setOwner(conversation.id, null, owner, NOW, true);
+  return conversation.id;
+}
 
 describe('rules store (Azure Tables)', () => {
   it('keeps routing rules in order and returns the ones replaced', async () => {
@@ -25,13 +60,13 @@ describe('rules store (Azure Tables)', () => {
 
   it('hands out turns round-robin, each slot once, however many assignments run at once', async () => {
     await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
-    const assignees = await Promise.all(Array.from({ length: 9 }, () => store.takeTurn('CSALES', NOW)));
+    const assignees = await Promise.all(Array.from({ length: 9 }, () => takeTurnAt('CSALES', NOW)));
     const counts = Object.fromEntries(
-      ['UA', 'UB', 'UC'].map((id) => [id, assignees.filter((a) => a === id).length]),
+      ['UA', 'UB', 'UC'].map((id) => [id, assignees.filter((assignee) => assignee === id).length]),
     );
     expect(counts).toEqual({ UA: 3, UB: 3, UC: 3 });
     // and the order goes on where it stopped
-    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UB']);
+    expect([await takeTurnAt('CSALES', NOW), await takeTurnAt('CSALES', NOW)]).toEqual(['UA', 'UB']);
   });
 
   it('skips an away rep in every rotation they are in until their first day back, or until back', async () => {
@@ -39,8 +74,8 @@ describe('rules store (Azure Tables)', () => {
     await store.setRotation('CEMEA', ['UB', 'UC']);
     const firstDayBack = new Date('2026-12-07T00:00:00Z');
     expect([...(await store.setAway('UB', firstDayBack))].sort()).toEqual(['CEMEA', 'CSALES']);
-    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UA']);
-    expect(await store.takeTurn('CSALES', firstDayBack)).toBe('UB'); // the day they are back
+    expect([await takeTurnAt('CSALES', NOW), await takeTurnAt('CSALES', NOW)]).toEqual(['UA', 'UA']);
+    expect(await takeTurnAt('CSALES', firstDayBack)).toBe('UB'); // the day they are back
     await store.setRotation('CSALES', ['UA', 'UB', 'UC']); // a new rotation keeps them away
     expect((await store.rotation('CSALES')).members[1]).toEqual({
       userId: 'UB',
@@ -48,7 +83,7 @@ describe('rules store (Azure Tables)', () => {
       awayUntil: firstDayBack,
     });
     await store.setAway('UB', null);
-    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UB']);
+    expect([await takeTurnAt('CSALES', NOW), await takeTurnAt('CSALES', NOW)]).toEqual(['UA', 'UB']);
   });
 
   it('skips a paused rep in every rotation they are in, and resumes them', async () => {
@@ -56,9 +91,9 @@ describe('rules store (Azure Tables)', () => {
     await store.setRotation('CEMEA', ['UB', 'UC']);
     await store.setRotation('COTHER', ['UC']);
     expect([...(await store.setPaused('UB', true))].sort()).toEqual(['CEMEA', 'CSALES']);
-    expect([await store.takeTurn('CSALES', NOW), await store.takeTurn('CSALES', NOW)]).toEqual(['UA', 'UA']);
+    expect([await takeTurnAt('CSALES', NOW), await takeTurnAt('CSALES', NOW)]).toEqual(['UA', 'UA']);
     await store.setPaused('UB', false);
-    expect(await store.takeTurn('CSALES', NOW)).toBe('UB');
+    expect(await takeTurnAt('CSALES', NOW)).toBe('UB');
   });
 
   it('keeps a paused rep paused when the rotation is set again', async () => {
@@ -73,10 +108,10 @@ describe('rules store (Azure Tables)', () => {
   });
 
   it('has no turn for a channel without a rotation, or with everyone paused', async () => {
-    expect(await store.takeTurn('CNONE', NOW)).toBeNull();
+    expect(await takeTurnAt('CNONE', NOW)).toBeNull();
     await store.setRotation('CSALES', ['UA']);
     await store.setPaused('UA', true);
-    expect(await store.takeTurn('CSALES', NOW)).toBeNull();
+    expect(await takeTurnAt('CSALES', NOW)).toBeNull();
   });
 
   it('keeps both edits when two admins change the routing rules at the same moment', async () => {
@@ -112,5 +147,59 @@ describe('rules store (Azure Tables)', () => {
       ],
       CNOROUTE: [{ userId: 'UC', paused: false }],
     });
+  });
+
+  it('gives a rep with weight 2 twice the turns of the others, spread over the round', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
+    expect(await store.updateMember('CSALES', 'UA', (member) => ({ ...member, weight: 2 }))).toBe(true);
+    const order: Array<string | null> = [];
+    for (let turn = 0; turn < 8; turn++) order.push(await takeTurnAt('CSALES', NOW));
+    expect(order).toEqual(['UA', 'UB', 'UC', 'UA', 'UA', 'UB', 'UC', 'UA']);
+    expect(await store.updateMember('CSALES', 'UZ', (member) => member)).toBe(false);
+  });
+
+  it('skips a rep at their cap, counting the open leads they own in any channel', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    await store.updateMember('CSALES', 'UA', (member) => ({ ...member, cap: 2 }));
+    await ownedLead('UA', 1);
+    await ownedLead('UA', 2);
+    const turn = await takeTurn('CSALES', 'c'.repeat(32), turnDeps);
+    expect(turn).toMatchObject({
+      kind: 'taken',
+      userId: 'UB',
+      skipped: [{ userId: 'UA', reason: { kind: 'full', open: 2, cap: 2 } }],
+    });
+  });
+
+  it('never takes a rep past their cap, however many leads are assigned at once', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB', 'UC']);
+    for (const rep of ['UA', 'UB', 'UC'])
+      await store.updateMember('CSALES', rep, (member) => ({ ...member, cap: 3 }));
+    await ownedLead('UA', 1); // UA has room for two more
+    // Twelve leads at once, each its own assignment (as several processes would run them).
+    const assignees = await Promise.all(Array.from({ length: 12 }, () => takeTurnAt('CSALES', NOW)));
+    const count = (rep: string | null) => assignees.filter((assignee) => assignee === rep).length;
+    expect([count('UA'), count('UB'), count('UC')]).toEqual([2, 3, 3]);
+    expect(count(null)).toBe(4); // everyone full: those leads wait to be claimed
+  });
+
+  it('gives each turn once when two processes read the rotation at the same version', async () => {
+    await store.setRotation('CSALES', ['UA', 'UB']);
+    const read = await store.readTurn('CSALES');
+    if (read === null) throw new Error('no rotation');
+    const writes = await Promise.all([
+      store.advanceTurn('CSALES', read.version, 1),
+      store.advanceTurn('CSALES', read.version, 1),
+    ]);
+    expect(writes.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps the time to accept with the rotation; a channel without one refuses it', async () => {
+    expect(await store.setAcceptance('CNONE', { minutes: 15, maxHops: 2 })).toBe(false);
+    await store.setRotation('CSALES', ['UA']);
+    expect(await store.setAcceptance('CSALES', { minutes: 15, maxHops: 2 })).toBe(true);
+    expect((await store.rotation('CSALES')).acceptance).toEqual({ minutes: 15, maxHops: 2 });
+    await store.setAcceptance('CSALES', null);
+    expect((await store.rotation('CSALES')).acceptance).toBeNull();
   });
 });

@@ -128,7 +128,7 @@ describe('conversation store (Azure Tables)', () => {
 
   it('escapes quotes and operators in filter values (OData injection returns nothing, not everything)', async () => {
     const { conversation } = await store.open('q@x.example\no', stage('root', 0));
-    await store.setOwner(conversation.id, null, "U0O'NEIL", at);
+    await store.setOwner(conversation.id, null, "U0O'NEIL", at, true);
     expect((await store.listOwnedBy("U0O'NEIL")).map((c) => c.id)).toEqual([conversation.id]);
     for (const hostile of ["x' or ownerId ne 'x", "' or 1 eq 1 or ''eq'", "U0O'NEIL' or true or '"]) {
       expect(await store.listOwnedBy(hostile)).toEqual([]);
@@ -136,8 +136,8 @@ describe('conversation store (Azure Tables)', () => {
   });
 
   it('changes no owner of a conversation that does not exist', async () => {
-    expect(await store.setOwner('f'.repeat(32), null, 'U0ANNA', at)).toBeNull();
-    expect(await store.setOwner('not-an-id', null, 'U0ANNA', at)).toBeNull();
+    expect(await store.setOwner('f'.repeat(32), null, 'U0ANNA', at, true)).toBeNull();
+    expect(await store.setOwner('not-an-id', null, 'U0ANNA', at, true)).toBeNull();
   });
 
   it('records the first message', async () => {

@@ -4,6 +4,7 @@ import { SLACK_LIMITS } from './limits.ts';
 /** The action ids of the lead message's controls. */
 export const LEAD_ACTIONS = {
   claim: 'lead_claim',
+  accept: 'lead_accept',
   handOver: 'lead_hand_over',
   release: 'lead_release',
   logFollowUp: 'lead_log_follow_up',

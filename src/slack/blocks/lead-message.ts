@@ -90,7 +90,8 @@ function journey(stages: readonly ConversationStage[]): string {
 /** Who owns the conversation a message heads; Slack shows each `<@U…>` as the person's current name. */
 export interface OwnershipView {
   readonly conversationId: string;
-  readonly owner: { readonly userId: string; readonly since: Date } | null;
+  /** `accepted` false: the rotation gave it and waits for the assignee to accept it. */
+  readonly owner: { readonly userId: string; readonly since: Date; readonly accepted?: boolean } | null;
   /** When an active lead waits for a follow-up: its deadline. */
   readonly followUpDue?: Date | null;
   /** The owner snoozed the reminders until then. */
@@ -114,7 +115,9 @@ function ownershipBlocks(view: OwnershipView): Block[] {
     ];
   }
   const owner = view.owner
-    ? `👤 *Owned by <@${view.owner.userId}>* since ${slackDate(view.owner.since)}`
+    ? view.owner.accepted === false
+      ? `👤 *Assigned to <@${view.owner.userId}>* ${slackDate(view.owner.since)}: waiting for them to accept`
+      : `👤 *Owned by <@${view.owner.userId}>* since ${slackDate(view.owner.since)}`
     : '🙋 *Unclaimed:* press *Claim* to own this lead.';
   const followUp = view.followedUp
     ? `✅ Followed up by <@${view.followedUp.by}> ${formatDuration(Math.max(1, view.followedUp.minutesAfterArrival))} after arrival`
@@ -123,8 +126,21 @@ function ownershipBlocks(view: OwnershipView): Block[] {
       : null;
   const status = followUp ? `${owner}\n${followUp}` : owner;
   const value = encodeConversationRef(view.conversationId);
+  const accept =
+    view.owner?.accepted === false
+      ? [
+          {
+            type: 'button' as const,
+            action_id: LEAD_ACTIONS.accept,
+            text: plain('Accept', 75),
+            value,
+            style: 'primary' as const,
+          },
+        ]
+      : [];
   const controls = view.owner
     ? [
+        ...accept,
         {
           type: 'button' as const,
           action_id: LEAD_ACTIONS.logFollowUp,

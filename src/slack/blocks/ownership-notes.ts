@@ -1,14 +1,35 @@
 import { type Conversation, isAwaitingFollowUp } from '../../domain/conversation.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
-import type { OwnershipChangeKind } from '../../domain/ownership.ts';
+import type { OwnershipEvent } from '../../domain/ownership.ts';
+import { describeSkips } from '../../domain/rotation.ts';
+import { describeDuration } from '../../domain/sla.ts';
+import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
 
-export interface OwnershipNote {
-  readonly kind: OwnershipChangeKind;
-  readonly by: string;
-  readonly from: string | null;
-  readonly to: string | null;
+export type OwnershipNote = Pick<
+  OwnershipEvent,
+  'kind' | 'by' | 'from' | 'to' | 'skipped' | 'reason' | 'acceptWithinMinutes'
+>;
+
+/** " Skipped: <@UA> (paused)." when the rotation passed reps over; empty otherwise. */
+const skippedText = (note: OwnershipNote) =>
+  note.skipped?.length ? ` Skipped: ${describeSkips(note.skipped)}.` : '';
+
+/** " Accept within 15 minutes, or it goes to the next rep." when the channel asks for acceptance. */
+export const acceptText = (note: Pick<OwnershipNote, 'acceptWithinMinutes'>) =>
+  note.acceptWithinMinutes
+    ? ` Press *Accept* (or log a follow-up) within ${describeDuration(note.acceptWithinMinutes)}, or it goes to the next rep.`
+    : '';
+
+function passText(note: OwnershipNote): string {
+  const why =
+    note.reason?.kind === 'deactivated'
+      ? `${user(note.from)}'s Slack account was deactivated`
+      : `${user(note.from)} did not accept it within ${describeDuration(note.reason?.minutes ?? 0)}`;
+  return note.to === null
+    ? `⏭️ ${why}, and nobody else in the rotation can take it: it is unclaimed again.`
+    : `⏭️ ${why}: the rotation passed it on to ${user(note.to)}.`;
 }
 
 const user = (id: string | null) => (id === null ? 'nobody' : `<@${id}>`);
@@ -20,7 +41,11 @@ export function renderOwnershipNote(note: OwnershipNote): RenderedMessage {
       case 'claim':
         return `🙋 ${user(note.to)} claimed this lead.`;
       case 'assign':
-        return `🔄 Assigned to ${user(note.to)} by the channel's rotation.`;
+        return `🔄 Assigned to ${user(note.to)} by the channel's rotation.${skippedText(note)}${acceptText(note)}`;
+      case 'pass':
+        return `${passText(note)}${skippedText(note)}${note.to === null ? '' : acceptText(note)}`;
+      case 'accept':
+        return `👍 ${user(note.by)} accepted this lead.`;
       case 'handover':
         return `🤝 ${user(note.from)} handed this lead over to ${user(note.to)}.`;
       case 'reassign':
@@ -40,16 +65,34 @@ export function followUpBy(conversation: Conversation): string {
 
 /** The direct message to a rep who was given a lead. */
 export function renderNewOwnerMessage(input: {
-  readonly kind: OwnershipChangeKind;
   readonly by: string;
   readonly customer: string;
   readonly stage: string;
   readonly permalink: string | null;
   /** " Follow up by <time>." while the lead awaits its first follow-up (see followUpBy). */
   readonly followUpBy: string;
+  /** Set when the lead waits for them to accept it (the rotation's accept-or-pass). */
+  readonly acceptWithinMinutes?: number;
+  readonly conversationId: string;
 }): RenderedMessage {
-  const why = input.kind === 'assign' ? 'The rotation assigned you' : `<@${input.by}> gave you`;
+  const why = input.by === 'rotation' ? 'The rotation assigned you' : `<@${input.by}> gave you`;
   const link = input.permalink ? ` <${input.permalink}|Open the lead>` : '';
-  const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}).${input.followUpBy}${link}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}).${input.followUpBy}${acceptText(input)}${link}`;
+  const accept = input.acceptWithinMinutes
+    ? [
+        {
+          type: 'actions' as const,
+          elements: [
+            {
+              type: 'button' as const,
+              action_id: LEAD_ACTIONS.accept,
+              text: { type: 'plain_text' as const, text: 'Accept' },
+              value: encodeConversationRef(input.conversationId),
+              style: 'primary' as const,
+            },
+          ],
+        },
+      ]
+    : [];
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...accept] };
 }

@@ -1,4 +1,4 @@
-import type { OwnershipOutcome } from '../../domain/ownership.ts';
+import type { AcceptOutcome, OwnershipOutcome } from '../../domain/ownership.ts';
 import { closedRefusalText } from './close.ts';
 import { followUpBy } from './ownership-notes.ts';
 import type { RenderedMessage } from './types.ts';
@@ -33,6 +33,26 @@ export function renderOwnershipReply(outcome: OwnershipOutcome, actor: string): 
       return reply('That person already owns this lead.');
     case 'closed':
       return reply(closedRefusalText(outcome.closure));
+    case 'notFound':
+      return reply('⚠️ This lead no longer exists in the bot’s records, so nothing was changed.');
+  }
+}
+
+/** The private answer to Accept. */
+export function renderAcceptReply(outcome: AcceptOutcome): RenderedMessage {
+  switch (outcome.kind) {
+    case 'accepted':
+      return reply('👍 Accepted: the lead is yours, and the rotation will not pass it on.');
+    case 'alreadyAccepted':
+      return reply('You accepted this lead already.');
+    case 'notYours':
+      return reply(
+        outcome.owner === null
+          ? 'Nobody owns this lead now (it was passed on): press *Claim* on it to take it.'
+          : `This lead is with <@${outcome.owner}> now, so only they can accept it.`,
+      );
+    case 'closed':
+      return reply('This lead is closed, so there is nothing to accept.');
     case 'notFound':
       return reply('⚠️ This lead no longer exists in the bot’s records, so nothing was changed.');
   }

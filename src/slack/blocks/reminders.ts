@@ -1,4 +1,6 @@
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
+import { type AssignmentProblem, describeSkips } from '../../domain/rotation.ts';
+import { describeDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
@@ -67,5 +69,51 @@ export function renderEscalation(subject: ReminderSubject): RenderedMessage {
   const owner = subject.owner ? `Owner: <@${subject.owner}>.` : 'Nobody owns it.';
   return section(
     `🚨 No follow-up on *${literalMrkdwn(subject.customer)}* (${subject.stage}) since it arrived ${slackDate(subject.arrivedAt)}: twice the SLA. ${owner}${link(subject.permalink)}`,
+  );
+}
+
+/** In the lead's channel, when nobody claimed it for a while: the lead again, with a Claim button. */
+export function renderUnclaimedAnnouncement(subject: ReminderSubject, minutes: number): RenderedMessage {
+  const text = `🙋 Still unclaimed after ${describeDuration(minutes)}: *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}.${link(subject.permalink)}`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: LEAD_ACTIONS.claim,
+            text: { type: 'plain_text', text: 'Claim' },
+            value: encodeConversationRef(subject.conversationId),
+            style: 'primary',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function problemText(problem: AssignmentProblem): string {
+  switch (problem.kind) {
+    case 'nobodyAvailable':
+      return `nobody in its rotation can take it (${describeSkips(problem.skipped) || 'nobody in it'}), so it waits in its channel to be claimed`;
+    case 'notAccepted':
+      return `${problem.hops === 0 ? `<@${problem.from}> did not accept it` : `${problem.hops + 1} reps in turn, last <@${problem.from}>, did not accept it`} within ${describeDuration(problem.minutes)}, so it is back in its channel, unclaimed`;
+    case 'deactivated':
+      return `its owner <@${problem.from}> was deactivated in Slack and nobody in the rotation can take it, so it is back in its channel, unclaimed`;
+    case 'unclaimed':
+      return `nobody has claimed it for ${describeDuration(problem.minutes)}`;
+  }
+}
+
+/** To the managers, when assignment needs a person to step in. */
+export function renderAssignmentProblem(
+  subject: ReminderSubject,
+  problem: AssignmentProblem,
+): RenderedMessage {
+  return section(
+    `🚨 *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}: ${problemText(problem)}.${link(subject.permalink)}`,
   );
 }

@@ -1,10 +1,10 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import type { Parsed } from '../../domain/parsed.ts';
+import { AWAY_UNTIL_BACK, MAX_CAP, MAX_WEIGHT } from '../../domain/rotation.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
 import {
   type AdminDeps,
   AdminInputError,
-  AWAY_UNTIL_BACK,
   admin,
   type Change,
   describeRules,
@@ -26,10 +26,13 @@ import { truncate } from '../blocks/limits.ts';
 import { renderFigures, renderLeadList } from '../blocks/team-views.ts';
 import type { RenderedMessage } from '../blocks/types.ts';
 import {
+  parseAcceptance,
   parseActiveActions,
   parseAway,
   parseChannel,
+  parseDurationOrOff,
   parseHours,
+  parseMemberNumber,
   parseNothing,
   parseOptionalUser,
   parsePage,
@@ -125,6 +128,43 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       a('rotation resume', '/leads rotation resume @anna', 'put a paused rep back'),
       parseUser,
       async (user) => changed(await admin.setPaused(deps, user, false)),
+    ),
+    command(
+      a(
+        'rotation weight',
+        '/leads rotation weight #sales @anna 2',
+        'give a rep more turns (2: twice the leads)',
+      ),
+      (args) => parseMemberNumber(args, 'weight', { min: 1, max: MAX_WEIGHT }),
+      async ({ channel, user, value }) =>
+        changed(await admin.setMember(deps, channel, user, 'weight', value)),
+    ),
+    command(
+      a(
+        'rotation cap',
+        '/leads rotation cap #sales @anna 5',
+        'skip a rep while they own that many open leads (off: no cap)',
+      ),
+      (args) => parseMemberNumber(args, 'cap', { min: 1, max: MAX_CAP }),
+      async ({ channel, user, value }) => changed(await admin.setMember(deps, channel, user, 'cap', value)),
+    ),
+    command(
+      a(
+        'rotation accept',
+        '/leads rotation accept #sales 15m hops 2',
+        'pass a lead on when its assignee does not accept it in time (off: never)',
+      ),
+      parseAcceptance,
+      async ({ channel, acceptance }) => changed(await admin.setAcceptance(deps, channel, acceptance)),
+    ),
+    command(
+      a(
+        'unclaimed',
+        '/leads unclaimed 30m',
+        'announce a lead nobody claimed again, escalate at twice it (off: never)',
+      ),
+      parseDurationOrOff,
+      async (minutes) => changed(await admin.setUnclaimed(deps, minutes)),
     ),
     command(
       a('rotation', '/leads rotation #sales @anna @ben', "set a channel's rotation (no users: remove it)"),

@@ -179,3 +179,50 @@ export function parsePage(args: readonly string[]): Parsed<number> {
   if (args.length === 0) return ok(1);
   return args.length === 1 ? position(args[0], 'The page') : fail('Give at most a page number.');
 }
+
+/** `#channel @rep <whole number>` (or `off` where `allowOff`): a rep's weight or cap in a rotation. */
+export function parseMemberNumber(
+  args: readonly string[],
+  what: 'weight' | 'cap',
+  range: { readonly min: number; readonly max: number },
+): Parsed<{ channel: string; user: string; value: number | null }> {
+  const channel = channelOf(args[0]);
+  const user = userOf(args[1]);
+  const example = what === 'weight' ? '#sales @anna 2' : '#sales @anna 5 (or off)';
+  if (args.length !== 3 || channel === null || user === null)
+    return fail(`Give the channel, the rep and the ${what}, like ${example}.`);
+  const text = (args[2] ?? '').toLowerCase();
+  if (what === 'cap' && text === 'off') return ok({ channel, user, value: null });
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < range.min || value > range.max)
+    return fail(`The ${what} must be a whole number from ${range.min} to ${range.max}, like ${example}.`);
+  return ok({ channel, user, value });
+}
+
+/** `#channel 15m [hops 2]` or `#channel off`: how long an assignee has to accept, and how many hops. */
+export function parseAcceptance(
+  args: readonly string[],
+): Parsed<{ channel: string; acceptance: { minutes: number; maxHops: number } | null }> {
+  const channel = channelOf(args[0]);
+  const example = '#sales 15m hops 2 (or #sales off)';
+  if (channel === null) return fail(`Start with the channel, like ${example}.`);
+  if (args.length === 2 && args[1]?.toLowerCase() === 'off') return ok({ channel, acceptance: null });
+  const minutes = parseDuration(args[1] ?? '');
+  if (minutes === null || !(args.length === 2 || args.length === 4))
+    return fail(`Give the channel, a time to accept and an optional number of hops, like ${example}.`);
+  if (args.length === 2) return ok({ channel, acceptance: { minutes, maxHops: DEFAULT_MAX_HOPS } });
+  const hops = Number(args[3]);
+  if (args[2]?.toLowerCase() !== 'hops' || !Number.isInteger(hops) || hops < 0 || hops > 10)
+    return fail(`The hops must be a whole number from 0 to 10, like ${example}.`);
+  return ok({ channel, acceptance: { minutes, maxHops: hops } });
+}
+
+/** How many times an unaccepted lead moves on by default before the escalation channel is told. */
+export const DEFAULT_MAX_HOPS = 2;
+
+/** `30m` or `off`: after how long an unclaimed lead is announced again. */
+export function parseDurationOrOff(args: readonly string[]): Parsed<number | null> {
+  if (args.length === 1 && args[0]?.toLowerCase() === 'off') return ok(null);
+  const minutes = args.length === 1 ? parseDuration(args[0] ?? '') : null;
+  return minutes === null ? fail('Give a duration like 30m, 4h or 1d, or off.') : ok(minutes);
+}

@@ -21,6 +21,8 @@ interface ConversationEntity {
   stages: string;
   ownerId: string;
   ownedSince: Date | string;
+  /** Absent on rows written before assignments could wait for acceptance: accepted. */
+  ownerAccepted?: boolean;
   /** JSON of SlaState, FollowUp; empty when none. */
   sla?: string;
   followUp?: string;
@@ -113,7 +115,10 @@ function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string
     channel: entity.channel || null,
     ts: entity.ts || null,
     stages: decodeStages(entity.stages),
-    owner: entity.ownerId && ownedSince ? { userId: entity.ownerId, since: ownedSince } : null,
+    owner:
+      entity.ownerId && ownedSince
+        ? { userId: entity.ownerId, since: ownedSince, accepted: entity.ownerAccepted !== false }
+        : null,
     sla: entity.sla ? decodeSla(entity.sla) : null,
     followUp: entity.followUp ? decodeFollowUp(entity.followUp) : null,
     firstFollowUpAt: dateOf(entity.firstFollowUpAt),
@@ -181,7 +186,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       const entity = await getOrNull<ConversationEntity>(client, partitionKey, rowKey);
       return entity === null ? null : fromEntity(entity);
     },
-    async setOwner(id, expected, to, at) {
+    async setOwner(id, expected, to, at, accepted) {
       if (!ID.test(id)) return null;
       let previous: Conversation | null = null;
       let conversation: Conversation;
@@ -189,7 +194,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         conversation = await updateById(id, (current) => {
           previous = current;
           if ((current.owner?.userId ?? null) !== expected) return null;
-          return { ownerId: to ?? '', ownedSince: to === null ? '' : at };
+          return { ownerId: to ?? '', ownedSince: to === null ? '' : at, ownerAccepted: accepted };
         });
       } catch (error) {
         if (statusOf(error) === 404) return null;
@@ -216,6 +221,23 @@ export function createAzureConversationStore(client: TableClient): ConversationS
     async listOwnedBy(userId) {
       return list(odata`ownerId eq ${userId}`);
     },
+    async accept(id, userId) {
+      if (!ID.test(id)) return null;
+      let acceptedNow = false;
+      try {
+        const conversation = await updateById(id, (current) => {
+          acceptedNow = current.owner?.userId === userId && !current.owner.accepted;
+          return acceptedNow ? { ownerAccepted: true } : null;
+        });
+        return { conversation, acceptedNow };
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    },
+    async listOwned() {
+      return list(odata`ownerId ne ''`);
+    },
     async listUnclaimed() {
       return list(odata`ownerId eq ''`);
     },
@@ -238,6 +260,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         followUp: JSON.stringify(followUp),
         followUpDueAt: NOT_DUE,
         ...(current.firstFollowUpAt === null ? { firstFollowUpAt: followUp.at } : {}),
+        ...(current.owner?.userId === followUp.by ? { ownerAccepted: true } : {}),
       }));
     },
     snooze(id, until) {

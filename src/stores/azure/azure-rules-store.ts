@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { nextAssignee, type RotationMember } from '../../domain/rotation.ts';
+import type { Acceptance, Rotation, RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
 import type { RulesStore } from '../rules-store.ts';
 import { conditionally, getOrNull, updateGuarded } from './tables.ts';
@@ -11,6 +11,9 @@ interface RulesEntity {
 interface RotationEntity {
   members: string;
   next: number;
+  /** Minutes an assignee has to accept, and how many times a lead moves on; absent or 0: no acceptance. */
+  acceptMinutes?: number;
+  maxHops?: number;
 }
 
 const ROUTING = { partitionKey: 'routing', rowKey: 'rules' };
@@ -18,12 +21,30 @@ const ROTATION = 'rotation';
 
 /** Members are kept as JSON in one property; `awayUntil` as ISO text. */
 function parseMembers(json: string): RotationMember[] {
-  const raw = JSON.parse(json) as Array<{ userId: string; paused?: boolean; awayUntil?: string | null }>;
+  const raw = JSON.parse(json) as Array<{
+    userId: string;
+    paused?: boolean;
+    awayUntil?: string | null;
+    weight?: number;
+    cap?: number;
+  }>;
   return raw.map((member) => ({
     userId: member.userId,
     paused: member.paused === true,
     ...(member.awayUntil ? { awayUntil: new Date(member.awayUntil) } : {}),
+    ...(member.weight && member.weight !== 1 ? { weight: member.weight } : {}),
+    ...(member.cap !== undefined && member.cap !== null ? { cap: member.cap } : {}),
   }));
+}
+
+function toRotation(channel: string, entity: RotationEntity): Rotation {
+  const acceptMinutes = Number(entity.acceptMinutes ?? 0);
+  return {
+    channel,
+    members: parseMembers(entity.members),
+    next: Number(entity.next),
+    acceptance: acceptMinutes > 0 ? { minutes: acceptMinutes, maxHops: Number(entity.maxHops ?? 0) } : null,
+  };
 }
 
 /** Creates the entity if it does not exist yet, so the guarded update below always has one to read. */
@@ -97,8 +118,44 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     async rotation(channel) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
       return entity === null
-        ? { channel, members: [], next: 0 }
-        : { channel, members: parseMembers(entity.members), next: Number(entity.next) };
+        ? { channel, members: [], next: 0, acceptance: null }
+        : toRotation(channel, entity);
+    },
+    async readTurn(channel) {
+      const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
+      if (entity === null || parseMembers(entity.members).length === 0) return null;
+      return { rotation: toRotation(channel, entity), version: entity.etag };
+    },
+    async advanceTurn(channel, version, next) {
+      const written = await conditionally(() =>
+        client.updateEntity({ partitionKey: ROTATION, rowKey: channel, next }, 'Merge', { etag: version }),
+      );
+      return written.ok;
+    },
+    async updateMember(channel, userId, change) {
+      if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return false;
+      let found = false;
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
+        const members = parseMembers(current.members);
+        found = members.some((member) => member.userId === userId);
+        return found
+          ? {
+              members: JSON.stringify(
+                members.map((member) => (member.userId === userId ? change(member) : member)),
+              ),
+            }
+          : null;
+      });
+      return found;
+    },
+    async setAcceptance(channel, acceptance: Acceptance | null) {
+      const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
+      if (entity === null || parseMembers(entity.members).length === 0) return false;
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, () => ({
+        acceptMinutes: acceptance?.minutes ?? 0,
+        maxHops: acceptance?.maxHops ?? 0,
+      }));
+      return true;
     },
     async setRotation(channel, userIds) {
       await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
@@ -114,20 +171,6 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     },
     async setAway(userId, until) {
       return updateMember(userId, (member) => ({ ...member, awayUntil: until }));
-    },
-    async takeTurn(channel, now, unavailable) {
-      if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return null;
-      let assignee: string | null = null;
-      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-        const turn = nextAssignee(
-          { channel, members: parseMembers(current.members), next: Number(current.next) },
-          now,
-          unavailable,
-        );
-        assignee = turn?.userId ?? null;
-        return turn === null ? null : { next: turn.next };
-      });
-      return assignee;
     },
   };
 }

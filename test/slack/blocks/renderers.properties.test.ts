@@ -104,7 +104,7 @@ const conversation = (owner: string | null): Conversation => ({
   stages: [
     { leadId: { partitionKey: 'p', rowKey: 'r' }, action: 'PLT', channel: 'AppSource', at: new Date(0) },
   ],
-  owner: owner ? { userId: owner, since: new Date(0) } : null,
+  owner: owner ? { userId: owner, since: new Date(0), accepted: true } : null,
   sla: null,
   followUp: null,
   firstFollowUpAt: null,
@@ -158,12 +158,13 @@ describe('properties: every renderer with hostile text', () => {
         expectSafeMessage(renderEscalation(subject));
         expectSafeMessage(
           renderNewOwnerMessage({
-            kind: 'assign',
             by: 'rotation',
             customer,
             stage: 'Contact me',
             permalink: null,
             followUpBy: '',
+            acceptWithinMinutes: 15,
+            conversationId: 'a'.repeat(32),
           }),
         );
       }),

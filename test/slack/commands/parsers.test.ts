@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   channelOf,
+  parseAcceptance,
   parseActiveActions,
   parseChannel,
+  parseDurationOrOff,
   parseHours,
+  parseMemberNumber,
   parseNothing,
   parseRotation,
   parseRoute,
@@ -16,6 +19,9 @@ import {
 } from '../../../src/slack/commands/parsers.ts';
 
 const words = (text: string) => text.split(' ').filter(Boolean);
+
+const weight = (args: readonly string[]) => parseMemberNumber(args, 'weight', { min: 1, max: 10 });
+const cap = (args: readonly string[]) => parseMemberNumber(args, 'cap', { min: 1, max: 1000 });
 
 describe('Slack’s escaped forms and plain ids', () => {
   it.each([
@@ -119,6 +125,35 @@ describe('subcommand arguments', () => {
     [parseWindow, '30d', { ok: true, value: 30 }],
     [parseWindow, '30', { ok: false }],
     [parseWindow, '0d', { ok: false }],
+    [weight, '<#C0SALES> <@U0ANNA> 2', { ok: true, value: { channel: 'C0SALES', user: 'U0ANNA', value: 2 } }],
+    [weight, '<#C0SALES> <@U0ANNA> 0', { ok: false }],
+    [weight, '<#C0SALES> <@U0ANNA> 11', { ok: false }],
+    [weight, '<#C0SALES> <@U0ANNA> off', { ok: false }],
+    [weight, '<@U0ANNA> 2', { ok: false }],
+    [cap, '<#C0SALES> <@U0ANNA> 5', { ok: true, value: { channel: 'C0SALES', user: 'U0ANNA', value: 5 } }],
+    [
+      cap,
+      '<#C0SALES> <@U0ANNA> OFF',
+      { ok: true, value: { channel: 'C0SALES', user: 'U0ANNA', value: null } },
+    ],
+    [cap, '<#C0SALES> <@U0ANNA> 2.5', { ok: false }],
+    [
+      parseAcceptance,
+      '<#C0SALES> 15m',
+      { ok: true, value: { channel: 'C0SALES', acceptance: { minutes: 15, maxHops: 2 } } },
+    ],
+    [
+      parseAcceptance,
+      '<#C0SALES> 1h hops 0',
+      { ok: true, value: { channel: 'C0SALES', acceptance: { minutes: 60, maxHops: 0 } } },
+    ],
+    [parseAcceptance, '<#C0SALES> off', { ok: true, value: { channel: 'C0SALES', acceptance: null } }],
+    [parseAcceptance, '<#C0SALES> 15m hops 11', { ok: false }],
+    [parseAcceptance, '<#C0SALES> 15m 2', { ok: false }],
+    [parseAcceptance, '<#C0SALES> soon', { ok: false }],
+    [parseDurationOrOff, '30m', { ok: true, value: 30 }],
+    [parseDurationOrOff, 'off', { ok: true, value: null }],
+    [parseDurationOrOff, '30m 1h', { ok: false }],
   ] as Array<[(args: string[]) => unknown, string, object]>)('%o(%j) → %j', (parse, text, expected) => {
     expect(parse(words(text))).toMatchObject(expected);
   });

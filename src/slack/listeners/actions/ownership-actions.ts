@@ -1,8 +1,13 @@
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
 import type { OwnershipRequest } from '../../../domain/ownership.ts';
 import { changeOwner, type OwnershipDeps } from '../../../services/change-owner.ts';
+import { acceptAssignment } from '../../../services/rotation-follow-ups.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
-import { renderOwnershipReply, renderUnreadableAction } from '../../blocks/ownership-replies.ts';
+import {
+  renderAcceptReply,
+  renderOwnershipReply,
+  renderUnreadableAction,
+} from '../../blocks/ownership-replies.ts';
 import { privately } from '../private-reply.ts';
 
 type Parsed = { readonly conversationId: string; readonly request: OwnershipRequest } | null;
@@ -35,8 +40,16 @@ const PARSERS: ReadonlyArray<readonly [string, ParseAction]> = [
   [LEAD_ACTIONS.handOver, parseHandOver],
 ];
 
-/** Claim, hand-over and release: ack, parse, change the owner, answer privately. */
+/** Claim, hand-over and release: ack, parse, change the owner, answer privately; and Accept. */
 export function registerOwnershipActions(app: App, deps: OwnershipDeps): void {
+  app.action<BlockAction>(LEAD_ACTIONS.accept, async ({ ack, action, body, respond }) => {
+    await ack();
+    const conversationId = action.type === 'button' ? decodeConversationRef(action.value) : null;
+    const answer = conversationId
+      ? renderAcceptReply(await acceptAssignment(conversationId, body.user.id, deps))
+      : renderUnreadableAction();
+    await respond(privately(answer, { replaceOriginal: false }));
+  });
   for (const [actionId, parse] of PARSERS) {
     app.action<BlockAction>(actionId, async ({ ack, action, body, respond }) => {
       await ack();

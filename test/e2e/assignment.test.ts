@@ -1,0 +1,238 @@
+import { addMinutes } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
+import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
+import { createAzureOwnershipLog } from '../../src/stores/azure/azure-ownership-log.ts';
+import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
+import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
+import {
+  createTestBot,
+  LEADS_CHANNEL,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+// Assignment when nobody acts: accept-or-pass, leads nobody can take, unclaimed leads announced
+// again, and deactivated owners. The bot's clock is the test's; the due work runs in the reminder job.
+
+const MANAGERS = 'C0MANAGERS';
+let slack: FakeSlack;
+let tables: TestTables;
+let now: Date;
+let bot: Bot;
+let port: number;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  tables = uniqueTables();
+  now = new Date();
+  bot = await createTestBot({ slack, tables, clock: () => now, env: { MANAGERS_CHANNEL: MANAGERS } });
+  port = (await bot.start()).port;
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await slack.close();
+});
+
+const client = (name: string) =>
+  createTableClient(inject('azureConnectionString'), `${tables.statePrefix}${name}`);
+const rules = () => createAzureRulesStore(client('Rules'));
+const conversations = () => createAzureConversationStore(client('Conversations'));
+const texts = (channel: string) =>
+  slack
+    .callsTo('chat.postMessage')
+    .filter((call) => call.args.channel === channel)
+    .map((call) => String(call.args.text));
+const threadNotes = () =>
+  slack.messages.filter((m) => m.thread_ts !== undefined && m.metadata === undefined).map((m) => m.text);
+
+/** Posts one lead of a new customer; returns its conversation id. */
+async function postLead(name = 'jane'): Promise<string> {
+  await insertLeads(leadTableClient(tables), [
+    leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `${name}@x.example` }) }),
+  ]);
+  await bot.jobs.poll();
+  const message = slack.messages.filter((m) => m.metadata !== undefined && m.thread_ts === undefined).at(-1);
+  const controls = (
+    (message?.blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>
+  ).find((block) => block.type === 'actions');
+  const value = controls?.elements?.find((element) => element.value)?.value ?? '{}';
+  return JSON.parse(value).c as string;
+}
+
+const ownerOf = async (id: string) => (await conversations().getById(id))?.owner ?? null;
+
+function click(userId: string, actionId: string, value: string) {
+  return postToSlackEndpoint(
+    port,
+    blockActionsBody({ userId, actionId, responseUrl: slack.responseUrl, blockId: 'b', value }),
+    { secret: SIGNING_SECRET },
+  );
+}
+
+describe('accept or pass', () => {
+  beforeEach(async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN', 'U0CARL']);
+    await rules().setAcceptance(LEADS_CHANNEL, { minutes: 15, maxHops: 1 });
+  });
+
+  it('passes a lead its assignee did not accept to the next rep, then back to the channel, and tells the managers once', async () => {
+    const start = now;
+    const id = await postLead();
+    expect(await ownerOf(id)).toMatchObject({ userId: 'U0ANNA', accepted: false });
+    expect(texts('U0ANNA')[0]).toMatch(/Press \*Accept\* \(or log a follow-up\) within 15 minutes/);
+
+    now = addMinutes(start, 14);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 0 });
+    now = addMinutes(start, 15);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 1, passed: 1 });
+    expect(await ownerOf(id)).toMatchObject({ userId: 'U0BEN', accepted: false });
+    expect(threadNotes()).toContain(
+      '⏭️ <@U0ANNA> did not accept it within 15 minutes: the rotation passed it on to <@U0BEN>. Press *Accept* (or log a follow-up) within 15 minutes, or it goes to the next rep.',
+    );
+    expect(texts('U0BEN')).toHaveLength(1);
+
+    // One hop allowed: Ben does not accept either, so the lead goes back to the channel.
+    now = addMinutes(start, 30);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 1, escalated: 1 });
+    expect(await ownerOf(id)).toBeNull();
+    expect(texts(MANAGERS)).toEqual([
+      expect.stringMatching(
+        /^🚨 \*Jane Doe · Fabrikam\* \(Test Drive started\), arrived .*: 2 reps in turn, last <@U0BEN>, did not accept it within 15 minutes, so it is back in its channel, unclaimed\./,
+      ),
+    ]);
+    now = addMinutes(start, 60);
+    await bot.jobs.reminders();
+    expect(texts(MANAGERS)).toHaveLength(1);
+    expect(texts('U0CARL')).toEqual([]);
+    const history = await createAzureOwnershipLog(client('Ownership')).list(id);
+    expect(history.map((event) => [event.kind, event.from, event.to])).toEqual([
+      ['assign', null, 'U0ANNA'],
+      ['pass', 'U0ANNA', 'U0BEN'],
+      ['pass', 'U0BEN', null],
+    ]);
+  });
+
+  it('keeps the lead with an assignee who pressed Accept, or who logged a follow-up', async () => {
+    const start = now;
+    const accepted = await postLead('a');
+    const followedUp = await postLead('b');
+    expect(await ownerOf(followedUp)).toMatchObject({ userId: 'U0BEN', accepted: false });
+    await click('U0ANNA', LEAD_ACTIONS.accept, JSON.stringify({ v: 1, c: accepted }));
+    await vi.waitFor(async () => expect(await ownerOf(accepted)).toMatchObject({ accepted: true }));
+    await conversations().recordFollowUp(followedUp, {
+      by: 'U0BEN',
+      at: now,
+      kind: 'call',
+      note: null,
+      nextStepOn: null,
+    });
+    // Someone else's Accept changes nothing.
+    await click('U0CARL', LEAD_ACTIONS.accept, JSON.stringify({ v: 1, c: accepted }));
+    await vi.waitFor(() =>
+      expect(slack.callsTo('response_url').map((call) => call.args.text)).toContain(
+        'This lead is with <@U0ANNA> now, so only they can accept it.',
+      ),
+    );
+
+    now = addMinutes(start, 20);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 2, dropped: 2, passed: 0 });
+    expect(await ownerOf(accepted)).toMatchObject({ userId: 'U0ANNA', accepted: true });
+    expect(await ownerOf(followedUp)).toMatchObject({ userId: 'U0BEN', accepted: true });
+    expect(threadNotes()).toContain('👍 <@U0ANNA> accepted this lead.');
+  });
+});
+
+describe('a lead nobody can take', () => {
+  it('waits in its channel when everyone is away or full, and the managers are told why', async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN']);
+    await rules().updateMember(LEADS_CHANNEL, 'U0BEN', (member) => ({ ...member, cap: 1 }));
+    slack.setUser('U0ANNA', { statusEmoji: ':palm_tree:', statusText: '' });
+    const first = await postLead('a');
+    expect(await ownerOf(first)).toMatchObject({ userId: 'U0BEN' });
+    const second = await postLead('b');
+    expect(await ownerOf(second)).toBeNull();
+    expect(texts(MANAGERS)).toEqual([
+      expect.stringMatching(
+        /nobody in its rotation can take it \(<@U0ANNA> \(Slack status [^)]+\), <@U0BEN> \(at their cap \(1 open of 1\)\)\), so it waits in its channel to be claimed\./,
+      ),
+    ]);
+  });
+});
+
+describe('unclaimed leads', () => {
+  it('are announced again after the set time and escalated at twice it, unless claimed', async () => {
+    await createAzureSettingsStore(client('Settings')).update((current) => ({
+      ...current,
+      unclaimedMinutes: 30,
+    }));
+    const start = now;
+    const waiting = await postLead('a');
+    const claimed = await postLead('b');
+    await conversations().setOwner(claimed, null, 'U0ANNA', now, true);
+
+    now = addMinutes(start, 30);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 2, reminded: 1, dropped: 1 });
+    const again = slack
+      .callsTo('chat.postMessage')
+      .filter((call) => String(call.args.text).startsWith('🙋 Still unclaimed'));
+    expect(again.map((call) => call.args.channel)).toEqual([LEADS_CHANNEL]);
+    expect(String(again[0]?.args.text)).toMatch(
+      /^🙋 Still unclaimed after 30 minutes: \*Jane Doe · Fabrikam\*/,
+    );
+    expect(JSON.stringify(again[0]?.args.blocks)).toContain(waiting);
+
+    now = addMinutes(start, 60);
+    expect(await bot.jobs.reminders()).toMatchObject({ due: 2, escalated: 1, dropped: 1 });
+    expect(texts(MANAGERS)).toEqual([expect.stringMatching(/nobody has claimed it for 1 hour\./)]);
+  });
+});
+
+describe('deactivated owners', () => {
+  it('moves their open leads to the next rep of the rotation, or back to the channel with the managers told', async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN']);
+    const toBen = await postLead('a'); // assigned to Anna
+    await rules().setRotation(LEADS_CHANNEL, []);
+    const alone = await postLead('b');
+    await conversations().setOwner(alone, null, 'U0ANNA', now, true);
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN']);
+    await rules().setRotation('COTHER', []);
+    expect(await bot.jobs.roster()).toMatchObject({ deactivatedReps: 0, passed: 0 });
+
+    slack.setUser('U0ANNA', { deleted: true });
+    slack.setUser('U0BEN', { statusEmoji: '', statusText: '' });
+    const summary = await bot.jobs.roster();
+    expect(summary).toMatchObject({ deactivatedReps: 1 });
+    expect(await ownerOf(toBen)).toMatchObject({ userId: 'U0BEN' });
+    expect(threadNotes()).toContain(
+      "⏭️ <@U0ANNA>'s Slack account was deactivated: the rotation passed it on to <@U0BEN>. Skipped: <@U0ANNA> (passed this lead on already).",
+    );
+    // The second lead also went to Ben: the rotation has him available.
+    expect(await ownerOf(alone)).toMatchObject({ userId: 'U0BEN' });
+    expect(summary).toMatchObject({ passed: 2, unassigned: 0 });
+    expect(await bot.jobs.roster()).toMatchObject({ passed: 0 });
+  });
+
+  it('puts their leads back in the channel when the rotation has nobody else, and tells the managers once', async () => {
+    const id = await postLead();
+    await conversations().setOwner(id, null, 'U0ANNA', now, true);
+    slack.setUser('U0ANNA', { deleted: true });
+    expect(await bot.jobs.roster()).toMatchObject({ deactivatedReps: 1, unassigned: 1 });
+    expect(await ownerOf(id)).toBeNull();
+    expect(texts(MANAGERS)).toEqual([
+      expect.stringMatching(
+        /its owner <@U0ANNA> was deactivated in Slack and nobody in the rotation can take it/,
+      ),
+    ]);
+    expect(await bot.jobs.roster()).toMatchObject({ deactivatedReps: 0 });
+    expect(texts(MANAGERS)).toHaveLength(1);
+  });
+});
