@@ -37,7 +37,7 @@ import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics, timed } from './metrics.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
-import { rotationAvailability } from './services/assign-from-rotation.ts';
+import { previewAvailability, rotationAvailability } from './services/assign-from-rotation.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
 import {
@@ -400,7 +400,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         pending: createAzurePendingStore(tables.Settings),
         leadRecords,
         unavailable: (rotation, now) =>
-          rotationAvailability({ slack, awayStatuses: config.awayStatuses })(rotation, now),
+          previewAvailability(rotationAvailability({ slack, awayStatuses: config.awayStatuses }), {
+            conversations,
+          })(rotation, now),
+        ownershipLog: ownershipDeps.ownershipLog,
       },
       ownership: ownershipDeps,
       followUps: { ...ownershipDeps, due, gateway },

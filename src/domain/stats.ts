@@ -1,5 +1,7 @@
 import { differenceInMinutes } from 'date-fns';
 import type { LeadAction, LeadChannel } from './lead-source.ts';
+import type { OwnershipEvent } from './ownership.ts';
+import type { SkipReason } from './rotation.ts';
 
 /** What the figures need of a conversation (a subset of the stored one). */
 export interface ConversationFacts {
@@ -44,6 +46,8 @@ export interface TeamFigures {
   readonly speed: SpeedToLead;
   readonly sla: SlaCounts;
   readonly perRep: readonly RepFigures[];
+  /** How the rotations treated each rep (empty where the history was not read). */
+  readonly fairness?: readonly RepFairness[];
 }
 
 /** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below. */
@@ -114,4 +118,51 @@ export function teamFigures(
       return { rep, conversations: own.length, speed: speedOf(own), sla: slaOf(own, now) };
     }),
   };
+}
+
+/** How the rotation treated one rep over a period: the fairness figures of `/leads stats`. */
+export interface RepFairness {
+  readonly rep: string;
+  /** Leads the rotation gave them (first assignments and passes to them). */
+  readonly assigned: number;
+  /** Of those, the ones they accepted (Accept, or their own follow-up). */
+  readonly accepted: number;
+  /** Leads that moved on from them (not accepted in time, or their account was deactivated). */
+  readonly passedOn: number;
+  /** Turns that passed them over, by reason. */
+  readonly skipped: Readonly<Partial<Record<SkipReason['kind'], number>>>;
+}
+
+/** Per rep, from the ownership history of a period: assigned, accepted, passed on, skipped and why. */
+export function rotationFairness(events: readonly OwnershipEvent[]): RepFairness[] {
+  const reps = new Map<
+    string,
+    {
+      assigned: number;
+      accepted: number;
+      passedOn: number;
+      skipped: Partial<Record<SkipReason['kind'], number>>;
+    }
+  >();
+  const rep = (userId: string) => {
+    let figures = reps.get(userId);
+    if (figures === undefined) {
+      figures = { assigned: 0, accepted: 0, passedOn: 0, skipped: {} };
+      reps.set(userId, figures);
+    }
+    return figures;
+  };
+  for (const event of events) {
+    const byRotation = event.kind === 'assign' || event.kind === 'pass';
+    if (byRotation && event.to !== null) rep(event.to).assigned += 1;
+    if (event.kind === 'pass' && event.from !== null) rep(event.from).passedOn += 1;
+    if (event.kind === 'accept') rep(event.by).accepted += 1;
+    for (const { userId, reason } of byRotation ? (event.skipped ?? []) : []) {
+      const skipped = rep(userId).skipped;
+      skipped[reason.kind] = (skipped[reason.kind] ?? 0) + 1;
+    }
+  }
+  return [...reps.entries()]
+    .map(([userId, figures]) => ({ rep: userId, ...figures }))
+    .sort((a, b) => b.assigned - a.assigned || a.rep.localeCompare(b.rep));
 }

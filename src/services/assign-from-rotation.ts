@@ -277,3 +277,22 @@ async function scheduleUnclaimedChase(conversation: Conversation, deps: AssignDe
     at: addWorkingTime(from, minutes * 2, hours),
   });
 }
+
+/**
+ * For dry runs (`/leads route test`): the reps Slack keeps out, plus the reps at their cap now, read
+ * without holding a place.
+ */
+export function previewAvailability(
+  availability: RotationAvailability,
+  deps: Pick<TurnDeps, 'conversations'>,
+): RotationAvailability {
+  return async (rotation, now) => {
+    const unavailable = new Map(await availability(rotation, now));
+    for (const member of rotation.members) {
+      if (member.cap === undefined || unavailable.has(member.userId)) continue;
+      const open = (await openLeadsOf(member.userId, deps)).length;
+      if (open >= member.cap) unavailable.set(member.userId, { kind: 'full', open, cap: member.cap });
+    }
+    return unavailable;
+  };
+}

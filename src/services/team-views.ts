@@ -1,9 +1,10 @@
 import { subDays } from 'date-fns';
 import { type Conversation, isAwaitingFollowUp, summarizeConversation } from '../domain/conversation.ts';
-import { type TeamFigures, teamFigures } from '../domain/stats.ts';
+import { rotationFairness, type TeamFigures, teamFigures } from '../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../domain/team-views.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
+import type { OwnershipLog } from '../stores/ownership-log.ts';
 import { rootLeadOf } from './conversation-message.ts';
 import type { SlackPort } from './slack-port.ts';
 
@@ -12,6 +13,8 @@ export interface TeamViewDeps {
   readonly leadTable: LeadTable;
   readonly slack: SlackPort;
   readonly clock: () => Date;
+  /** Read for the rotation's fairness figures; absent: they are left out. */
+  readonly ownershipLog?: OwnershipLog;
 }
 
 export const PAGE_SIZE = 20;
@@ -86,9 +89,11 @@ export async function figuresFor(days: number, deps: TeamViewDeps): Promise<Team
   const now = deps.clock();
   const since = subDays(now, days);
   const conversations = await deps.conversations.listOpenedSince(since);
-  return teamFigures(
+  const figures = teamFigures(
     conversations.map((c) => ({ ...c, owner: c.owner?.userId ?? null })),
     since,
     now,
   );
+  if (deps.ownershipLog === undefined) return figures;
+  return { ...figures, fairness: rotationFairness(await deps.ownershipLog.listSince(since)) };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type ConversationFacts, percentile, slaOutcome, teamFigures } from '../../src/domain/stats.ts';
+import type { OwnershipEvent } from '../../src/domain/ownership.ts';
+import {
+  type ConversationFacts,
+  percentile,
+  type RepFairness,
+  rotationFairness,
+  slaOutcome,
+  teamFigures,
+} from '../../src/domain/stats.ts';
 
 const t = (hours: number) => new Date(Date.UTC(2026, 0, 5) + hours * 3_600_000);
 const NOW = t(100);
@@ -98,5 +106,56 @@ describe('teamFigures', () => {
       speed: { count: 0, medianMinutes: null },
       sla: { rate: null },
     });
+  });
+});
+
+describe('rotationFairness', () => {
+  const at = new Date('2026-11-30T10:00:00Z');
+  const event = (
+    kind: OwnershipEvent['kind'],
+    from: string | null,
+    to: string | null,
+    extra: Partial<OwnershipEvent> = {},
+  ): OwnershipEvent => ({
+    conversationId: 'c',
+    kind,
+    by: kind === 'accept' ? (to ?? '') : 'rotation',
+    from,
+    to,
+    at,
+    ...extra,
+  });
+  it.each([
+    ['no history', [], []],
+    [
+      'an assignment accepted',
+      [event('assign', null, 'UA'), event('accept', 'UA', 'UA')],
+      [{ rep: 'UA', assigned: 1, accepted: 1, passedOn: 0, skipped: {} }],
+    ],
+    [
+      'a pass, with the reps skipped on the way',
+      [
+        event('assign', null, 'UA', { skipped: [{ userId: 'UB', reason: { kind: 'paused' } }] }),
+        event('pass', 'UA', 'UC', {
+          reason: { kind: 'notAccepted', minutes: 15 },
+          skipped: [
+            { userId: 'UB', reason: { kind: 'full', open: 3, cap: 3 } },
+            { userId: 'UA', reason: { kind: 'passed' } },
+          ],
+        }),
+      ],
+      [
+        { rep: 'UA', assigned: 1, accepted: 0, passedOn: 1, skipped: { passed: 1 } },
+        { rep: 'UC', assigned: 1, accepted: 0, passedOn: 0, skipped: {} },
+        { rep: 'UB', assigned: 0, accepted: 0, passedOn: 0, skipped: { paused: 1, full: 1 } },
+      ],
+    ],
+    [
+      'claims and hand-overs are people, not the rotation',
+      [event('claim', null, 'UA'), event('handover', 'UA', 'UB')],
+      [],
+    ],
+  ] as Array<[string, OwnershipEvent[], RepFairness[]]>)('%s', (_, events, expected) => {
+    expect(rotationFairness(events)).toEqual(expected);
   });
 });

@@ -9,7 +9,7 @@ import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
+import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import {
   createTestBot,
   LEADS_CHANNEL,
@@ -23,6 +23,7 @@ import {
 // again, and deactivated owners. The bot's clock is the test's; the due work runs in the reminder job.
 
 const MANAGERS = 'C0MANAGERS';
+const ADMIN = 'U0ADMIN01';
 let slack: FakeSlack;
 let tables: TestTables;
 let now: Date;
@@ -33,7 +34,12 @@ beforeEach(async () => {
   slack = await createFakeSlack();
   tables = uniqueTables();
   now = new Date();
-  bot = await createTestBot({ slack, tables, clock: () => now, env: { MANAGERS_CHANNEL: MANAGERS } });
+  bot = await createTestBot({
+    slack,
+    tables,
+    clock: () => now,
+    env: { MANAGERS_CHANNEL: MANAGERS, ADMIN_USER_IDS: ADMIN },
+  });
   port = (await bot.start()).port;
 });
 
@@ -69,6 +75,26 @@ async function postLead(name = 'jane'): Promise<string> {
 }
 
 const ownerOf = async (id: string) => (await conversations().getById(id))?.owner ?? null;
+
+/** Runs `/leads …` as the admin; returns the private answer's text and blocks, zero-width spaces removed. */
+async function leads(text: string): Promise<string> {
+  const before = slack.callsTo('response_url').length;
+  const response = await postToSlackEndpoint(
+    port,
+    slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }),
+    { secret: SIGNING_SECRET },
+  );
+  expect(response.status).toBe(200);
+  const body = await response.text();
+  const answer = body
+    ? (JSON.parse(body) as Record<string, unknown>)
+    : await vi.waitFor(() => {
+        const call = slack.callsTo('response_url')[before];
+        if (call === undefined) throw new Error('no answer yet');
+        return call.args;
+      });
+  return `${answer.text}\n${JSON.stringify(answer.blocks ?? [])}`.replaceAll('\u200B', '');
+}
 
 function click(userId: string, actionId: string, value: string) {
   return postToSlackEndpoint(
@@ -119,6 +145,11 @@ describe('accept or pass', () => {
       ['pass', 'U0ANNA', 'U0BEN'],
       ['pass', 'U0BEN', null],
     ]);
+    // The fairness figures count each assignment and pass.
+    const stats = await leads('stats 7d');
+    expect(stats).toContain('*Rotation fairness*');
+    expect(stats).toContain('<@U0ANNA>: 1 assigned, 0 accepted, 1 passed on, 0 skipped');
+    expect(stats).toContain('<@U0BEN>: 1 assigned, 0 accepted, 1 passed on, 0 skipped');
   });
 
   it('keeps the lead with an assignee who pressed Accept, or who logged a follow-up', async () => {
@@ -234,5 +265,46 @@ describe('deactivated owners', () => {
     ]);
     expect(await bot.jobs.roster()).toMatchObject({ deactivatedReps: 0 });
     expect(texts(MANAGERS)).toHaveLength(1);
+  });
+});
+
+describe('the admin commands', () => {
+  it('set weights, caps, the time to accept and the unclaimed announcement, each explained and checked', async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN']);
+    expect(await leads(`rotation weight <#${LEADS_CHANNEL}> <@U0ANNA> 2`)).toContain(
+      '<@U0ANNA> in <#CLEADS0001>: weight 1 ⟶ weight 2 (they get 2 turn(s) per round).',
+    );
+    expect(await leads(`rotation cap <#${LEADS_CHANNEL}> <@U0BEN> 1`)).toContain(
+      '<@U0BEN> in <#CLEADS0001>: no cap ⟶ cap 1 (skipped while they own 1 or more open leads).',
+    );
+    expect(await leads(`rotation cap <#${LEADS_CHANNEL}> <@U0CARL> 1`)).toContain(
+      '<@U0CARL> is not in the rotation of <#CLEADS0001>.',
+    );
+    expect(await leads(`rotation weight <#${LEADS_CHANNEL}> <@U0ANNA> 20`)).toContain(
+      'The weight must be a whole number from 1 to 10',
+    );
+    expect(await leads(`rotation accept <#${LEADS_CHANNEL}> 15m hops 1`)).toContain(
+      'no acceptance ⟶ accept within 15m, 1 hop(s)',
+    );
+    expect(await leads('rotation accept <#C0NOROTA> 15m')).toContain('<#C0NOROTA> has no rotation');
+    expect(await leads('unclaimed 30m')).toContain('Unclaimed leads: off ⟶ 30m');
+    expect(await rules().rotation(LEADS_CHANNEL)).toMatchObject({
+      members: [
+        { userId: 'U0ANNA', weight: 2 },
+        { userId: 'U0BEN', cap: 1 },
+      ],
+      acceptance: { minutes: 15, maxHops: 1 },
+    });
+
+    // The dry run names a rep at their cap.
+    const id = await postLead();
+    await conversations().setOwner(id, 'U0ANNA', 'U0BEN', now, true);
+    const test = await leads('route test offer=contoso.x');
+    expect(test).toContain('Next in its rotation: <@U0ANNA>');
+    await leads(`rotation weight <#${LEADS_CHANNEL}> <@U0ANNA> 1`);
+    await rules().setPaused('U0ANNA', true);
+    expect(await leads('route test offer=contoso.x')).toContain(
+      'Nobody in its rotation is available (<@U0BEN> (at their cap (1 open of 1)), <@U0ANNA> (paused))',
+    );
   });
 });

@@ -14,8 +14,14 @@ export function renderHelp(commands: readonly CommandUsage[]): RenderedMessage {
 }
 
 /** The answer to a command that could not be understood: what was wrong and a correct example. */
-export function renderCommandError(problem: string, example: string): RenderedMessage {
+export function renderCommandError(
+  problem: string,
+  example: string,
+  /** The bot's own words with mentions of checked ids (a service's refusal), not text as typed. */
+  problemIs: 'typed' | 'mrkdwn' = 'typed',
+): RenderedMessage {
   const more = example === '/leads help' ? '' : ' (or `/leads help` for every command)';
-  const text = `⚠️ ${literalMrkdwn(problem)}\nTry: \`${example}\`${more}.`;
+  const shown = problemIs === 'mrkdwn' ? problem : literalMrkdwn(problem);
+  const text = `⚠️ ${shown}\nTry: \`${example}\`${more}.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -1,6 +1,7 @@
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
+import type { SkipReason } from '../../domain/rotation.ts';
 import { formatDuration } from '../../domain/sla.ts';
-import type { TeamFigures } from '../../domain/stats.ts';
+import type { RepFairness, TeamFigures } from '../../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../../domain/team-views.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -75,7 +76,34 @@ export function figuresBlocks(figures: TeamFigures, days: number): Block[] {
       ].join('\n'),
     ),
     ...(reps.length > 0 ? [section(`*Per rep*\n${reps.join('\n')}`)] : []),
+    ...(figures.fairness?.length ? [section(fairnessText(figures.fairness))] : []),
   ];
+}
+
+const SKIP_WORDS: Record<SkipReason['kind'], string> = {
+  paused: 'paused',
+  away: 'away',
+  status: 'Slack status',
+  deactivated: 'deactivated',
+  full: 'at cap',
+  passed: 'had it before',
+};
+
+/** A text bar of `value` out of `max`, ten blocks wide: managers compare reps at a glance. */
+export function textBar(value: number, max: number): string {
+  const width = max === 0 ? 0 : Math.round((value / max) * 10);
+  return `${'█'.repeat(width)}${'░'.repeat(10 - width)}`;
+}
+
+function fairnessText(fairness: readonly RepFairness[]): string {
+  const most = Math.max(...fairness.map((rep) => rep.assigned));
+  const lines = fairness.map((rep) => {
+    const skips = Object.entries(rep.skipped) as Array<[SkipReason['kind'], number]>;
+    const skipped = skips.reduce((sum, [, count]) => sum + count, 0);
+    const why = skips.map(([kind, count]) => `${SKIP_WORDS[kind]} ${count}`).join(', ');
+    return `\`${textBar(rep.assigned, most)}\` <@${rep.rep}>: ${rep.assigned} assigned, ${rep.accepted} accepted, ${rep.passedOn} passed on, ${skipped} skipped${why ? ` (${why})` : ''}`;
+  });
+  return `*Rotation fairness*\n${lines.join('\n')}`;
 }
 
 export function renderFigures(figures: TeamFigures, days: number): RenderedMessage {

@@ -384,7 +384,9 @@ export function prepareCommand(
       if (result.change) await recordAdminChange(who, result.change, deps);
       return result.message;
     } catch (error) {
-      if (error instanceof AdminInputError) return renderCommandError(error.message, subcommand.usage);
+      // A service's refusal is the bot's own text: its mentions (of checked ids) should show as mentions.
+      if (error instanceof AdminInputError)
+        return renderCommandError(error.message, subcommand.usage, 'mrkdwn');
       throw error;
     }
   };
