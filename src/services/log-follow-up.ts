@@ -9,6 +9,7 @@ import type { DueStore } from '../stores/due-store.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { acceptAssignment } from './rotation-follow-ups.ts';
 
 /** Checks that `actor` may act on the conversation's follow-ups: its owner, or a manager. */
 export async function followUpTarget(
@@ -82,6 +83,8 @@ export interface ThreadReply {
 
 export type ThreadReplyOutcome =
   | { readonly kind: 'logged'; readonly conversation: Conversation }
+  /** The assignee's reply accepted a lead the rotation gave them (no follow-up was awaited). */
+  | { readonly kind: 'accepted' }
   /** Not in a lead's thread, not by its owner, or no follow-up awaited: conversation, not a follow-up. */
   | { readonly kind: 'ignored' }
   /** This delivery was handled already (by this process or another). */
@@ -97,10 +100,16 @@ export async function countThreadReply(
   deps: OwnershipDeps & { readonly once: OnceStore },
 ): Promise<ThreadReplyOutcome> {
   const conversation = await deps.conversations.findByMessage(reply.channel, reply.threadTs);
-  if (conversation === null || conversation.owner?.userId !== reply.user || !isAwaitingFollowUp(conversation))
-    return { kind: 'ignored' };
+  if (conversation === null || conversation.owner?.userId !== reply.user) return { kind: 'ignored' };
+  const awaiting = isAwaitingFollowUp(conversation);
+  // With no follow-up awaited, the assignee's reply still accepts a lead the rotation gave them.
+  if (!awaiting && conversation.owner.accepted) return { kind: 'ignored' };
   const at = deps.clock();
   if (!(await deps.once.claim(`slack-event-${reply.eventId}`, at))) return { kind: 'duplicate' };
+  if (!awaiting) {
+    const accepted = await acceptAssignment(conversation.id, reply.user, deps);
+    return accepted.kind === 'accepted' ? { kind: 'accepted' } : { kind: 'ignored' };
+  }
   const outcome = await logFollowUp(
     conversation.id,
     { by: reply.user, at, kind: 'thread reply', note: null, nextStepOn: null },

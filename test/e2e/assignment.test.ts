@@ -182,6 +182,40 @@ describe('accept or pass', () => {
   });
 });
 
+describe('several processes', () => {
+  it('pass each unaccepted lead on once, however many run the due work at the same moment', async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN', 'U0CARL']);
+    await rules().setAcceptance(LEADS_CHANNEL, { minutes: 15, maxHops: 2 });
+    const start = now;
+    await insertLeads(
+      leadTableClient(tables),
+      Array.from({ length: 12 }, (_, index) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `c${index}@x.example` }) }),
+      ),
+    );
+    await bot.jobs.poll();
+    const others = await Promise.all(
+      [1, 2].map(() =>
+        createTestBot({ slack, tables, clock: () => now, env: { MANAGERS_CHANNEL: MANAGERS } }),
+      ),
+    );
+    try {
+      now = addMinutes(start, 15);
+      const runs = await Promise.all([bot, ...others].map((process) => process.jobs.reminders()));
+      expect(runs.reduce((sum, run) => sum + run.passed, 0)).toBe(12);
+      const log = createAzureOwnershipLog(client('Ownership'));
+      const passes = (await log.listSince(start)).filter((event) => event.kind === 'pass');
+      expect(passes).toHaveLength(12);
+      expect(new Set(passes.map((event) => event.conversationId)).size).toBe(12);
+      // Each went to a rep who had not had it, and the thread says so once.
+      expect(passes.every((event) => event.to !== null && event.to !== event.from)).toBe(true);
+      expect(threadNotes().filter((note) => note.startsWith('⏭️'))).toHaveLength(12);
+    } finally {
+      await Promise.all(others.map((other) => other.stop()));
+    }
+  });
+});
+
 describe('a lead nobody can take', () => {
   it('waits in its channel when everyone is away or full, and the managers are told why', async () => {
     await rules().setRotation(LEADS_CHANNEL, ['U0ANNA', 'U0BEN']);

@@ -57,6 +57,30 @@ async function followedUp(thread: ThreadContext): Promise<boolean> {
 }
 
 describe('replies in a lead’s thread', () => {
+  it('accept a lead the rotation gave, also when no follow-up is awaited', async () => {
+    const thread = await ownedLead();
+    const conversation = await conversations().findByMessage(thread.channel, thread.threadTs);
+    const id = conversation?.id ?? '';
+    // Given by the rotation, and a manager logged the follow-up already: nothing awaited, not accepted.
+    await conversations().setOwner(id, OWNER, null, ctx.now, true);
+    await conversations().setOwner(id, null, OWNER, ctx.now, false);
+    const afterArrival = new Date((conversation?.sla?.startedAt.getTime() ?? 0) + 1000);
+    await conversations().recordFollowUp(id, {
+      by: 'U0MANAGER',
+      at: afterArrival,
+      kind: 'call',
+      note: null,
+      nextStepOn: null,
+    });
+    expect((await conversations().getById(id))?.owner?.accepted).toBe(false);
+    expect((await deliver(threadReply(thread), 'Ev0ACCEPT')).status).toBe(200);
+    await vi.waitFor(async () => expect((await conversations().getById(id))?.owner?.accepted).toBe(true));
+    await vi.waitFor(() =>
+      expect(ctx.slack.messages.map((m) => m.text)).toContain(`👍 <@${OWNER}> accepted this lead.`),
+    );
+    expect(followUpNotes()).toHaveLength(0);
+  });
+
   it.each([
     ['a plain reply', threadReply],
     ['a reply also sent to the channel (thread_broadcast)', threadBroadcast],
