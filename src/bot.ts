@@ -39,6 +39,7 @@ import { createMetrics, type Metrics, timed } from './metrics.ts';
 import { type Scheduler, startScheduler, withBackoff } from './scheduler.ts';
 import { previewAvailability, rotationAvailability } from './services/assign-from-rotation.ts';
 import type { OwnershipDeps } from './services/change-owner.ts';
+import { sweepStaleChecks } from './services/follow-through.ts';
 import { type HomeDeps, publishHome } from './services/home.ts';
 import {
   reportBlockedChannels,
@@ -72,6 +73,7 @@ import { createServiceClock } from './stores/azure/service-clock.ts';
 import { createStateTables } from './stores/azure/state-tables.ts';
 import { createTableClient, type StorageAccess } from './stores/azure/tables.ts';
 import { describeFailure } from './stores/failure.ts';
+import { staleMinutesIn } from './stores/settings-store.ts';
 
 export interface BotOptions {
   readonly log: Logger;
@@ -93,8 +95,8 @@ export interface Bot {
     readonly reminders: () => Promise<ReminderSummary>;
     readonly digest: () => Promise<DigestSummary>;
     readonly sweep: () => Promise<SweepSummary>;
-    /** Moves the open leads of deactivated Slack users on. */
-    readonly roster: () => Promise<DeactivatedSummary>;
+    /** Moves the open leads of deactivated Slack users on; schedules every open lead's stale check. */
+    readonly roster: () => Promise<DeactivatedSummary & { staleChecks: number }>;
   };
   /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
   start(): Promise<{ port: number }>;
@@ -352,6 +354,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const homeLog = log.child({ component: 'home' });
   const ownershipDeps: OwnershipDeps = {
     conversations,
+    due,
+    slaPolicyFor,
+    staleMinutesFor: async (channel) => staleMinutesIn(await settings.get(), channel),
     ownershipLog: createAzureOwnershipLog(tables.Ownership),
     roles,
     leadTable,
@@ -523,7 +528,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       log: rosterLog,
     });
     if (summary.deactivatedReps > 0) rosterLog.info('leads of deactivated reps moved on', { ...summary });
-    return summary;
+    const staleChecks = await sweepStaleChecks(ownershipDeps);
+    return { ...summary, staleChecks };
   });
   const digest = timed(metrics, 'digest', () =>
     sendDigest({

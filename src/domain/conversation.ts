@@ -26,8 +26,16 @@ export interface FollowUp {
   readonly at: Date;
   readonly kind: FollowUpKind;
   readonly note: string | null;
-  /** The next step the rep planned, if any. */
+  /** The next step the rep planned, if any: a day (YYYY-MM-DD) … */
   readonly nextStepOn: string | null;
+  /** … and optionally a time of that day (HH:mm, in the rep's time zone). */
+  readonly nextStepTime?: string | null;
+}
+
+/** Who qualified a lead, and when (the stage between Contacted and an outcome). */
+export interface Qualification {
+  readonly by: string;
+  readonly at: Date;
 }
 
 /** The follow-up clock of the conversation's latest active lead. */
@@ -60,6 +68,9 @@ export interface Conversation {
   readonly firstFollowUpAt: Date | null;
   /** Reminders wait until then. */
   readonly snoozedUntil: Date | null;
+  /** When the owner is reminded of the next step they planned; null when none is pending. */
+  readonly nextStepDueAt: Date | null;
+  readonly qualified: Qualification | null;
   /** Set when the owner closed it (won, lost, not a fit); a later active lead reopens it. */
   readonly closed: Closure | null;
   readonly etag: string;
@@ -73,6 +84,37 @@ export interface Closure {
   readonly at: Date;
   readonly outcome: CloseOutcome;
   readonly reason: string | null;
+}
+
+/** Where a lead stands in the sales process. */
+export type PipelineStage = 'New' | 'Contacted' | 'Qualified' | 'Won' | 'Lost' | 'Not a fit';
+
+const OUTCOME_STAGES: Readonly<Record<CloseOutcome, PipelineStage>> = {
+  won: 'Won',
+  lost: 'Lost',
+  'not a fit': 'Not a fit',
+};
+
+/** New until the first follow-up (Contacted), then Qualified when the owner says so, then its outcome. */
+export function pipelineStage(
+  conversation: Pick<Conversation, 'closed' | 'qualified' | 'firstFollowUpAt'>,
+): PipelineStage {
+  if (conversation.closed) return OUTCOME_STAGES[conversation.closed.outcome];
+  if (conversation.qualified) return 'Qualified';
+  return conversation.firstFollowUpAt ? 'Contacted' : 'New';
+}
+
+/** The last thing that happened to a lead: a lead arriving, a change of owner, a follow-up, qualification. */
+export function lastActivity(
+  conversation: Pick<Conversation, 'stages' | 'owner' | 'followUp' | 'qualified'>,
+): Date {
+  const moments = [
+    conversation.stages.at(-1)?.at,
+    conversation.owner?.since,
+    conversation.followUp?.at,
+    conversation.qualified?.at,
+  ].filter((moment): moment is Date => moment !== undefined);
+  return new Date(Math.max(0, ...moments.map((moment) => moment.getTime())));
 }
 
 /** True while an active lead waits for a follow-up logged after it arrived. */

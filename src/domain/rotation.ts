@@ -131,7 +131,9 @@ export type AssignmentProblem =
   /** Its owner's Slack account was deactivated and nobody in the rotation can take it. */
   | { readonly kind: 'deactivated'; readonly from: string }
   /** Nobody claimed it for `minutes`. */
-  | { readonly kind: 'unclaimed'; readonly minutes: number };
+  | { readonly kind: 'unclaimed'; readonly minutes: number }
+  /** Its owner did nothing with it for `minutes` (no follow-up, next step or stage). */
+  | { readonly kind: 'stale'; readonly minutes: number };
 
 /** A rep passed over by a turn, and why. */
 export interface Skip {

@@ -6,8 +6,10 @@ export interface LeadListItem {
   readonly stage: string;
   readonly owner: string | null;
   readonly arrivedAt: Date;
-  /** When the follow-up is due, while one is awaited. */
+  /** When the follow-up is due while one is awaited, else when the planned next step is. */
   readonly dueAt: Date | null;
+  /** Which of the two `dueAt` is. */
+  readonly due?: 'followUp' | 'nextStep';
   readonly permalink: string | null;
 }
 

@@ -3,6 +3,7 @@ import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
 import type { AssignDeps } from '../services/assign-from-rotation.ts';
 import { rootLeadOf } from '../services/conversation-message.ts';
 import { deliverOnce } from '../services/deliver-once.ts';
+import { chaseStale, remindNextStep } from '../services/follow-through.ts';
 import { chaseUnclaimed, passOnUnaccepted } from '../services/rotation-follow-ups.ts';
 import { type DeliveryPlace, SlackCallError } from '../services/slack-port.ts';
 import type { ClaimedDueItem } from '../stores/due-store.ts';
@@ -98,11 +99,18 @@ async function send(item: ClaimedDueItem, conversation: Conversation, deps: Remi
 }
 
 async function handle(item: ClaimedDueItem, deps: ReminderDeps, now: Date): Promise<Result> {
-  if (item.kind === 'accept' || item.kind === 'unclaimed' || item.kind === 'unclaimedEscalate') {
-    // Scheduled in working time already (addWorkingTime): due now means due in working hours.
-    const result =
-      item.kind === 'accept' ? await passOnUnaccepted(item, deps) : await chaseUnclaimed(item, deps);
-    return result;
+  // Each of these decides its own timing: scheduled in working time (accept, unclaimed, a next step
+  // without a time), as the rep chose (a next step at a time), or deferred by the check (stale).
+  switch (item.kind) {
+    case 'accept':
+      return passOnUnaccepted(item, deps);
+    case 'unclaimed':
+    case 'unclaimedEscalate':
+      return chaseUnclaimed(item, deps);
+    case 'nextStep':
+      return remindNextStep(item, deps);
+    case 'stale':
+      return chaseStale(item, deps);
   }
   const conversation = await deps.conversations.getById(item.conversationId);
   if (conversation === null || !isCurrent(item, conversation, now)) return 'dropped';

@@ -13,7 +13,7 @@ import type { RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
 import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
-import type { Settings, SettingsStore } from '../stores/settings-store.ts';
+import { type Settings, type SettingsStore, staleMinutesIn } from '../stores/settings-store.ts';
 
 export interface AdminDeps {
   readonly rules: RulesStore;
@@ -209,6 +209,29 @@ export const admin = {
       ? `an assignee who does not accept within ${formatDuration(acceptance.minutes)} (working time) loses the lead to the next rep, at most ${acceptance.maxHops} time(s), then the escalation channel is told`
       : 'assigned leads stay with their assignee';
     return change(`<#${channel}>: ${before} ⟶ ${after}: ${meaning}.`, before, after);
+  },
+
+  /** `/leads stale`: when an owned lead with no activity is stale, for everyone or one channel. */
+  async setStale(deps: AdminDeps, minutes: number | null, channel: string | null): Promise<Change> {
+    const { before, after } = await deps.settings.update((current) =>
+      channel === null
+        ? { ...current, staleMinutes: minutes }
+        : { ...current, staleMinutesByChannel: { ...current.staleMinutesByChannel, [channel]: minutes } },
+    );
+    const describe = (settings: Settings) => {
+      const value = staleMinutesIn(settings, channel);
+      return value === null ? 'off' : formatDuration(value);
+    };
+    const where = channel === null ? 'Stale leads' : `Stale leads in <#${channel}>`;
+    const meaning =
+      minutes === null
+        ? 'owned leads are not checked for going quiet'
+        : `an owned lead with no follow-up, next step or change of stage for ${formatDuration(minutes)} nudges its owner, and the escalation channel is told at ${formatDuration(minutes * 2)}`;
+    return change(
+      `${where}: ${describe(before)} ⟶ ${describe(after)}: ${meaning}.`,
+      describe(before),
+      describe(after),
+    );
   },
 
   /** `/leads unclaimed`: when a lead nobody claimed is announced again (and escalated at twice it). */

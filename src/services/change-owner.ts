@@ -9,15 +9,12 @@ import {
 } from '../domain/ownership.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { OwnershipLog } from '../stores/ownership-log.ts';
-import {
-  type ConversationMessageDeps,
-  refreshConversationMessage,
-  rootLeadOf,
-} from './conversation-message.ts';
+import { refreshConversationMessage, rootLeadOf } from './conversation-message.ts';
+import { type FollowThroughDeps, scheduleStaleCheck } from './follow-through.ts';
 import type { Roles } from './roles.ts';
 import { SlackCallError } from './slack-port.ts';
 
-export interface OwnershipDeps extends ConversationMessageDeps {
+export interface OwnershipDeps extends FollowThroughDeps {
   readonly conversations: ConversationStore;
   readonly ownershipLog: OwnershipLog;
   readonly roles: Roles;
@@ -72,6 +69,7 @@ export async function changeOwner(
         : {}),
     };
     await deps.ownershipLog.record(event);
+    await scheduleStaleCheck(change.conversation, deps);
     await announce(change.conversation, event, deps);
     await deps.afterChange?.([event.from, event.to].filter((id): id is string => id !== null));
     return { kind: 'changed', conversation: change.conversation, event };

@@ -5,10 +5,10 @@ import {
   isAwaitingFollowUp,
   type SnoozeOutcome,
 } from '../domain/conversation.ts';
-import type { DueStore } from '../stores/due-store.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { nextStepDue, scheduleStaleCheck } from './follow-through.ts';
 import { acceptAssignment } from './rotation-follow-ups.ts';
 
 /** Checks that `actor` may act on the conversation's follow-ups: its owner, or a manager. */
@@ -39,7 +39,10 @@ export async function logFollowUp(
   if (target.kind !== 'ok') return target;
   const stoppedClock = isAwaitingFollowUp(target.conversation);
   const owner = target.conversation.owner;
-  const conversation = await deps.conversations.recordFollowUp(conversationId, followUp);
+  const nextStepAt = await nextStepDue(target.conversation, followUp, deps);
+  const conversation = await deps.conversations.recordFollowUp(conversationId, followUp, nextStepAt);
+  if (nextStepAt !== null) await deps.due.schedule({ conversationId, kind: 'nextStep', at: nextStepAt });
+  await scheduleStaleCheck(conversation, deps);
   // The assignee's own follow-up accepts a lead the rotation gave them (kept for the fairness figures).
   if (owner?.accepted === false && owner.userId === followUp.by && conversation.owner?.accepted)
     await deps.ownershipLog.record({
@@ -61,12 +64,18 @@ export async function snoozeReminders(
   conversationId: string,
   actor: string,
   until: Date,
-  deps: OwnershipDeps & { readonly due: DueStore },
+  deps: OwnershipDeps,
 ): Promise<SnoozeOutcome> {
   const target = await followUpTarget(conversationId, actor, deps);
   if (target.kind !== 'ok') return target;
-  const conversation = await deps.conversations.snooze(conversationId, until);
+  let conversation = await deps.conversations.snooze(conversationId, until);
   await deps.due.schedule({ conversationId, kind: 'remind', at: until });
+  // A next step whose reminder came is snoozed with it.
+  const step = conversation.nextStepDueAt;
+  if (step !== null && step <= deps.clock()) {
+    conversation = await deps.conversations.setNextStepDue(conversationId, until);
+    await deps.due.schedule({ conversationId, kind: 'nextStep', at: until });
+  }
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'snooze', by: actor, until }, deps);
   return { kind: 'snoozed', until };

@@ -61,6 +61,10 @@ export interface SlackPort {
   remindOwner(subject: ConversationSubject, delivery: string): Promise<void>;
   /** In the lead's channel, when nobody owns a lead whose SLA passed; marked with its delivery key. */
   remindUnclaimed(subject: ConversationSubject, delivery: string): Promise<void>;
+  /** The owner's direct message when the next step they planned falls due; marked with its key. */
+  remindNextStep(subject: ConversationSubject, delivery: string): Promise<void>;
+  /** The owner's direct message when their lead went quiet for `minutes`; marked with its key. */
+  nudgeStale(subject: ConversationSubject, minutes: number, delivery: string): Promise<void>;
   /** In the lead's channel when nobody claimed it for `minutes`; marked with its delivery key. */
   announceUnclaimed(subject: ConversationSubject, minutes: number, delivery: string): Promise<void>;
   /** To the managers, when assignment needs a person; marked with its delivery key. */

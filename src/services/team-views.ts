@@ -19,13 +19,21 @@ export interface TeamViewDeps {
 
 export const PAGE_SIZE = 20;
 
+/** What a lead waits for: its first follow-up (the SLA), else the next step its owner planned. */
+function dueOf(conversation: Conversation): Pick<LeadListItem, 'dueAt' | 'due'> {
+  if (isAwaitingFollowUp(conversation) && conversation.sla)
+    return { dueAt: conversation.sla.remindAt, due: 'followUp' };
+  if (conversation.nextStepDueAt) return { dueAt: conversation.nextStepDueAt, due: 'nextStep' };
+  return { dueAt: null };
+}
+
 async function itemOf(conversation: Conversation, deps: TeamViewDeps): Promise<LeadListItem> {
   const root = await rootLeadOf(conversation, deps.leadTable);
   return {
     ...summarizeConversation(conversation, root),
     owner: conversation.owner?.userId ?? null,
     arrivedAt: conversation.stages[0]?.at ?? new Date(0),
-    dueAt: isAwaitingFollowUp(conversation) ? (conversation.sla?.remindAt ?? null) : null,
+    ...dueOf(conversation),
     permalink:
       conversation.channel && conversation.ts
         ? await deps.slack.linkTo(conversation.channel, conversation.ts)
@@ -51,8 +59,8 @@ async function pageOf(
   };
 }
 
-const byDue = (a: Conversation, b: Conversation) =>
-  (a.sla?.remindAt.getTime() ?? Infinity) - (b.sla?.remindAt.getTime() ?? Infinity);
+const dueTime = (conversation: Conversation) => dueOf(conversation).dueAt?.getTime() ?? Infinity;
+const byDue = (a: Conversation, b: Conversation) => dueTime(a) - dueTime(b);
 
 /** A rep's open leads: the ones awaiting a follow-up first (soonest due), then the rest. */
 export async function myOpenLeads(
@@ -71,16 +79,17 @@ export async function myOpenLeads(
   return pageOf([...awaiting, ...others], page, deps, pageSize);
 }
 
-/** Active leads past their follow-up deadline, most overdue first. */
+/** Active leads past their follow-up deadline, and owned leads past their next step, most overdue first. */
 export async function overdueLeads(
   page: number,
   deps: TeamViewDeps,
   pageSize?: number,
 ): Promise<LeadListPage> {
   const now = deps.clock();
-  const overdue = (await deps.conversations.listOverdue(now)).filter(
-    (c) => isAwaitingFollowUp(c) && (c.sla?.remindAt ?? now) < now,
-  );
+  const overdue = (await deps.conversations.listOverdue(now)).filter((c) => {
+    const { dueAt } = dueOf(c);
+    return c.closed === null && dueAt !== null && dueAt < now;
+  });
   return pageOf(overdue.sort(byDue), page, deps, pageSize);
 }
 

@@ -17,8 +17,10 @@ import {
   type ReminderSubject,
   renderAssignmentProblem,
   renderEscalation,
+  renderNextStepReminder,
   renderOwnerReminder,
   renderReminderNote,
+  renderStaleNudge,
   renderUnclaimedAnnouncement,
   renderUnclaimedReminder,
 } from './blocks/reminders.ts';
@@ -141,6 +143,26 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         channel,
         metadata: deliveryMetadata(delivery),
         ...renderEscalation(await reminderSubject(subject)),
+      });
+    },
+    async remindNextStep(subject, delivery) {
+      const owner = subject.conversation.owner?.userId;
+      if (!owner) return;
+      const followUp = subject.conversation.followUp;
+      const planned = [followUp?.nextStepOn, followUp?.nextStepTime].filter(Boolean).join(' ') || 'today';
+      await slack.postMessage({
+        channel: owner,
+        metadata: deliveryMetadata(delivery),
+        ...renderNextStepReminder(await reminderSubject(subject), planned),
+      });
+    },
+    async nudgeStale(subject, minutes, delivery) {
+      const owner = subject.conversation.owner?.userId;
+      if (!owner) return;
+      await slack.postMessage({
+        channel: owner,
+        metadata: deliveryMetadata(delivery),
+        ...renderStaleNudge(await reminderSubject(subject), minutes),
       });
     },
     async announceUnclaimed(subject, minutes, delivery) {

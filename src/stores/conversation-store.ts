@@ -1,4 +1,12 @@
-import type { Closure, Conversation, FollowUp, Owner, SlaState, Stage } from '../domain/conversation.ts';
+import type {
+  Closure,
+  Conversation,
+  FollowUp,
+  Owner,
+  Qualification,
+  SlaState,
+  Stage,
+} from '../domain/conversation.ts';
 
 export type OpenResult =
   | { readonly kind: 'opened'; readonly conversation: Conversation }
@@ -41,9 +49,19 @@ export interface ConversationStore {
    * stands); reopens a closed conversation. `started` is false when it did not replace the current clock.
    */
   startSla(id: string, sla: SlaState): Promise<{ conversation: Conversation; started: boolean }>;
-  /** Records a follow-up: it stops the clock of every lead that arrived before it; by the owner, it accepts. */
-  recordFollowUp(id: string, followUp: FollowUp): Promise<Conversation>;
+  /**
+   * Records a follow-up: it stops the clock of every lead that arrived before it; by the owner, it
+   * accepts; its next step (due at `nextStepDueAt`, null: none) replaces any pending one.
+   */
+  recordFollowUp(id: string, followUp: FollowUp, nextStepDueAt?: Date | null): Promise<Conversation>;
   snooze(id: string, until: Date): Promise<Conversation>;
+  /** Moves the pending next step's reminder (a snooze); null clears it. */
+  setNextStepDue(id: string, dueAt: Date | null): Promise<Conversation>;
+  /** Marks it Qualified unless it is closed or qualified already; `qualifiedNow` says whether this did. */
+  qualify(
+    id: string,
+    qualification: Qualification,
+  ): Promise<{ conversation: Conversation; qualifiedNow: boolean }>;
   /**
    * Closes it unless it is closed already (ETag-guarded: of two simultaneous closes exactly one has
    * `closedNow`, and the other sees the first one's closure).
@@ -51,7 +69,7 @@ export interface ConversationStore {
   close(id: string, closure: Closure): Promise<{ conversation: Conversation; closedNow: boolean }>;
   /** Conversations this rep owns (closed ones too: callers filter). Reads with a filter over the table. */
   listOwnedBy(userId: string): Promise<readonly Conversation[]>;
-  /** Conversations whose follow-up was due before `now` and is still awaited. */
+  /** Conversations whose follow-up or next step was due before `now` and is still awaited. */
   listOverdue(now: Date): Promise<readonly Conversation[]>;
   /** Conversations somebody owns (closed ones too: callers filter). */
   listOwned(): Promise<readonly Conversation[]>;

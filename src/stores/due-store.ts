@@ -1,5 +1,15 @@
-/** SLA reminder and escalation; an assignee's time to accept; an unclaimed lead's announcement and escalation. */
-export type DueKind = 'remind' | 'escalate' | 'accept' | 'unclaimed' | 'unclaimedEscalate';
+/**
+ * SLA reminder and escalation; an assignee's time to accept; an unclaimed lead's announcement and
+ * escalation; a planned next step; the check that an owned lead has not gone quiet.
+ */
+export type DueKind =
+  | 'remind'
+  | 'escalate'
+  | 'accept'
+  | 'unclaimed'
+  | 'unclaimedEscalate'
+  | 'nextStep'
+  | 'stale';
 
 /** A reminder or escalation that falls due at `at`. */
 export interface DueItem {

@@ -10,6 +10,9 @@ export interface Settings {
   readonly escalationChannel?: string;
   /** After this many minutes a lead nobody claimed is announced again, and escalated at twice it. */
   readonly unclaimedMinutes?: number | null;
+  /** An owned lead with no activity this long is stale (null or absent: off); per channel overrides it. */
+  readonly staleMinutes?: number | null;
+  readonly staleMinutesByChannel?: Readonly<Record<string, number | null>>;
   /** Admins added in Slack, besides ADMIN_USER_IDS. */
   readonly admins?: readonly string[];
 }
@@ -19,4 +22,10 @@ export interface SettingsStore {
   get(): Promise<Settings>;
   /** Applies `change` to the current settings with an ETag-guarded write (re-read on conflict). */
   update(change: (current: Settings) => Settings): Promise<{ before: Settings; after: Settings }>;
+}
+
+/** The stale-lead time in force for a channel: its own (null: off there), else everyone's; null: off. */
+export function staleMinutesIn(settings: Settings, channel: string | null): number | null {
+  const own = channel === null ? undefined : settings.staleMinutesByChannel?.[channel];
+  return own !== undefined ? own : (settings.staleMinutes ?? null);
 }

@@ -105,9 +105,16 @@ describe('following up a lead', () => {
     );
     expect(status?.text?.text).toMatch(/\n✅ Followed up by <@U0OWNER> 1d\d*m? after arrival$/);
 
+    // No more SLA reminders or escalation; the next step planned for 2026-12-04 is its own reminder.
     ctx.now = addMinutes(ctx.now, 3 * 24 * 60);
-    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0, escalated: 0 });
-    expect(dmsTo('U0OWNER')).toHaveLength(1);
+    const run = await ctx.bot.jobs.reminders();
+    expect(run).toMatchObject({ escalated: 0 });
+    const dms = dmsTo('U0OWNER').map((dm) => String(dm.args.text));
+    expect(dms.filter((text) => text.startsWith('⏰'))).toHaveLength(1);
+    // (From 2026-11-30 on, three days later is on or after that day: the reminder is due.)
+    expect(dms.filter((text) => !text.startsWith('⏰'))).toEqual([
+      expect.stringMatching(/^📅 Next step due today: \*Jane Doe · Fabrikam\* .*planned for 2026-12-04\./),
+    ]);
   });
 
   it('refuses the modal to someone who does not own the lead, in the modal, and records nothing', async () => {

@@ -17,6 +17,7 @@ export const FOLLOW_UP_INPUTS = {
   kind: { block: 'follow_up_kind', action: 'kind' },
   note: { block: 'follow_up_note', action: 'note' },
   nextStep: { block: 'follow_up_next', action: 'next_step_on' },
+  nextStepTime: { block: 'follow_up_next_time', action: 'next_step_at' },
 } as const;
 
 const WHAT: Readonly<Record<FollowUpKind, string>> = {
@@ -68,6 +69,17 @@ export function followUpModal(conversationId: string): ModalView {
         optional: true,
         label: { type: 'plain_text', text: 'Next step on' },
         element: { type: 'datepicker', action_id: FOLLOW_UP_INPUTS.nextStep.action },
+        hint: {
+          type: 'plain_text',
+          text: 'You are reminded that day, at the start of your working day unless you pick a time.',
+        },
+      },
+      {
+        type: 'input',
+        block_id: FOLLOW_UP_INPUTS.nextStepTime.block,
+        optional: true,
+        label: { type: 'plain_text', text: 'At (your time)' },
+        element: { type: 'timepicker', action_id: FOLLOW_UP_INPUTS.nextStepTime.action },
       },
     ],
   });
@@ -81,7 +93,9 @@ export function renderSnoozeNote(by: string, until: Date): RenderedMessage {
 
 /** The thread note of a follow-up; the rep's note is shown literally (plain text). */
 export function renderFollowUpNote(followUp: FollowUp): RenderedMessage {
-  const next = followUp.nextStepOn ? ` Next step on ${followUp.nextStepOn}.` : '';
+  const next = followUp.nextStepOn
+    ? ` Next step on ${followUp.nextStepOn}${followUp.nextStepTime ? ` at ${followUp.nextStepTime}` : ''}.`
+    : '';
   const text = `📝 <@${followUp.by}> logged ${WHAT[followUp.kind]}.${next}`;
   return {
     text,

@@ -3,7 +3,7 @@ import { type AssignmentProblem, describeSkips } from '../../domain/rotation.ts'
 import { describeDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
-import type { RenderedMessage } from './types.ts';
+import type { Block, RenderedMessage } from './types.ts';
 
 export interface ReminderSubject {
   readonly conversationId: string;
@@ -20,10 +20,9 @@ const section = (text: string): RenderedMessage => ({
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
 });
 
-/** The owner's direct message at the SLA: what is late, a link, and the buttons to act or snooze. */
-export function renderOwnerReminder(subject: ReminderSubject): RenderedMessage {
-  const text = `⏰ Follow-up due: *${literalMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)} and has no follow-up logged yet.${link(subject.permalink)}`;
-  const value = encodeConversationRef(subject.conversationId);
+/** The buttons of a reminder to an owner: act on the lead now, or later. */
+function ownerActions(conversationId: string, withClose: boolean): Block {
+  const value = encodeConversationRef(conversationId);
   const button = (action_id: string, label: string, style?: 'primary') => ({
     type: 'button' as const,
     action_id,
@@ -32,20 +31,44 @@ export function renderOwnerReminder(subject: ReminderSubject): RenderedMessage {
     ...(style ? { style } : {}),
   });
   return {
-    text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        elements: [
-          button(LEAD_ACTIONS.logFollowUp, 'Log follow-up', 'primary'),
-          button(LEAD_ACTIONS.snooze1h, 'Snooze 1h'),
-          button(LEAD_ACTIONS.snooze4h, 'Snooze 4h'),
-          button(LEAD_ACTIONS.snoozeTomorrow, 'Until tomorrow morning'),
-        ],
-      },
+    type: 'actions',
+    elements: [
+      button(LEAD_ACTIONS.logFollowUp, 'Log follow-up', 'primary'),
+      button(LEAD_ACTIONS.snooze1h, 'Snooze 1h'),
+      button(LEAD_ACTIONS.snooze4h, 'Snooze 4h'),
+      button(LEAD_ACTIONS.snoozeTomorrow, 'Until tomorrow morning'),
+      ...(withClose ? [button(LEAD_ACTIONS.close, 'Close…')] : []),
     ],
   };
+}
+
+const withActions = (text: string, actions: Block): RenderedMessage => ({
+  text,
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, actions],
+});
+
+/** The owner's direct message at the SLA: what is late, a link, and the buttons to act or snooze. */
+export function renderOwnerReminder(subject: ReminderSubject): RenderedMessage {
+  return withActions(
+    `⏰ Follow-up due: *${literalMrkdwn(subject.customer)}* (${subject.stage}) arrived ${slackDate(subject.arrivedAt)} and has no follow-up logged yet.${link(subject.permalink)}`,
+    ownerActions(subject.conversationId, false),
+  );
+}
+
+/** The owner's direct message when the next step they planned falls due. */
+export function renderNextStepReminder(subject: ReminderSubject, planned: string): RenderedMessage {
+  return withActions(
+    `📅 Next step due today: *${literalMrkdwn(subject.customer)}* (${subject.stage}), planned for ${planned}.${link(subject.permalink)}`,
+    ownerActions(subject.conversationId, true),
+  );
+}
+
+/** The owner's direct message when their lead went quiet. */
+export function renderStaleNudge(subject: ReminderSubject, minutes: number): RenderedMessage {
+  return withActions(
+    `💤 *${literalMrkdwn(subject.customer)}* (${subject.stage}) has had no follow-up, next step or change of stage for ${describeDuration(minutes)}. Log what happened, plan a next step, or close it.${link(subject.permalink)}`,
+    ownerActions(subject.conversationId, true),
+  );
 }
 
 /** The note in the lead's thread when its SLA passes. */
@@ -95,7 +118,9 @@ export function renderUnclaimedAnnouncement(subject: ReminderSubject, minutes: n
   };
 }
 
-function problemText(problem: AssignmentProblem): string {
+function problemText(problem: AssignmentProblem, owner: string | null): string {
+  if (problem.kind === 'stale')
+    return `${owner ? `its owner <@${owner}> did` : 'nobody did'} nothing with it for ${describeDuration(problem.minutes)} (no follow-up, next step or change of stage)`;
   switch (problem.kind) {
     case 'nobodyAvailable':
       return `nobody in its rotation can take it (${describeSkips(problem.skipped) || 'nobody in it'}), so it waits in its channel to be claimed`;
@@ -114,6 +139,6 @@ export function renderAssignmentProblem(
   problem: AssignmentProblem,
 ): RenderedMessage {
   return section(
-    `🚨 *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}: ${problemText(problem)}.${link(subject.permalink)}`,
+    `🚨 *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}: ${problemText(problem, subject.owner)}.${link(subject.permalink)}`,
   );
 }

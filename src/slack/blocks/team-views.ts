@@ -14,12 +14,13 @@ const section = (text: string): Block => ({
 
 export function leadLine(item: LeadListItem, now: Date): string {
   const owner = item.owner ? `<@${item.owner}>` : '_unclaimed_';
+  const what = item.due === 'nextStep' ? '📅 next step' : '';
   const due =
     item.dueAt === null
       ? ''
       : item.dueAt < now
-        ? ` · 🔴 *${formatDuration(Math.max(1, Math.round((now.getTime() - item.dueAt.getTime()) / 60_000)))} late*`
-        : ` · ⏰ due ${slackDate(item.dueAt)}`;
+        ? ` · 🔴 *${what ? `${what} ` : ''}${formatDuration(Math.max(1, Math.round((now.getTime() - item.dueAt.getTime()) / 60_000)))} late*`
+        : ` · ${what || '⏰'} due ${slackDate(item.dueAt)}`;
   const link = item.permalink ? ` · <${item.permalink}|open>` : '';
   return `• *${literalMrkdwn(item.customer)}* — ${item.stage} · ${owner} · arrived ${slackDate(item.arrivedAt)}${due}${link}`;
 }

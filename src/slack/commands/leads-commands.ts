@@ -42,6 +42,7 @@ import {
   parseRouteTest,
   parseRuleNumber,
   parseSla,
+  parseStale,
   parseUser,
   parseWindow,
 } from './parsers.ts';
@@ -156,6 +157,15 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       ),
       parseAcceptance,
       async ({ channel, acceptance }) => changed(await admin.setAcceptance(deps, channel, acceptance)),
+    ),
+    command(
+      a(
+        'stale',
+        '/leads stale 7d #sales',
+        'nudge the owner of a lead with no activity that long, escalate at twice it (off: never; no channel: all)',
+      ),
+      parseStale,
+      async ({ minutes, channel }) => changed(await admin.setStale(deps, minutes, channel)),
     ),
     command(
       a(

@@ -226,3 +226,14 @@ export function parseDurationOrOff(args: readonly string[]): Parsed<number | nul
   const minutes = args.length === 1 ? parseDuration(args[0] ?? '') : null;
   return minutes === null ? fail('Give a duration like 30m, 4h or 1d, or off.') : ok(minutes);
 }
+
+/** `7d [#channel]` or `off [#channel]`: when an owned lead with no activity is stale, for all or one team. */
+export function parseStale(
+  args: readonly string[],
+): Parsed<{ minutes: number | null; channel: string | null }> {
+  const channel = args.length === 2 ? channelOf(args[1]) : null;
+  if (args.length === 0 || args.length > 2 || (args.length === 2 && channel === null))
+    return fail('Give a duration and an optional channel, like 7d #sales (or off).');
+  const minutes = parseDurationOrOff(args.slice(0, 1));
+  return minutes.ok ? ok({ minutes: minutes.value, channel }) : minutes;
+}

@@ -5,6 +5,7 @@ import {
   type Conversation,
   type FollowUp,
   isAwaitingFollowUp,
+  type Qualification,
   type SlaState,
   type Stage,
 } from '../../domain/conversation.ts';
@@ -29,6 +30,10 @@ interface ConversationEntity {
   firstFollowUpAt?: Date | string;
   snoozedUntil?: Date | string;
   closed?: string;
+  /** JSON of the Qualification; empty when none. */
+  qualified?: string;
+  /** When the pending next step is due (NOT_DUE: none); a typed column for `/leads overdue`'s filter. */
+  nextStepDueAt?: Date;
   /** Flat copies for server-side filters: when the first lead arrived, and when a follow-up is due. */
   openedAt?: Date;
   followUpDueAt?: Date;
@@ -97,6 +102,16 @@ function decodeFollowUp(json: string): FollowUp {
   return { ...raw, at: new Date(raw.at) };
 }
 
+function decodeQualification(json: string): Qualification {
+  const raw = JSON.parse(json) as Qualification & { at: string };
+  return { ...raw, at: new Date(raw.at) };
+}
+
+const dueOrNull = (value: unknown) => {
+  const date = dateOf(value);
+  return date === null || date.getTime() >= NOT_DUE.getTime() ? null : date;
+};
+
 // Stands for "no follow-up due" in followUpDueAt, so `lt now` never matches it (a typed column cannot be empty).
 const NOT_DUE = new Date('9999-12-31T00:00:00Z');
 
@@ -124,6 +139,8 @@ function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string
     firstFollowUpAt: dateOf(entity.firstFollowUpAt),
     snoozedUntil: dateOf(entity.snoozedUntil),
     closed: entity.closed ? decodeClosure(entity.closed) : null,
+    nextStepDueAt: dueOrNull(entity.nextStepDueAt),
+    qualified: entity.qualified ? decodeQualification(entity.qualified) : null,
     etag: entity.etag,
   };
 }
@@ -162,6 +179,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
         ownerId: '',
         ownedSince: '',
         openedAt: root.at,
+        nextStepDueAt: NOT_DUE,
         followUpDueAt: NOT_DUE,
       };
       const created = await conditionally(() => client.createEntity({ ...keysOf(key), ...entity }));
@@ -242,7 +260,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       return list(odata`ownerId eq ''`);
     },
     async listOverdue(now) {
-      return list(odata`followUpDueAt lt ${now}`);
+      return list(odata`followUpDueAt lt ${now} or nextStepDueAt lt ${now}`);
     },
     async listOpenedSince(since) {
       return list(odata`openedAt ge ${since}`);
@@ -255,10 +273,11 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       });
       return { conversation, started };
     },
-    recordFollowUp(id, followUp) {
+    recordFollowUp(id, followUp, nextStepDueAt = null) {
       return updateById(id, (current) => ({
         followUp: JSON.stringify(followUp),
         followUpDueAt: NOT_DUE,
+        nextStepDueAt: nextStepDueAt ?? NOT_DUE,
         ...(current.firstFollowUpAt === null ? { firstFollowUpAt: followUp.at } : {}),
         ...(current.owner?.userId === followUp.by ? { ownerAccepted: true } : {}),
       }));
@@ -266,11 +285,24 @@ export function createAzureConversationStore(client: TableClient): ConversationS
     snooze(id, until) {
       return updateById(id, () => ({ snoozedUntil: until }));
     },
+    setNextStepDue(id, dueAt) {
+      return updateById(id, () => ({ nextStepDueAt: dueAt ?? NOT_DUE }));
+    },
+    async qualify(id, qualification) {
+      let qualifiedNow = false;
+      const conversation = await updateById(id, (current) => {
+        qualifiedNow = current.closed === null && current.qualified === null;
+        return qualifiedNow ? { qualified: JSON.stringify(qualification) } : null;
+      });
+      return { conversation, qualifiedNow };
+    },
     async close(id, closure) {
       let closedNow = false;
       const conversation = await updateById(id, (current) => {
         closedNow = current.closed === null;
-        return closedNow ? { closed: JSON.stringify(closure), followUpDueAt: NOT_DUE } : null;
+        return closedNow
+          ? { closed: JSON.stringify(closure), followUpDueAt: NOT_DUE, nextStepDueAt: NOT_DUE }
+          : null;
       });
       return { conversation, closedNow };
     },

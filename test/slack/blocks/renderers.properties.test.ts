@@ -105,6 +105,8 @@ const conversation = (owner: string | null): Conversation => ({
     { leadId: { partitionKey: 'p', rowKey: 'r' }, action: 'PLT', channel: 'AppSource', at: new Date(0) },
   ],
   owner: owner ? { userId: owner, since: new Date(0), accepted: true } : null,
+  nextStepDueAt: null,
+  qualified: null,
   sla: null,
   followUp: null,
   firstFollowUpAt: null,

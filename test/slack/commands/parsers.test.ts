@@ -13,6 +13,7 @@ import {
   parseRouteMove,
   parseRuleNumber,
   parseSla,
+  parseStale,
   parseUser,
   parseWindow,
   userOf,
@@ -154,6 +155,11 @@ describe('subcommand arguments', () => {
     [parseDurationOrOff, '30m', { ok: true, value: 30 }],
     [parseDurationOrOff, 'off', { ok: true, value: null }],
     [parseDurationOrOff, '30m 1h', { ok: false }],
+    [parseStale, '7d', { ok: true, value: { minutes: 7 * 1440, channel: null } }],
+    [parseStale, '90m <#C0SALES>', { ok: true, value: { minutes: 90, channel: 'C0SALES' } }],
+    [parseStale, 'off <#C0SALES>', { ok: true, value: { minutes: null, channel: 'C0SALES' } }],
+    [parseStale, '7d sales', { ok: false }],
+    [parseStale, '', { ok: false }],
   ] as Array<[(args: string[]) => unknown, string, object]>)('%o(%j) → %j', (parse, text, expected) => {
     expect(parse(words(text))).toMatchObject(expected);
   });

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { FollowUpKind } from '../../../domain/conversation.ts';
 import { CLOSE_OUTCOMES, type CloseOutcome } from '../../../domain/conversation.ts';
+import { parseTimeOfDay } from '../../../domain/follow-through.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
 import { closeLead } from '../../../services/close-lead.ts';
 import { followUpTarget, logFollowUp } from '../../../services/log-follow-up.ts';
@@ -13,6 +14,7 @@ interface StateValue {
   readonly selected_option?: { readonly value?: string } | null;
   readonly value?: string | null;
   readonly selected_date?: string | null;
+  readonly selected_time?: string | null;
 }
 type StateValues = Readonly<Record<string, Readonly<Record<string, StateValue>>>>;
 
@@ -56,6 +58,9 @@ export function registerFollowUpSubmitted(app: App, deps: OwnershipDeps): void {
     const note = values[FOLLOW_UP_INPUTS.note.block]?.[FOLLOW_UP_INPUTS.note.action]?.value?.trim() || null;
     const nextStepOn =
       values[FOLLOW_UP_INPUTS.nextStep.block]?.[FOLLOW_UP_INPUTS.nextStep.action]?.selected_date ?? null;
+    const nextStepTime =
+      values[FOLLOW_UP_INPUTS.nextStepTime.block]?.[FOLLOW_UP_INPUTS.nextStepTime.action]?.selected_time ??
+      null;
     const conversationId = decodeConversationRef(view.private_metadata);
     if (!KINDS.has(kind) || conversationId === null) {
       await ack({
@@ -66,6 +71,13 @@ export function registerFollowUpSubmitted(app: App, deps: OwnershipDeps): void {
     }
     if (nextStepOn !== null && !/^\d{4}-\d{2}-\d{2}$/.test(nextStepOn)) {
       await ack({ response_action: 'errors', errors: { [FOLLOW_UP_INPUTS.nextStep.block]: 'Pick a date.' } });
+      return;
+    }
+    if (nextStepTime !== null && (nextStepOn === null || parseTimeOfDay(nextStepTime) === null)) {
+      await ack({
+        response_action: 'errors',
+        errors: { [FOLLOW_UP_INPUTS.nextStepTime.block]: 'Pick the day of the next step too.' },
+      });
       return;
     }
     // Checked before closing the modal, so a refusal is shown where the rep is looking.
@@ -80,7 +92,7 @@ export function registerFollowUpSubmitted(app: App, deps: OwnershipDeps): void {
     await ack();
     await logFollowUp(
       conversationId,
-      { by: body.user.id, at: deps.clock(), kind: kind as FollowUpKind, note, nextStepOn },
+      { by: body.user.id, at: deps.clock(), kind: kind as FollowUpKind, note, nextStepOn, nextStepTime },
       deps,
     );
   });
