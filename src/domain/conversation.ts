@@ -133,6 +133,11 @@ export type FollowUpOutcome =
   | ClosedRefusal
   | { readonly kind: 'notFound' };
 
+export type QualifyOutcome =
+  | { readonly kind: 'qualified'; readonly conversation: Conversation }
+  | { readonly kind: 'alreadyQualified' }
+  | Exclude<FollowUpOutcome, { kind: 'logged' }>;
+
 export type SnoozeOutcome =
   | { readonly kind: 'snoozed'; readonly until: Date }
   | Exclude<FollowUpOutcome, { kind: 'logged' }>;

@@ -1,6 +1,7 @@
-import type { Closure, Conversation, FollowUpOutcome } from '../domain/conversation.ts';
+import type { Closure, Conversation, FollowUpOutcome, QualifyOutcome } from '../domain/conversation.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { scheduleStaleCheck } from './follow-through.ts';
 import { followUpTarget } from './log-follow-up.ts';
 
 export type CloseOutcome =
@@ -25,4 +26,26 @@ export async function closeLead(
   await noteInThread(conversation, { kind: 'closed', closure }, deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
   return { kind: 'closed', conversation };
+}
+
+/**
+ * Marks a lead Qualified (the owner or a manager): the message shows the stage, the thread says who
+ * did it, and the time without activity starts again.
+ */
+export async function qualifyLead(
+  conversationId: string,
+  actor: string,
+  deps: OwnershipDeps,
+): Promise<QualifyOutcome> {
+  const target = await followUpTarget(conversationId, actor, deps);
+  if (target.kind !== 'ok') return target;
+  const qualification = { by: actor, at: deps.clock() };
+  const { conversation, qualifiedNow } = await deps.conversations.qualify(conversationId, qualification);
+  if (conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
+  if (!qualifiedNow) return { kind: 'alreadyQualified' };
+  await refreshConversationMessage(conversation, deps);
+  await noteInThread(conversation, { kind: 'qualified', qualification }, deps);
+  await scheduleStaleCheck(conversation, deps);
+  await deps.afterChange?.([actor]);
+  return { kind: 'qualified', conversation };
 }

@@ -1,5 +1,5 @@
 import type { UserProfile } from '../domain/availability.ts';
-import type { Closure, Conversation, FollowUp } from '../domain/conversation.ts';
+import type { Closure, Conversation, FollowUp, Qualification } from '../domain/conversation.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
 import type { BlockedChannel, FirstStartReport, QuarantineNotice } from '../domain/poll-report.ts';
@@ -36,7 +36,8 @@ export type ThreadNote =
   | { readonly kind: 'ownership'; readonly event: OwnershipEvent }
   | { readonly kind: 'followUp'; readonly followUp: FollowUp }
   | { readonly kind: 'snooze'; readonly by: string; readonly until: Date }
-  | { readonly kind: 'closed'; readonly closure: Closure };
+  | { readonly kind: 'closed'; readonly closure: Closure }
+  | { readonly kind: 'qualified'; readonly qualification: Qualification };
 
 /**
  * Everything services and jobs say to Slack, in the domain's words. The Slack adapter renders each call

@@ -11,7 +11,12 @@ import {
   renderLeadMessage,
   renderTestLeadMessage,
 } from './blocks/lead-message.ts';
-import { followUpBy, renderNewOwnerMessage, renderOwnershipNote } from './blocks/ownership-notes.ts';
+import {
+  followUpBy,
+  renderNewOwnerMessage,
+  renderOwnershipNote,
+  renderQualifiedNote,
+} from './blocks/ownership-notes.ts';
 import { renderBlockedChannel, renderPartitionDrift, renderQuarantinedLead } from './blocks/problems.ts';
 import {
   type ReminderSubject,
@@ -52,6 +57,8 @@ function threadNoteMessage(note: ThreadNote): RenderedMessage {
       return renderSnoozeNote(note.by, note.until);
     case 'closed':
       return renderClosedNote(note.closure);
+    case 'qualified':
+      return renderQualifiedNote(note.qualification.by);
   }
 }
 

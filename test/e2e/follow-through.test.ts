@@ -223,3 +223,42 @@ describe('stale leads', () => {
     expect(textsTo(OWNER).filter((text) => text.startsWith('💤'))).toHaveLength(1);
   });
 });
+
+describe('stages', () => {
+  it('go New → Contacted → Qualified → an outcome, each shown on the message and noted in the thread', async () => {
+    const id = await claimedLead();
+    const stageLine = () => {
+      const update = ctx.slack.callsTo('chat.update').at(-1);
+      return JSON.stringify(update?.args.blocks).match(/📍 Stage: \*(\w[\w ]*)\*/)?.[1];
+    };
+    const value = JSON.stringify({ v: 1, c: id });
+    expect(stageLine()).toBe('New');
+    await logCall(id, null);
+    expect(stageLine()).toBe('Contacted');
+
+    const press = async (userId: string) => {
+      const before = ctx.slack.callsTo('response_url').length;
+      await signed(
+        blockActionsBody({
+          userId,
+          actionId: LEAD_ACTIONS.qualify,
+          blockId: 'b',
+          value,
+          responseUrl: ctx.slack.responseUrl,
+        }),
+      );
+      await vi.waitFor(() => expect(ctx.slack.callsTo('response_url').length).toBe(before + 1));
+      return String(ctx.slack.callsTo('response_url').at(-1)?.args.text);
+    };
+    expect(await press('U0STRANGER')).toBe(
+      'Only its owner <@U0OWNER> or a manager can log follow-ups or snooze reminders for this lead.',
+    );
+    expect(await press(OWNER)).toMatch(/^🎯 Marked \*Qualified\*/);
+    expect(stageLine()).toBe('Qualified');
+    expect(await press(OWNER)).toBe('This lead is qualified already.');
+    expect(
+      ctx.slack.messages.filter((m) => m.text === `🎯 <@${OWNER}> marked this lead *Qualified*.`),
+    ).toHaveLength(1);
+    expect((await conversations().getById(id))?.qualified).toEqual({ by: OWNER, at: ctx.now });
+  });
+});

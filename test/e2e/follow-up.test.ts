@@ -103,7 +103,9 @@ describe('following up a lead', () => {
     const status = blocksOf(ctx.slack.callsTo('chat.update').at(-1)?.args).find((b) =>
       b.text?.text.includes('Owned by'),
     );
-    expect(status?.text?.text).toMatch(/\n✅ Followed up by <@U0OWNER> 1d\d*m? after arrival$/);
+    expect(status?.text?.text).toMatch(
+      /\n✅ Followed up by <@U0OWNER> 1d\d*m? after arrival\n📍 Stage: \*Contacted\*$/,
+    );
 
     // No more SLA reminders or escalation; the next step planned for 2026-12-04 is its own reminder.
     ctx.now = addMinutes(ctx.now, 3 * 24 * 60);

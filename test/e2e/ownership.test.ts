@@ -82,7 +82,13 @@ describe('claiming a lead in Slack', () => {
       blocksOf(update?.args)
         .find((b) => b.type === 'actions')
         ?.elements?.map((e) => e.action_id),
-    ).toEqual([LEAD_ACTIONS.logFollowUp, LEAD_ACTIONS.handOver, LEAD_ACTIONS.release, LEAD_ACTIONS.close]);
+    ).toEqual([
+      LEAD_ACTIONS.logFollowUp,
+      LEAD_ACTIONS.handOver,
+      LEAD_ACTIONS.qualify,
+      LEAD_ACTIONS.release,
+      LEAD_ACTIONS.close,
+    ]);
     const note = ctx.slack.messages.find((m) => m.thread_ts === lead.message?.ts && m.metadata === undefined);
     expect(note?.text).toBe('🙋 <@U0REPONE> claimed this lead.');
     // The claimant's App Home is refreshed to list the lead.

@@ -9,6 +9,7 @@ export const LEAD_ACTIONS = {
   release: 'lead_release',
   logFollowUp: 'lead_log_follow_up',
   close: 'lead_close',
+  qualify: 'lead_qualify',
   confirmRulesImport: 'rules_import_confirm',
   cancelRulesImport: 'rules_import_cancel',
   snooze1h: 'lead_snooze_1h',

@@ -1,4 +1,4 @@
-import type { FollowUpOutcome, SnoozeOutcome } from '../../domain/conversation.ts';
+import type { FollowUpOutcome, QualifyOutcome, SnoozeOutcome } from '../../domain/conversation.ts';
 import { closedRefusalText } from './close.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
@@ -28,4 +28,11 @@ export function renderSnoozeReply(outcome: SnoozeOutcome): RenderedMessage {
   return outcome.kind === 'snoozed'
     ? reply(`😴 Snoozed: you will be reminded again ${slackDate(outcome.until)}.`)
     : renderFollowUpRefusal(outcome);
+}
+
+export function renderQualifyReply(outcome: QualifyOutcome): RenderedMessage {
+  if (outcome.kind === 'qualified')
+    return reply('🎯 Marked *Qualified*: the thread says so, and the stage shows on the lead.');
+  if (outcome.kind === 'alreadyQualified') return reply('This lead is qualified already.');
+  return renderFollowUpRefusal(outcome);
 }

@@ -1,5 +1,11 @@
 import { differenceInMinutes } from 'date-fns';
-import { type Closure, type Conversation, isAwaitingFollowUp } from '../../domain/conversation.ts';
+import {
+  type Closure,
+  type Conversation,
+  isAwaitingFollowUp,
+  type PipelineStage,
+  pipelineStage,
+} from '../../domain/conversation.ts';
 import { explainLead, stageName } from '../../domain/explain.ts';
 import { type CustomerField, customerLabel, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
@@ -100,6 +106,8 @@ export interface OwnershipView {
   readonly followedUp?: { readonly by: string; readonly minutesAfterArrival: number } | null;
   /** A closed lead shows its outcome and no controls. */
   readonly closed?: Closure | null;
+  /** Where it stands: New, Contacted, Qualified (a closed lead shows its outcome instead). */
+  readonly stage?: PipelineStage;
 }
 
 function ownershipBlocks(view: OwnershipView): Block[] {
@@ -124,7 +132,8 @@ function ownershipBlocks(view: OwnershipView): Block[] {
     : view.followUpDue
       ? `⏰ Follow-up due ${slackDate(view.followUpDue)}${view.snoozedUntil ? ` · 😴 reminders snoozed until ${slackDate(view.snoozedUntil)}` : ''}`
       : null;
-  const status = followUp ? `${owner}\n${followUp}` : owner;
+  const stage = view.stage ? `📍 Stage: *${view.stage}*` : null;
+  const status = [owner, followUp, stage].filter(Boolean).join('\n');
   const value = encodeConversationRef(view.conversationId);
   const accept =
     view.owner?.accepted === false
@@ -153,6 +162,16 @@ function ownershipBlocks(view: OwnershipView): Block[] {
           action_id: LEAD_ACTIONS.handOver,
           placeholder: plain('Hand over to…', 150),
         },
+        ...(view.stage === 'Qualified'
+          ? []
+          : [
+              {
+                type: 'button' as const,
+                action_id: LEAD_ACTIONS.qualify,
+                text: plain('Qualified', 75),
+                value,
+              },
+            ]),
         { type: 'button' as const, action_id: LEAD_ACTIONS.release, text: plain('Release', 75), value },
         { type: 'button' as const, action_id: LEAD_ACTIONS.close, text: plain('Close…', 75), value },
       ]
@@ -285,6 +304,7 @@ export function renderConversation(conversation: Conversation, rootLead: Lead, n
       conversationId: conversation.id,
       owner: conversation.owner,
       closed: conversation.closed,
+      stage: pipelineStage(conversation),
       followUpDue: awaiting ? (sla?.remindAt ?? null) : null,
       snoozedUntil:
         awaiting && conversation.snoozedUntil && conversation.snoozedUntil > now

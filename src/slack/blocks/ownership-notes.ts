@@ -96,3 +96,9 @@ export function renderNewOwnerMessage(input: {
     : [];
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...accept] };
 }
+
+/** The thread note when the owner (or a manager) marks the lead Qualified. */
+export function renderQualifiedNote(by: string): RenderedMessage {
+  const text = `🎯 ${user(by)} marked this lead *Qualified*.`;
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+}

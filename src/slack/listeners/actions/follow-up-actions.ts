@@ -3,12 +3,17 @@ import { addHours } from 'date-fns';
 import type { SnoozeOutcome } from '../../../domain/conversation.ts';
 import { tomorrowMorning } from '../../../domain/sla.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
+import { qualifyLead } from '../../../services/close-lead.ts';
 import { followUpTarget, snoozeReminders } from '../../../services/log-follow-up.ts';
 import type { DueStore } from '../../../stores/due-store.ts';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { closeModal } from '../../blocks/close.ts';
 import { followUpModal } from '../../blocks/follow-up.ts';
-import { renderFollowUpRefusal, renderSnoozeReply } from '../../blocks/follow-up-replies.ts';
+import {
+  renderFollowUpRefusal,
+  renderQualifyReply,
+  renderSnoozeReply,
+} from '../../blocks/follow-up-replies.ts';
 import { renderUnreadableAction } from '../../blocks/ownership-replies.ts';
 import type { SlackGateway } from '../../gateway.ts';
 import { privately } from '../private-reply.ts';
@@ -47,6 +52,16 @@ export function registerFollowUpActions(app: App, deps: FollowUpActionDeps): voi
       else await respond(privately(renderFollowUpRefusal(target), { replaceOriginal: false }));
     });
   }
+
+  app.action<BlockAction<ButtonAction>>(LEAD_ACTIONS.qualify, async ({ ack, action, body, respond }) => {
+    await ack();
+    const conversationId = decodeConversationRef(action.value);
+    const answer =
+      conversationId === null
+        ? renderUnreadableAction()
+        : renderQualifyReply(await qualifyLead(conversationId, body.user.id, deps));
+    await respond(privately(answer, { replaceOriginal: false }));
+  });
 
   for (const [actionId, untilOf] of SNOOZES) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
