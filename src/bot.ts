@@ -32,7 +32,12 @@ import {
   type SweepSummary,
   sweepLeads,
 } from './jobs/poll-leads.ts';
-import { type DigestSummary, sendDigest } from './jobs/send-digest.ts';
+import {
+  type DigestSummary,
+  sendDigest,
+  sendWeeklySummary,
+  type WeeklySummaryResult,
+} from './jobs/send-digest.ts';
 import { type ReminderSummary, sendReminders } from './jobs/send-reminders.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics, timed } from './metrics.ts';
@@ -94,6 +99,7 @@ export interface Bot {
     readonly poll: () => Promise<PollSummary>;
     readonly reminders: () => Promise<ReminderSummary>;
     readonly digest: () => Promise<DigestSummary>;
+    readonly weekly: () => Promise<WeeklySummaryResult>;
     readonly sweep: () => Promise<SweepSummary>;
     /** Moves the open leads of deactivated Slack users on; schedules every open lead's stale check. */
     readonly roster: () => Promise<DeactivatedSummary & { staleChecks: number }>;
@@ -350,7 +356,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
   const slaPolicyFor = async (channel: string | null) =>
     resolvePolicy(config.sla, await settings.get(), channel);
-  const homeDeps: HomeDeps = { conversations, leadTable, slack, clock, roles };
+  const homeDeps: HomeDeps = { conversations, leadTable, slack, clock, roles, settings };
   const homeLog = log.child({ component: 'home' });
   const ownershipDeps: OwnershipDeps = {
     conversations,
@@ -531,18 +537,20 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     const staleChecks = await sweepStaleChecks(ownershipDeps);
     return { ...summary, staleChecks };
   });
-  const digest = timed(metrics, 'digest', () =>
-    sendDigest({
-      conversations,
-      leadTable,
-      slack,
-      clock,
-      once,
-      digestChannel: async () => (await escalationChannel()) ?? config.leadsChannel,
-      timeZone: config.digestTimeZone,
-      log: log.child({ job: 'digest' }),
-    }),
-  );
+  const digestDeps = {
+    conversations,
+    leadTable,
+    slack,
+    clock,
+    once,
+    settings,
+    ownershipLog: ownershipDeps.ownershipLog,
+    digestChannel: async () => (await escalationChannel()) ?? config.leadsChannel,
+    timeZone: config.digestTimeZone,
+    log: log.child({ job: 'digest' }),
+  };
+  const digest = timed(metrics, 'digest', () => sendDigest(digestDeps));
+  const weekly = timed(metrics, 'weekly', () => sendWeeklySummary(digestDeps));
   const leadership = createLeadership({
     lease,
     processId,
@@ -572,7 +580,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   return {
     storage: storage.access,
     health,
-    jobs: { poll, reminders, digest, sweep, roster },
+    jobs: { poll, reminders, digest, weekly, sweep, roster },
     pollNow: nudger.nudge,
     async start() {
       let port: number;
@@ -607,6 +615,12 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
               name: 'roster',
               schedule: config.rosterSchedule,
               run: withBackoff(leadership.asLeader(roster), rosterLog),
+            },
+            {
+              name: 'weekly',
+              schedule: config.weeklyDigestSchedule,
+              timeZone: config.digestTimeZone,
+              run: leadership.asLeader(weekly),
             },
             {
               name: 'digest',

@@ -57,6 +57,8 @@ export interface Config {
   readonly inboundLeadsToken: string | null;
   /** The managers' daily digest: a node-cron expression in `digestTimeZone`. */
   readonly digestSchedule: string;
+  /** The managers' weekly summary: a node-cron expression in `digestTimeZone`. */
+  readonly weeklyDigestSchedule: string;
   readonly digestTimeZone: string;
   /** Slack statuses (emoji codes, words of the status text) that keep a rep out of rotations. */
   readonly awayStatuses: AwayStatuses;
@@ -273,6 +275,11 @@ export const SETTINGS = {
   sweepSchedule: setting('SWEEP_SCHEDULE', '0 7 * * * *', cron('"0 7 * * * *" sweeps hourly')),
   rosterSchedule: setting('ROSTER_SCHEDULE', '0 17 * * * *', cron('"0 17 * * * *" checks hourly')),
   digestSchedule: setting('DIGEST_SCHEDULE', '0 0 9 * * 1-5', cron('"0 0 9 * * 1-5" is 09:00 on weekdays')),
+  weeklyDigestSchedule: setting(
+    'WEEKLY_DIGEST_SCHEDULE',
+    '0 30 8 * * 1',
+    cron('"0 30 8 * * 1" is 08:30 on Mondays'),
+  ),
   digestTimeZone: setting('DIGEST_TIMEZONE', 'UTC', timeZone),
   // `off`: Slack statuses are not read for rotations.
   awayStatuses: setting('AWAY_STATUSES', parseAwayStatuses(DEFAULT_AWAY_STATUSES), (text) =>
@@ -398,6 +405,7 @@ export function loadConfig(env: Env): Config {
     rosterSchedule: v.rosterSchedule,
     inboundLeadsToken: v.inboundLeadsToken,
     digestSchedule: v.digestSchedule,
+    weeklyDigestSchedule: v.weeklyDigestSchedule,
     digestTimeZone: v.digestTimeZone,
     awayStatuses: v.awayStatuses,
     managersChannel: v.managersChannel,

@@ -23,7 +23,7 @@ export interface Metrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export type JobName = 'poll' | 'sweep' | 'reminders' | 'roster' | 'digest';
+export type JobName = 'poll' | 'sweep' | 'reminders' | 'roster' | 'digest' | 'weekly';
 export type FailureKind = 'post_lead' | 'reminder' | JobName;
 
 export function createMetrics(): Metrics {

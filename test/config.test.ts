@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       reminderSchedule: '0 * * * * *',
       sweepSchedule: '0 7 * * * *',
       rosterSchedule: '0 17 * * * *',
+      weeklyDigestSchedule: '0 30 8 * * 1',
       inboundLeadsToken: null,
       digestSchedule: '0 0 9 * * 1-5',
       digestTimeZone: 'UTC',

@@ -225,6 +225,13 @@ export function conversationKeyOf(lead: Lead): string | null {
   return boundedKey(`${normaliseEmail(lead.customer.email)}\n${(lead.offerKey ?? '').toLowerCase()}`);
 }
 
+/** The offer part of a conversation key (see conversationKeyOf); null for a lead without an e-mail. */
+export function offerOfConversationKey(key: string): string | null {
+  if (key.startsWith('lead\n')) return null;
+  const offer = key.slice(key.indexOf('\n') + 1);
+  return key.includes('\n') && offer !== '' ? offer : null;
+}
+
 /**
  * Keys are stored in table properties and compared whole; a stranger's 5,000-character e-mail and
  * 32,000-character ProductId must not make one too large to store (Azure: 64 KiB a property). A key

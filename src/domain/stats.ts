@@ -1,4 +1,5 @@
 import { differenceInMinutes } from 'date-fns';
+import { staleness } from './follow-through.ts';
 import type { LeadAction, LeadChannel } from './lead-source.ts';
 import type { OwnershipEvent } from './ownership.ts';
 import type { SkipReason } from './rotation.ts';
@@ -48,6 +49,8 @@ export interface TeamFigures {
   readonly perRep: readonly RepFigures[];
   /** How the rotations treated each rep (empty where the history was not read). */
   readonly fairness?: readonly RepFairness[];
+  /** What the leads became (absent where the figures were made from part of a conversation). */
+  readonly pipeline?: PipelineFigures;
 }
 
 /** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below. */
@@ -165,4 +168,125 @@ export function rotationFairness(events: readonly OwnershipEvent[]): RepFairness
   return [...reps.entries()]
     .map(([userId, figures]) => ({ rep: userId, ...figures }))
     .sort((a, b) => b.assigned - a.assigned || a.rep.localeCompare(b.rep));
+}
+
+/** What the pipeline figures need of a conversation. */
+export interface PipelineFacts extends ConversationFacts {
+  readonly channel: string | null;
+  /** The offer the customer asked about (see offerOfConversationKey); null when unknown. */
+  readonly offer: string | null;
+  readonly ownerSince: Date | null;
+  readonly closed: { readonly at: Date; readonly outcome: 'won' | 'lost' | 'not a fit' } | null;
+  readonly qualified: { readonly at: Date } | null;
+  readonly nextStepDueAt: Date | null;
+}
+
+export interface Conversion {
+  readonly leads: number;
+  readonly closed: number;
+  readonly won: number;
+  /** won ÷ closed; null when none closed. */
+  readonly wonOfClosed: number | null;
+  /** won ÷ all the group's leads; null when none. */
+  readonly wonOfAll: number | null;
+}
+
+/** Time from a lead's arrival to its first follow-up, in the bands a sales manager reads. */
+export const RESPONSE_BANDS = ['under 5 min', '5–15 min', '15–60 min', '1–24 h', 'over 24 h'] as const;
+export type ResponseBand = (typeof RESPONSE_BANDS)[number];
+
+export function responseBand(minutes: number): ResponseBand {
+  if (minutes < 5) return 'under 5 min';
+  if (minutes < 15) return '5–15 min';
+  if (minutes < 60) return '15–60 min';
+  if (minutes < 24 * 60) return '1–24 h';
+  return 'over 24 h';
+}
+
+export interface PipelineFigures {
+  readonly conversion: {
+    readonly all: Conversion;
+    readonly bySource: Readonly<Record<string, Conversion>>;
+    readonly byAction: Readonly<Record<string, Conversion>>;
+    readonly byOffer: Readonly<Record<string, Conversion>>;
+    readonly byRep: Readonly<Record<string, Conversion>>;
+  };
+  readonly firstFollowUp: SpeedToLead & { readonly bands: Readonly<Record<ResponseBand, number>> };
+  /** From the first lead's arrival to its closure, for the leads closed. */
+  readonly timeToClose: SpeedToLead;
+  /** Open, owned leads that are stale now (no activity for the stale time of their channel). */
+  readonly stale: number;
+}
+
+function conversionOf(group: readonly PipelineFacts[]): Conversion {
+  const closed = group.filter((c) => c.closed !== null);
+  const won = closed.filter((c) => c.closed?.outcome === 'won').length;
+  return {
+    leads: group.length,
+    closed: closed.length,
+    won,
+    wonOfClosed: closed.length === 0 ? null : won / closed.length,
+    wonOfAll: group.length === 0 ? null : won / group.length,
+  };
+}
+
+function conversionBy(
+  conversations: readonly PipelineFacts[],
+  keyOf: (c: PipelineFacts) => string,
+): Record<string, Conversion> {
+  const groups = new Map<string, PipelineFacts[]>();
+  for (const conversation of conversations) {
+    const key = keyOf(conversation);
+    groups.set(key, [...(groups.get(key) ?? []), conversation]);
+  }
+  return Object.fromEntries([...groups].map(([key, group]) => [key, conversionOf(group)]));
+}
+
+function spread(minutes: readonly number[]): SpeedToLead {
+  const sorted = [...minutes].sort((a, b) => a - b);
+  return { count: sorted.length, medianMinutes: percentile(sorted, 50), p90Minutes: percentile(sorted, 90) };
+}
+
+/**
+ * What the leads opened in the period became: conversion by source, action, offer and rep; how soon
+ * they were first followed up (percentiles and bands); how long closing took; how many are stale now.
+ */
+export function pipelineFigures(
+  conversations: readonly PipelineFacts[],
+  now: Date,
+  staleMinutesOf: (channel: string | null) => number | null,
+): PipelineFigures {
+  const firstFollowUps = conversations.flatMap((c) =>
+    c.firstFollowUpAt && c.stages[0]
+      ? [Math.max(0, differenceInMinutes(c.firstFollowUpAt, c.stages[0].at))]
+      : [],
+  );
+  const bands = Object.fromEntries(RESPONSE_BANDS.map((band) => [band, 0])) as Record<ResponseBand, number>;
+  for (const minutes of firstFollowUps) bands[responseBand(minutes)] += 1;
+  const closeTimes = conversations.flatMap((c) =>
+    c.closed && c.stages[0] ? [Math.max(0, differenceInMinutes(c.closed.at, c.stages[0].at))] : [],
+  );
+  const stale = conversations.filter((c) => {
+    const minutes = staleMinutesOf(c.channel);
+    if (minutes === null || c.closed !== null || c.owner === null) return false;
+    const moments = [c.stages.at(-1)?.at, c.ownerSince, c.followUp?.at, c.qualified?.at].filter(
+      (moment): moment is Date => moment instanceof Date,
+    );
+    const last = new Date(Math.max(0, ...moments.map((moment) => moment.getTime())));
+    return (
+      staleness({ lastActivity: last, pendingNextStepAt: c.nextStepDueAt, minutes, now }).level !== 'fresh'
+    );
+  }).length;
+  return {
+    conversion: {
+      all: conversionOf(conversations),
+      bySource: conversionBy(conversations, (c) => c.stages[0]?.channel ?? 'unknown'),
+      byAction: conversionBy(conversations, (c) => c.stages[0]?.action ?? 'unknown'),
+      byOffer: conversionBy(conversations, (c) => c.offer ?? 'unknown offer'),
+      byRep: conversionBy(conversations, (c) => c.owner ?? 'unassigned'),
+    },
+    firstFollowUp: { ...spread(firstFollowUps), bands },
+    timeToClose: spread(closeTimes),
+    stale,
+  };
 }

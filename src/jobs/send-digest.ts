@@ -59,3 +59,23 @@ export async function sendDigest(deps: DigestDeps): Promise<DigestSummary> {
   });
   return { sent: true, channel, newLeads: yesterdays.leads, unclaimed, overdue: overdue.total };
 }
+
+export type WeeklySummaryResult =
+  | { readonly sent: true; readonly channel: string; readonly week: string }
+  | { readonly sent: false; readonly reason: 'already sent' | 'nothing to say' };
+
+/**
+ * The weekly summary for managers (WEEKLY_DIGEST_SCHEDULE, Monday morning by default): the last seven
+ * days' figures with what the leads became, once a week (ISO week in the digest's time zone) however
+ * many processes run; not sent for a week without leads.
+ */
+export async function sendWeeklySummary(deps: DigestDeps): Promise<WeeklySummaryResult> {
+  const now = deps.clock();
+  const week = format(new TZDate(now, deps.timeZone), "RRRR-'W'II");
+  const figures = await figuresFor(7, deps);
+  if (figures.leads === 0) return { sent: false, reason: 'nothing to say' };
+  if (!(await deps.once.claim(`weekly-summary-${week}`, now))) return { sent: false, reason: 'already sent' };
+  const channel = await deps.digestChannel();
+  await deps.slack.postWeeklySummary(channel, figures);
+  return { sent: true, channel, week };
+}

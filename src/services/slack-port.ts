@@ -4,6 +4,7 @@ import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
 import type { BlockedChannel, FirstStartReport, QuarantineNotice } from '../domain/poll-report.ts';
 import type { AssignmentProblem } from '../domain/rotation.ts';
+import type { TeamFigures } from '../domain/stats.ts';
 import type { DigestContent, HomeContent } from '../domain/team-views.ts';
 
 export interface PostedMessage {
@@ -90,6 +91,8 @@ export interface SlackPort {
   /** Tells admins that a lead was set aside after repeated failures, and how to retry it. */
   reportQuarantinedLead(channel: string, notice: QuarantineNotice): Promise<void>;
   postDigest(channel: string, digest: DigestContent): Promise<void>;
+  /** The weekly summary: the last seven days' figures, with conversion and response bands. */
+  postWeeklySummary(channel: string, figures: TeamFigures): Promise<void>;
   publishHome(userId: string, home: HomeContent): Promise<void>;
   /** A link to a message; null when Slack has none (the message is gone). */
   linkTo(channel: string, ts: string): Promise<string | null>;

@@ -1,10 +1,12 @@
 import { subDays } from 'date-fns';
 import { type Conversation, isAwaitingFollowUp, summarizeConversation } from '../domain/conversation.ts';
-import { rotationFairness, type TeamFigures, teamFigures } from '../domain/stats.ts';
+import { offerOfConversationKey } from '../domain/lead.ts';
+import { pipelineFigures, rotationFairness, type TeamFigures, teamFigures } from '../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../domain/team-views.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 import type { OwnershipLog } from '../stores/ownership-log.ts';
+import { type SettingsStore, staleMinutesIn } from '../stores/settings-store.ts';
 import { rootLeadOf } from './conversation-message.ts';
 import type { SlackPort } from './slack-port.ts';
 
@@ -15,6 +17,8 @@ export interface TeamViewDeps {
   readonly clock: () => Date;
   /** Read for the rotation's fairness figures; absent: they are left out. */
   readonly ownershipLog?: OwnershipLog;
+  /** Read for the stale time of each channel; absent: no lead counts as stale. */
+  readonly settings?: SettingsStore;
 }
 
 export const PAGE_SIZE = 20;
@@ -98,11 +102,17 @@ export async function figuresFor(days: number, deps: TeamViewDeps): Promise<Team
   const now = deps.clock();
   const since = subDays(now, days);
   const conversations = await deps.conversations.listOpenedSince(since);
-  const figures = teamFigures(
-    conversations.map((c) => ({ ...c, owner: c.owner?.userId ?? null })),
-    since,
-    now,
+  const facts = conversations.map((c) => ({
+    ...c,
+    owner: c.owner?.userId ?? null,
+    ownerSince: c.owner?.since ?? null,
+    offer: offerOfConversationKey(c.key),
+  }));
+  const figures = teamFigures(facts, since, now);
+  const settings = await deps.settings?.get();
+  const pipeline = pipelineFigures(facts, now, (channel) =>
+    settings ? staleMinutesIn(settings, channel) : null,
   );
-  if (deps.ownershipLog === undefined) return figures;
-  return { ...figures, fairness: rotationFairness(await deps.ownershipLog.listSince(since)) };
+  if (deps.ownershipLog === undefined) return { ...figures, pipeline };
+  return { ...figures, pipeline, fairness: rotationFairness(await deps.ownershipLog.listSince(since)) };
 }

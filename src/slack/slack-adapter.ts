@@ -2,7 +2,7 @@ import { summarizeConversation } from '../domain/conversation.ts';
 import type { LeadId } from '../domain/lead.ts';
 import type { ConversationSubject, SlackPort, ThreadNote } from '../services/slack-port.ts';
 import { renderClosedNote } from './blocks/close.ts';
-import { renderDigest } from './blocks/digest.ts';
+import { renderDigest, renderWeeklySummary } from './blocks/digest.ts';
 import { renderFollowUpNote, renderSnoozeNote } from './blocks/follow-up.ts';
 import { renderHome } from './blocks/home.ts';
 import {
@@ -221,6 +221,9 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     },
     async postDigest(channel, digest) {
       await slack.postMessage({ channel, ...renderDigest(digest) });
+    },
+    async postWeeklySummary(channel, figures) {
+      await slack.postMessage({ channel, ...renderWeeklySummary(figures) });
     },
     async publishHome(userId, home) {
       await slack.publishHome(userId, renderHome(home));

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { OwnershipEvent } from '../../src/domain/ownership.ts';
 import {
   type ConversationFacts,
+  type PipelineFacts,
   percentile,
+  pipelineFigures,
   type RepFairness,
   rotationFairness,
   slaOutcome,
@@ -157,5 +159,103 @@ describe('rotationFairness', () => {
     ],
   ] as Array<[string, OwnershipEvent[], RepFairness[]]>)('%s', (_, events, expected) => {
     expect(rotationFairness(events)).toEqual(expected);
+  });
+});
+
+describe('pipelineFigures', () => {
+  const NOON = new Date('2026-11-30T12:00:00Z');
+  const minutesAfter = (base: Date, minutes: number) => new Date(base.getTime() + minutes * 60_000);
+  const lead = (over: Partial<PipelineFacts> = {}): PipelineFacts => ({
+    owner: 'UA',
+    ownerSince: NOON,
+    channel: 'C1',
+    offer: 'contoso.x',
+    stages: [{ action: 'PLT', channel: 'AppSource', at: NOON }],
+    firstFollowUpAt: null,
+    followUp: null,
+    sla: null,
+    closed: null,
+    qualified: null,
+    nextStepDueAt: null,
+    ...over,
+  });
+  const won = (minutes: number) => ({ at: minutesAfter(NOON, minutes), outcome: 'won' as const });
+  const lost = (minutes: number) => ({ at: minutesAfter(NOON, minutes), outcome: 'lost' as const });
+
+  it('puts each first follow-up in its band, at the band edges too', () => {
+    const leads = [0, 4, 5, 14, 15, 59, 60, 1439, 1440, 5000].map((minutes) =>
+      lead({ firstFollowUpAt: minutesAfter(NOON, minutes) }),
+    );
+    const figures = pipelineFigures(leads, NOON, () => null);
+    expect(figures.firstFollowUp.bands).toEqual({
+      'under 5 min': 2,
+      '5–15 min': 2,
+      '15–60 min': 2,
+      '1–24 h': 2,
+      'over 24 h': 2,
+    });
+    expect(figures.firstFollowUp).toMatchObject({ count: 10, medianMinutes: 15, p90Minutes: 1440 });
+  });
+
+  it.each([
+    ['nothing closed', [lead(), lead()], { leads: 2, closed: 0, won: 0, wonOfClosed: null, wonOfAll: 0 }],
+    [
+      'one won of two closed, of four',
+      [lead({ closed: won(60) }), lead({ closed: lost(30) }), lead(), lead()],
+      { leads: 4, closed: 2, won: 1, wonOfClosed: 0.5, wonOfAll: 0.25 },
+    ],
+    ['no leads', [], { leads: 0, closed: 0, won: 0, wonOfClosed: null, wonOfAll: null }],
+  ])('conversion: %s', (_, leads, expected) => {
+    expect(pipelineFigures(leads, NOON, () => null).conversion.all).toEqual(expected);
+  });
+
+  it('compares conversion by source, action, offer and rep, and times closing', () => {
+    const figures = pipelineFigures(
+      [
+        lead({ closed: won(120) }),
+        lead({
+          owner: 'UB',
+          offer: 'contoso.y',
+          closed: lost(60),
+          stages: [{ action: 'Create', channel: 'AzurePortal', at: NOON }],
+        }),
+        lead({ owner: null, offer: null }),
+      ],
+      NOON,
+      () => null,
+    );
+    expect(figures.conversion.bySource).toMatchObject({
+      AppSource: { leads: 2, won: 1 },
+      AzurePortal: { leads: 1, won: 0, closed: 1 },
+    });
+    expect(figures.conversion.byAction).toMatchObject({ PLT: { leads: 2 }, Create: { leads: 1 } });
+    expect(figures.conversion.byOffer).toMatchObject({
+      'contoso.x': { wonOfClosed: 1 },
+      'contoso.y': { wonOfClosed: 0 },
+      'unknown offer': { leads: 1 },
+    });
+    expect(figures.conversion.byRep).toMatchObject({
+      UA: { won: 1 },
+      UB: { won: 0 },
+      unassigned: { leads: 1 },
+    });
+    expect(figures.timeToClose).toEqual({ count: 2, medianMinutes: 60, p90Minutes: 120 });
+  });
+
+  it('counts the owned, open leads stale now, by their channel’s stale time', () => {
+    const later = minutesAfter(NOON, 120);
+    const figures = pipelineFigures(
+      [
+        lead(), // quiet for 2 hours: stale at 1 hour
+        lead({ channel: 'C2' }), // C2 has no stale time
+        lead({ followUp: { at: minutesAfter(NOON, 90) } }), // active 30 minutes ago
+        lead({ nextStepDueAt: minutesAfter(NOON, 180) }), // a next step ahead
+        lead({ closed: lost(10) }),
+        lead({ owner: null }),
+      ],
+      later,
+      (channel) => (channel === 'C1' ? 60 : null),
+    );
+    expect(figures.stale).toBe(1);
   });
 });

@@ -65,3 +65,30 @@ describe('sendDigest', () => {
     expect(await one.jobs.digest()).toEqual({ sent: false, reason: 'already sent' });
   });
 });
+
+describe('sendWeeklySummary', () => {
+  it('sends the week’s figures with what the leads became, once a week across processes', async () => {
+    const one = await startBot();
+    const two = await startBot();
+    expect(await one.jobs.weekly()).toEqual({ sent: false, reason: 'nothing to say' });
+    await insertLeads(leadTableClient(tables), [
+      leadColumns(),
+      leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'b@x.example' }) }),
+    ]);
+    await one.jobs.poll();
+    now = new Date(now.getTime() + 3_600_000);
+    const results = await Promise.all([one.jobs.weekly(), two.jobs.weekly()]);
+    expect(results.filter((result) => result.sent)).toHaveLength(1);
+    expect(results.filter((result) => !result.sent)).toEqual([{ sent: false, reason: 'already sent' }]);
+    const [summary] = digests();
+    expect(summary?.args.text).toBe('Weekly lead summary: 2 lead(s) in the last 7 days');
+    const blocks = JSON.stringify(summary?.args.blocks).replaceAll('\u200B', '');
+    expect(blocks).toContain('*What the leads became*: 0 won of 0 closed (—), 0% of all 2');
+    expect(blocks).toContain('*Conversion by offer*');
+    expect(blocks).toContain('contoso.lead-insights');
+    expect(blocks).toMatch(/`░{10}` under 5 min: 0/);
+    // Later the same week: not again.
+    now = new Date(now.getTime() + 24 * 3_600_000);
+    expect(await one.jobs.weekly()).toMatchObject({ sent: false });
+  });
+});

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../domain/sla.ts';
+import type { TeamFigures } from '../../domain/stats.ts';
 import type { DigestContent } from '../../domain/team-views.ts';
-import { leadListBlocks } from './team-views.ts';
+import { figuresBlocks, leadListBlocks } from './team-views.ts';
 import type { Block, RenderedMessage } from './types.ts';
 
 const counts = (record: Readonly<Record<string, number>>) =>
@@ -28,5 +29,16 @@ export function renderDigest(content: DigestContent): RenderedMessage {
   return {
     text: `Daily lead digest: ${yesterday.leads} new, ${content.unclaimed} unclaimed, ${content.overdue.total} overdue`,
     blocks,
+  };
+}
+
+/** The weekly summary to the managers: the week's figures, what the leads became, fairness. */
+export function renderWeeklySummary(figures: TeamFigures): RenderedMessage {
+  return {
+    text: `Weekly lead summary: ${figures.leads} lead(s) in the last 7 days`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: '📈 Weekly lead summary' } },
+      ...figuresBlocks(figures, 7),
+    ],
   };
 }

@@ -1,7 +1,13 @@
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { SkipReason } from '../../domain/rotation.ts';
 import { formatDuration } from '../../domain/sla.ts';
-import type { RepFairness, TeamFigures } from '../../domain/stats.ts';
+import {
+  type Conversion,
+  type PipelineFigures,
+  RESPONSE_BANDS,
+  type RepFairness,
+  type TeamFigures,
+} from '../../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../../domain/team-views.ts';
 import { slackDate } from './lead-message.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
@@ -77,7 +83,58 @@ export function figuresBlocks(figures: TeamFigures, days: number): Block[] {
       ].join('\n'),
     ),
     ...(reps.length > 0 ? [section(`*Per rep*\n${reps.join('\n')}`)] : []),
+    ...(figures.pipeline ? pipelineBlocks(figures.pipeline) : []),
     ...(figures.fairness?.length ? [section(fairnessText(figures.fairness))] : []),
+  ];
+}
+
+/** Groups shown per comparison: the largest, so the section stays readable and within Slack's limits. */
+const TOP_GROUPS = 8;
+
+function conversionLines(
+  groups: Readonly<Record<string, Conversion>>,
+  label: (key: string) => string,
+): string[] {
+  const entries = Object.entries(groups)
+    .sort((a, b) => b[1].leads - a[1].leads || a[0].localeCompare(b[0]))
+    .slice(0, TOP_GROUPS);
+  const most = Math.max(0, ...entries.map(([, c]) => c.leads));
+  return entries.map(
+    ([key, c]) =>
+      `\`${textBar(c.leads, most)}\` ${label(key)}: ${c.leads} lead(s), ${c.won} won of ${c.closed} closed (${rate(c.wonOfClosed)}; ${rate(c.wonOfAll)} of all)`,
+  );
+}
+
+function pipelineBlocks(pipeline: PipelineFigures): Block[] {
+  const { conversion, firstFollowUp, timeToClose } = pipeline;
+  const bandMost = Math.max(0, ...RESPONSE_BANDS.map((band) => firstFollowUp.bands[band]));
+  const literal = (key: string) => literalMrkdwn(key);
+  return [
+    section(
+      [
+        `*What the leads became*: ${conversion.all.won} won of ${conversion.all.closed} closed (${rate(conversion.all.wonOfClosed)}), ${rate(conversion.all.wonOfAll)} of all ${conversion.all.leads}`,
+        `*Time to close*: median ${minutes(timeToClose.medianMinutes)}, 90th percentile ${minutes(timeToClose.p90Minutes)} (${timeToClose.count} closed)`,
+        `*Stale now*: ${pipeline.stale} owned lead(s) with no activity for their stale time`,
+      ].join('\n'),
+    ),
+    section(
+      [
+        `*Time to first follow-up*: median ${minutes(firstFollowUp.medianMinutes)}, 90th percentile ${minutes(firstFollowUp.p90Minutes)}`,
+        ...RESPONSE_BANDS.map(
+          (band) =>
+            `\`${textBar(firstFollowUp.bands[band], bandMost)}\` ${band}: ${firstFollowUp.bands[band]}`,
+        ),
+      ].join('\n'),
+    ),
+    section(['*Conversion by source*', ...conversionLines(conversion.bySource, literal)].join('\n')),
+    section(['*Conversion by action*', ...conversionLines(conversion.byAction, literal)].join('\n')),
+    section(['*Conversion by offer*', ...conversionLines(conversion.byOffer, literal)].join('\n')),
+    section(
+      [
+        '*Conversion by rep*',
+        ...conversionLines(conversion.byRep, (rep) => (rep === 'unassigned' ? '_unassigned_' : `<@${rep}>`)),
+      ].join('\n'),
+    ),
   ];
 }
 

@@ -15,6 +15,7 @@ import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../
 import type { AuditLog } from '../../stores/audit-log.ts';
 import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
+import type { SettingsStore } from '../../stores/settings-store.ts';
 import {
   renderAudit,
   renderCommandReply,
@@ -48,6 +49,7 @@ import {
 } from './parsers.ts';
 
 export interface CommandDeps extends AdminDeps, TeamViewDeps {
+  readonly settings: SettingsStore;
   readonly roles: Roles;
   readonly auditLog: AuditLog;
   readonly pending: PendingStore;
