@@ -12,7 +12,7 @@ import {
   slashCommandBody,
   viewSubmissionBody,
 } from '../support/slack-requests.ts';
-import { leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
+import { createTestBot, leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
 // After the first follow-up: next steps that become reminders, and leads that go quiet. The bot's
 // clock is the test's; the fake Slack says every user is in Europe/Berlin.
@@ -221,6 +221,40 @@ describe('stale leads', () => {
     expect(await ctx.bot.jobs.roster()).toMatchObject({ staleChecks: 1 });
     await ctx.bot.jobs.reminders();
     expect(textsTo(OWNER).filter((text) => text.startsWith('💤'))).toHaveLength(1);
+  });
+});
+
+describe('several processes', () => {
+  it('send each next-step reminder and each nudge once, however many run the due work at once', async () => {
+    await createAzureSettingsStore(client('Settings')).update((current) => ({
+      ...current,
+      staleMinutes: 60,
+    }));
+    const id = await claimedLead();
+    const step = berlinDay(1, '11:00');
+    await logCall(id, { on: step.day, at: '11:00' });
+    const others = await Promise.all(
+      [1, 2].map(() =>
+        createTestBot({
+          slack: ctx.slack,
+          tables: ctx.tables,
+          clock: () => ctx.now,
+          env: { MANAGERS_CHANNEL: MANAGERS },
+        }),
+      ),
+    );
+    try {
+      const everyone = [ctx.bot, ...others];
+      ctx.now = step.at;
+      await Promise.all(everyone.map((bot) => bot.jobs.reminders()));
+      ctx.now = addMinutes(step.at, 60);
+      await Promise.all(everyone.map((bot) => bot.jobs.reminders()));
+      await Promise.all(everyone.map((bot) => bot.jobs.reminders()));
+      expect(textsTo(OWNER).filter((text) => text.startsWith('📅'))).toHaveLength(1);
+      expect(textsTo(OWNER).filter((text) => text.startsWith('💤'))).toHaveLength(1);
+    } finally {
+      await Promise.all(others.map((other) => other.stop()));
+    }
   });
 });
 

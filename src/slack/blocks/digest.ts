@@ -18,6 +18,11 @@ export function renderDigest(content: DigestContent): RenderedMessage {
     `*New leads on ${content.day}*: ${yesterday.leads} (by source: ${counts(yesterday.bySource)}; by action: ${counts(yesterday.byAction)})`,
     `*Unclaimed*: ${content.unclaimed} · *Overdue follow-ups*: ${content.overdue.total}`,
     `*Speed to lead, last 7 days*: median ${speed} (${week.speed.count} followed up)`,
+    ...(week.pipeline
+      ? [
+          `*Last 7 days' leads*: ${week.pipeline.conversion.all.won} won of ${week.pipeline.conversion.all.closed} closed · ${week.pipeline.stale} stale now (\`/leads stats\` for the breakdown)`,
+        ]
+      : []),
   ].join('\n');
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: '📊 Daily lead digest' } },
