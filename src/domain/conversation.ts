@@ -105,9 +105,12 @@ export function pipelineStage(
 }
 
 /** The last thing that happened to a lead: a lead arriving, a change of owner, a follow-up, qualification. */
-export function lastActivity(
-  conversation: Pick<Conversation, 'stages' | 'owner' | 'followUp' | 'qualified'>,
-): Date {
+export function lastActivity(conversation: {
+  readonly stages: readonly { readonly at: Date }[];
+  readonly owner: { readonly since: Date } | null;
+  readonly followUp: { readonly at: Date } | null;
+  readonly qualified: { readonly at: Date } | null;
+}): Date {
   const moments = [
     conversation.stages.at(-1)?.at,
     conversation.owner?.since,

@@ -1,4 +1,5 @@
 import { differenceInMinutes } from 'date-fns';
+import { lastActivity } from './conversation.ts';
 import { staleness } from './follow-through.ts';
 import type { LeadAction, LeadChannel } from './lead-source.ts';
 import type { OwnershipEvent } from './ownership.ts';
@@ -269,10 +270,7 @@ export function pipelineFigures(
   const stale = conversations.filter((c) => {
     const minutes = staleMinutesOf(c.channel);
     if (minutes === null || c.closed !== null || c.owner === null) return false;
-    const moments = [c.stages.at(-1)?.at, c.ownerSince, c.followUp?.at, c.qualified?.at].filter(
-      (moment): moment is Date => moment instanceof Date,
-    );
-    const last = new Date(Math.max(0, ...moments.map((moment) => moment.getTime())));
+    const last = lastActivity({ ...c, owner: c.ownerSince ? { since: c.ownerSince } : null });
     return (
       staleness({ lastActivity: last, pendingNextStepAt: c.nextStepDueAt, minutes, now }).level !== 'fresh'
     );

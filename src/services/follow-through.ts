@@ -1,5 +1,5 @@
 import { type Conversation, type FollowUp, lastActivity } from '../domain/conversation.ts';
-import { nextStepDueAt, parseTimeOfDay, staleness } from '../domain/follow-through.ts';
+import { nextStepDueAt, parseTimeOfDay, type Staleness, staleness } from '../domain/follow-through.ts';
 import { nextWorkingTime } from '../domain/sla.ts';
 import type { SlaPolicy } from '../domain/sla-policy.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
@@ -40,9 +40,23 @@ export async function nextStepDue(
  * has not gone quiet. Scheduling is idempotent: the same moment is one due item.
  */
 export async function scheduleStaleCheck(conversation: Conversation, deps: FollowThroughDeps): Promise<void> {
-  if (conversation.closed !== null || conversation.owner === null) return;
+  const stale = await stalenessNow(conversation, deps);
+  if (stale === null) return;
+  await deps.due.schedule({
+    conversationId: conversation.id,
+    kind: 'stale',
+    at: stale.state.level === 'fresh' ? stale.state.staleAt : stale.now,
+  });
+}
+
+/** How quiet an open, owned lead is now, by its channel's stale time; null when it is not checked. */
+async function stalenessNow(
+  conversation: Conversation,
+  deps: FollowThroughDeps,
+): Promise<{ state: Staleness; minutes: number; now: Date } | null> {
+  if (conversation.closed !== null || conversation.owner === null) return null;
   const minutes = await deps.staleMinutesFor(conversation.channel);
-  if (minutes === null) return;
+  if (minutes === null) return null;
   const now = deps.clock();
   const state = staleness({
     lastActivity: lastActivity(conversation),
@@ -50,11 +64,7 @@ export async function scheduleStaleCheck(conversation: Conversation, deps: Follo
     minutes,
     now,
   });
-  await deps.due.schedule({
-    conversationId: conversation.id,
-    kind: 'stale',
-    at: state.level === 'fresh' ? state.staleAt : now,
-  });
+  return { state, minutes, now };
 }
 
 export interface FollowThroughRunDeps extends FollowThroughDeps {
@@ -98,16 +108,9 @@ export async function remindNextStep(
 export async function chaseStale(item: DueItem, deps: FollowThroughRunDeps): Promise<FollowThroughResult> {
   const conversation = await deps.conversations.getById(item.conversationId);
   const owner = conversation?.owner?.userId;
-  if (!conversation || conversation.closed || !owner) return 'dropped';
-  const minutes = await deps.staleMinutesFor(conversation.channel);
-  if (minutes === null) return 'dropped';
-  const now = deps.clock();
-  const state = staleness({
-    lastActivity: lastActivity(conversation),
-    pendingNextStepAt: conversation.nextStepDueAt,
-    minutes,
-    now,
-  });
+  const stale = conversation ? await stalenessNow(conversation, deps) : null;
+  if (!conversation || !owner || stale === null) return 'dropped';
+  const { state, minutes, now } = stale;
   if (state.level === 'fresh') {
     // Something happened since, or the setting changed: check again when it could be stale.
     await deps.due.schedule({ conversationId: conversation.id, kind: 'stale', at: state.staleAt });

@@ -20,16 +20,19 @@ const section = (text: string): RenderedMessage => ({
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
 });
 
+/** A button acting on one conversation. */
+const conversationButton = (conversationId: string, action_id: string, label: string, style?: 'primary') => ({
+  type: 'button' as const,
+  action_id,
+  text: { type: 'plain_text' as const, text: label },
+  value: encodeConversationRef(conversationId),
+  ...(style ? { style } : {}),
+});
+
 /** The buttons of a reminder to an owner: act on the lead now, or later. */
 function ownerActions(conversationId: string, withClose: boolean): Block {
-  const value = encodeConversationRef(conversationId);
-  const button = (action_id: string, label: string, style?: 'primary') => ({
-    type: 'button' as const,
-    action_id,
-    text: { type: 'plain_text' as const, text: label },
-    value,
-    ...(style ? { style } : {}),
-  });
+  const button = (action_id: string, label: string, style?: 'primary') =>
+    conversationButton(conversationId, action_id, label, style);
   return {
     type: 'actions',
     elements: [
@@ -97,25 +100,13 @@ export function renderEscalation(subject: ReminderSubject): RenderedMessage {
 
 /** In the lead's channel, when nobody claimed it for a while: the lead again, with a Claim button. */
 export function renderUnclaimedAnnouncement(subject: ReminderSubject, minutes: number): RenderedMessage {
-  const text = `🙋 Still unclaimed after ${describeDuration(minutes)}: *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}.${link(subject.permalink)}`;
-  return {
-    text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: LEAD_ACTIONS.claim,
-            text: { type: 'plain_text', text: 'Claim' },
-            value: encodeConversationRef(subject.conversationId),
-            style: 'primary',
-          },
-        ],
-      },
-    ],
-  };
+  return withActions(
+    `🙋 Still unclaimed after ${describeDuration(minutes)}: *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}.${link(subject.permalink)}`,
+    {
+      type: 'actions',
+      elements: [conversationButton(subject.conversationId, LEAD_ACTIONS.claim, 'Claim', 'primary')],
+    },
+  );
 }
 
 function problemText(problem: AssignmentProblem, owner: string | null): string {
