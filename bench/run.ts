@@ -26,6 +26,8 @@ import { createFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts';
 import { createCountingProxy } from './counting-proxy.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--poll-cost`: only section 2, the poll's cost against the table's size. */
+const pollCostOnly = process.argv.includes('--poll-cost');
 const SIZES = quick
   ? [1_000, 10_000]
   : process.argv.includes('--million')
@@ -337,6 +339,34 @@ async function pollCost(harness: Harness, size: number) {
   };
 }
 
+/** Section 2's table, its ratio line and the bot's own polls. */
+function printPollCost(pollCostResults: ReadonlyArray<Awaited<ReturnType<typeof pollCost>>>): void {
+  out(
+    '| Older rows | strategy | rows returned | entities the service reads | requests | Azurite median ms |',
+  );
+  out('|---|---|---|---|---|---|');
+  for (const row of pollCostResults) {
+    for (const [name, figures] of [
+      ['Timestamp-only (scan)', row.scan],
+      ['date partitions', row.partitions],
+    ] as const)
+      out(
+        `| ${row.existingRows} | ${name} | ${figures.rowsReturned} | ${figures.entitiesRead} | ${figures.requests} | ${figures.medianMs} |`,
+      );
+  }
+  const [smallest, largest] = [pollCostResults[0], pollCostResults.at(-1)];
+  if (smallest && largest && largest !== smallest) {
+    const ratio = (a: number, b: number) => (b === 0 ? '—' : (a / b).toFixed(2));
+    out(
+      `Ratio ${largest.existingRows}/${smallest.existingRows}: scan reads ${ratio(largest.scan.entitiesRead, smallest.scan.entitiesRead)}×, ${ratio(largest.scan.medianMs, smallest.scan.medianMs)}× the time; partitions read ${ratio(largest.partitions.entitiesRead, smallest.partitions.entitiesRead)}×, ${ratio(largest.partitions.medianMs, smallest.partitions.medianMs)}× the time.`,
+    );
+  }
+  for (const row of pollCostResults)
+    out(
+      `The bot's own poll at ${row.existingRows}: read by ${row.botPoll.readBy}, ${row.botPoll.entitiesRead} entities in ${row.botPoll.requests} requests, posted ${row.botPoll.posted}; first start counted ${row.firstStart.olderLeads} older rows in ${row.firstStart.seconds} s (once, after its posts).`,
+    );
+}
+
 function sampleMemory(): { stop: () => number } {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => {
@@ -575,6 +605,23 @@ async function main(): Promise<void> {
     `marketplace-leadbot benchmark${quick ? ' (--quick)' : ''}: ${machine.cores} cores, Node ${machine.node}`,
   );
   try {
+    if (pollCostOnly) {
+      // Section 2 alone (with --million: up to a million older rows), written beside the full results.
+      out('2. poll cost vs table size …');
+      const pollCostResults = [];
+      for (const size of SIZES) {
+        const row = await pollCost(harness, size);
+        out(`  ${size} older rows: seeded in ${row.seedSeconds} s`);
+        pollCostResults.push(row);
+      }
+      out();
+      printPollCost(pollCostResults);
+      mkdirSync('bench/results', { recursive: true });
+      const results = { date: new Date().toISOString(), machine, pollCost: pollCostResults };
+      writeFileSync('bench/results/poll-cost.json', `${JSON.stringify(results, null, 2)}\n`);
+      out('Written to bench/results/poll-cost.json');
+      return;
+    }
     out('1. time to notify …');
     const timeToNotifyResults = {
       defaultSchedule: await timeToNotify(harness, '*/30 * * * * *', 30_000, DEFAULT_SCHEDULE_SAMPLES),
@@ -616,30 +663,7 @@ async function main(): Promise<void> {
       `| push (HTTPS endpoint) | ${t.push.samples} | ${t.push.medianSeconds} | ${t.push.p95Seconds} | one write + one poll |`,
     );
     out();
-    out(
-      '| Older rows | strategy | rows returned | entities the service reads | requests | Azurite median ms |',
-    );
-    out('|---|---|---|---|---|---|');
-    for (const row of pollCostResults) {
-      for (const [name, figures] of [
-        ['Timestamp-only (scan)', row.scan],
-        ['date partitions', row.partitions],
-      ] as const)
-        out(
-          `| ${row.existingRows} | ${name} | ${figures.rowsReturned} | ${figures.entitiesRead} | ${figures.requests} | ${figures.medianMs} |`,
-        );
-    }
-    const [smallest, largest] = [pollCostResults[0], pollCostResults.at(-1)];
-    if (smallest && largest && largest !== smallest) {
-      const ratio = (a: number, b: number) => (b === 0 ? '—' : (a / b).toFixed(2));
-      out(
-        `Ratio ${largest.existingRows}/${smallest.existingRows}: scan reads ${ratio(largest.scan.entitiesRead, smallest.scan.entitiesRead)}×, ${ratio(largest.scan.medianMs, smallest.scan.medianMs)}× the time; partitions read ${ratio(largest.partitions.entitiesRead, smallest.partitions.entitiesRead)}×, ${ratio(largest.partitions.medianMs, smallest.partitions.medianMs)}× the time.`,
-      );
-    }
-    for (const row of pollCostResults)
-      out(
-        `The bot's own poll at ${row.existingRows}: read by ${row.botPoll.readBy}, ${row.botPoll.entitiesRead} entities in ${row.botPoll.requests} requests, posted ${row.botPoll.posted}; first start counted ${row.firstStart.olderLeads} older rows in ${row.firstStart.seconds} s (once, after its posts).`,
-      );
+    printPollCost(pollCostResults);
     out();
     out(
       `Backlog drain: ${drain.leads} leads to ${drain.channels} channels in ${drain.totalSeconds} s; per channel ${drain.perChannel.map((c) => `${c.postsPerSecond}/s`).join(', ')} (${Math.round(drain.fractionOfSlackLimit * 100)}% of Slack's 1/s); 429s ${drain.rateLimited429}; duplicates ${drain.duplicates}; lost ${drain.lost}; peak RSS ${drain.peakRssMb} MB`,
