@@ -256,6 +256,9 @@ async function pushTimeToNotify(harness: Harness, samples: number) {
   };
 }
 
+/** The most older rows written into Azurite; a larger size is a layout the counting proxy reads. */
+const AZURITE_ROWS = 100_000;
+
 /** Leads a day in the seeded history: about 900 a month, a busy offer (marketplace-leads.md). */
 const LEADS_PER_DAY = 30;
 
@@ -276,8 +279,13 @@ async function pollCost(harness: Harness, size: number) {
       leadPartitionKey(new Date(now - (1 + Math.floor(i / LEADS_PER_DAY)) * 86_400_000)),
     ),
   );
+  // Azurite cannot hold a million rows in useful time (its seeding ran 31 minutes without finishing):
+  // past AZURITE_ROWS the table is a layout only. The proxy counts from the whole layout, as for every
+  // size; Azurite holds the three most recent days, the partitions a poll reads.
+  const layoutOnly = size > AZURITE_ROWS;
+  const seeded = layoutOnly ? old.slice(0, 3 * LEADS_PER_DAY) : old;
   const seeding = Date.now();
-  await bulkInsert(client, old);
+  await bulkInsert(client, seeded);
   const seedSeconds = seconds(Date.now() - seeding);
   await pastFirstStartMargin();
   const sizes = new Map<string, number>();
@@ -330,6 +338,8 @@ async function pollCost(harness: Harness, size: number) {
   await proxy.close();
   return {
     existingRows: size,
+    layoutOnly,
+    seededRows: seeded.length,
     seedSeconds,
     firstStart: { olderLeads: first.firstStart?.olderLeads ?? 0, seconds: firstSeconds },
     newLeads: 10,
@@ -351,16 +361,21 @@ function printPollCost(pollCostResults: ReadonlyArray<Awaited<ReturnType<typeof 
       ['date partitions', row.partitions],
     ] as const)
       out(
-        `| ${row.existingRows} | ${name} | ${figures.rowsReturned} | ${figures.entitiesRead} | ${figures.requests} | ${figures.medianMs} |`,
+        `| ${row.existingRows}${row.layoutOnly ? ' (layout)' : ''} | ${name} | ${figures.rowsReturned} | ${figures.entitiesRead} | ${figures.requests} | ${row.layoutOnly ? `— (Azurite held ${row.seededRows})` : figures.medianMs} |`,
       );
   }
-  const [smallest, largest] = [pollCostResults[0], pollCostResults.at(-1)];
-  if (smallest && largest && largest !== smallest) {
-    const ratio = (a: number, b: number) => (b === 0 ? '—' : (a / b).toFixed(2));
+  const ratio = (a: number, b: number) => (b === 0 ? '—' : (a / b).toFixed(2));
+  const smallest = pollCostResults[0];
+  const largest = pollCostResults.at(-1);
+  const largestInAzurite = pollCostResults.filter((row) => !row.layoutOnly).at(-1);
+  if (smallest && largest && largest !== smallest)
     out(
-      `Ratio ${largest.existingRows}/${smallest.existingRows}: scan reads ${ratio(largest.scan.entitiesRead, smallest.scan.entitiesRead)}×, ${ratio(largest.scan.medianMs, smallest.scan.medianMs)}× the time; partitions read ${ratio(largest.partitions.entitiesRead, smallest.partitions.entitiesRead)}×, ${ratio(largest.partitions.medianMs, smallest.partitions.medianMs)}× the time.`,
+      `Ratio ${largest.existingRows}/${smallest.existingRows}: scan reads ${ratio(largest.scan.entitiesRead, smallest.scan.entitiesRead)}×; partitions read ${ratio(largest.partitions.entitiesRead, smallest.partitions.entitiesRead)}×.`,
     );
-  }
+  if (smallest && largestInAzurite && largestInAzurite !== smallest)
+    out(
+      `Azurite's time ${largestInAzurite.existingRows}/${smallest.existingRows}: scan ${ratio(largestInAzurite.scan.medianMs, smallest.scan.medianMs)}×, partitions ${ratio(largestInAzurite.partitions.medianMs, smallest.partitions.medianMs)}×.`,
+    );
   for (const row of pollCostResults)
     out(
       `The bot's own poll at ${row.existingRows}: read by ${row.botPoll.readBy}, ${row.botPoll.entitiesRead} entities in ${row.botPoll.requests} requests, posted ${row.botPoll.posted}; first start counted ${row.firstStart.olderLeads} older rows in ${row.firstStart.seconds} s (once, after its posts).`,
@@ -611,7 +626,7 @@ async function main(): Promise<void> {
       const pollCostResults = [];
       for (const size of SIZES) {
         const row = await pollCost(harness, size);
-        out(`  ${size} older rows: seeded in ${row.seedSeconds} s`);
+        out(`  ${size} older rows: ${row.seededRows} seeded into Azurite in ${row.seedSeconds} s`);
         pollCostResults.push(row);
       }
       out();

@@ -16,15 +16,16 @@ export type RotationFollowUpResult = 'passed' | 'escalated' | 'reminded' | 'drop
 
 /**
  * Moves a lead on from an owner it no longer suits (`reason`): to the next available rep of its
- * channel's rotation who has not had it, or, when `hopsLeft` is 0 or nobody can take it, back to the
- * channel unassigned with the escalation channel told (told first, so a crash between the two repeats
- * the move, never loses the notice). The move is conditional on `from` still owning it.
+ * channel's rotation who has not had it, or, when it was passed on for not being accepted `maxHops`
+ * times already (null: no limit) or nobody can take it, back to the channel unassigned with the
+ * escalation channel told (told first, so a crash between the two repeats the move, never loses the
+ * notice). The move is conditional on `from` still owning it.
  */
 async function passOn(
   conversation: Conversation,
   from: string,
   reason: PassReason,
-  hopsLeft: number,
+  maxHops: number | null,
   delivery: string,
   deps: AssignDeps,
 ): Promise<RotationFollowUpResult> {
@@ -35,7 +36,10 @@ async function passOn(
     from,
     ...history.flatMap((event) => (event.kind === 'pass' && event.from ? [event.from] : [])),
   ]);
-  if (hopsLeft > 0) {
+  const hops = history.filter(
+    (event) => event.kind === 'pass' && event.reason?.kind === 'notAccepted',
+  ).length;
+  if (maxHops === null || hops < maxHops) {
     const turn = await takeTurn(channel, conversation.id, deps, hadIt);
     if (turn.kind === 'taken') {
       const outcome = await changeOwner(
@@ -63,9 +67,6 @@ async function passOn(
       return 'passed';
     }
   }
-  const hops = history.filter(
-    (event) => event.kind === 'pass' && event.reason?.kind === 'notAccepted',
-  ).length;
   await reportAssignmentProblem(
     conversation,
     reason.kind === 'deactivated'
@@ -93,15 +94,11 @@ export async function passOnUnaccepted(item: DueItem, deps: AssignDeps): Promise
   if (conversation.channel === null) return 'dropped';
   const acceptance = (await deps.rules.rotation(conversation.channel)).acceptance;
   if (!acceptance) return 'dropped';
-  const history = await deps.ownershipLog.list(conversation.id);
-  const hops = history.filter(
-    (event) => event.kind === 'pass' && event.reason?.kind === 'notAccepted',
-  ).length;
   return passOn(
     conversation,
     owner.userId,
     { kind: 'notAccepted', minutes: acceptance.minutes },
-    acceptance.maxHops - hops,
+    acceptance.maxHops,
     `${conversation.id}|not-accepted|${item.at.toISOString()}`,
     deps,
   );
@@ -174,7 +171,7 @@ export async function returnLeadsOfDeactivatedReps(
       conversation,
       owner.userId,
       { kind: 'deactivated' },
-      1,
+      null,
       `${conversation.id}|deactivated|${owner.userId}|${owner.since.toISOString()}`,
       fresh,
     );

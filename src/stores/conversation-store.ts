@@ -46,7 +46,8 @@ export interface ConversationStore {
   accept(id: string, userId: string): Promise<{ conversation: Conversation; acceptedNow: boolean } | null>;
   /**
    * Starts the follow-up clock of an active lead, unless one is already waiting (the earlier deadline
-   * stands); reopens a closed conversation. `started` is false when it did not replace the current clock.
+   * stands); reopens a closed conversation (as a new opportunity: not qualified). `started` is false when
+   * it did not replace the current clock.
    */
   startSla(id: string, sla: SlaState): Promise<{ conversation: Conversation; started: boolean }>;
   /**

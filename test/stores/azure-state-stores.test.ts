@@ -157,6 +157,25 @@ describe('conversation store (Azure Tables)', () => {
     expect((await store.getById(opened.conversation.id))?.closed?.outcome).toBe(winner);
     expect((await close('lost')).closedNow).toBe(false);
   });
+
+  it('qualifies once, never a closed lead, and forgets it when a new lead reopens the conversation', async () => {
+    const { conversation } = await store.open('q@x.example\no', stage('root', 0));
+    const qualify = (by: string) => store.qualify(conversation.id, { by, at });
+    const results = await Promise.all([qualify('U0A'), qualify('U0B')]);
+    expect(results.filter((result) => result.qualifiedNow)).toHaveLength(1);
+    await store.close(conversation.id, { by: 'U0A', at, outcome: 'lost', reason: null });
+    const reopened = await store.startSla(conversation.id, {
+      action: 'Create',
+      minutes: 60,
+      startedAt: at,
+      remindAt: at,
+      escalateAt: at,
+    });
+    expect(reopened.conversation).toMatchObject({ closed: null, qualified: null });
+    const second = await store.open('r@x.example\no', stage('root', 0));
+    await store.close(second.conversation.id, { by: 'U0A', at, outcome: 'won', reason: null });
+    expect((await store.qualify(second.conversation.id, { by: 'U0A', at })).qualifiedNow).toBe(false);
+  });
 });
 
 describe('cursor store (Azure Tables)', () => {

@@ -269,7 +269,10 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       let started = false;
       const conversation = await updateById(id, (current) => {
         started = !isAwaitingFollowUp(current);
-        return started ? { sla: JSON.stringify(sla), closed: '', followUpDueAt: sla.remindAt } : null;
+        if (!started) return null;
+        // Reopening a closed conversation starts a new opportunity: its old qualification goes too.
+        const reopened = current.closed !== null ? { qualified: '' } : {};
+        return { sla: JSON.stringify(sla), closed: '', followUpDueAt: sla.remindAt, ...reopened };
       });
       return { conversation, started };
     },
