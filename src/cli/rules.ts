@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    const { routes, rotations } = await admin.exportRules(deps);
+    const { routes, rotations, acceptance } = await admin.exportRules(deps);
     out('Routing rules (first match wins; otherwise LEADS_CHANNEL):');
     routes.forEach((rule, index) => {
       out(
@@ -74,7 +74,18 @@ async function main(): Promise<void> {
     });
     if (routes.length === 0) out('  (none)');
     out('Rotations (each new lead of the channel goes to the next rep):');
-    for (const [channel, users] of Object.entries(rotations)) out(`  ${channel}: ${users.join(' → ')}`);
+    for (const [channel, reps] of Object.entries(rotations))
+      out(
+        `  ${channel}: ${reps
+          .map((rep) =>
+            [rep.userId, rep.weight ? `weight ${rep.weight}` : '', rep.cap ? `cap ${rep.cap}` : '']
+              .filter(Boolean)
+              .join(' '),
+          )
+          .join(
+            ' → ',
+          )}${acceptance[channel] ? ` (accept within ${acceptance[channel].minutes} min, ${acceptance[channel].maxHops} hop(s))` : ''}`,
+      );
     if (Object.keys(rotations).length === 0) out('  (none)');
   } finally {
     await storage.close();

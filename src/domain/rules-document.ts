@@ -1,10 +1,74 @@
+import { type Acceptance, MAX_CAP, MAX_WEIGHT } from './rotation.ts';
 import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
+
+/** A rep of a rotation as the document names them: a user id, with a weight and a cap when set. */
+export interface RotationRep {
+  readonly userId: string;
+  readonly weight?: number;
+  readonly cap?: number;
+}
 
 /** Routing rules and rotations as one JSON document: what `npm run rules` imports and exports. */
 export interface RulesDocument {
   readonly routes: readonly RoutingRule[];
   /** Channel id → the reps of its rotation, in order. */
-  readonly rotations: Readonly<Record<string, readonly string[]>>;
+  readonly rotations: Readonly<Record<string, readonly RotationRep[]>>;
+  /** Channel id → how long its assignees have to accept, and how many hops (absent: no acceptance). */
+  readonly acceptance: Readonly<Record<string, Acceptance>>;
+}
+
+/** `"U0ANNA"`, or `{ "user": "U0ANNA", "weight": 2, "cap": 5 }` when a weight or cap is set. */
+export function rotationRepJson(rep: RotationRep): string | { user: string; weight?: number; cap?: number } {
+  if (rep.weight === undefined && rep.cap === undefined) return rep.userId;
+  return {
+    user: rep.userId,
+    ...(rep.weight === undefined ? {} : { weight: rep.weight }),
+    ...(rep.cap === undefined ? {} : { cap: rep.cap }),
+  };
+}
+
+/** The document as JSON in the format parseRulesDocument reads (what export writes and import takes). */
+export function rulesDocumentJson(document: RulesDocument): object {
+  return {
+    routes: document.routes,
+    rotations: Object.fromEntries(
+      Object.entries(document.rotations).map(([channel, reps]) => [channel, reps.map(rotationRepJson)]),
+    ),
+    ...(Object.keys(document.acceptance).length > 0
+      ? {
+          acceptance: Object.fromEntries(
+            Object.entries(document.acceptance).map(([channel, { minutes, maxHops }]) => [
+              channel,
+              { minutes, hops: maxHops },
+            ]),
+          ),
+        }
+      : {}),
+  };
+}
+
+const wholeIn = (value: unknown, min: number, max: number) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+function parseRep(raw: unknown, where: string, problems: string[]): RotationRep | null {
+  if (typeof raw === 'string' && USER_ID.test(raw)) return { userId: raw };
+  const { user, weight, cap } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof user !== 'string' || !USER_ID.test(user)) {
+    problems.push(`${where} must be a user id like U0123456789, or { "user": …, "weight": 2, "cap": 5 }`);
+    return null;
+  }
+  if (weight !== undefined && !wholeIn(weight, 1, MAX_WEIGHT))
+    problems.push(`${where}.weight must be a whole number from 1 to ${MAX_WEIGHT}`);
+  if (cap !== undefined && !wholeIn(cap, 1, MAX_CAP))
+    problems.push(`${where}.cap must be a whole number from 1 to ${MAX_CAP}`);
+  return {
+    userId: user,
+    ...(weight === undefined || weight === 1 ? {} : { weight: weight as number }),
+    ...(cap === undefined ? {} : { cap: cap as number }),
+  };
 }
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
@@ -15,7 +79,8 @@ export const RULES_DOCUMENT_EXAMPLE = `{
     { "match": { "offer": "contoso.*", "country": "DE" }, "channel": "C0EMEA0001" },
     { "match": { "action": "StartTestDrive" }, "channel": "C0TRIALS01" }
   ],
-  "rotations": { "C0EMEA0001": ["U0ANNA0001", "U0BEN00001"] }
+  "rotations": { "C0EMEA0001": ["U0ANNA0001", { "user": "U0BEN00001", "weight": 2, "cap": 10 }] },
+  "acceptance": { "C0EMEA0001": { "minutes": 15, "hops": 2 } }
 }`;
 
 /** Checks a rules document; every problem is reported, with where it is. */
@@ -34,7 +99,11 @@ export function parseRulesDocument(
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     return { ok: false, problems: ['the document must be a JSON object'] };
   const problems: string[] = [];
-  const { routes = [], rotations = {} } = json as { routes?: unknown; rotations?: unknown };
+  const {
+    routes = [],
+    rotations = {},
+    acceptance = {},
+  } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown };
   const parsedRoutes: RoutingRule[] = [];
   if (!Array.isArray(routes)) problems.push('"routes" must be a list');
   else {
@@ -58,18 +127,44 @@ export function parseRulesDocument(
       parsedRoutes.push({ match: match as RoutingRule['match'], channel: String(channel) });
     });
   }
-  const parsedRotations: Record<string, string[]> = {};
+  const parsedRotations: Record<string, RotationRep[]> = {};
   if (typeof rotations !== 'object' || rotations === null || Array.isArray(rotations))
     problems.push('"rotations" must be an object');
   else {
-    for (const [channel, users] of Object.entries(rotations)) {
+    for (const [channel, reps] of Object.entries(rotations)) {
       if (!CHANNEL_ID.test(channel)) problems.push(`rotations: "${channel}" is not a channel id`);
-      if (!Array.isArray(users) || users.some((user) => typeof user !== 'string' || !USER_ID.test(user))) {
+      if (!Array.isArray(reps)) {
         problems.push(`rotations.${channel} must be a list of user ids like U0123456789`);
-      } else parsedRotations[channel] = users as string[];
+        continue;
+      }
+      const parsed = reps.map((rep: unknown, index) =>
+        parseRep(rep, `rotations.${channel}[${index}]`, problems),
+      );
+      parsedRotations[channel] = parsed.filter((rep): rep is RotationRep => rep !== null);
+    }
+  }
+  const parsedAcceptance: Record<string, Acceptance> = {};
+  if (typeof acceptance !== 'object' || acceptance === null || Array.isArray(acceptance))
+    problems.push('"acceptance" must be an object');
+  else {
+    for (const [channel, raw] of Object.entries(acceptance)) {
+      const { minutes, hops } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<
+        string,
+        unknown
+      >;
+      if (!(channel in parsedRotations))
+        problems.push(`acceptance.${channel} names a channel without a rotation in this document`);
+      else if (!wholeIn(minutes, 1, 7 * 1440) || !wholeIn(hops, 0, 10))
+        problems.push(
+          `acceptance.${channel} must be like { "minutes": 15, "hops": 2 } (minutes up to 10080, hops 0 to 10)`,
+        );
+      else parsedAcceptance[channel] = { minutes: minutes as number, maxHops: hops as number };
     }
   }
   return problems.length > 0
     ? { ok: false, problems }
-    : { ok: true, document: { routes: parsedRoutes, rotations: parsedRotations } };
+    : {
+        ok: true,
+        document: { routes: parsedRoutes, rotations: parsedRotations, acceptance: parsedAcceptance },
+      };
 }

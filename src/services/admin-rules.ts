@@ -9,7 +9,7 @@ import {
   type Unavailable,
 } from '../domain/rotation.ts';
 import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
-import type { RulesDocument } from '../domain/rules-document.ts';
+import type { RotationRep, RulesDocument } from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
 import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
@@ -354,20 +354,37 @@ export const admin = {
 
   async exportRules(deps: AdminDeps): Promise<RulesDocument> {
     const routes = await deps.rules.routingRules();
-    const rotations = Object.fromEntries(
-      Object.entries(await deps.rules.rotations()).map(([channel, members]) => [
-        channel,
-        members.map((member) => member.userId),
-      ]),
-    );
-    return { routes, rotations };
+    const rotations: Record<string, RotationRep[]> = {};
+    const acceptance: Record<string, Acceptance> = {};
+    for (const channel of Object.keys(await deps.rules.rotations())) {
+      const rotation = await deps.rules.rotation(channel);
+      rotations[channel] = rotation.members.map(({ userId, weight, cap }) => ({
+        userId,
+        ...(weight === undefined ? {} : { weight }),
+        ...(cap === undefined ? {} : { cap }),
+      }));
+      if (rotation.acceptance) acceptance[channel] = rotation.acceptance;
+    }
+    return { routes, rotations, acceptance };
   },
 
   async importRules(deps: AdminDeps, document: RulesDocument): Promise<Change> {
     const before = describeRules(await deps.rules.routingRules(), deps.defaults.leadsChannel);
     await deps.rules.setRoutingRules(document.routes);
-    for (const [channel, users] of Object.entries(document.rotations))
-      await deps.rules.setRotation(channel, users);
+    // A rotation the document names is replaced whole: its reps, their weights and caps, its acceptance.
+    for (const [channel, reps] of Object.entries(document.rotations)) {
+      await deps.rules.setRotation(
+        channel,
+        reps.map((rep) => rep.userId),
+      );
+      for (const rep of reps)
+        await deps.rules.updateMember(channel, rep.userId, ({ weight: _weight, cap: _cap, ...member }) => ({
+          ...member,
+          ...(rep.weight === undefined ? {} : { weight: rep.weight }),
+          ...(rep.cap === undefined ? {} : { cap: rep.cap }),
+        }));
+      if (reps.length > 0) await deps.rules.setAcceptance(channel, document.acceptance[channel] ?? null);
+    }
     const after = describeRules(document.routes, deps.defaults.leadsChannel);
     return change(
       `Imported ${document.routes.length} routing rule(s) and ${Object.keys(document.rotations).length} rotation(s).\n${after}`,

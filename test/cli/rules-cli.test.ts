@@ -29,7 +29,11 @@ describe('npm run rules', () => {
       file,
       JSON.stringify({
         routes: [{ match: { country: 'DE' }, channel: 'C0EMEA0001' }],
-        rotations: { C0EMEA0001: ['U0ANNA0001', 'U0BEN00001'], C0NOROUTE1: ['U0CARL0001'] },
+        rotations: {
+          C0EMEA0001: ['U0ANNA0001', { user: 'U0BEN00001', weight: 2, cap: 10 }],
+          C0NOROUTE1: ['U0CARL0001'],
+        },
+        acceptance: { C0EMEA0001: { minutes: 15, hops: 2 } },
       }),
     );
 
@@ -37,7 +41,9 @@ describe('npm run rules', () => {
 
     expect(stdout).toContain('Imported 1 routing rule(s) and 2 rotation(s).');
     expect(stdout).toContain('  1. country=DE → C0EMEA0001');
-    expect(stdout).toContain('  C0EMEA0001: U0ANNA0001 → U0BEN00001');
+    expect(stdout).toContain(
+      '  C0EMEA0001: U0ANNA0001 → U0BEN00001 weight 2 cap 10 (accept within 15 min, 2 hop(s))',
+    );
     expect(stdout).toContain('  C0NOROUTE1: U0CARL0001');
     const audit = createAzureAuditLog(
       createTableClient(inject('azureConnectionString'), `${statePrefix}Audit`),

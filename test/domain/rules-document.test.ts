@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../src/domain/rules-document.ts';
+import {
+  parseRulesDocument,
+  RULES_DOCUMENT_EXAMPLE,
+  rulesDocumentJson,
+} from '../../src/domain/rules-document.ts';
 
 describe('parseRulesDocument', () => {
   it('accepts its own example', () => {
@@ -11,8 +15,23 @@ describe('parseRulesDocument', () => {
           { match: { offer: 'contoso.*', country: 'DE' }, channel: 'C0EMEA0001' },
           { match: { action: 'StartTestDrive' }, channel: 'C0TRIALS01' },
         ],
-        rotations: { C0EMEA0001: ['U0ANNA0001', 'U0BEN00001'] },
+        rotations: {
+          C0EMEA0001: [{ userId: 'U0ANNA0001' }, { userId: 'U0BEN00001', weight: 2, cap: 10 }],
+        },
+        acceptance: { C0EMEA0001: { minutes: 15, maxHops: 2 } },
       },
+    });
+  });
+
+  it('writes what it reads: export and import round-trip, weights, caps and acceptance included', () => {
+    const parsed = parseRulesDocument(RULES_DOCUMENT_EXAMPLE);
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    expect(parseRulesDocument(JSON.stringify(rulesDocumentJson(parsed.document)))).toEqual(parsed);
+    expect(
+      rulesDocumentJson({ routes: [], rotations: { C0X: [{ userId: 'U0A' }] }, acceptance: {} }),
+    ).toEqual({
+      routes: [],
+      rotations: { C0X: ['U0A'] },
     });
   });
 
@@ -27,7 +46,24 @@ describe('parseRulesDocument', () => {
       /routes\[0\]\.match\.offer must be a non-empty/,
     ],
     ['{"routes":[{"channel":"C0123"}]}', /routes\[0\]\.match must be an object/],
-    ['{"rotations":{"C0123":["@anna"]}}', /rotations\.C0123 must be a list of user ids/],
+    ['{"rotations":{"C0123":["@anna"]}}', /rotations\.C0123\[0\] must be a user id like U0123456789/],
+    ['{"rotations":{"C0123":"U0123"}}', /rotations\.C0123 must be a list of user ids/],
+    [
+      '{"rotations":{"C0123":[{"user":"U0123","weight":11}]}}',
+      /rotations\.C0123\[0\]\.weight must be a whole number from 1 to 10/,
+    ],
+    [
+      '{"rotations":{"C0123":[{"user":"U0123","cap":0}]}}',
+      /rotations\.C0123\[0\]\.cap must be a whole number/,
+    ],
+    [
+      '{"rotations":{"C0123":["U0123"]},"acceptance":{"C0123":{"minutes":15}}}',
+      /acceptance\.C0123 must be like/,
+    ],
+    [
+      '{"acceptance":{"C0999":{"minutes":15,"hops":1}}}',
+      /acceptance\.C0999 names a channel without a rotation/,
+    ],
     ['{"rotations":{"sales":["U0123"]}}', /"sales" is not a channel id/],
   ])('refuses %s', (text, problem) => {
     const parsed = parseRulesDocument(text);

@@ -329,6 +329,11 @@ describe('the admin commands', () => {
       ],
       acceptance: { minutes: 15, maxHops: 1 },
     });
+    // The export carries them, in the format the import reads.
+    const exported = await leads('rules export');
+    expect(exported).toMatch(/"user": "U0ANNA",\s*"weight": 2/);
+    expect(exported).toMatch(/"user": "U0BEN",\s*"cap": 1/);
+    expect(exported).toMatch(/"acceptance": \{\s*"CLEADS0001": \{\s*"minutes": 15,\s*"hops": 1/);
 
     // The dry run names a rep at their cap.
     const id = await postLead();

@@ -1,7 +1,11 @@
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import type { Parsed } from '../../domain/parsed.ts';
 import { AWAY_UNTIL_BACK, MAX_CAP, MAX_WEIGHT } from '../../domain/rotation.ts';
-import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../../domain/rules-document.ts';
+import {
+  parseRulesDocument,
+  RULES_DOCUMENT_EXAMPLE,
+  rulesDocumentJson,
+} from '../../domain/rules-document.ts';
 import {
   type AdminDeps,
   AdminInputError,
@@ -217,7 +221,9 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       a('rules export', '/leads rules export', 'the routing rules and rotations as JSON'),
       parseNothing,
       async () =>
-        shown(`\`\`\`${escapeMrkdwn(JSON.stringify(await admin.exportRules(deps), null, 2))}\`\`\``),
+        shown(
+          `\`\`\`${escapeMrkdwn(JSON.stringify(rulesDocumentJson(await admin.exportRules(deps)), null, 2))}\`\`\``,
+        ),
     ),
     command(
       a(
@@ -235,7 +241,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       async (document, actor) => ({
         message: renderImportPreview(
           describeRules(document.routes, deps.defaults.leadsChannel),
-          await deps.pending.put(JSON.stringify(document), actor, deps.clock()),
+          await deps.pending.put(JSON.stringify(rulesDocumentJson(document)), actor, deps.clock()),
         ),
       }),
     ),
