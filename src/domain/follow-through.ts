@@ -13,7 +13,7 @@ export function parseTimeOfDay(text: string): number | null {
 }
 
 /** 09:00, the start of a working day when no business hours say otherwise. */
-export const DEFAULT_DAY_START = 9 * 60;
+const DEFAULT_DAY_START = 9 * 60;
 
 /**
  * When the reminder of a next step planned for `date` (YYYY-MM-DD) falls due:

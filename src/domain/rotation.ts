@@ -109,19 +109,6 @@ export function slotAfter(rotation: Rotation, slot: number): number {
   return (slot + 1) % Math.max(1, turnSlots(rotation.members).length);
 }
 
-/**
- * Whose turn it is: the first rep from `next` on (wrapping round) who is not skipped, and where the
- * turn after that starts. Null when nobody is available or the rotation is empty.
- */
-export function nextAssignee(
-  rotation: Rotation,
-  now: Date,
-  unavailable: Unavailable = new Map(),
-): { userId: string; next: number } | null {
-  const taker = candidatesInTurn(rotation, now, unavailable).find((candidate) => candidate.skip === null);
-  return taker ? { userId: taker.member.userId, next: slotAfter(rotation, taker.slot) } : null;
-}
-
 /** What the escalation channel is told when assignment cannot do its job alone. */
 export type AssignmentProblem =
   /** Everyone in the rotation is paused, away or at their cap: the lead waits in its channel. */

@@ -18,7 +18,7 @@ export interface RulesDocument {
 }
 
 /** `"U0ANNA"`, or `{ "user": "U0ANNA", "weight": 2, "cap": 5 }` when a weight or cap is set. */
-export function rotationRepJson(rep: RotationRep): string | { user: string; weight?: number; cap?: number } {
+function rotationRepJson(rep: RotationRep): string | { user: string; weight?: number; cap?: number } {
   if (rep.weight === undefined && rep.cap === undefined) return rep.userId;
   return {
     user: rep.userId,

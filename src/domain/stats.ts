@@ -196,7 +196,7 @@ export interface Conversion {
 export const RESPONSE_BANDS = ['under 5 min', '5–15 min', '15–60 min', '1–24 h', 'over 24 h'] as const;
 export type ResponseBand = (typeof RESPONSE_BANDS)[number];
 
-export function responseBand(minutes: number): ResponseBand {
+function responseBand(minutes: number): ResponseBand {
   if (minutes < 5) return 'under 5 min';
   if (minutes < 15) return '5–15 min';
   if (minutes < 60) return '15–60 min';

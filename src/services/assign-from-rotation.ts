@@ -47,7 +47,7 @@ export type RotationAvailability = (rotation: Rotation, now: Date) => Promise<Un
  * A place in a rep's cap is held this long for a lead being assigned: far longer than an assignment
  * takes, so the lead is owned (and counted as open) before its place lapses.
  */
-export const CAP_HOLD_MS = 10 * 60_000;
+const CAP_HOLD_MS = 10 * 60_000;
 
 /**
  * Tells which reps of a rotation their Slack profile keeps out now: an away status (AWAY_STATUSES), a
@@ -84,7 +84,7 @@ export function rotationAvailability(deps: {
 }
 
 /** The open leads a rep owns, by conversation id (what their cap counts). */
-export async function openLeadsOf(userId: string, deps: Pick<TurnDeps, 'conversations'>): Promise<string[]> {
+async function openLeadsOf(userId: string, deps: Pick<TurnDeps, 'conversations'>): Promise<string[]> {
   const owned = await deps.conversations.listOwnedBy(userId);
   return owned.filter((c) => c.closed === null && c.owner?.userId === userId).map((c) => c.id);
 }

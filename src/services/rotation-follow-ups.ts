@@ -202,7 +202,7 @@ export async function acceptAssignment(
 }
 
 /** Logs and shows an acceptance (by the Accept button, or by the assignee's first follow-up). */
-export async function recordAcceptance(
+async function recordAcceptance(
   conversation: Conversation,
   userId: string,
   deps: OwnershipDeps,

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
+  candidatesInTurn,
   describeSkip,
-  nextAssignee,
   previewTurn,
   type Rotation,
+  slotAfter,
   turnSlots,
+  type Unavailable,
 } from '../../src/domain/rotation.ts';
+
+/** The turn as assignment takes it (services/assign-from-rotation.ts), caps aside: who, and the next slot. */
+function nextAssignee(rotation: Rotation, now: Date, unavailable?: Unavailable) {
+  const taker = candidatesInTurn(rotation, now, unavailable).find((candidate) => candidate.skip === null);
+  return taker ? { userId: taker.member.userId, next: slotAfter(rotation, taker.slot) } : null;
+}
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 

@@ -218,7 +218,7 @@ export function parseAcceptance(
 }
 
 /** How many times an unaccepted lead moves on by default before the escalation channel is told. */
-export const DEFAULT_MAX_HOPS = 2;
+const DEFAULT_MAX_HOPS = 2;
 
 /** `30m` or `off`: after how long an unclaimed lead is announced again. */
 export function parseDurationOrOff(args: readonly string[]): Parsed<number | null> {
