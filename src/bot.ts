@@ -386,7 +386,6 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const assignmentDeps = {
     rules,
     capacity,
-    due,
     deliveries,
     escalationChannel,
     unclaimedMinutes: async () => (await settings.get()).unclaimedMinutes ?? null,
@@ -440,7 +439,6 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const pollDeps: Omit<PollDeps, 'channelFor' | 'slaPolicyFor' | 'availability'> = {
     ...ownershipDeps,
     ...assignmentDeps,
-    due,
     cursors: createAzureCursorStore(tables.Cursors),
     leadRecords,
     arrivals,
@@ -505,14 +503,17 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       sweepLog.warn('the sweep found leads the polls had not', { ...summary });
     return summary;
   });
+  // The due work (reminders, passes, the roster) reads reps' Slack statuses once a run.
+  const assignmentRun = () => ({
+    ...ownershipDeps,
+    ...assignmentDeps,
+    availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
+  });
   const remindersLog = log.child({ job: 'reminders' });
   const reminders = timed(metrics, 'reminders', async () => {
     await stateTables.ensure();
     const summary = await sendReminders({
-      ...ownershipDeps,
-      ...assignmentDeps,
-      availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
-      slaPolicyFor,
+      ...assignmentRun(),
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
       log: remindersLog,
@@ -525,14 +526,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const rosterLog = log.child({ job: 'roster' });
   const roster = timed(metrics, 'roster', async () => {
     await stateTables.ensure();
-    const summary = await returnLeadsOfDeactivatedReps({
-      ...ownershipDeps,
-      ...assignmentDeps,
-      availability: rotationAvailability({ slack, awayStatuses: config.awayStatuses }),
-      awayStatuses: config.awayStatuses,
-      slaPolicyFor,
-      log: rosterLog,
-    });
+    const summary = await returnLeadsOfDeactivatedReps({ ...assignmentRun(), log: rosterLog });
     if (summary.deactivatedReps > 0) rosterLog.info('leads of deactivated reps moved on', { ...summary });
     const staleChecks = await sweepStaleChecks(ownershipDeps);
     return { ...summary, staleChecks };

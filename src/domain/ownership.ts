@@ -58,6 +58,11 @@ export type OwnershipRequest =
       readonly acceptWithinMinutes?: number;
     };
 
+/** The record of an assignee accepting a lead the rotation gave them: the owner stays who they are. */
+export function acceptanceEvent(conversationId: string, userId: string, at: Date): OwnershipEvent {
+  return { conversationId, kind: 'accept', by: userId, from: userId, to: userId, at };
+}
+
 /** True for the rotation's own changes, which no person asked for. */
 export const isByRotation = (
   request: OwnershipRequest,

@@ -15,6 +15,20 @@ export interface RotationMember {
   readonly cap?: number;
 }
 
+/** The rep with this weight and cap, each left out when it is the default (weight 1, no cap). */
+export function withWeightAndCap(
+  member: RotationMember,
+  weight: number | null | undefined,
+  cap: number | null | undefined,
+): RotationMember {
+  const { weight: _weight, cap: _cap, ...rest } = member;
+  return {
+    ...rest,
+    ...(weight !== null && weight !== undefined && weight !== 1 ? { weight } : {}),
+    ...(cap !== null && cap !== undefined ? { cap } : {}),
+  };
+}
+
 /** Why a rep is skipped now, or null when they can take a lead. */
 export type SkipReason =
   | { readonly kind: 'paused' }

@@ -238,7 +238,9 @@ function conversionBy(
   const groups = new Map<string, PipelineFacts[]>();
   for (const conversation of conversations) {
     const key = keyOf(conversation);
-    groups.set(key, [...(groups.get(key) ?? []), conversation]);
+    const group = groups.get(key);
+    if (group) group.push(conversation);
+    else groups.set(key, [conversation]);
   }
   return Object.fromEntries([...groups].map(([key, group]) => [key, conversionOf(group)]));
 }

@@ -1,7 +1,7 @@
 import { type Conversation, isAwaitingFollowUp } from '../domain/conversation.ts';
 import { isWorkingTime, nextWorkingTime } from '../domain/sla.ts';
 import type { AssignDeps } from '../services/assign-from-rotation.ts';
-import { rootLeadOf } from '../services/conversation-message.ts';
+import { subjectOf } from '../services/conversation-message.ts';
 import { deliverOnce } from '../services/deliver-once.ts';
 import { chaseStale, remindNextStep } from '../services/follow-through.ts';
 import { chaseUnclaimed, passOnUnaccepted } from '../services/rotation-follow-ups.ts';
@@ -56,7 +56,7 @@ function deliverStep(
 }
 
 async function send(item: ClaimedDueItem, conversation: Conversation, deps: ReminderDeps): Promise<Result> {
-  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  const subject = await subjectOf(conversation, deps.leadTable);
   if (item.kind === 'escalate') {
     const channel = (await deps.escalationChannel()) ?? conversation.channel;
     if (channel === null) return 'dropped';

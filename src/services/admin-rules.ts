@@ -7,6 +7,7 @@ import {
   type Rotation,
   type RotationMember,
   type Unavailable,
+  withWeightAndCap,
 } from '../domain/rotation.ts';
 import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
 import type { RotationRep, RulesDocument } from '../domain/rules-document.ts';
@@ -177,14 +178,9 @@ export const admin = {
           : `cap ${member.cap}`;
     const found = await deps.rules.updateMember(channel, user, (member) => {
       before = describe(member);
-      const { weight: _weight, cap: _cap, ...rest } = member;
-      const weight = what === 'weight' ? (value ?? 1) : member.weight;
-      const cap = what === 'cap' ? value : member.cap;
-      return {
-        ...rest,
-        ...(weight !== undefined && weight !== 1 ? { weight } : {}),
-        ...(cap !== null && cap !== undefined ? { cap } : {}),
-      };
+      return what === 'weight'
+        ? withWeightAndCap(member, value, member.cap)
+        : withWeightAndCap(member, member.weight, value);
     });
     if (!found) throw new AdminInputError(`<@${user}> is not in the rotation of <#${channel}>.`);
     const after = what === 'weight' ? `weight ${value ?? 1}` : value === null ? 'no cap' : `cap ${value}`;
@@ -378,11 +374,9 @@ export const admin = {
         reps.map((rep) => rep.userId),
       );
       for (const rep of reps)
-        await deps.rules.updateMember(channel, rep.userId, ({ weight: _weight, cap: _cap, ...member }) => ({
-          ...member,
-          ...(rep.weight === undefined ? {} : { weight: rep.weight }),
-          ...(rep.cap === undefined ? {} : { cap: rep.cap }),
-        }));
+        await deps.rules.updateMember(channel, rep.userId, (member) =>
+          withWeightAndCap(member, rep.weight, rep.cap),
+        );
       if (reps.length > 0) await deps.rules.setAcceptance(channel, document.acceptance[channel] ?? null);
     }
     const after = describeRules(document.routes, deps.defaults.leadsChannel);

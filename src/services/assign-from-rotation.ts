@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { type AwayStatuses, type UserProfile, unavailableBy } from '../domain/availability.ts';
 import type { Conversation } from '../domain/conversation.ts';
+import type { PassReason } from '../domain/ownership.ts';
 import {
   type Acceptance,
   type AssignmentProblem,
@@ -19,7 +20,7 @@ import type { CapacityStore } from '../stores/capacity-store.ts';
 import type { DueStore } from '../stores/due-store.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
-import { rootLeadOf } from './conversation-message.ts';
+import { subjectOf } from './conversation-message.ts';
 import { type DeliverOnceDeps, deliverOnce } from './deliver-once.ts';
 import type { SlackPort } from './slack-port.ts';
 
@@ -192,7 +193,7 @@ export async function reportAssignmentProblem(
 ): Promise<void> {
   const channel = (await deps.escalationChannel()) ?? conversation.channel;
   if (channel === null) return;
-  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  const subject = await subjectOf(conversation, deps.leadTable);
   await deliverOnce(
     delivery,
     decidedAt,
@@ -202,9 +203,47 @@ export async function reportAssignmentProblem(
   );
 }
 
-/** The moment an assignee's time to accept runs out: counted in the channel's working hours. */
-export async function acceptDeadline(channel: string, from: Date, minutes: number, deps: AssignDeps) {
-  return addWorkingTime(from, minutes, (await deps.slaPolicyFor(channel)).businessHours);
+/** A turn a lead's new owner was found by. */
+export type TakenTurn = Extract<TurnOutcome, { kind: 'taken' }>;
+
+/**
+ * Gives the lead to the rep whose turn was taken, as a first assignment or as a pass from `from`
+ * (conditional on the owner the turn was taken for). With acceptance on, their time to accept starts,
+ * counted in the channel's working hours. When the lead changed hands meanwhile, the rep's held place
+ * is let go. True when the lead is theirs.
+ */
+export async function giveTurn(
+  conversationId: string,
+  channel: string,
+  turn: TakenTurn,
+  as:
+    | { readonly kind: 'assign' }
+    | { readonly kind: 'pass'; readonly from: string; readonly reason: PassReason },
+  deps: AssignDeps,
+): Promise<boolean> {
+  const outcome = await changeOwner(
+    conversationId,
+    {
+      ...as,
+      to: turn.userId,
+      skipped: turn.skipped,
+      ...(turn.acceptance ? { acceptWithinMinutes: turn.acceptance.minutes } : {}),
+    },
+    deps,
+  );
+  if (outcome.kind !== 'changed') {
+    await deps.capacity.release(turn.userId, conversationId);
+    return false;
+  }
+  if (turn.acceptance) {
+    const hours = (await deps.slaPolicyFor(channel)).businessHours;
+    await deps.due.schedule({
+      conversationId,
+      kind: 'accept',
+      at: addWorkingTime(outcome.event.at, turn.acceptance.minutes, hours),
+    });
+  }
+  return true;
 }
 
 export type AssignOutcome =
@@ -225,29 +264,10 @@ export async function assignFromRotation(
   if (conversation.owner !== null || conversation.channel === null) return { kind: 'unassigned' };
   const channel = conversation.channel;
   const turn = await takeTurn(channel, conversation.id, deps);
-  if (turn.kind === 'taken') {
-    const outcome = await changeOwner(
-      conversation.id,
-      {
-        kind: 'assign',
-        to: turn.userId,
-        skipped: turn.skipped,
-        ...(turn.acceptance ? { acceptWithinMinutes: turn.acceptance.minutes } : {}),
-      },
-      deps,
-    );
-    if (outcome.kind === 'changed') {
-      if (turn.acceptance)
-        await deps.due.schedule({
-          conversationId: conversation.id,
-          kind: 'accept',
-          at: await acceptDeadline(channel, outcome.event.at, turn.acceptance.minutes, deps),
-        });
-      return { kind: 'assigned', to: turn.userId };
-    }
-    await deps.capacity.release(turn.userId, conversation.id);
-    return { kind: 'unassigned' };
-  }
+  if (turn.kind === 'taken')
+    return (await giveTurn(conversation.id, channel, turn, { kind: 'assign' }, deps))
+      ? { kind: 'assigned', to: turn.userId }
+      : { kind: 'unassigned' };
   if (turn.kind === 'nobodyAvailable')
     await reportAssignmentProblem(
       conversation,

@@ -9,7 +9,7 @@ import {
 } from '../domain/ownership.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { OwnershipLog } from '../stores/ownership-log.ts';
-import { refreshConversationMessage, rootLeadOf } from './conversation-message.ts';
+import { refreshConversationMessage, subjectOf } from './conversation-message.ts';
 import { type FollowThroughDeps, scheduleStaleCheck } from './follow-through.ts';
 import type { Roles } from './roles.ts';
 import { SlackCallError } from './slack-port.ts';
@@ -86,8 +86,7 @@ async function announce(
   try {
     await deps.slack.noteInThread(conversation, { kind: 'ownership', event });
     if (event.to === null || event.kind === 'claim') return;
-    const rootLead = await rootLeadOf(conversation, deps.leadTable);
-    await deps.slack.tellNewOwner(event, { conversation, rootLead });
+    await deps.slack.tellNewOwner(event, await subjectOf(conversation, deps.leadTable));
   } catch (error) {
     // The change itself is recorded and shown on the message; a missing note or DM is logged.
     if (!(error instanceof SlackCallError)) throw error;

@@ -2,7 +2,7 @@ import type { Conversation } from '../domain/conversation.ts';
 import { type Lead, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
-import { SlackCallError, type SlackPort, type ThreadNote } from './slack-port.ts';
+import { type ConversationSubject, SlackCallError, type SlackPort, type ThreadNote } from './slack-port.ts';
 
 export interface ConversationMessageDeps {
   readonly leadTable: LeadTable;
@@ -15,6 +15,14 @@ export interface ConversationMessageDeps {
 export async function rootLeadOf(conversation: Conversation, leadTable: LeadTable): Promise<Lead | null> {
   const row = await leadTable.get(conversation.rootLeadId);
   return row === null ? null : parseLeadRow(row);
+}
+
+/** The conversation with its first lead, as messages about it show it. */
+export async function subjectOf(
+  conversation: Conversation,
+  leadTable: LeadTable,
+): Promise<ConversationSubject> {
+  return { conversation, rootLead: await rootLeadOf(conversation, leadTable) };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SlaPolicy } from '../domain/sla-policy.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { DeliveryStore } from '../stores/delivery-store.ts';
 import type { DueItem, DueStore } from '../stores/due-store.ts';
-import { type ConversationMessageDeps, rootLeadOf } from './conversation-message.ts';
+import { type ConversationMessageDeps, subjectOf } from './conversation-message.ts';
 import { deliverOnce } from './deliver-once.ts';
 
 /** What following a lead through after its first follow-up needs: scheduling, and the team's rules. */
@@ -89,7 +89,7 @@ export async function remindNextStep(
     conversation.nextStepDueAt?.getTime() !== item.at.getTime()
   )
     return 'dropped';
-  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  const subject = await subjectOf(conversation, deps.leadTable);
   await deliverOnce(
     `${conversation.id}|next-step|${item.at.toISOString()}`,
     item.at,
@@ -122,7 +122,7 @@ export async function chaseStale(item: DueItem, deps: FollowThroughRunDeps): Pro
     await deps.due.schedule({ conversationId: conversation.id, kind: 'stale', at: working });
     return 'deferred';
   }
-  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  const subject = await subjectOf(conversation, deps.leadTable);
   const period = `${conversation.id}|stale|${state.since.toISOString()}`;
   if (state.level === 'nudge') {
     await deliverOnce(

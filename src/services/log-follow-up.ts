@@ -5,6 +5,7 @@ import {
   isAwaitingFollowUp,
   type SnoozeOutcome,
 } from '../domain/conversation.ts';
+import { acceptanceEvent } from '../domain/ownership.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
@@ -45,14 +46,7 @@ export async function logFollowUp(
   await scheduleStaleCheck(conversation, deps);
   // The assignee's own follow-up accepts a lead the rotation gave them (kept for the fairness figures).
   if (owner?.accepted === false && owner.userId === followUp.by && conversation.owner?.accepted)
-    await deps.ownershipLog.record({
-      conversationId,
-      kind: 'accept',
-      by: followUp.by,
-      from: followUp.by,
-      to: followUp.by,
-      at: followUp.at,
-    });
+    await deps.ownershipLog.record(acceptanceEvent(conversationId, followUp.by, followUp.at));
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'followUp', followUp }, deps);
   await deps.afterChange?.([followUp.by]);

@@ -1,15 +1,9 @@
 import type { Conversation } from '../domain/conversation.ts';
-import type { AcceptOutcome, PassReason } from '../domain/ownership.ts';
+import { type AcceptOutcome, acceptanceEvent, type PassReason } from '../domain/ownership.ts';
 import type { DueItem } from '../stores/due-store.ts';
-import {
-  type AssignDeps,
-  acceptDeadline,
-  reportAssignmentProblem,
-  rotationAvailability,
-  takeTurn,
-} from './assign-from-rotation.ts';
+import { type AssignDeps, giveTurn, reportAssignmentProblem, takeTurn } from './assign-from-rotation.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
-import { noteInThread, refreshConversationMessage, rootLeadOf } from './conversation-message.ts';
+import { noteInThread, refreshConversationMessage, subjectOf } from './conversation-message.ts';
 import { deliverOnce } from './deliver-once.ts';
 
 export type RotationFollowUpResult = 'passed' | 'escalated' | 'reminded' | 'dropped';
@@ -41,31 +35,10 @@ async function passOn(
   ).length;
   if (maxHops === null || hops < maxHops) {
     const turn = await takeTurn(channel, conversation.id, deps, hadIt);
-    if (turn.kind === 'taken') {
-      const outcome = await changeOwner(
-        conversation.id,
-        {
-          kind: 'pass',
-          from,
-          to: turn.userId,
-          reason,
-          skipped: turn.skipped,
-          ...(turn.acceptance ? { acceptWithinMinutes: turn.acceptance.minutes } : {}),
-        },
-        deps,
-      );
-      if (outcome.kind !== 'changed') {
-        await deps.capacity.release(turn.userId, conversation.id);
-        return 'dropped';
-      }
-      if (turn.acceptance)
-        await deps.due.schedule({
-          conversationId: conversation.id,
-          kind: 'accept',
-          at: await acceptDeadline(channel, outcome.event.at, turn.acceptance.minutes, deps),
-        });
-      return 'passed';
-    }
+    if (turn.kind === 'taken')
+      return (await giveTurn(conversation.id, channel, turn, { kind: 'pass', from, reason }, deps))
+        ? 'passed'
+        : 'dropped';
   }
   await reportAssignmentProblem(
     conversation,
@@ -127,7 +100,7 @@ export async function chaseUnclaimed(item: DueItem, deps: AssignDeps): Promise<R
     );
     return 'escalated';
   }
-  const subject = { conversation, rootLead: await rootLeadOf(conversation, deps.leadTable) };
+  const subject = await subjectOf(conversation, deps.leadTable);
   await deliverOnce(
     delivery,
     item.at,
@@ -149,11 +122,10 @@ export interface DeactivatedSummary {
 /**
  * Gives the open leads of reps whose Slack account was deactivated back to their channel's rotation
  * (or to the channel, unassigned, with the escalation channel told), each with a note in its thread.
- * Each owner's profile is read once a run.
+ * Each owner's profile is read once a run (`deps.availability` should be the run's own, so the
+ * rotation sees today's statuses too).
  */
-export async function returnLeadsOfDeactivatedReps(
-  deps: AssignDeps & { readonly awayStatuses: Parameters<typeof rotationAvailability>[0]['awayStatuses'] },
-): Promise<DeactivatedSummary> {
+export async function returnLeadsOfDeactivatedReps(deps: AssignDeps): Promise<DeactivatedSummary> {
   const open = (await deps.conversations.listOwned()).filter((c) => c.closed === null && c.owner !== null);
   const owners = [...new Set(open.map((c) => c.owner?.userId ?? ''))];
   const deactivated = new Set<string>();
@@ -163,7 +135,6 @@ export async function returnLeadsOfDeactivatedReps(
   }
   let passed = 0;
   let unassigned = 0;
-  const fresh = { ...deps, availability: rotationAvailability(deps) };
   for (const conversation of open) {
     const owner = conversation.owner;
     if (owner === null || !deactivated.has(owner.userId)) continue;
@@ -173,7 +144,7 @@ export async function returnLeadsOfDeactivatedReps(
       { kind: 'deactivated' },
       null,
       `${conversation.id}|deactivated|${owner.userId}|${owner.since.toISOString()}`,
-      fresh,
+      deps,
     );
     if (result === 'passed') passed += 1;
     if (result === 'escalated') unassigned += 1;
@@ -201,20 +172,13 @@ export async function acceptAssignment(
   return { kind: 'accepted' };
 }
 
-/** Logs and shows an acceptance (by the Accept button, or by the assignee's first follow-up). */
+/** Logs and shows an acceptance by the Accept button (a follow-up's shows as the follow-up). */
 async function recordAcceptance(
   conversation: Conversation,
   userId: string,
   deps: OwnershipDeps,
 ): Promise<void> {
-  const event = {
-    conversationId: conversation.id,
-    kind: 'accept' as const,
-    by: userId,
-    from: userId,
-    to: userId,
-    at: deps.clock(),
-  };
+  const event = acceptanceEvent(conversation.id, userId, deps.clock());
   await deps.ownershipLog.record(event);
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'ownership', event }, deps);

@@ -68,6 +68,24 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
   const linkToConversation = ({ channel, ts }: ConversationSubject['conversation']) =>
     channel && ts ? linkTo(channel, ts) : Promise.resolve(null);
 
+  /**
+   * Posts a message about a conversation to `channel` (a channel, or a user's id for their DM), marked
+   * with its delivery key so it can be found again; nothing when there is no such place.
+   */
+  async function deliver(
+    channel: string | null | undefined,
+    subject: ConversationSubject,
+    delivery: string,
+    render: (about: ReminderSubject) => RenderedMessage,
+  ): Promise<void> {
+    if (!channel) return;
+    await slack.postMessage({
+      channel,
+      metadata: deliveryMetadata(delivery),
+      ...render(await reminderSubject(subject)),
+    });
+  }
+
   async function reminderSubject({ conversation, rootLead }: ConversationSubject): Promise<ReminderSubject> {
     return {
       conversationId: conversation.id,
@@ -127,66 +145,34 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         }),
       });
     },
-    async remindOwner(subject, delivery) {
-      const owner = subject.conversation.owner?.userId;
-      if (!owner) return;
-      await slack.postMessage({
-        channel: owner,
-        metadata: deliveryMetadata(delivery),
-        ...renderOwnerReminder(await reminderSubject(subject)),
-      });
+    remindOwner(subject, delivery) {
+      return deliver(subject.conversation.owner?.userId, subject, delivery, renderOwnerReminder);
     },
-    async remindUnclaimed(subject, delivery) {
-      const channel = subject.conversation.channel;
-      if (channel === null) return;
-      await slack.postMessage({
-        channel,
-        metadata: deliveryMetadata(delivery),
-        ...renderUnclaimedReminder(await reminderSubject(subject)),
-      });
+    remindUnclaimed(subject, delivery) {
+      return deliver(subject.conversation.channel, subject, delivery, renderUnclaimedReminder);
     },
-    async escalate(channel, subject, delivery) {
-      await slack.postMessage({
-        channel,
-        metadata: deliveryMetadata(delivery),
-        ...renderEscalation(await reminderSubject(subject)),
-      });
+    escalate(channel, subject, delivery) {
+      return deliver(channel, subject, delivery, renderEscalation);
     },
-    async remindNextStep(subject, delivery) {
-      const owner = subject.conversation.owner?.userId;
-      if (!owner) return;
+    remindNextStep(subject, delivery) {
       const followUp = subject.conversation.followUp;
       const planned = [followUp?.nextStepOn, followUp?.nextStepTime].filter(Boolean).join(' ') || 'today';
-      await slack.postMessage({
-        channel: owner,
-        metadata: deliveryMetadata(delivery),
-        ...renderNextStepReminder(await reminderSubject(subject), planned),
-      });
+      return deliver(subject.conversation.owner?.userId, subject, delivery, (about) =>
+        renderNextStepReminder(about, planned),
+      );
     },
-    async nudgeStale(subject, minutes, delivery) {
-      const owner = subject.conversation.owner?.userId;
-      if (!owner) return;
-      await slack.postMessage({
-        channel: owner,
-        metadata: deliveryMetadata(delivery),
-        ...renderStaleNudge(await reminderSubject(subject), minutes),
-      });
+    nudgeStale(subject, minutes, delivery) {
+      return deliver(subject.conversation.owner?.userId, subject, delivery, (about) =>
+        renderStaleNudge(about, minutes),
+      );
     },
-    async announceUnclaimed(subject, minutes, delivery) {
-      const channel = subject.conversation.channel;
-      if (channel === null) return;
-      await slack.postMessage({
-        channel,
-        metadata: deliveryMetadata(delivery),
-        ...renderUnclaimedAnnouncement(await reminderSubject(subject), minutes),
-      });
+    announceUnclaimed(subject, minutes, delivery) {
+      return deliver(subject.conversation.channel, subject, delivery, (about) =>
+        renderUnclaimedAnnouncement(about, minutes),
+      );
     },
-    async reportAssignmentProblem(channel, subject, problem, delivery) {
-      await slack.postMessage({
-        channel,
-        metadata: deliveryMetadata(delivery),
-        ...renderAssignmentProblem(await reminderSubject(subject), problem),
-      });
+    reportAssignmentProblem(channel, subject, problem, delivery) {
+      return deliver(channel, subject, delivery, (about) => renderAssignmentProblem(about, problem));
     },
     async noteReminderInThread(conversation, owner, delivery) {
       if (conversation.channel === null || conversation.ts === null) return;

@@ -34,6 +34,20 @@ export function encodeConversationRef(conversationId: string): string {
   return value;
 }
 
+/** A button acting on one conversation (its value names it). */
+export const conversationButton = (
+  conversationId: string,
+  action_id: string,
+  label: string,
+  style?: 'primary',
+) => ({
+  type: 'button' as const,
+  action_id,
+  text: { type: 'plain_text' as const, text: label },
+  value: encodeConversationRef(conversationId),
+  ...(style ? { style } : {}),
+});
+
 /** The conversation a button value or block id names; null for anything malformed or forged. */
 export function decodeConversationRef(value: unknown): string | null {
   if (typeof value !== 'string') return null;

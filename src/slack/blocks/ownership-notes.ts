@@ -3,7 +3,7 @@ import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { OwnershipEvent } from '../../domain/ownership.ts';
 import { describeSkips } from '../../domain/rotation.ts';
 import { describeDuration } from '../../domain/sla.ts';
-import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
+import { conversationButton, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import type { RenderedMessage } from './types.ts';
 
@@ -82,15 +82,7 @@ export function renderNewOwnerMessage(input: {
     ? [
         {
           type: 'actions' as const,
-          elements: [
-            {
-              type: 'button' as const,
-              action_id: LEAD_ACTIONS.accept,
-              text: { type: 'plain_text' as const, text: 'Accept' },
-              value: encodeConversationRef(input.conversationId),
-              style: 'primary' as const,
-            },
-          ],
+          elements: [conversationButton(input.conversationId, LEAD_ACTIONS.accept, 'Accept', 'primary')],
         },
       ]
     : [];

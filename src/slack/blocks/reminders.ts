@@ -1,7 +1,7 @@
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { type AssignmentProblem, describeSkips } from '../../domain/rotation.ts';
 import { describeDuration } from '../../domain/sla.ts';
-import { encodeConversationRef, LEAD_ACTIONS } from './actions.ts';
+import { conversationButton, LEAD_ACTIONS } from './actions.ts';
 import { slackDate } from './lead-message.ts';
 import type { Block, RenderedMessage } from './types.ts';
 
@@ -18,15 +18,6 @@ const link = (permalink: string | null) => (permalink ? ` <${permalink}|Open the
 const section = (text: string): RenderedMessage => ({
   text,
   blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-});
-
-/** A button acting on one conversation. */
-const conversationButton = (conversationId: string, action_id: string, label: string, style?: 'primary') => ({
-  type: 'button' as const,
-  action_id,
-  text: { type: 'plain_text' as const, text: label },
-  value: encodeConversationRef(conversationId),
-  ...(style ? { style } : {}),
 });
 
 /** The buttons of a reminder to an owner: act on the lead now, or later. */

@@ -58,8 +58,29 @@ async function ensure(
 }
 
 export function createAzureRulesStore(client: TableClient): RulesStore {
-  /** Changes a rep in every rotation they are in (each ETag-guarded); returns those channels. */
+  /** Changes a rep of one channel's rotation (ETag-guarded); false when they are not in it. */
   async function updateMember(
+    channel: string,
+    userId: string,
+    change: (member: RotationMember) => RotationMember,
+  ): Promise<boolean> {
+    if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return false;
+    let found = false;
+    await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
+      const members = parseMembers(current.members);
+      found = members.some((member) => member.userId === userId);
+      return found
+        ? {
+            members: JSON.stringify(
+              members.map((member) => (member.userId === userId ? change(member) : member)),
+            ),
+          }
+        : null;
+    });
+    return found;
+  }
+  /** Changes a rep in every rotation they are in; returns those channels. */
+  async function updateMemberEverywhere(
     userId: string,
     change: (member: RotationMember) => RotationMember,
   ): Promise<readonly string[]> {
@@ -70,12 +91,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     for await (const rotation of rotations) {
       const channel = rotation.rowKey ?? '';
       if (!parseMembers(rotation.members).some((member) => member.userId === userId)) continue;
-      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => ({
-        members: JSON.stringify(
-          parseMembers(current.members).map((member) => (member.userId === userId ? change(member) : member)),
-        ),
-      }));
-      changed.push(channel);
+      if (await updateMember(channel, userId, change)) changed.push(channel);
     }
     return changed;
   }
@@ -132,22 +148,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
       );
       return written.ok;
     },
-    async updateMember(channel, userId, change) {
-      if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return false;
-      let found = false;
-      await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-        const members = parseMembers(current.members);
-        found = members.some((member) => member.userId === userId);
-        return found
-          ? {
-              members: JSON.stringify(
-                members.map((member) => (member.userId === userId ? change(member) : member)),
-              ),
-            }
-          : null;
-      });
-      return found;
-    },
+    updateMember,
     async setAcceptance(channel, acceptance: Acceptance | null) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
       if (entity === null || parseMembers(entity.members).length === 0) return false;
@@ -167,10 +168,10 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
       });
     },
     async setPaused(userId, paused) {
-      return updateMember(userId, (member) => ({ ...member, paused }));
+      return updateMemberEverywhere(userId, (member) => ({ ...member, paused }));
     },
     async setAway(userId, until) {
-      return updateMember(userId, (member) => ({ ...member, awayUntil: until }));
+      return updateMemberEverywhere(userId, (member) => ({ ...member, awayUntil: until }));
     },
   };
 }
