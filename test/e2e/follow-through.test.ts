@@ -209,6 +209,25 @@ describe('stale leads', () => {
     expect(nudges()).toHaveLength(2);
   });
 
+  it('nudge once when Slack stored the nudge but its answer was lost: found by its delivery key', async () => {
+    ctx.slack.useClock(() => ctx.now); // Slack's clock agrees with the bot's, which the test moves
+    await createAzureSettingsStore(client('Settings')).update((current) => ({
+      ...current,
+      staleMinutes: 60,
+    }));
+    const id = await claimedLead();
+    const claimedAt = (await conversations().getById(id))?.owner?.since ?? ctx.now;
+    ctx.now = addMinutes(claimedAt, 60);
+    ctx.slack.loseAnswer('chat.postMessage', 'drop');
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ failed: 1 });
+    const nudges = () => textsTo(OWNER).filter((text) => text.startsWith('💤'));
+    expect(nudges()).toHaveLength(1); // Slack has it
+    // After the claim of the attempt that lost its answer times out (5 minutes), the run looks first.
+    ctx.now = addMinutes(claimedAt, 66);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1, failed: 0 });
+    expect(nudges()).toHaveLength(1);
+  });
+
   it('are checked for leads that were quiet before the setting, by the hourly sweep', async () => {
     const id = await claimedLead();
     await createAzureSettingsStore(client('Settings')).update((current) => ({
