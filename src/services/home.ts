@@ -1,3 +1,4 @@
+import type { Logger } from '../logger.ts';
 import type { Roles } from './roles.ts';
 import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from './team-views.ts';
 
@@ -18,4 +19,21 @@ export async function publishHome(userId: string, deps: HomeDeps): Promise<void>
       : null,
     now: deps.clock(),
   });
+}
+
+/**
+ * What refreshes the App Home of the reps whose leads changed hands. A refresh that fails is logged and
+ * left for the next one: an App Home is a view, never the record.
+ */
+export function createHomeRefresher(
+  deps: HomeDeps,
+  log: Logger,
+): (userIds: readonly string[]) => Promise<void> {
+  return async (userIds) => {
+    for (const userId of new Set(userIds)) {
+      await publishHome(userId, deps).catch((error: unknown) =>
+        log.warn('could not refresh an App Home', { userId, error }),
+      );
+    }
+  };
 }

@@ -1,0 +1,90 @@
+import type { Config } from '../config.ts';
+import type { Lead } from '../domain/lead.ts';
+import { routeLead } from '../domain/routing.ts';
+import { resolvePolicy } from '../domain/sla-policy.ts';
+import type { Logger } from '../logger.ts';
+import { previewAvailability, rotationAvailability } from '../services/assign-from-rotation.ts';
+import type { OwnershipDeps } from '../services/change-owner.ts';
+import { createHomeRefresher, type HomeDeps } from '../services/home.ts';
+import { createRoles } from '../services/roles.ts';
+import type { SlackPort } from '../services/slack-port.ts';
+import type { CommandDeps } from '../slack/commands/leads-commands.ts';
+import { staleMinutesIn } from '../stores/settings-store.ts';
+import type { Stores } from './storage.ts';
+
+/** What the services share: stores, the Slack port, the clock and the settings read from both. */
+export function composeServices(
+  config: Config,
+  stores: Stores,
+  slack: SlackPort,
+  clock: () => Date,
+  log: Logger,
+  options: { readonly refreshesHome: boolean },
+) {
+  const { conversations, leadTable, settings, rules } = stores;
+  const roles = createRoles(config, { settings, slack });
+  const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
+  const slaPolicyFor = async (channel: string | null) =>
+    resolvePolicy(config.sla, await settings.get(), channel);
+  const availability = () => rotationAvailability({ slack, awayStatuses: config.awayStatuses });
+  const home: HomeDeps = { conversations, leadTable, slack, clock, roles, settings };
+  const ownership: OwnershipDeps = {
+    conversations,
+    due: stores.due,
+    slaPolicyFor,
+    staleMinutesFor: async (channel) => staleMinutesIn(await settings.get(), channel),
+    ownershipLog: stores.ownershipLog,
+    roles,
+    leadTable,
+    slack,
+    clock,
+    log: log.child({ component: 'ownership' }),
+    // Only in Slack: local mode has no App Home to refresh.
+    ...(options.refreshesHome
+      ? { afterChange: createHomeRefresher(home, log.child({ component: 'home' })) }
+      : {}),
+  };
+  // What assignment by rotation needs besides the ownership services.
+  const assignment = {
+    rules,
+    capacity: stores.capacity,
+    deliveries: stores.deliveries,
+    escalationChannel,
+    unclaimedMinutes: async () => (await settings.get()).unclaimedMinutes ?? null,
+  };
+  const commands: CommandDeps = {
+    conversations,
+    leadTable,
+    slack,
+    rules,
+    settings,
+    roles,
+    auditLog: stores.auditLog,
+    clock,
+    defaults: {
+      sla: config.sla,
+      leadsChannel: config.leadsChannel,
+      managersChannel: config.managersChannel,
+      adminUserIds: config.adminUserIds,
+    },
+    pending: stores.pending,
+    leadRecords: stores.leadRecords,
+    unavailable: (rotation, now) => previewAvailability(availability(), { conversations })(rotation, now),
+    ownershipLog: stores.ownershipLog,
+  };
+  /**
+   * Rules, settings and reps' Slack statuses read once a poll (or sweep), not once a lead (a 1,000-lead
+   * backlog would read each thousands of times); a change made during a poll applies from the next one.
+   */
+  const routingSnapshot = async () => {
+    const [routingRules, adminSettings] = await Promise.all([rules.routingRules(), settings.get()]);
+    return {
+      availability: availability(),
+      channelFor: async (lead: Lead) => routeLead(routingRules, lead, config.leadsChannel).channel,
+      slaPolicyFor: async (channel: string | null) => resolvePolicy(config.sla, adminSettings, channel),
+    };
+  };
+  return { roles, escalationChannel, availability, home, ownership, assignment, commands, routingSnapshot };
+}
+
+export type Services = ReturnType<typeof composeServices>;
