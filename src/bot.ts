@@ -12,6 +12,7 @@ import {
   listen,
   liveRoute,
   metricsRoute,
+  SLOW_CLIENT_LIMITS,
   serveRoutes,
 } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
@@ -68,6 +69,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       inboundLeadRoute({
         token: config.inboundLeadsToken,
         writer: stores.leadTableWriter,
+        pushRates: stores.pushRates,
         nudge,
         clock,
         log: inboundLog,
@@ -100,7 +102,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     async start() {
       let port: number;
       if (app !== null && config.slack.mode === 'http') {
-        const server = (await app.start(config.port)) as Server;
+        const server = (await app.start(config.port, SLOW_CLIENT_LIMITS)) as Server;
         port = (server.address() as AddressInfo).port;
       } else {
         if (app !== null) await app.start();

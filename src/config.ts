@@ -1,7 +1,13 @@
 import { validate as isValidCron } from 'node-cron';
 import { type AwayStatuses, DEFAULT_AWAY_STATUSES, parseAwayStatuses } from './domain/availability.ts';
 import { fail, ok, type Parsed } from './domain/parsed.ts';
-import { type BusinessHours, isTimeZone, parseBusinessHours, parseDuration } from './domain/sla.ts';
+import {
+  type BusinessHours,
+  DURATION_HINT,
+  isTimeZone,
+  parseBusinessHours,
+  parseDuration,
+} from './domain/sla.ts';
 import {
   DEFAULT_ACTIVE_ACTIONS,
   parseActionCode,
@@ -148,7 +154,7 @@ const userIdList = (text: string): Parsed<readonly string[]> => {
 };
 const duration = (text: string): Parsed<number> => {
   const minutes = parseDuration(text);
-  return minutes === null ? fail('is not a duration like 30m, 4h, 24h or 2d.') : ok(minutes);
+  return minutes === null ? fail(`is not ${DURATION_HINT}.`) : ok(minutes);
 };
 const activeActionList = (text: string): Parsed<readonly string[]> => {
   const parsed = parseActiveActions(
@@ -166,7 +172,7 @@ const slaByAction = (text: string): Parsed<Readonly<Record<string, number>>> => 
     const action = parseActionCode(actionText);
     const minutes = parseDuration(durationText);
     if (!pair.includes('=') || minutes === null)
-      return fail(`: "${pair.trim()}" must be Action=duration, e.g. Create=4h.`);
+      return fail(`: "${pair.trim()}" must be Action=duration (${DURATION_HINT}), e.g. Create=4h.`);
     if (!action.ok) return fail(`: ${action.problem}`);
     byAction[action.value] = minutes;
   }

@@ -23,8 +23,10 @@ export interface Metrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export type JobName = 'poll' | 'sweep' | 'reminders' | 'roster' | 'digest' | 'weekly';
-export type FailureKind = 'post_lead' | 'reminder' | JobName;
+const JOB_NAMES = ['poll', 'sweep', 'reminders', 'roster', 'digest', 'weekly'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+const FAILURE_KINDS = ['post_lead', 'reminder', ...JOB_NAMES] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -81,7 +83,10 @@ export function createMetrics(): Metrics {
     help: 'Idempotent Slack calls tried again after a failure (posts are never blindly repeated).',
     registers: [registry],
   });
+  // Every series exists from the start at 0, so `increase(…) > 0` sees the first one after a restart.
   for (const outcome of ['posted', 'threaded', 'recovered']) leads.inc({ outcome }, 0);
+  for (const kind of FAILURE_KINDS) failures.inc({ kind }, 0);
+  for (const kind of ['reminder', 'escalation']) reminders.inc({ kind }, 0);
   return {
     leadDelivered(outcome, createdAt, now) {
       leads.inc({ outcome });

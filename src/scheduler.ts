@@ -1,5 +1,6 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from './logger.ts';
+import { failureField } from './stores/failure.ts';
 
 export interface ScheduledJob {
   readonly name: string;
@@ -43,6 +44,9 @@ export function withBackoff(run: () => Promise<unknown>, log: Logger): () => Pro
   };
 }
 
+/** node-cron's line for a tick skipped because the previous run is still going (`noOverlap`). */
+const OVERLAP_NOTICE = /still running/i;
+
 export interface Scheduler {
   /** Stops starting runs and waits for the ones in progress. */
   stop(): Promise<void>;
@@ -58,7 +62,7 @@ export function startScheduler(jobs: readonly ScheduledJob[], log: Logger): Sche
       async () => {
         const run = job.run().then(
           (summary) => jobLog.debug('job finished', { summary }),
-          (error: unknown) => jobLog.error('job failed', { error }),
+          (error: unknown) => jobLog.error('job failed', { error: failureField(error) }),
         );
         inFlight.add(run);
         await run;
@@ -70,7 +74,9 @@ export function startScheduler(jobs: readonly ScheduledJob[], log: Logger): Sche
         ...(job.timeZone ? { timezone: job.timeZone } : {}),
         logger: {
           info: (message) => jobLog.debug(message),
-          warn: (message) => jobLog.warn(message),
+          // A run still going at the next tick is expected (a backlog, a slow Slack): the tick is skipped,
+          // by design, so it is not a warning.
+          warn: (message) => (OVERLAP_NOTICE.test(message) ? jobLog.debug(message) : jobLog.warn(message)),
           error: (message) => jobLog.error(String(message)),
           debug: (message) => jobLog.debug(String(message)),
         },

@@ -99,6 +99,11 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud"/],
     [{ MANAGER_USER_IDS: 'U0MANAGER1, @boss' }, /MANAGER_USER_IDS holds @boss/],
     [{ SLA: '1 day' }, /SLA="1 day" is not a duration/],
+    [{ SLA: '99999999d' }, /SLA="99999999d" is not a duration from 1m to 90d/],
+    [
+      { SLA_BY_ACTION: 'Create=91d' },
+      /SLA_BY_ACTION: "Create=91d" must be Action=duration \(a duration from 1m to 90d/,
+    ],
     [{ SLA_BY_ACTION: 'Create:4h' }, /SLA_BY_ACTION: "Create:4h" must be Action=duration/],
     [{ BUSINESS_HOURS: 'Mon-Fri 9-5' }, /BUSINESS_HOURS="Mon-Fri 9-5": expected days/],
     [{ MANAGERS_CHANNEL: 'managers' }, /MANAGERS_CHANNEL="managers" must be a channel id/],

@@ -13,6 +13,7 @@ import { createAzureLeaseStore } from '../stores/azure/azure-lease-store.ts';
 import { createAzureOnceStore } from '../stores/azure/azure-once-store.ts';
 import { createAzureOwnershipLog } from '../stores/azure/azure-ownership-log.ts';
 import { createAzurePendingStore } from '../stores/azure/azure-pending-store.ts';
+import { createAzurePushRateStore } from '../stores/azure/azure-push-rate-store.ts';
 import { createAzureRulesStore } from '../stores/azure/azure-rules-store.ts';
 import { createAzureSettingsStore } from '../stores/azure/azure-settings-store.ts';
 import { openStorage } from '../stores/azure/open-storage.ts';
@@ -59,6 +60,7 @@ export async function openStores(config: Config, serviceClock: ServiceClock, log
     deliveries: createAzureDeliveryStore(tables.Due),
     capacity: createAzureCapacityStore(tables.Rules),
     cursors: createAzureCursorStore(tables.Cursors),
+    pushRates: createAzurePushRateStore(tables.Leads),
     ownershipLog: createAzureOwnershipLog(tables.Ownership),
     auditLog: createAzureAuditLog(tables.Audit),
   };

@@ -1,13 +1,24 @@
-import { boundedKey, isClaimable, type Lead, type LeadId, normaliseEmail } from './lead.ts';
+import {
+  boundedKey,
+  type CustomerField,
+  isClaimable,
+  type Lead,
+  type LeadId,
+  normaliseEmail,
+} from './lead.ts';
 
 /**
  * One lead by both destinations: Partner Center sends an offer's leads to a table or to an HTTPS
  * endpoint, but an offer moved from one to the other, a second offer, or a flow copying table rows to
  * the endpoint can bring the same lead twice, as a row Microsoft wrote and as a pushed lead (row key
- * `push-…`). The rule (README → "Both destinations at once"): the same customer (e-mail), the same
- * action and the same offer (any of ProductId, the LeadSource offer part and the display name in
- * common, ignoring case), arriving by the other path within CROSS_PATH_WINDOW_MS, is the same lead:
- * the second is recorded as posted with the first one's message, not posted again.
+ * `push-…`). The rule (README → "Both destinations at once"): the same customer (e-mail, and the same
+ * first name, last name and company), the same action and the same offer (any of ProductId, the
+ * LeadSource offer part and the display name in common, ignoring case), arriving by the other path
+ * within CROSS_PATH_WINDOW_MS, is the same lead: the second is not posted again. An offer's display name
+ * is public and so is anyone's e-mail address, so a pushed lead naming another person or company is a
+ * lead of its own, never a stand-in for Microsoft's row. Even when judged one lead, the table row is
+ * Microsoft's own record: it is what the card shows, and what differs between the two is noted in the
+ * thread (`differencesBetween`).
  */
 export const CROSS_PATH_WINDOW_MS = 24 * 60 * 60_000;
 
@@ -20,6 +31,19 @@ export interface Arrival {
   readonly receivedAt: Date;
   /** Every name the offer goes by on this lead, lower-cased. */
   readonly offers: readonly string[];
+  /**
+   * Who the customer says they are (first name, last name, company), normalised; null for arrivals
+   * recorded before it was kept, which are never judged the same as another.
+   */
+  readonly identity: string | null;
+}
+
+const normalised = (text: string | null) => (text ?? '').trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The person and company a lead names, compared without regard to case and spacing. */
+export function identityOf(lead: Lead): string {
+  const { firstName, lastName, company } = lead.customer;
+  return [firstName, lastName, company].map(normalised).join('\n');
 }
 
 export function arrivalOf(lead: Lead): Arrival {
@@ -31,6 +55,7 @@ export function arrivalOf(lead: Lead): Arrival {
     path: lead.id.rowKey.startsWith(PUSHED_ROW_KEY_PREFIX) ? 'push' : 'table',
     receivedAt: lead.receivedAt,
     offers: [...new Set(offers)],
+    identity: identityOf(lead),
   };
 }
 
@@ -49,7 +74,37 @@ export function arrivalKeyOf(lead: Lead): string | null {
 export function isSameLeadByOtherPath(earlier: Arrival, later: Arrival): boolean {
   return (
     earlier.path !== later.path &&
+    earlier.identity !== null &&
+    earlier.identity === later.identity &&
     Math.abs(later.receivedAt.getTime() - earlier.receivedAt.getTime()) <= CROSS_PATH_WINDOW_MS &&
     earlier.offers.some((offer) => later.offers.includes(offer))
   );
+}
+
+/** A field the two arrivals of one lead disagree on: what each path says. */
+export interface ArrivalDifference {
+  readonly field: CustomerField | 'description' | 'offer';
+  readonly table: string | null;
+  readonly pushed: string | null;
+}
+
+const COMPARED_FIELDS: readonly CustomerField[] = ['email', 'phone', 'title', 'country'];
+
+/**
+ * What the table row (Microsoft's record) says differently from the pushed copy of the same lead:
+ * fields compared ignoring case and spacing, an empty field counting as different from a filled one.
+ */
+export function differencesBetween(table: Lead, pushed: Lead): ArrivalDifference[] {
+  const pairs: [ArrivalDifference['field'], string | null, string | null][] = [
+    ...COMPARED_FIELDS.map((field): [CustomerField, string | null, string | null] => [
+      field,
+      table.customer[field],
+      pushed.customer[field],
+    ]),
+    ['description', table.description?.text ?? null, pushed.description?.text ?? null],
+    ['offer', table.offerName, pushed.offerName],
+  ];
+  return pairs
+    .filter(([, fromTable, fromPush]) => normalised(fromTable) !== normalised(fromPush))
+    .map(([field, fromTable, fromPush]) => ({ field, table: fromTable, pushed: fromPush }));
 }

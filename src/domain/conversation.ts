@@ -57,8 +57,10 @@ export interface Conversation {
   /** Null until the first lead's message is posted. */
   readonly channel: string | null;
   readonly ts: string | null;
-  /** Oldest first; the first is the root lead's. */
+  /** Oldest first; the first is the root lead's. At most MAX_STAGES: see `boundStages`. */
   readonly stages: readonly Stage[];
+  /** Stages left out between the first and the latest ones, so the list fits one table entity. */
+  readonly omittedStages: number;
   /** Null while nobody owns it. */
   readonly owner: Owner | null;
   /** Null when no active lead arrived. */
@@ -74,6 +76,26 @@ export interface Conversation {
   /** Set when the owner closed it (won, lost, not a fit); a later active lead reopens it. */
   readonly closed: Closure | null;
   readonly etag: string;
+}
+
+/**
+ * A conversation keeps this many stages: its first (where it began) and the latest ones. One customer
+ * can arrive without bound (pushed leads, a flow in a loop); an entity's property cannot grow without
+ * bound (64 KiB), and a conversation that can no longer be written loses its SLA clock and reopening.
+ */
+export const MAX_STAGES = 30;
+
+/** `stages` with `added` in time order, bounded to MAX_STAGES; `omitted` counts what is left out. */
+export function boundStages(
+  stages: readonly Stage[],
+  omitted: number,
+  added: Stage,
+): { readonly stages: readonly Stage[]; readonly omitted: number } {
+  const all = [...stages, added].sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (all.length <= MAX_STAGES) return { stages: all, omitted };
+  const [first, ...rest] = all;
+  const kept = rest.slice(rest.length - (MAX_STAGES - 1));
+  return { stages: first ? [first, ...kept] : kept, omitted: omitted + rest.length - kept.length };
 }
 
 export const CLOSE_OUTCOMES = ['won', 'lost', 'not a fit'] as const;

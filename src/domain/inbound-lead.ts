@@ -100,3 +100,21 @@ export function parseInboundLead(
     },
   };
 }
+
+/**
+ * At most this many pushed leads a customer (e-mail) an hour are taken. Microsoft sends one lead a
+ * customer step (Contact me, Get it now, Create); a flood of pushes for one address is a loop or an
+ * attack, and each push would grow that customer's conversation and thread.
+ */
+export const PUSHES_PER_CUSTOMER_PER_HOUR = 10;
+
+/** The customer a pushed lead counts against: its e-mail, normalised; null when it names none. */
+export function pushingCustomerOf(columns: LeadColumns): string | null {
+  try {
+    const customer: unknown = JSON.parse(columns.CustomerInfo ?? '');
+    const email = (customer as { Email?: unknown } | null)?.Email;
+    return typeof email === 'string' && email.trim() !== '' ? email.trim().toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}

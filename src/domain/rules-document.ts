@@ -1,5 +1,6 @@
 import { type Acceptance, MAX_CAP, MAX_WEIGHT } from './rotation.ts';
 import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
+import { MAX_DURATION_MINUTES } from './sla.ts';
 
 /** A rep of a rotation as the document names them: a user id, with a weight and a cap when set. */
 export interface RotationRep {
@@ -152,11 +153,12 @@ export function parseRulesDocument(
         string,
         unknown
       >;
-      if (!(channel in parsedRotations))
+      // Own keys only: `constructor`, `toString` and `__proto__` are in every object, never a rotation.
+      if (!Object.hasOwn(parsedRotations, channel))
         problems.push(`acceptance.${channel} names a channel without a rotation in this document`);
-      else if (!wholeIn(minutes, 1, 7 * 1440) || !wholeIn(hops, 0, 10))
+      else if (!wholeIn(minutes, 1, MAX_DURATION_MINUTES) || !wholeIn(hops, 0, 10))
         problems.push(
-          `acceptance.${channel} must be like { "minutes": 15, "hops": 2 } (minutes up to 10080, hops 0 to 10)`,
+          `acceptance.${channel} must be like { "minutes": 15, "hops": 2 } (minutes 1 to ${MAX_DURATION_MINUTES}, hops 0 to 10)`,
         );
       else parsedAcceptance[channel] = { minutes: minutes as number, maxHops: hops as number };
     }

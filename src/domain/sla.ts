@@ -1,13 +1,23 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMinutes, differenceInMinutes, startOfDay } from 'date-fns';
 
-/** Reads `30m`, `4h`, `24h`, `2d` (also `1h30m`) as minutes; null for anything else or zero. */
+/**
+ * The longest duration any setting takes (SLAs, stale and unclaimed times, time to accept), in commands,
+ * environment variables and the rules document alike. Longer is a typo (`99999999d`), and would push
+ * deadlines past what dates can hold.
+ */
+export const MAX_DURATION_MINUTES = 90 * 1440;
+
+/** How every refusal of a duration describes one. */
+export const DURATION_HINT = 'a duration from 1m to 90d, like 30m, 4h, 24h or 2d';
+
+/** Reads `30m`, `4h`, `24h`, `2d` (also `1h30m`) as minutes; null for anything else, zero, or over 90 days. */
 export function parseDuration(text: string): number | null {
-  const match = /^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*$/i.exec(text);
+  const match = /^\s*(?:(\d{1,9})d)?\s*(?:(\d{1,9})h)?\s*(?:(\d{1,9})m)?\s*$/i.exec(text);
   if (!match || text.trim() === '') return null;
   const [, days = '0', hours = '0', minutes = '0'] = match;
   const total = Number(days) * 1440 + Number(hours) * 60 + Number(minutes);
-  return total > 0 ? total : null;
+  return total > 0 && total <= MAX_DURATION_MINUTES ? total : null;
 }
 
 /** Minutes as the shortest duration text: 1440 → `1d`, 90 → `1h30m`. */
@@ -102,13 +112,29 @@ function isoWeekday(day: TZDate): number {
 
 /**
  * `start` plus `minutes` of working time: with no business hours, plain elapsed time; with them, the
- * clock runs only inside the working windows of the zone (weekends and nights do not count).
+ * clock runs only inside the working windows of the zone (weekends and nights do not count). Durations
+ * are capped at MAX_DURATION_MINUTES (a setting stored before the cap cannot overflow a date), and whole
+ * weeks are skipped at once, so the work is bounded whatever the hours: an hour a week for 90 days of
+ * working time is 2,160 weeks, not 15,000 days walked one by one. A skipped week counts its windows'
+ * wall-clock length; only the last one to two weeks are walked day by day, and there a window crossing a
+ * DST change counts the time that really passed.
  */
 export function addWorkingTime(start: Date, minutes: number, hours: BusinessHours | null): Date {
-  if (hours === null) return addMinutes(start, minutes);
+  const capped = Math.min(minutes, MAX_DURATION_MINUTES);
+  if (hours === null) return addMinutes(start, capped);
   if (hours.days.length === 0) throw new Error('business hours with no working day');
-  let remaining = minutes;
+  let remaining = capped;
   let cursor = start;
+  const weekly = hours.days.length * (hours.end - hours.start);
+  const weeksToSkip = Math.floor(remaining / weekly) - 1;
+  if (weeksToSkip > 0) {
+    // From the start of the day `start` falls on, on the same weekday `weeksToSkip` weeks later: what lay
+    // between `start` and its day's start is worked again, so that much is added back.
+    const day = startOfDay(new TZDate(cursor, hours.timeZone));
+    const workedBeforeStart = workingMinutesBetween(day, cursor, hours);
+    cursor = atLocalMinutes(addDays(day, weeksToSkip * 7), 0);
+    remaining = remaining - weeksToSkip * weekly + workedBeforeStart;
+  }
   for (;;) {
     const day = startOfDay(new TZDate(cursor, hours.timeZone));
     if (hours.days.includes(isoWeekday(day))) {
@@ -124,6 +150,15 @@ export function addWorkingTime(start: Date, minutes: number, hours: BusinessHour
     }
     cursor = atLocalMinutes(addDays(day, 1), 0);
   }
+}
+
+/** Working minutes of `day`'s window (in the zone) that fall before `until`. */
+function workingMinutesBetween(day: TZDate, until: Date, hours: BusinessHours): number {
+  if (!hours.days.includes(isoWeekday(day))) return 0;
+  const windowStart = atLocalMinutes(day, hours.start);
+  const windowEnd = atLocalMinutes(day, hours.end);
+  const end = until < windowEnd ? until : windowEnd;
+  return end > windowStart ? differenceInMinutes(end, windowStart) : 0;
 }
 
 /** When a working window is open at `at`; with no business hours, always. */

@@ -1,14 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseInboundLead } from '../domain/inbound-lead.ts';
+import { startOfHour } from 'date-fns';
+import { PUSHES_PER_CUSTOMER_PER_HOUR, parseInboundLead, pushingCustomerOf } from '../domain/inbound-lead.ts';
 import { leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
+import { failureField } from '../stores/failure.ts';
 import { LeadNotStoredError, type LeadTableWriter } from '../stores/lead-table.ts';
+import type { PushRateStore } from '../stores/push-rate-store.ts';
 
 export interface InboundLeadDeps {
   /** The secret part of the URL given to Partner Center. */
   readonly token: string;
   readonly writer: LeadTableWriter;
+  /** Counts each customer's pushes, so one address cannot flood its conversation. */
+  readonly pushRates: PushRateStore;
   /** Asks the poller to run now, so a pushed lead reaches Slack in seconds. */
   readonly nudge: () => void;
   readonly clock: () => Date;
@@ -102,6 +107,21 @@ export async function handleInboundLead(
     answer(res, 400, { error: parsed.problem });
     return;
   }
+  const customer = pushingCustomerOf(parsed.columns);
+  if (customer !== null) {
+    const hour = startOfHour(now);
+    if (!(await deps.pushRates.admit(customer, hour, PUSHES_PER_CUSTOMER_PER_HOUR))) {
+      const retryAfter = Math.max(1, Math.ceil((hour.getTime() + 3_600_000 - now.getTime()) / 1000));
+      deps.log.warn('refused a pushed lead: too many for one customer this hour', {
+        limit: PUSHES_PER_CUSTOMER_PER_HOUR,
+      });
+      res.setHeader('retry-after', String(retryAfter));
+      answer(res, 429, {
+        error: `more than ${PUSHES_PER_CUSTOMER_PER_HOUR} leads for this customer this hour; try again later`,
+      });
+      return;
+    }
+  }
   try {
     const { id, created } = await deps.writer.insert(parsed.columns, now);
     deps.log.info(created ? 'stored a pushed lead' : 'a pushed lead was already stored', {
@@ -111,7 +131,7 @@ export async function handleInboundLead(
   } catch (error) {
     // Only the table service being unreachable or failing (5xx, no answer) is worth a retry.
     const retryable = !(error instanceof LeadNotStoredError) || error.retryable;
-    deps.log.error('could not store a pushed lead', { error, retryable });
+    deps.log.error('could not store a pushed lead', { error: failureField(error), retryable });
     answer(res, retryable ? 503 : 500, {
       error: retryable ? 'the lead could not be stored; try again' : 'the lead could not be stored',
     });

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CustomRoute } from '@slack/bolt';
 import type { Health } from '../jobs/health.ts';
 import type { Metrics } from '../metrics.ts';
+import { failureField } from '../stores/failure.ts';
 import { handleInboundLead, INBOUND_PATH_PREFIX, type InboundLeadDeps } from './inbound-leads.ts';
 
 /**
@@ -57,16 +58,27 @@ export function inboundLeadRoute(deps: InboundLeadDeps): CustomRoute {
     method: ['POST'],
     handler: (req, res) => {
       handleInboundLead(req, res, deps).catch((error: unknown) => {
-        deps.log.error('inbound lead handler failed', { error });
+        deps.log.error('inbound lead handler failed', { error: failureField(error) });
         if (!res.headersSent) res.writeHead(500).end();
       });
     },
   };
 }
 
+/**
+ * Every server of the bot closes a client that takes over 10 s to send its headers or 30 s to send its
+ * request (checked every second): a slow-drip client cannot hold connections open. Slack's requests and
+ * Microsoft's pushed leads are a few kilobytes, sent at once.
+ */
+export const SLOW_CLIENT_LIMITS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 1_000,
+} as const satisfies ServerOptions;
+
 /** Local mode has no Bolt receiver: a plain server answers the same routes. */
 export function serveRoutes(routes: readonly CustomRoute[]): Server {
-  return createServer((req, res) => {
+  return createServer(SLOW_CLIENT_LIMITS, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     // `:name` segments match one path segment, as in Bolt's receivers.
     const matches = (pattern: string) =>

@@ -60,7 +60,7 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   // Set by the sweep when leads sit outside their date partitions; polls scan until the process restarts.
   let partitionFormatDrift = false;
 
-  const poll = timed(metrics, 'poll', async (): Promise<PollSummary> => {
+  const pollOnce = timed(metrics, 'poll', async (): Promise<PollSummary> => {
     try {
       await deps.ensureTables();
       const summary = await pollNewLeads({
@@ -81,6 +81,17 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
       throw error;
     }
   });
+
+  // One poll at a time in this process, whatever asks for it (the schedule, a pushed lead's nudge, a
+  // test): a caller arriving during a poll is given that poll's summary instead of reading every row
+  // again beside it. (Across processes the lease does the same.)
+  let polling: Promise<PollSummary> | null = null;
+  const poll = () => {
+    polling ??= pollOnce().finally(() => {
+      polling = null;
+    });
+    return polling;
+  };
 
   const sweepLog = deps.log.child({ job: 'sweep' });
   const sweep = timed(metrics, 'sweep', async (): Promise<SweepSummary> => {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import { failureField } from '../stores/failure.ts';
 import type { LeaseStore } from '../stores/lease-store.ts';
 
 export interface LeadershipDeps {
@@ -84,7 +85,7 @@ export function createNudger(job: () => Promise<unknown>, log: Logger) {
       return;
     }
     running = job()
-      .catch((error: unknown) => log.error('nudged run failed', { error }))
+      .catch((error: unknown) => log.error('nudged run failed', { error: failureField(error) }))
       .finally(() => {
         running = null;
         if (again) {

@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
 import { SlackCallError } from '../services/slack-port.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
-import { describeFailure } from '../stores/failure.ts';
+import { describeFailure, failureField } from '../stores/failure.ts';
 import type { QuarantinedLead } from '../stores/lead-record-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
@@ -129,7 +129,7 @@ async function announceFirstStart(since: Date, deps: PollDeps): Promise<FirstSta
 async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
   const outcome = await postLead(lead, deps).catch((error: unknown): PostOutcome => {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
-    deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error });
+    deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error: failureField(error) });
     return { kind: 'failed', error: describeFailure(error), permanent: false, channel: null };
   });
   if (outcome.kind === 'posted' || outcome.kind === 'threaded' || outcome.kind === 'recovered')

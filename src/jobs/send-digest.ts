@@ -2,7 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import { format, startOfDay, subDays } from 'date-fns';
 import { teamFigures } from '../domain/stats.ts';
 import type { Logger } from '../logger.ts';
-import { figuresFor, overdueLeads, type TeamViewDeps } from '../services/team-views.ts';
+import { EVERY_TEAM, figuresFor, overdueLeads, type TeamViewDeps } from '../services/team-views.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 
 export interface DigestDeps extends TeamViewDeps {
@@ -43,7 +43,8 @@ export async function sendDigest(deps: DigestDeps): Promise<DigestSummary> {
     now,
   );
   const unclaimed = (await deps.conversations.listUnclaimed()).filter((c) => c.closed === null).length;
-  const overdue = await overdueLeads(1, deps, 10);
+  // The digest goes to the managers' channel: every team's leads.
+  const overdue = await overdueLeads(1, deps, EVERY_TEAM, 10);
   if (yesterdays.leads === 0 && unclaimed === 0 && overdue.total === 0)
     return { sent: false, reason: 'nothing to say' };
   if (!(await deps.once.claim(`digest-${format(today, 'yyyy-MM-dd')}`, now)))
@@ -54,7 +55,7 @@ export async function sendDigest(deps: DigestDeps): Promise<DigestSummary> {
     yesterday: yesterdays,
     unclaimed,
     overdue,
-    week: await figuresFor(7, deps),
+    week: await figuresFor(7, deps, EVERY_TEAM),
     now,
   });
   return { sent: true, channel, newLeads: yesterdays.leads, unclaimed, overdue: overdue.total };
@@ -72,7 +73,7 @@ export type WeeklySummaryResult =
 export async function sendWeeklySummary(deps: DigestDeps): Promise<WeeklySummaryResult> {
   const now = deps.clock();
   const week = format(new TZDate(now, deps.timeZone), "RRRR-'W'II");
-  const figures = await figuresFor(7, deps);
+  const figures = await figuresFor(7, deps, EVERY_TEAM);
   if (figures.leads === 0) return { sent: false, reason: 'nothing to say' };
   if (!(await deps.once.claim(`weekly-summary-${week}`, now))) return { sent: false, reason: 'already sent' };
   const channel = await deps.digestChannel();

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.ts';
+import { failureField } from '../stores/failure.ts';
 import type { Roles } from './roles.ts';
-import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from './team-views.ts';
+import { EVERY_TEAM, figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from './team-views.ts';
 
 export interface HomeDeps extends TeamViewDeps {
   readonly roles: Roles;
@@ -15,7 +16,11 @@ export async function publishHome(userId: string, deps: HomeDeps): Promise<void>
   await deps.slack.publishHome(userId, {
     mine: await myOpenLeads(userId, 1, deps, HOME_LIST_SIZE),
     team: isManager
-      ? { overdue: await overdueLeads(1, deps, HOME_LIST_SIZE), figures: await figuresFor(7, deps), days: 7 }
+      ? {
+          overdue: await overdueLeads(1, deps, EVERY_TEAM, HOME_LIST_SIZE),
+          figures: await figuresFor(7, deps, EVERY_TEAM),
+          days: 7,
+        }
       : null,
     now: deps.clock(),
   });
@@ -32,7 +37,7 @@ export function createHomeRefresher(
   return async (userIds) => {
     for (const userId of new Set(userIds)) {
       await publishHome(userId, deps).catch((error: unknown) =>
-        log.warn('could not refresh an App Home', { userId, error }),
+        log.warn('could not refresh an App Home', { userId, error: failureField(error) }),
       );
     }
   };

@@ -1,11 +1,12 @@
-import { arrivalKeyOf, arrivalOf, isSameLeadByOtherPath } from '../domain/arrival.ts';
+import { arrivalKeyOf, arrivalOf, differencesBetween, isSameLeadByOtherPath } from '../domain/arrival.ts';
 import type { Conversation, Stage } from '../domain/conversation.ts';
-import { conversationKeyOf, type Lead, type LeadId, leadIdText } from '../domain/lead.ts';
+import { conversationKeyOf, type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { ArrivalIndex } from '../stores/arrival-index.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
+import { deliverOnce } from './deliver-once.ts';
 import { isChannelProblem, MAX_CLOCK_SKEW_MS, SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
 
@@ -132,6 +133,13 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
       );
       return { kind: 'waiting' };
     }
+    try {
+      await reconcileArrivals(lead, original, posted, deps);
+    } catch (error) {
+      if (!(error instanceof SlackCallError)) throw error;
+      await deps.leadRecords.markFailed(record, error.code);
+      return { kind: 'failed', error: error.code, permanent: error.permanent, channel: posted.channel };
+    }
     await deps.leadRecords.markPosted(record, posted.ts);
     log.info('the same lead arrived by the other destination: recorded with its message, not posted again', {
       original: leadIdText(original),
@@ -196,6 +204,44 @@ async function sameLeadByOtherPath(lead: Lead, deps: PostLeadDeps): Promise<Lead
     isSameLeadByOtherPath(existing, arrival),
   );
   return outcome.kind === 'same' ? outcome.existing.leadId : null;
+}
+
+/**
+ * One lead by both destinations: Microsoft's table row is the record. When it came second, after a pushed
+ * copy that heads a conversation, the card switches to it; whatever the two disagree on is noted in the
+ * thread once (README → "Both destinations at once"). Safe to run again after a crash: the switch is
+ * conditional on the old root, the note a delivery done once.
+ */
+async function reconcileArrivals(
+  lead: Lead,
+  original: LeadId,
+  originalRecord: LeadRecord,
+  deps: PostLeadDeps,
+): Promise<void> {
+  const key = originalRecord.conversationKey;
+  const originalRow = key === null ? null : await deps.leadTable.get(original);
+  if (key === null || originalRow === null) return;
+  const later = arrivalOf(lead).path;
+  const earlier = parseLeadRow(originalRow);
+  const differences =
+    later === 'table' ? differencesBetween(lead, earlier) : differencesBetween(earlier, lead);
+  let conversation = await deps.conversations.get(key);
+  if (conversation === null) return;
+  if (later === 'table' && sameLead(conversation.rootLeadId, original)) {
+    conversation = (await deps.conversations.replaceRoot(key, original, lead.id)) ?? conversation;
+    await refreshConversationMessage(conversation, deps);
+  }
+  const { channel, ts } = conversation;
+  if (differences.length === 0 || channel === null || ts === null) return;
+  const note = { later, differences, cardShowsTable: sameLead(conversation.rootLeadId, lead.id) };
+  const subject = conversation;
+  await deliverOnce(
+    `arrivals|${leadIdText(lead.id)}`,
+    deps.clock(),
+    { kind: 'thread', channel, threadTs: ts },
+    (delivery) => deps.slack.noteArrivals(subject, note, delivery),
+    deps,
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ArrivalDifference } from '../domain/arrival.ts';
 import type { UserProfile } from '../domain/availability.ts';
 import type { Closure, Conversation, FollowUp, Qualification } from '../domain/conversation.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
@@ -31,6 +32,14 @@ export type DeliveryPlace =
   | { readonly kind: 'dm'; readonly userId: string }
   | { readonly kind: 'channel'; readonly channel: string }
   | { readonly kind: 'thread'; readonly channel: string; readonly threadTs: string };
+
+/** One lead by both destinations: the path of the second arrival, and what the two disagree on. */
+export interface ArrivalNote {
+  readonly later: 'table' | 'push';
+  readonly differences: readonly ArrivalDifference[];
+  /** True when the card switched from the pushed copy to Microsoft's table row. */
+  readonly cardShowsTable: boolean;
+}
 
 /** What the bot says in a lead's thread, so every change stays visible where the team works. */
 export type ThreadNote =
@@ -80,6 +89,8 @@ export interface SlackPort {
   escalate(channel: string, subject: ConversationSubject, delivery: string): Promise<void>;
   /** The note in the lead's thread that the SLA passed; marked with its delivery key. */
   noteReminderInThread(conversation: Conversation, owner: string | null, delivery: string): Promise<void>;
+  /** In the lead's thread when one lead came by both destinations; marked with its delivery key. */
+  noteArrivals(conversation: Conversation, note: ArrivalNote, delivery: string): Promise<void>;
   /** Whether a message marked with this delivery key is in that place since `oldest`. */
   findDelivery(delivery: string, place: DeliveryPlace, oldest: Date): Promise<boolean>;
   /** The one-off notice of the very first poll. */
@@ -98,6 +109,8 @@ export interface SlackPort {
   linkTo(channel: string, ts: string): Promise<string | null>;
   /** From the user's Slack profile (users.info): time zone, workspace admin, status, deactivated. */
   userProfile(userId: string): Promise<UserProfile>;
+  /** The channels the user is a member of (among those the bot can see). */
+  memberChannels(userId: string): Promise<ReadonlySet<string>>;
 }
 
 // Errors about where the bot posts (a channel, the token, a scope): an admin must act, and every lead

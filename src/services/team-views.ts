@@ -8,6 +8,7 @@ import type { LeadTable } from '../stores/lead-table.ts';
 import type { OwnershipLog } from '../stores/ownership-log.ts';
 import { type SettingsStore, staleMinutesIn } from '../stores/settings-store.ts';
 import { rootLeadOf } from './conversation-message.ts';
+import type { Roles } from './roles.ts';
 import type { SlackPort } from './slack-port.ts';
 
 export interface TeamViewDeps {
@@ -22,6 +23,30 @@ export interface TeamViewDeps {
 }
 
 export const PAGE_SIZE = 20;
+
+/**
+ * Whose eyes a list is for. Managers and admins see every team's leads; anyone else only the leads of
+ * channels they are a member of, so a lead routed to a private channel is never shown to someone who
+ * cannot open that channel (name, company, owner, link).
+ */
+export type Audience =
+  | { readonly kind: 'everyone' }
+  | { readonly kind: 'member'; readonly channels: ReadonlySet<string> };
+
+export const EVERY_TEAM: Audience = { kind: 'everyone' };
+
+export async function audienceOf(
+  userId: string,
+  deps: { readonly roles: Roles; readonly slack: Pick<SlackPort, 'memberChannels'> },
+): Promise<Audience> {
+  if (await deps.roles.isManager(userId)) return EVERY_TEAM;
+  return { kind: 'member', channels: await deps.slack.memberChannels(userId) };
+}
+
+/** Whether the audience may see this conversation: a lead not yet posted anywhere is nobody's but managers'. */
+const visibleTo = (audience: Audience) => (conversation: Conversation) =>
+  audience.kind === 'everyone' ||
+  (conversation.channel !== null && audience.channels.has(conversation.channel));
 
 /** What a lead waits for: its first follow-up (the SLA), else the next step its owner planned. */
 function dueOf(conversation: Conversation): Pick<LeadListItem, 'dueAt' | 'due'> {
@@ -87,21 +112,25 @@ export async function myOpenLeads(
 export async function overdueLeads(
   page: number,
   deps: TeamViewDeps,
+  audience: Audience,
   pageSize?: number,
 ): Promise<LeadListPage> {
   const now = deps.clock();
-  const overdue = (await deps.conversations.listOverdue(now)).filter((c) => {
+  const overdue = (await deps.conversations.listOverdue(now)).filter(visibleTo(audience)).filter((c) => {
     const { dueAt } = dueOf(c);
     return c.closed === null && dueAt !== null && dueAt < now;
   });
   return pageOf(overdue.sort(byDue), page, deps, pageSize);
 }
 
-/** The team's figures over the last `days` days. */
-export async function figuresFor(days: number, deps: TeamViewDeps): Promise<TeamFigures> {
+/**
+ * The team's figures over the last `days` days, of the leads the audience may see. The rotation's
+ * fairness figures count only assignments of those leads.
+ */
+export async function figuresFor(days: number, deps: TeamViewDeps, audience: Audience): Promise<TeamFigures> {
   const now = deps.clock();
   const since = subDays(now, days);
-  const conversations = await deps.conversations.listOpenedSince(since);
+  const conversations = (await deps.conversations.listOpenedSince(since)).filter(visibleTo(audience));
   const facts = conversations.map((c) => ({
     ...c,
     owner: c.owner?.userId ?? null,
@@ -114,5 +143,9 @@ export async function figuresFor(days: number, deps: TeamViewDeps): Promise<Team
     settings ? staleMinutesIn(settings, channel) : null,
   );
   if (deps.ownershipLog === undefined) return { ...figures, pipeline };
-  return { ...figures, pipeline, fairness: rotationFairness(await deps.ownershipLog.listSince(since)) };
+  const visible = new Set(conversations.map((c) => c.id));
+  const events = (await deps.ownershipLog.listSince(since)).filter(
+    (event) => audience.kind === 'everyone' || visible.has(event.conversationId),
+  );
+  return { ...figures, pipeline, fairness: rotationFairness(events) };
 }

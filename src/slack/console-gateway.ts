@@ -47,6 +47,10 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async userProfile() {
       return { timeZone: null, isWorkspaceAdmin: false, status: { emoji: '', text: '' }, deactivated: false };
     },
+    async memberChannels() {
+      // Local mode is one person trying the bot: they are in every channel it posted to.
+      return new Set(posted.map((message) => message.channel));
+    },
     async directMessageChannel(userId) {
       return userId; // local mode posts a DM under the user's id
     },

@@ -36,6 +36,11 @@ export interface SlackGateway {
   userProfile(userId: string): Promise<UserProfile>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
+  /**
+   * The channels (public and private) the user is a member of, among those the bot can see (Slack's
+   * users.conversations, every page): whose lists a user may read.
+   */
+  memberChannels(userId: string): Promise<ReadonlySet<string>>;
   /** The id of the bot's direct-message channel with a user (Slack's conversations.open). */
   directMessageChannel(userId: string): Promise<string>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */

@@ -1,6 +1,7 @@
 import { summarizeConversation } from '../domain/conversation.ts';
 import type { LeadId } from '../domain/lead.ts';
 import type { ConversationSubject, SlackPort, ThreadNote } from '../services/slack-port.ts';
+import { renderArrivalNote } from './blocks/arrival-notes.ts';
 import { renderClosedNote } from './blocks/close.ts';
 import { renderDigest, renderWeeklySummary } from './blocks/digest.ts';
 import { renderFollowUpNote, renderSnoozeNote } from './blocks/follow-up.ts';
@@ -183,6 +184,15 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         ...renderReminderNote(owner),
       });
     },
+    async noteArrivals(conversation, note, delivery) {
+      if (conversation.channel === null || conversation.ts === null) return;
+      await slack.postMessage({
+        channel: conversation.channel,
+        threadTs: conversation.ts,
+        metadata: deliveryMetadata(delivery),
+        ...renderArrivalNote(note),
+      });
+    },
     async findDelivery(delivery, place, oldest) {
       const channel = place.kind === 'dm' ? await slack.directMessageChannel(place.userId) : place.channel;
       const found = await slack.findMessageByMetadata({
@@ -216,5 +226,6 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     },
     linkTo,
     userProfile: (userId) => slack.userProfile(userId),
+    memberChannels: (userId) => slack.memberChannels(userId),
   };
 }

@@ -164,6 +164,25 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
         deactivated: user?.deleted === true,
       };
     },
+    async memberChannels(userId) {
+      const channels = new Set<string>();
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result = await call('users.conversations', () =>
+          client.users.conversations({
+            user: userId,
+            types: 'public_channel,private_channel',
+            exclude_archived: true,
+            limit: 1000,
+            ...(cursor ? { cursor } : {}),
+          }),
+        );
+        for (const channel of result.channels ?? []) if (channel.id) channels.add(channel.id);
+        cursor = result.response_metadata?.next_cursor;
+        if (!cursor) break;
+      }
+      return channels;
+    },
     async directMessageChannel(userId) {
       const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
       return opened.channel?.id ?? userId;

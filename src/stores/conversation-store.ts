@@ -7,6 +7,7 @@ import type {
   SlaState,
   Stage,
 } from '../domain/conversation.ts';
+import type { LeadId } from '../domain/lead.ts';
 
 export type OpenResult =
   | { readonly kind: 'opened'; readonly conversation: Conversation }
@@ -25,8 +26,17 @@ export interface ConversationStore {
   getById(id: string): Promise<Conversation | null>;
   /** Records the first message; idempotent. */
   setMessage(key: string, channel: string, ts: string): Promise<Conversation>;
-  /** Adds a stage unless that lead's stage is already there; concurrent changes are re-read and merged. */
+  /**
+   * Adds a stage unless that lead's stage is already there; concurrent changes are re-read and merged.
+   * The list is bounded (`boundStages`): the first stage and the latest ones are kept, the rest counted.
+   */
   addStage(key: string, stage: Stage): Promise<Conversation>;
+  /**
+   * Makes `to` the lead the conversation's card shows, only while `expected` is (ETag-guarded): Microsoft's
+   * table row taking over from the pushed copy of the same lead. Null when there is no such conversation;
+   * the conversation unchanged when its root is no longer `expected`.
+   */
+  replaceRoot(key: string, expected: LeadId, to: LeadId): Promise<Conversation | null>;
   /**
    * Sets the owner to `to` (null: nobody) only if it is still `expected` (null: nobody), with an
    * ETag-guarded write: of two simultaneous claims exactly one is `changed`, the other a `conflict`.

@@ -22,3 +22,28 @@ export function describeFailure(error: unknown): string {
 }
 
 const firstLine = (text: string) => text.split('\n')[0] ?? '';
+
+/** Network failures of a service that is down or unreachable: expected, and said in one line. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * How a failure goes into a log line: a failure the bot expects in the field (the table service or Slack
+ * refusing or unreachable) as its one-line reason; anything else, a bug, with its stack.
+ */
+export function failureField(error: unknown): unknown {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as Error & { code?: unknown };
+  const expected =
+    error.name === 'RestError' ||
+    error.name === 'SlackCallError' ||
+    (typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR')));
+  return expected ? describeFailure(error) : error;
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Arrival, arrivalKeyOf, arrivalOf, isSameLeadByOtherPath } from '../../src/domain/arrival.ts';
+import {
+  type Arrival,
+  arrivalKeyOf,
+  arrivalOf,
+  differencesBetween,
+  isSameLeadByOtherPath,
+} from '../../src/domain/arrival.ts';
 import { parseLeadRow } from '../../src/domain/lead.ts';
 import { JANE, leadRow } from '../fixtures/lead-rows.ts';
 
@@ -9,6 +15,7 @@ const arrival = (overrides: Partial<Arrival> = {}): Arrival => ({
   path: 'table',
   receivedAt: at,
   offers: ['contoso.lead-insights', 'contoso lead insights'],
+  identity: 'jane\ndoe\ncontoso',
   ...overrides,
 });
 const minutes = (n: number) => new Date(at.getTime() + n * 60_000);
@@ -33,6 +40,13 @@ describe('one lead by both destinations', () => {
       false,
     ],
     ['the other path, another offer', { path: 'push', offers: ['fabrikam backup'] }, false],
+    [
+      'the other path naming another company: a lead of its own, never a stand-in for the row',
+      { path: 'push', identity: 'jane\ndoe\nevil corp' },
+      false,
+    ],
+    ['the other path naming another person', { path: 'push', identity: 'mallory\ndoe\ncontoso' }, false],
+    ['an arrival recorded before identities were kept', { path: 'push', identity: null }, false],
   ] as const)('%s → same lead: %s', (_, later, same) => {
     expect(
       isSameLeadByOtherPath(
@@ -47,6 +61,43 @@ describe('one lead by both destinations', () => {
     expect(arrivalOf(parseLeadRow(row))).toMatchObject({ path: 'table' });
     expect(arrivalOf(parseLeadRow({ ...row, rowKey: 'push-abc' }))).toMatchObject({ path: 'push' });
     expect(arrivalOf(parseLeadRow(row)).offers).toEqual(['contoso.lead-insights', 'contoso lead insights']);
+  });
+
+  it('compares who the customer is without regard to case and spacing', () => {
+    const row = leadRow({});
+    const shouting = leadRow({
+      CustomerInfo: JSON.stringify({
+        ...JANE,
+        FirstName: `  ${(JANE.FirstName ?? '').toUpperCase()} `,
+        Company: (JANE.Company ?? '').toUpperCase(),
+      }),
+    });
+    expect(arrivalOf(parseLeadRow(shouting)).identity).toBe(arrivalOf(parseLeadRow(row)).identity);
+  });
+
+  it.each([
+    ['nothing differs', {}, []],
+    [
+      'the pushed copy changed the phone and the note',
+      {
+        CustomerInfo: JSON.stringify({ ...JANE, Phone: '+1 555 0100' }),
+        Description: 'Not interested any more, do not call',
+      },
+      ['phone', 'description'],
+    ],
+    [
+      'the pushed copy left the title out',
+      { CustomerInfo: JSON.stringify({ ...JANE, Title: '' }) },
+      ['title'],
+    ],
+  ])('differences between the table row and its pushed copy: %s', (_, pushedColumns, fields) => {
+    const table = parseLeadRow(leadRow({}));
+    const pushed = parseLeadRow({ ...leadRow(pushedColumns), rowKey: 'push-1' });
+    const differences = differencesBetween(table, pushed);
+    expect(differences.map((difference) => difference.field)).toEqual(fields);
+    for (const difference of differences) {
+      expect(difference.table).not.toBe(difference.pushed);
+    }
   });
 
   it.each([

@@ -65,6 +65,14 @@ describe('parseRulesDocument', () => {
       /acceptance\.C0999 names a channel without a rotation/,
     ],
     ['{"rotations":{"sales":["U0123"]}}', /"sales" is not a channel id/],
+    ...['constructor', 'toString', '__proto__'].map((key): [string, RegExp] => [
+      `{"rotations":{"C0123":["U0123"]},"acceptance":{"${key}":{"minutes":15,"hops":1}}}`,
+      new RegExp(`acceptance\\.${key} names a channel without a rotation`),
+    ]),
+    [
+      '{"rotations":{"C0123":["U0123"]},"acceptance":{"C0123":{"minutes":129601,"hops":1}}}',
+      /acceptance\.C0123 must be like .*minutes 1 to 129600/,
+    ],
   ])('refuses %s', (text, problem) => {
     const parsed = parseRulesDocument(text);
     expect(parsed.ok).toBe(false);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addWorkingTime,
@@ -18,6 +19,7 @@ const BERLIN: BusinessHours = {
   timeZone: 'Europe/Berlin',
 };
 const NEW_YORK: BusinessHours = { ...BERLIN, timeZone: 'America/New_York' };
+const MONDAY_HOUR: BusinessHours = { days: [1], start: 9 * 60, end: 10 * 60, timeZone: 'UTC' };
 const utc = (iso: string) => new Date(iso);
 
 describe('parseDuration', () => {
@@ -29,16 +31,28 @@ describe('parseDuration', () => {
     ['1h30m', 90],
     [' 1d 2h ', 1560],
     ['90M', 90],
+    ['90d', 90 * 1440],
+    ['89d23h60m', 90 * 1440],
   ])('%j → %i minutes', (text, minutes) => {
     expect(parseDuration(text)).toBe(minutes);
   });
 
-  it.each([[''], ['0h'], ['24'], ['h'], ['-4h'], ['4 hours'], ['1.5h'], ['4h30']])(
-    '%j is not a duration',
-    (text) => {
-      expect(parseDuration(text)).toBeNull();
-    },
-  );
+  it.each([
+    [''],
+    ['0h'],
+    ['24'],
+    ['h'],
+    ['-4h'],
+    ['4 hours'],
+    ['1.5h'],
+    ['4h30'],
+    ['91d'],
+    ['90d1m'],
+    ['99999999d'],
+    [`${'9'.repeat(400)}d`],
+  ])('%j is not a duration', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
 
   it.each([
     [1440, '1d'],
@@ -98,12 +112,62 @@ describe('addWorkingTime', () => {
     // zero minutes inside a window is now; outside, the next opening
     ['2026-01-05T10:00:00Z', 0, BERLIN, '2026-01-05T10:00:00Z'],
     ['2026-01-10T10:00:00Z', 0, BERLIN, '2026-01-12T08:00:00Z'],
+    // an hour a week for 90 days of working time: 2,160 weeks on, reached without walking each day
+    ['2026-01-05T08:00:00Z', 90 * 1440, MONDAY_HOUR, '2067-05-23T10:00:00Z'],
+    // a duration stored before the 90-day cap counts as 90 days, never as an invalid date
+    ['2026-01-05T08:00:00Z', 99_999_999 * 1440, null, '2026-04-05T08:00:00Z'],
   ] as Array<[string, number, BusinessHours | null, string]>)(
     '%s + %i min (%j) → %s',
     (start, minutes, hours, expected) => {
       expect(addWorkingTime(utc(start), minutes, hours).toISOString()).toBe(utc(expected).toISOString());
     },
   );
+});
+
+describe('addWorkingTime over long spans', () => {
+  /** The reference: walk minute-free, day by day, through every window (what skipping weeks must equal). */
+  function walkDayByDay(start: Date, minutes: number, hours: BusinessHours): Date {
+    let remaining = minutes;
+    for (
+      let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate());
+      ;
+      day += 86_400_000
+    ) {
+      const weekday = new Date(day).getUTCDay() || 7;
+      if (!hours.days.includes(weekday)) continue;
+      const from = Math.max(start.getTime(), day + hours.start * 60_000);
+      const available = (day + hours.end * 60_000 - from) / 60_000;
+      if (available < 0) continue;
+      if (remaining <= available) return new Date(from + remaining * 60_000);
+      remaining -= available;
+    }
+  }
+
+  it('equals walking day by day, for any working days, window and start (UTC, so no DST)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }),
+        fc.integer({ min: 0, max: 23 * 60 }),
+        fc.integer({ min: 1, max: 12 * 60 }),
+        fc.integer({ min: 0, max: 365 * 1440 }),
+        fc.integer({ min: 1, max: 40 * 7 * 1440 }),
+        (days, start, length, offset, minutes) => {
+          const hours: BusinessHours = {
+            days: [...days].sort(),
+            start,
+            end: Math.min(1440, start + length),
+            timeZone: 'UTC',
+          };
+          const from = new Date(Date.UTC(2026, 0, 1) + offset * 60_000);
+          const capped = Math.min(minutes, 90 * 1440);
+          expect(addWorkingTime(from, minutes, hours).toISOString()).toBe(
+            walkDayByDay(from, capped, hours).toISOString(),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('isWorkingTime / nextWorkingTime', () => {

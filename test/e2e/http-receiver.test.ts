@@ -1,7 +1,8 @@
+import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { postToSlackEndpoint, sign, slashCommandBody } from '../support/slack-requests.ts';
 import { createTestBot, SIGNING_SECRET, uniqueTables } from '../support/test-bot.ts';
 
 let slack: FakeSlack;
@@ -77,6 +78,35 @@ describe('the Slack HTTP receiver', () => {
     expect(response.status).toBe(401);
     expect(responses()).toHaveLength(0);
   });
+
+  it.each([
+    ['its valid signature with "=extra" after it', (valid: string) => `${valid}=extra`],
+    ['its valid signature in capitals', (valid: string) => `v0=${valid.slice(3).toUpperCase()}`],
+  ])('refuses a request carrying %s with 401 and runs nothing', async (_, forge) => {
+    const body = slashCommandBody({ text: 'help', responseUrl: slack.responseUrl });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await postToSlackEndpoint(port, body, {
+      secret: SIGNING_SECRET,
+      timestamp,
+      signature: forge(sign(SIGNING_SECRET, timestamp, body)),
+    });
+    expect(response.status).toBe(401);
+    expect(responses()).toHaveLength(0);
+  });
+
+  it('closes a connection that drips its headers instead of keeping it open', async () => {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('POST /slack/events HTTP/1.1\r\nHost: localhost\r\n');
+    const drip = setInterval(() => socket.write(`X-Drip-${Date.now()}: 1\r\n`), 500);
+    const closedAfter = await new Promise<number>((resolve) => {
+      const start = Date.now();
+      socket.once('close', () => resolve(Date.now() - start));
+      socket.on('error', () => {});
+    }).finally(() => clearInterval(drip));
+    // Closed by the server's header timeout (10 s, checked every second), long before Node's default 60 s.
+    expect(closedAfter).toBeLessThan(20_000);
+  }, 30_000);
 
   it('reports health as JSON without secrets', async () => {
     await bot.jobs.poll();

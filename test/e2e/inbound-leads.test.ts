@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
+import { PUSHES_PER_CUSTOMER_PER_HOUR } from '../../src/domain/inbound-lead.ts';
 import { MICROSOFT_EXAMPLE, MICROSOFT_TEST_LEAD } from '../fixtures/inbound-leads.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
+import { textObjectsOf } from '../support/block-texts.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { createTestBot, leadTableClient, type TestTables, uniqueTables } from '../support/test-bot.ts';
 
@@ -153,6 +155,30 @@ describe('POST /leads/inbound/<token> (Microsoft’s HTTPS destination)', () => 
   });
 });
 
+describe('a flood of pushes for one customer', () => {
+  it(`takes ${PUSHES_PER_CUSTOMER_PER_HOUR} an hour for one e-mail, then answers 429 with Retry-After; others still pass`, async () => {
+    const body = (i: number, email = MICROSOFT_EXAMPLE.UserDetails.Email) =>
+      JSON.stringify({
+        ...MICROSOFT_EXAMPLE,
+        UserDetails: { ...MICROSOFT_EXAMPLE.UserDetails, Email: i % 2 ? email.toUpperCase() : email },
+        Description: `push ${i}`,
+      });
+    const answers = await Promise.all(
+      Array.from({ length: PUSHES_PER_CUSTOMER_PER_HOUR + 5 }, (_, i) => push(body(i))),
+    );
+    const statuses = answers.map((response) => response.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(PUSHES_PER_CUSTOMER_PER_HOUR);
+    const refused = answers.filter((response) => response.status === 429);
+    expect(refused).toHaveLength(5);
+    for (const response of refused) {
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+    }
+    expect(await storedRows()).toBe(PUSHES_PER_CUSTOMER_PER_HOUR);
+    expect((await push(body(99, 'someone.else@contoso.com'))).status).toBe(201);
+  });
+});
+
 describe('the same lead by both destinations (a table row and a push)', () => {
   // Microsoft's table row for the lead of its example body: ProductId and a display name.
   const tableRow = leadColumns({
@@ -190,5 +216,62 @@ describe('the same lead by both destinations (a table row and a push)', () => {
     await bot.jobs.poll();
     expect((await push(JSON.stringify(MICROSOFT_EXAMPLE))).status).toBe(201);
     await vi.waitFor(() => expect(leadPosts()).toHaveLength(2));
+  });
+
+  const textsOf = (blocks: unknown) => textObjectsOf((blocks ?? []) as { type: string }[]).map((t) => t.text);
+
+  it('never lets a pushed copy naming another company stand in for Microsoft’s row: both are shown', async () => {
+    const attacker = {
+      ...MICROSOFT_EXAMPLE,
+      UserDetails: { ...MICROSOFT_EXAMPLE.UserDetails, Company: 'Evil Corp', Phone: '999' },
+      Description: 'Not interested any more, do not call',
+    };
+    expect((await push(JSON.stringify(attacker))).status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    await insertLeads(leadTableClient(tables), [tableRow]);
+    expect(await bot.jobs.poll()).toMatchObject({ duplicate: 0 });
+
+    const posts = leadPosts();
+    expect(posts).toHaveLength(2);
+    const tableTexts = textsOf(posts[1]?.blocks).join('\n');
+    expect(tableTexts).toContain('Contoso');
+    expect(tableTexts).toContain(MICROSOFT_EXAMPLE.Description);
+  });
+
+  it('shows Microsoft’s row on the card when it follows a pushed copy, and notes what the copy changed', async () => {
+    const altered = {
+      ...MICROSOFT_EXAMPLE,
+      UserDetails: { ...MICROSOFT_EXAMPLE.UserDetails, Phone: '999' },
+      Description: 'Not interested any more, do not call',
+    };
+    expect((await push(JSON.stringify(altered))).status).toBe(201);
+    await vi.waitFor(() => expect(leadPosts()).toHaveLength(1));
+    await insertLeads(leadTableClient(tables), [tableRow]);
+    expect(await bot.jobs.poll()).toMatchObject({ duplicate: 1, posted: 0 });
+
+    const leadMessages = slack.messages.filter(
+      (m) => m.metadata?.event_type === leadPosts()[0]?.metadata?.event_type,
+    );
+    expect(leadMessages).toHaveLength(1);
+    const card = slack.callsTo('chat.update').at(-1)?.args;
+    expect(card?.ts).toBe(leadPosts()[0]?.ts);
+    const cardTexts = textsOf(card?.blocks).join('\n');
+    expect(cardTexts).toContain(MICROSOFT_EXAMPLE.Description);
+    expect(cardTexts).not.toContain('do not call');
+
+    const note = slack.messages.find(
+      (m) => m.thread_ts === leadPosts()[0]?.ts && m.text.includes('table row'),
+    );
+    expect(note?.text).toContain('Phone');
+    expect(note?.text).toContain('Note');
+    expect(note?.text).not.toContain('Company');
+    // Shown exactly as written, never as formatting: the pushed text is quoted, not obeyed.
+    expect(note?.text).toContain('do not call');
+
+    // Polled again: neither the card nor the note changes again.
+    const updates = slack.callsTo('chat.update').length;
+    await bot.jobs.poll();
+    expect(slack.callsTo('chat.update')).toHaveLength(updates);
+    expect(slack.messages.filter((m) => m.text.includes('table row'))).toHaveLength(1);
   });
 });

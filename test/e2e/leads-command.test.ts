@@ -65,8 +65,26 @@ describe('/leads for admins', () => {
   it.each([
     [
       'sla Create tomorrow',
-      '⚠️ "tomorrow" is not a duration: use 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+      '⚠️ "tomorrow" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
     ],
+    [
+      'sla Create 99999999d',
+      '⚠️ "99999999d" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+    ],
+    [
+      'stale 99999999d',
+      expect.stringMatching(/^⚠️ Give a duration from 1m to 90d, like 30m, 4h, 24h or 2d, or off\./),
+    ],
+    [
+      'unclaimed 5000d',
+      expect.stringMatching(/^⚠️ Give a duration from 1m to 90d, like 30m, 4h, 24h or 2d, or off\./),
+    ],
+    [
+      'rotation accept <#C0SALES|sales> 99999999d',
+      expect.stringMatching(/^⚠️ Give the channel, a time to accept \(a duration from 1m to 90d/),
+    ],
+    ['away until 2027-02-31', expect.stringMatching(/^⚠️ 2027-02-31 is not a day of the calendar\./)],
+    ['overdue 0', expect.stringMatching(/^⚠️ The page must be a page number from 1, like 2\./)],
     [
       'sla Buy 4h',
       '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',

@@ -43,6 +43,14 @@ async function metrics(): Promise<{ contentType: string; sample: (line: string) 
 }
 
 describe('GET /metrics', () => {
+  it('has every failure and reminder series at 0 from the start, so the first increase after a restart is seen', async () => {
+    const { sample } = await metrics();
+    for (const kind of ['post_lead', 'reminder', 'poll', 'sweep', 'reminders', 'roster', 'digest', 'weekly'])
+      expect(sample(`leadbot_failures_total{kind="${kind}"}`)).toBe(0);
+    for (const kind of ['reminder', 'escalation'])
+      expect(sample(`leadbot_reminders_sent_total{kind="${kind}"}`)).toBe(0);
+  });
+
   it('counts delivered leads, times them from creation to Slack, and counts 429s and job runs', async () => {
     await insertLeads(leadTableClient(tables), [
       leadColumns({ CreatedTime: createdMinutesAgo(10) }),

@@ -71,4 +71,26 @@ describe('a lead that can never be posted', () => {
     ]);
     expect(ctx.bot.health.report()).toMatchObject({ status: 'ok', quarantinedLeads: 0 });
   });
+
+  it.each([
+    ['a forged key', { v: 1, pk: "a'", rk: 'b' }],
+    ['a forged 950-character key', { v: 1, pk: `a'/${'b'.repeat(946)}`, rk: 'c' }],
+    ['a lead that was never set aside', { v: 1, pk: '11:2F15:2F2025', rk: 'nothing-here' }],
+  ])('answers Retry on %s privately that the lead is unknown, and changes nothing', async (_, ref) => {
+    await signed(
+      blockActionsBody({
+        userId: ADMIN,
+        actionId: LEAD_ACTIONS.retrySetAside,
+        blockId: 'b',
+        value: JSON.stringify(ref),
+        responseUrl: ctx.slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(answers()).toHaveLength(1));
+    expect(answers()[0]).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/^⚠️ That lead is not set aside: it is unknown/),
+    });
+    expect(ctx.bot.log.lines.filter((line) => line.message === 'a Slack listener failed')).toEqual([]);
+  });
 });

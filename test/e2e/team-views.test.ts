@@ -4,9 +4,12 @@ import { createAzureConversationStore } from '../../src/stores/azure/azure-conve
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
-import { leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
+import { LEADS_CHANNEL, leadTableClient, SIGNING_SECRET, useStartedBot } from '../support/test-bot.ts';
 
-const ctx = useStartedBot({}, { controlledClock: true });
+const ctx = useStartedBot(
+  { ADMIN_USER_IDS: 'U0ADMIN', MANAGER_USER_IDS: 'U0BOSS' },
+  { controlledClock: true },
+);
 
 async function leads(text: string, user: string): Promise<string[]> {
   const before = ctx.slack.callsTo('response_url').length;
@@ -83,18 +86,20 @@ describe('/leads mine, overdue and stats', () => {
       note: null,
       nextStepOn: null,
     });
-    expect(await leads('overdue', 'U0ANNA')).toEqual(['*Overdue follow-ups*\nNothing is overdue. 🎉']);
+    expect(await leads('overdue', 'U0ANNA')).toEqual([
+      '*Overdue follow-ups in the channels you are in*\nNothing is overdue. 🎉',
+    ]);
 
     ctx.now = addHours(ctx.now, 26);
     const first = await leads('overdue', 'U0ANNA');
-    expect(first[0]).toBe('*Overdue follow-ups* (page 1 of 2, 21 in all)');
+    expect(first[0]).toBe('*Overdue follow-ups in the channels you are in* (page 1 of 2, 21 in all)');
     expect(first[1]).toMatch(
       /^• \*Jane Doe · Company 00 &lt;!here&gt;\* — Test Drive started · <@U0ANNA> · arrived .* · 🔴 \*2h\d*m? late\*/,
     );
     expect(first).toHaveLength(22);
     expect(first.at(-1)).toBe('Next page: `/leads overdue 2`');
     const second = await leads('overdue 2', 'U0ANNA');
-    expect(second[0]).toBe('*Overdue follow-ups* (page 2 of 2, 21 in all)');
+    expect(second[0]).toBe('*Overdue follow-ups in the channels you are in* (page 2 of 2, 21 in all)');
     expect(second).toHaveLength(2);
   });
 
@@ -126,5 +131,42 @@ describe('/leads mine, overdue and stats', () => {
     expect(reps).toBe(
       '*Per rep*\n• <@U0ANNA>: 1 lead(s), speed to lead 2h (median), SLA 100%\n• <@U0BEN>: 1 lead(s), speed to lead — (median), SLA 0%',
     );
+  });
+});
+
+describe('what each user may see of other teams', () => {
+  it('lists overdue leads and figures only of channels the asker is in; managers see every team', async () => {
+    await leads('route offer=contoso.secret <#C0PRIVATE|deals>', 'U0ADMIN');
+    await postLeads(['Secret'], {
+      ProductId: 'contoso.secret',
+      LeadSource: 'AzureMarketplace-StartTestDrive|contoso.secret',
+    });
+    await postLeads(['Public']);
+    expect(
+      ctx.slack.messages
+        .filter((m) => m.metadata !== undefined)
+        .map((m) => m.channel)
+        .sort(),
+    ).toEqual(['C0PRIVATE', LEADS_CHANNEL]);
+    ctx.slack.setMembership('U0REP', [LEADS_CHANNEL]);
+    ctx.now = addHours(ctx.now, 26);
+
+    const repOverdue = await leads('overdue', 'U0REP');
+    expect(repOverdue[0]).toBe('*Overdue follow-ups in the channels you are in* (1)');
+    expect(repOverdue.join('\n')).toContain('Public');
+    expect(repOverdue.join('\n')).not.toContain('Secret');
+    const [repStats] = await leads('stats 7d', 'U0REP');
+    expect(repStats).toMatch(/^\*Last 7 days\*: 1 lead\(s\)/);
+
+    const bossOverdue = await leads('overdue', 'U0BOSS');
+    expect(bossOverdue[0]).toBe('*Overdue follow-ups* (2)');
+    const [bossStats] = await leads('stats 7d', 'U0BOSS');
+    expect(bossStats).toMatch(/^\*Last 7 days\*: 2 lead\(s\)/);
+
+    // Someone in no channel sees nothing, not everything.
+    ctx.slack.setMembership('U0OUTSIDER', []);
+    expect(await leads('overdue', 'U0OUTSIDER')).toEqual([
+      '*Overdue follow-ups in the channels you are in*\nNothing is overdue. 🎉',
+    ]);
   });
 });

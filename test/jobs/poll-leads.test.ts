@@ -43,6 +43,25 @@ const headerOf = (message: StoredMessage | Record<string, unknown> | undefined) 
   )?.text?.text;
 
 describe('pollNewLeads', () => {
+  it('runs one poll at a time in a process: whoever asks during a poll gets that poll', async () => {
+    const bot = await startBot();
+    await bot.jobs.poll(); // the first start
+    await insertLeads(
+      leadTableClient(tables),
+      Array.from({ length: 30 }, (_, i) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `one-poll-${i}@x.example` }) }),
+      ),
+    );
+    const first = bot.jobs.poll();
+    const [a, b, c] = await Promise.all([first, bot.jobs.poll(), bot.jobs.poll()]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(a).toMatchObject({ read: 30, posted: 30 });
+    // The next poll, asked once that one ended, is a poll of its own.
+    expect(await bot.jobs.poll()).not.toBe(a);
+    expect(leadPosts()).toHaveLength(30);
+  });
+
   it('reports "no leads yet" while Microsoft has not created the table', async () => {
     const bot = await startBot();
     const summary = await bot.jobs.poll();

@@ -111,4 +111,11 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
     });
     expect(profile.timeZone === null || typeof profile.timeZone === 'string').toBe(true);
   });
+
+  it('lists the channels a user is a member of, across every page', async () => {
+    const channels = ['C0MEMBER1', 'C0MEMBER2', 'C0MEMBER3'];
+    for (const channel of channels) await gateway.postMessage({ channel, ...message('in') });
+    const member = await gateway.memberChannels('U0SOMEONE');
+    for (const channel of channels) expect(member.has(channel)).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { type Arrival, isSameLeadByOtherPath } from '../../src/domain/arrival.ts';
-import type { Stage } from '../../src/domain/conversation.ts';
+import { MAX_STAGES, type Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
 import { createAzureArrivalIndex } from '../../src/stores/azure/azure-arrival-index.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
@@ -10,6 +10,7 @@ import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { createAzureOnceStore } from '../../src/stores/azure/azure-once-store.ts';
 import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
+import { createAzurePushRateStore } from '../../src/stores/azure/azure-push-rate-store.ts';
 import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
@@ -124,6 +125,42 @@ describe('conversation store (Azure Tables)', () => {
     await store.addStage(key, stage('s2', 2));
     const conversation = await store.get(key);
     expect(conversation?.stages.map((s) => s.leadId.rowKey)).toEqual(['root', 's1', 's2', 's3']);
+  });
+
+  it('stays writable however many leads one customer brings: the first stage and the latest are kept, the rest counted', async () => {
+    const key = 'flood@x.example\no';
+    await store.open(key, stage('root', 0));
+    // 260 arrivals with long keys: unbounded, the list would pass a property's 64 KiB long before the end.
+    const longKey = (i: number) => `push-${String(i).padStart(4, '0')}-${'f'.repeat(120)}`;
+    for (let batch = 0; batch < 260; batch += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.addStage(key, stage(longKey(batch + i), batch + i + 1))),
+      );
+    }
+    const conversation = await store.get(key);
+    expect(conversation?.stages).toHaveLength(MAX_STAGES);
+    expect(conversation?.stages[0]?.leadId.rowKey).toBe('root');
+    expect(conversation?.stages.at(-1)?.leadId.rowKey).toBe(longKey(259));
+    expect(conversation?.omittedStages).toBe(261 - MAX_STAGES);
+    // Still written after the flood: the next real lead is recorded.
+    expect((await store.addStage(key, stage('real', 999))).stages.at(-1)?.leadId.rowKey).toBe('real');
+  });
+
+  it('moves the card to another lead only from the root it expects, whatever is written meanwhile', async () => {
+    const key = 'root@x.example\no';
+    await store.open(key, stage('push-1', 0));
+    const [replaced, again] = await Promise.all([
+      store.replaceRoot(key, leadId('push-1'), leadId('table-1')),
+      store.replaceRoot(key, leadId('push-1'), leadId('table-2')),
+      store.addStage(key, stage('s1', 1)),
+    ]);
+    const roots = [replaced?.rootLeadId.rowKey, again?.rootLeadId.rowKey];
+    const conversation = await store.get(key);
+    // Exactly one replacement took: both callers see the same root, and the stage added meanwhile stays.
+    expect(roots[0]).toBe(roots[1]);
+    expect(['table-1', 'table-2']).toContain(conversation?.rootLeadId.rowKey);
+    expect(conversation?.stages.map((s) => s.leadId.rowKey)).toEqual(['push-1', 's1']);
+    expect(await store.replaceRoot('nobody@x.example\no', leadId('a'), leadId('b'))).toBeNull();
   });
 
   it('escapes quotes and operators in filter values (OData injection returns nothing, not everything)', async () => {
@@ -279,6 +316,18 @@ describe('settings store (Azure Tables)', () => {
   });
 });
 
+describe('push rate store (Azure Tables)', () => {
+  it('admits exactly the limit of many simultaneous pushes for one customer, and counts each window apart', async () => {
+    const store = createAzurePushRateStore(await freshTable('pushrate'));
+    const admitted = await Promise.all(
+      Array.from({ length: 25 }, () => store.admit('jane@x.example', at, 10)),
+    );
+    expect(admitted.filter(Boolean)).toHaveLength(10);
+    expect(await store.admit('jane@x.example', new Date(at.getTime() + 3_600_000), 10)).toBe(true);
+    expect(await store.admit('john@x.example', at, 10)).toBe(true);
+  });
+});
+
 describe('arrival index (Azure Tables)', () => {
   let index: ReturnType<typeof createAzureArrivalIndex>;
   beforeEach(async () => {
@@ -289,6 +338,7 @@ describe('arrival index (Azure Tables)', () => {
     path,
     receivedAt: new Date(at.getTime() + minutes * 60_000),
     offers: ['contoso lead insights'],
+    identity: 'jane\ndoe\ncontoso',
   });
   const key = 'jane@contoso.example\nCreate';
 

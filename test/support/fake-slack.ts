@@ -54,6 +54,11 @@ export interface FakeSlack {
   release(method: string): void;
   /** What users.info says of a user from now on: their custom status, or that they were deactivated. */
   setUser(userId: string, profile: { statusEmoji?: string; statusText?: string; deleted?: boolean }): void;
+  /**
+   * The channels users.conversations lists for this user. By default a user is a member of every
+   * channel the bot posted to (not direct messages).
+   */
+  setMembership(userId: string, channels: readonly string[]): void;
   /** How many calls were refused with 429 by the rate limit. */
   rateLimited(): number;
   /** Stamps messages by this clock (a test's controlled clock) instead of the wall clock. */
@@ -129,6 +134,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   >();
   const held = new Set<string>();
   const users = new Map<string, { statusEmoji?: string; statusText?: string; deleted?: boolean }>();
+  const memberships = new Map<string, readonly string[]>();
   const lostAnswers = new Map<string, { how: 'http_500' | 'drop'; remaining: number }>();
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
@@ -165,6 +171,19 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
         });
         return { ok: true, channel: inChannel, ts: message.ts, message };
+      }
+      case 'users.conversations': {
+        const user = String(args.user ?? '');
+        const all = [...new Set(messages.map((m) => m.channel).filter((c) => !c.startsWith('D')))];
+        const channels = memberships.get(user) ?? all;
+        // Two channels a page, so a caller that stops after the first page is caught.
+        const offset = Number(args.cursor ?? 0);
+        const next = offset + 2 < channels.length ? String(offset + 2) : '';
+        return {
+          ok: true,
+          channels: channels.slice(offset, offset + 2).map((id) => ({ id })),
+          response_metadata: { next_cursor: next },
+        };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users ?? '')}` } };
@@ -300,6 +319,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     loseAnswer: (method, how, times = 1) => lostAnswers.set(method, { how, remaining: times }),
     release: (method) => held.delete(method),
     setUser: (userId, profile) => users.set(userId, profile),
+    setMembership: (userId, channels) => memberships.set(userId, channels),
     close: () => {
       for (const res of unanswered.splice(0)) res.destroy();
       server.closeAllConnections();

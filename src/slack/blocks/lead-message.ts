@@ -89,8 +89,10 @@ function sourceLine(lead: Lead): string {
   return `Source: ${explainLead(lead).where}${code}`;
 }
 
-function journey(stages: readonly ConversationStage[]): string {
-  return stages.map((stage) => `${stageName(stage.action)} (${slackDate(stage.at)})`).join('  →  ');
+function journey(stages: readonly ConversationStage[], omitted: number): string {
+  const steps = stages.map((stage) => `${stageName(stage.action)} (${slackDate(stage.at)})`);
+  if (omitted > 0) steps.splice(1, 0, `… ${omitted} more …`);
+  return steps.join('  →  ');
 }
 
 /** Who owns the conversation a message heads; Slack shows each `<@U…>` as the person's current name. */
@@ -195,6 +197,8 @@ export interface LeadMessageOptions {
   readonly ownership?: OwnershipView;
   /** The customer's steps so far, oldest first; shown when there is more than one. */
   readonly stages?: readonly ConversationStage[];
+  /** Steps left out of `stages` between the first and the latest ones. */
+  readonly omittedStages?: number;
   /** True for a later lead of a known customer, posted in the conversation's thread. */
   readonly isRepeat?: boolean;
   /** The follow-up SLA in force for this lead (null or absent: it is not chased). */
@@ -237,7 +241,8 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
     });
   }
   if (stages.length > 1) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${journey(stages)}`)] });
+    const steps = journey(stages, options.omittedStages ?? 0);
+    blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${steps}`)] });
   }
   const deadline =
     options.slaMinutes != null
@@ -299,6 +304,7 @@ export function renderConversation(conversation: Conversation, rootLead: Lead, n
   const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
   return renderLeadMessage(rootLead, {
     stages: conversation.stages,
+    omittedStages: conversation.omittedStages,
     slaMinutes: sla?.minutes ?? null,
     ownership: {
       conversationId: conversation.id,

@@ -15,7 +15,13 @@ import {
 } from '../../services/admin-rules.ts';
 import { admitAdmin, recordAdminChange } from '../../services/audit-admin-action.ts';
 import type { Roles } from '../../services/roles.ts';
-import { figuresFor, myOpenLeads, overdueLeads, type TeamViewDeps } from '../../services/team-views.ts';
+import {
+  audienceOf,
+  figuresFor,
+  myOpenLeads,
+  overdueLeads,
+  type TeamViewDeps,
+} from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
 import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
@@ -290,17 +296,22 @@ function teamCommands(deps: CommandDeps): Subcommand[] {
       }),
     ),
     command(
-      everyone('overdue', '/leads overdue', 'active leads past their follow-up SLA, oldest first'),
+      everyone(
+        'overdue',
+        '/leads overdue',
+        'active leads past their follow-up SLA, oldest first (yours: of the channels you are in)',
+      ),
       parsePage,
-      async (page) => ({
-        message: renderLeadList(
-          'Overdue follow-ups',
-          await overdueLeads(page, deps),
-          deps.clock(),
-          'Nothing is overdue. 🎉',
-          `/leads overdue ${page + 1}`,
-        ),
-      }),
+      async (page, actor) => {
+        const audience = await audienceOf(actor, deps);
+        const title =
+          audience.kind === 'everyone'
+            ? 'Overdue follow-ups'
+            : 'Overdue follow-ups in the channels you are in';
+        const list = await overdueLeads(page, deps, audience);
+        const next = `/leads overdue ${page + 1}`;
+        return { message: renderLeadList(title, list, deps.clock(), 'Nothing is overdue. 🎉', next) };
+      },
     ),
     command(
       everyone(
@@ -328,8 +339,8 @@ function teamCommands(deps: CommandDeps): Subcommand[] {
         'speed to lead, SLA hit rate, leads by source and action, per rep',
       ),
       parseWindow,
-      async (days) => ({
-        message: renderFigures(await figuresFor(days, deps), days),
+      async (days, actor) => ({
+        message: renderFigures(await figuresFor(days, deps, await audienceOf(actor, deps)), days),
       }),
     ),
   ];

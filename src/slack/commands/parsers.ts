@@ -6,7 +6,7 @@ import {
   RULE_FIELDS,
   type RuleField,
 } from '../../domain/routing.ts';
-import { type BusinessHours, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
+import { type BusinessHours, DURATION_HINT, parseBusinessHours, parseDuration } from '../../domain/sla.ts';
 import { parseActionCode, parseActiveActions as parseActiveActionList } from '../../domain/sla-policy.ts';
 
 // Pure readers of /leads arguments. Slack escapes channels and users when the command is configured to
@@ -24,11 +24,20 @@ export function userOf(token: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-function position(token: string | undefined, name: string): Parsed<number> {
+/** A whole number from 1: a rule's number or position (`what` says which, for the refusal). */
+function position(
+  token: string | undefined,
+  name: string,
+  what = 'a rule number like 2 (see /leads routes)',
+): Parsed<number> {
   const value = Number(token);
-  return Number.isInteger(value) && value >= 1
-    ? ok(value)
-    : fail(`${name} must be a rule number like 2 (see /leads routes).`);
+  return Number.isInteger(value) && value >= 1 ? ok(value) : fail(`${name} must be ${what}.`);
+}
+
+/** True for a YYYY-MM-DD that names a day of the calendar (not 2027-02-31, which Date rolls over). */
+function isCalendarDay(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
 /**
@@ -113,7 +122,7 @@ export function parseAway(
   if (rest.length === 0) return ok({ user, until: null });
   if (rest.length === 2 && rest[0]?.toLowerCase() === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(rest[1] ?? '')) {
     const until = rest[1] ?? '';
-    if (Number.isNaN(Date.parse(`${until}T00:00:00Z`))) return fail(`${until} is not a date.`);
+    if (!isCalendarDay(until)) return fail(`${until} is not a day of the calendar.`);
     return ok({ user, until });
   }
   return fail('Give an optional @rep and an optional "until YYYY-MM-DD" (the first day back).');
@@ -132,7 +141,7 @@ export function parseSla(args: readonly string[]): Parsed<{ action: string; minu
   const action = parseActionCode(actionText);
   if (!action.ok) return action;
   const minutes = parseDuration(durationText);
-  if (minutes === null) return fail(`"${durationText}" is not a duration: use 30m, 4h, 24h or 2d.`);
+  if (minutes === null) return fail(`"${durationText}" is not ${DURATION_HINT}.`);
   return ok({ action: action.value, minutes });
 }
 
@@ -177,7 +186,9 @@ export function parseWindow(args: readonly string[]): Parsed<number> {
 
 export function parsePage(args: readonly string[]): Parsed<number> {
   if (args.length === 0) return ok(1);
-  return args.length === 1 ? position(args[0], 'The page') : fail('Give at most a page number.');
+  return args.length === 1
+    ? position(args[0], 'The page', 'a page number from 1, like 2')
+    : fail('Give at most a page number.');
 }
 
 /** `#channel @rep <whole number>` (or `off` where `allowOff`): a rep's weight or cap in a rotation. */
@@ -209,7 +220,9 @@ export function parseAcceptance(
   if (args.length === 2 && args[1]?.toLowerCase() === 'off') return ok({ channel, acceptance: null });
   const minutes = parseDuration(args[1] ?? '');
   if (minutes === null || !(args.length === 2 || args.length === 4))
-    return fail(`Give the channel, a time to accept and an optional number of hops, like ${example}.`);
+    return fail(
+      `Give the channel, a time to accept (${DURATION_HINT}) and an optional number of hops, like ${example}.`,
+    );
   if (args.length === 2) return ok({ channel, acceptance: { minutes, maxHops: DEFAULT_MAX_HOPS } });
   const hops = Number(args[3]);
   if (args[2]?.toLowerCase() !== 'hops' || !Number.isInteger(hops) || hops < 0 || hops > 10)
@@ -224,7 +237,7 @@ const DEFAULT_MAX_HOPS = 2;
 export function parseDurationOrOff(args: readonly string[]): Parsed<number | null> {
   if (args.length === 1 && args[0]?.toLowerCase() === 'off') return ok(null);
   const minutes = args.length === 1 ? parseDuration(args[0] ?? '') : null;
-  return minutes === null ? fail('Give a duration like 30m, 4h or 1d, or off.') : ok(minutes);
+  return minutes === null ? fail(`Give ${DURATION_HINT}, or off.`) : ok(minutes);
 }
 
 /** `7d [#channel]` or `off [#channel]`: when an owned lead with no activity is stale, for all or one team. */

@@ -11,6 +11,8 @@ interface ArrivalEntity {
   receivedAt: Date;
   /** JSON array of the offer's names. */
   offers: string;
+  /** Absent on arrivals recorded before it was kept. */
+  identity?: string;
 }
 
 const PARTITION = 'arrival';
@@ -25,6 +27,7 @@ function arrivalOf(entity: ArrivalEntity): Arrival {
     path: entity.path === 'push' ? 'push' : 'table',
     receivedAt: dateOf(entity.receivedAt) ?? new Date(0),
     offers: Array.isArray(offers) ? offers.filter((o): o is string => typeof o === 'string') : [],
+    identity: typeof entity.identity === 'string' ? entity.identity : null,
   };
 }
 
@@ -40,6 +43,7 @@ export function createAzureArrivalIndex(client: TableClient): ArrivalIndex {
         path: arrival.path,
         receivedAt: arrival.receivedAt,
         offers: JSON.stringify(arrival.offers),
+        ...(arrival.identity === null ? {} : { identity: arrival.identity }),
       };
       for (;;) {
         const current = await getOrNull<ArrivalEntity>(client, PARTITION, entity.rowKey);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import {
+  boundStages,
   type Closure,
   type Conversation,
   type FollowUp,
@@ -18,8 +19,10 @@ interface ConversationEntity {
   rootRowKey: string;
   channel: string;
   ts: string;
-  /** JSON array of stages: a conversation has a handful, far below a property's 64 KiB. */
+  /** JSON array of stages, at most MAX_STAGES (about 4 KB), far below a property's 64 KiB. */
   stages: string;
+  /** Stages left out of the list (absent: none). */
+  omittedStages?: number;
   ownerId: string;
   ownedSince: Date | string;
   /** Absent on rows written before assignments could wait for acceptance: accepted. */
@@ -130,6 +133,7 @@ function fromEntity(entity: ConversationEntity & { etag: string; rowKey?: string
     channel: entity.channel || null,
     ts: entity.ts || null,
     stages: decodeStages(entity.stages),
+    omittedStages: typeof entity.omittedStages === 'number' ? entity.omittedStages : 0,
     owner:
       entity.ownerId && ownedSince
         ? { userId: entity.ownerId, since: ownedSince, accepted: entity.ownerAccepted !== false }
@@ -309,11 +313,19 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       });
       return { conversation, closedNow };
     },
+    async replaceRoot(key, expected, to) {
+      if ((await store.get(key)) === null) return null;
+      return update(key, (current) =>
+        sameLead(current.rootLeadId, expected)
+          ? { rootPartitionKey: to.partitionKey, rootRowKey: to.rowKey }
+          : null,
+      );
+    },
     addStage(key, stage) {
       return update(key, (current) => {
         if (current.stages.some((known) => sameLead(known.leadId, stage.leadId))) return null;
-        const stages = [...current.stages, stage].sort((a, b) => a.at.getTime() - b.at.getTime());
-        return { stages: encodeStages(stages) };
+        const bounded = boundStages(current.stages, current.omittedStages, stage);
+        return { stages: encodeStages(bounded.stages), omittedStages: bounded.omitted };
       });
     },
   };

@@ -6,7 +6,7 @@ import {
   type QuarantinedLead,
   StaleRecordError,
 } from '../lead-record-store.ts';
-import { conditionally, dateOf, getOrNull, statusOf } from './tables.ts';
+import { conditionally, dateOf, getOrNull, isStorableKey, statusOf } from './tables.ts';
 
 // The record's keys are the lead's own keys: they are valid table keys, since Microsoft's table uses them.
 interface LeadRecordEntity {
@@ -161,6 +161,7 @@ export function createAzureLeadRecordStore(client: TableClient): LeadRecordStore
       return found.sort((a, b) => b.at.getTime() - a.at.getTime());
     },
     async requestRetry(id) {
+      if (!isStorableKey(indexKey(id))) return false;
       try {
         await client.updateEntity(
           { partitionKey: QUARANTINE, rowKey: indexKey(id), retryRequested: true },

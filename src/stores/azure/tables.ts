@@ -125,3 +125,13 @@ export async function updateGuarded<T extends object>(
 export async function ensureTable(client: TableClient): Promise<void> {
   await client.createTable();
 }
+
+/**
+ * Whether the table service can hold this PartitionKey or RowKey: at most 1,024 characters, none
+ * of `/ \\ # ?` nor control characters. A key that fails it names nothing the bot ever stored (a forged
+ * button value), and is answered as unknown without asking the service (which would refuse it with 400).
+ */
+export function isStorableKey(key: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+  return key.length > 0 && key.length <= 1024 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
+}

@@ -104,6 +104,7 @@ const conversation = (owner: string | null): Conversation => ({
   stages: [
     { leadId: { partitionKey: 'p', rowKey: 'r' }, action: 'PLT', channel: 'AppSource', at: new Date(0) },
   ],
+  omittedStages: 0,
   owner: owner ? { userId: owner, since: new Date(0), accepted: true } : null,
   nextStepDueAt: null,
   qualified: null,

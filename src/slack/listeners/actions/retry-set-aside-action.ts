@@ -22,7 +22,7 @@ export function registerRetrySetAsideAction(app: App, deps: CommandDeps): void {
       }
       if (id === null || !(await deps.leadRecords.requestRetry(id))) {
         await answer(
-          '⚠️ That lead is no longer set aside (it was retried or posted), so nothing was changed.',
+          '⚠️ That lead is not set aside: it is unknown, or was already retried or posted. Nothing was changed.',
         );
         return;
       }
