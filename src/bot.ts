@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeJobs } from './compose/jobs.ts';
 import { composeServices } from './compose/services.ts';
-import { checkSlackAuth, connectSlack, listenToSlack } from './compose/slack.ts';
+import { checkSlackAuth, connectSlack, listenToSlack, slackAuthJob } from './compose/slack.ts';
 import { openStores } from './compose/storage.ts';
 import type { Config } from './config.ts';
 import {
@@ -40,10 +40,15 @@ export interface Bot {
   readonly storage: StorageAccess;
   readonly health: Health;
   readonly jobs: JobRuns;
-  /** Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port. */
-  start(): Promise<{ port: number }>;
+  /**
+   * Starts listening (HTTP or Socket Mode, plus /healthz) and the schedule; resolves to the HTTP port,
+   * and the port of /healthz, /livez and /metrics (the same unless METRICS_PORT is set).
+   */
+  start(): Promise<{ port: number; probePort: number }>;
   /** Polls now if this process holds (or can take) the jobs lease; the same as the HTTPS endpoint's nudge. */
   pollNow(): void;
+  /** Asks Slack again whether it accepts the bot's token (the schedule does every minute). */
+  recheckSlack(): Promise<void>;
   /** Stops the schedule, waits for running jobs, closes the server and the embedded Azurite. */
   stop(): Promise<void>;
 }
@@ -60,7 +65,9 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs);
   const metrics = createMetrics();
-  const routes = [healthRoute(health), liveRoute(), metricsRoute(metrics)];
+  // Probes and metrics: on PORT beside Slack's requests, or on a port of their own (METRICS_PORT).
+  const probeRoutes = [healthRoute(health), liveRoute(), metricsRoute(metrics)];
+  const routes = config.metricsPort === null ? [...probeRoutes] : [];
   if (config.inboundLeadsToken !== null) {
     const inboundLog = log.child({ component: 'inbound' });
     // A pushed lead is posted at once by a nudged poll.
@@ -93,12 +100,16 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
+  let probeServer: Server | null = null;
   let started = false;
   return {
     storage: stores.access,
     health,
     jobs: runs,
     pollNow: jobs.nudge,
+    recheckSlack: async () => {
+      if (app !== null) await slackAuthJob(app, health).run();
+    },
     async start() {
       let port: number;
       if (app !== null && config.slack.mode === 'http') {
@@ -110,18 +121,24 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         localServer = app === null ? serveRoutes(routes) : null;
         port = localServer ? await listen(localServer, config.port) : config.port;
       }
-      if (options.schedule ?? true) scheduler = startScheduler(jobs.schedule, log);
+      if (config.metricsPort !== null) {
+        probeServer = serveRoutes(probeRoutes);
+        await listen(probeServer, config.metricsPort);
+      }
+      if (options.schedule ?? true)
+        scheduler = startScheduler([...jobs.schedule, ...(app ? [slackAuthJob(app, health)] : [])], log);
       started = true;
       if (app !== null) health.recordSlackAuth(await checkSlackAuth(app));
       health.markReady();
-      return { port };
+      return { port, probePort: probeServer ? (probeServer.address() as AddressInfo).port : port };
     },
     async stop() {
       await scheduler?.stop();
       // Let a standby process take over at its next tick instead of after the lease expires.
       await jobs.stop();
       if (started) await app?.stop();
-      await new Promise<void>((resolve) => (localServer ? localServer.close(() => resolve()) : resolve()));
+      for (const server of [localServer, probeServer])
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await stores.close();
     },
   };

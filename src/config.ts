@@ -39,6 +39,11 @@ export type SlackConfig =
 export interface Config {
   readonly slack: SlackConfig;
   readonly port: number;
+  /**
+   * Where /healthz, /livez and /metrics are served instead of PORT (null: on PORT), so probes and
+   * Prometheus need not share the public Slack ingress.
+   */
+  readonly metricsPort: number | null;
   /** Null: start an embedded Azurite that keeps its data in `dataFolder`. */
   readonly storage: StorageSetting | null;
   readonly dataFolder: string;
@@ -251,6 +256,7 @@ export const SETTINGS = {
   ),
   apiUrl: setting('SLACK_API_URL', null, apiUrl),
   port: setting('PORT', 3000, wholeNumber(0, 65535)),
+  metricsPort: setting('METRICS_PORT', null as number | null, wholeNumber(0, 65535)),
   azureConnectionString: setting('AZURE_TABLES_CONNECTION_STRING', null, connectionString, false),
   azureAccountUrl: setting('AZURE_TABLES_ACCOUNT_URL', null, accountUrl),
   azureSasToken: setting('AZURE_TABLES_SAS_TOKEN', null, sasToken, false),
@@ -393,10 +399,15 @@ export function loadConfig(env: Env): Config {
     problems.push(
       `CLAIM_TIMEOUT_SECONDS (${v.claimTimeoutSeconds}) must be at least twice SLACK_TIMEOUT_SECONDS (${v.slackTimeoutSeconds}): a lead's claim must outlast the post it guards.`,
     );
+  if (v.metricsPort !== null && v.metricsPort !== 0 && v.metricsPort === v.port)
+    problems.push(
+      `METRICS_PORT (${v.metricsPort}) must differ from PORT: it serves probes and metrics apart.`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     slack,
     port: v.port,
+    metricsPort: v.metricsPort,
     storage,
     dataFolder: v.dataFolder,
     leadsTable: v.leadsTable,

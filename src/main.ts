@@ -54,10 +54,10 @@ async function main(): Promise<void> {
     for (const sample of samples) await leads.createEntity(sample);
     log.info(`demo: wrote ${samples.length} sample leads to ${config.leadsTable}`);
   }
-  const { port } = await bot.start();
+  const { probePort } = await bot.start();
   log.info('lead bot started', {
     mode: config.slack.mode,
-    health: `http://localhost:${port}/healthz`,
+    health: `http://localhost:${probePort}/healthz`,
     leadsTable: config.leadsTable,
     leadsChannel: config.leadsChannel,
     pollSchedule: config.pollSchedule,

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       slack: { mode: 'local' },
       port: 3000,
+      metricsPort: null,
       storage: null,
       dataFolder: '.leadbot',
       leadsTable: 'MarketplaceLeads',
@@ -93,6 +94,7 @@ describe('loadConfig', () => {
     [{ LEADS_CHANNEL: '#sales' }, /must be a channel id/],
     [{ POLL_SCHEDULE: 'every minute' }, /POLL_SCHEDULE="every minute" is not a cron expression/],
     [{ PORT: 'eighty' }, /PORT="eighty" must be a whole number/],
+    [{ PORT: '8080', METRICS_PORT: '8080' }, /METRICS_PORT \(8080\) must differ from PORT/],
     [{ BACKFILL_DAYS: '-1' }, /BACKFILL_DAYS="-1"/],
     [{ LEADS_TABLE: 'Marketplace-Leads' }, /LEADS_TABLE="Marketplace-Leads" is not a table name/],
     [{ SLACK_API_URL: 'not a url' }, /SLACK_API_URL="not a url" is not a URL/],

@@ -12,6 +12,7 @@ import { createHttpReceiver } from '../http/slack-receiver.ts';
 import type { Health } from '../jobs/health.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 import { createConsoleGateway } from '../slack/console-gateway.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
@@ -54,6 +55,7 @@ export function connectSlack(
     // A post (its tries and its waits on Retry-After) ends well before the claim that guards it.
     postBudgetMs: (config.claimTimeoutSeconds - config.slackTimeoutSeconds) * 1000,
     callTimeoutMs: config.slackTimeoutSeconds * 1000,
+    onTokenRefused: (code) => options.health.recordSlackAuth(code),
   });
   return { app, gateway };
 }
@@ -79,6 +81,19 @@ function boltLogger(log: Logger): BoltLogger {
 }
 
 const SLACK_AUTH_CHECK_MS = 5_000;
+
+/**
+ * Slack's answer to the bot's token, asked again every minute by every process (leader or not): a
+ * Slack slow at start no longer leaves a replica unready until it restarts, and a token revoked later
+ * makes it unready within a minute (at once, when a call is refused for it meanwhile).
+ */
+export function slackAuthJob(app: App, health: Health): ScheduledJob {
+  return {
+    name: 'slack-auth',
+    schedule: '*/1 * * * *',
+    run: async () => health.recordSlackAuth(await checkSlackAuth(app)),
+  };
+}
 
 /** Whether Slack accepts the bot's token (auth.test): null when it does, else Slack's error code. */
 export async function checkSlackAuth(app: App): Promise<string | null> {

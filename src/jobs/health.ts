@@ -4,8 +4,9 @@ import type { PollSummary } from './poll-leads.ts';
 export interface HealthReport {
   readonly status: 'starting' | 'ok' | 'degraded';
   /**
-   * Ready to serve (the readiness probe: /healthz answers 503 otherwise): started, the last poll reached
-   * the table service, Slack accepted the bot's token, and in Socket Mode the connection is up. A blocked channel or a set-aside lead
+   * Ready to serve (the readiness probe: /healthz answers 503 otherwise): started, the table service
+   * answered this process's last poll or lease request (a standby asks for the lease at every tick), Slack
+   * accepted the bot's token, and in Socket Mode the connection is up. A blocked channel or a set-aside lead
    * degrades the status but leaves the process ready.
    */
   readonly ready: boolean;
@@ -42,6 +43,10 @@ export type SocketConnectionState = 'connecting' | 'connected' | 'reconnecting' 
 /** The bot's health as the poller last saw it. Kept per process: each process answers for itself. */
 export interface Health {
   markReady(): void;
+  /**
+   * The jobs lease answered (storage is reachable from here): whether this process leads. A standby
+   * never polls, so its answer is what clears a storage failure it saw; a leader's poll says the rest.
+   */
   setLeader(leader: boolean): void;
   setPartitionFormatDrift(): void;
   /** Slack's answer to the bot's token (auth.test): null when it was accepted, else the error code. */
@@ -50,6 +55,19 @@ export interface Health {
   /** Socket Mode only: the WebSocket to Slack went up or down (the client reconnects by itself). */
   recordSocketConnection(state: SocketConnectionState): void;
   report(): HealthReport;
+}
+
+/**
+ * A failure's reason without the endpoint it names (a URL, an address and port, an unresolved host name):
+ * /healthz answers anyone who can reach it, and the storage account's host is for the log, which keeps it.
+ */
+export function withoutEndpoints(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '<endpoint>')
+    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<endpoint>')
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<endpoint>')
+    .replace(/\b(?:[a-z0-9-]+\.)+[a-z0-9-]+:\d+\b/gi, '<endpoint>')
+    .replace(/\b(ENOTFOUND|EAI_AGAIN) \S+/g, '$1 <endpoint>');
 }
 
 /** A host clock further than this from the table service's is reported (the bot uses the service's). */
@@ -62,6 +80,8 @@ export function createHealth(
 ): Health {
   let ready = false;
   let lastPoll: HealthReport['lastPoll'] = null;
+  // What this process last saw of the table service, leader or standby: null while it answers.
+  let storageProblem: string | null = null;
   let found: boolean | null = null;
   let leader: boolean | null = null;
   let drift = false;
@@ -74,6 +94,7 @@ export function createHealth(
     },
     setLeader(value) {
       leader = value;
+      if (!value) storageProblem = null;
     },
     setPartitionFormatDrift() {
       drift = true;
@@ -88,8 +109,11 @@ export function createHealth(
       if ('summary' in outcome) {
         found = outcome.summary.tableFound;
         lastPoll = { at: at.toISOString(), ok: true, summary: outcome.summary, error: null };
+        storageProblem = null;
       } else {
-        lastPoll = { at: at.toISOString(), ok: false, summary: null, error: outcome.error };
+        const error = withoutEndpoints(outcome.error);
+        lastPoll = { at: at.toISOString(), ok: false, summary: null, error };
+        storageProblem = `the last poll failed: ${error}`;
       }
     },
     report() {
@@ -101,7 +125,7 @@ export function createHealth(
           ? 'The table does not exist yet: Microsoft creates it with the first lead. Press Validate in Partner Center to send a test lead.'
           : undefined;
       const problems = [
-        ...(lastPoll !== null && !lastPoll.ok ? [`the last poll failed: ${lastPoll.error}`] : []),
+        ...(storageProblem !== null ? [storageProblem] : []),
         ...(slackAuthError !== null ? [`Slack refused the bot token (auth.test: ${slackAuthError})`] : []),
         ...(socket !== null && socket !== 'connected'
           ? [`the Socket Mode connection to Slack is ${socket}: no events, commands or buttons arrive`]
@@ -119,7 +143,7 @@ export function createHealth(
         ready &&
         slackAuthError === null &&
         (socket === null || socket === 'connected') &&
-        (lastPoll === null || lastPoll.ok);
+        storageProblem === null;
       return {
         status: !ready ? 'starting' : problems.length > 0 ? 'degraded' : 'ok',
         ready: isReady,

@@ -83,14 +83,29 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   });
 
   // One poll at a time in this process, whatever asks for it (the schedule, a pushed lead's nudge, a
-  // test): a caller arriving during a poll is given that poll's summary instead of reading every row
-  // again beside it. (Across processes the lease does the same.)
-  let polling: Promise<PollSummary> | null = null;
-  const poll = () => {
-    polling ??= pollOnce().finally(() => {
-      polling = null;
+  // test). Whoever asks during a poll shares one poll that starts when it ends, so every caller gets a
+  // poll that began after it asked, and a burst of asks costs two polls, not one each. (Across
+  // processes the lease does the same.)
+  let current: Promise<PollSummary> | null = null;
+  let next: Promise<PollSummary> | null = null;
+  const startPoll = (): Promise<PollSummary> => {
+    const started = pollOnce().finally(() => {
+      if (current === started) current = null;
     });
-    return polling;
+    current = started;
+    return started;
+  };
+  const poll = (): Promise<PollSummary> => {
+    if (current === null) return startPoll();
+    const after = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    next ??= after.then(() => {
+      next = null;
+      return startPoll();
+    });
+    return next;
   };
 
   const sweepLog = deps.log.child({ job: 'sweep' });

@@ -21,7 +21,7 @@ function slackCodeOf(error: unknown): string {
   }
 }
 
-async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+async function callSlack<T>(method: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -83,6 +83,8 @@ export interface WebApiGatewayOptions {
   readonly postBudgetMs?: number;
   /** The client's timeout of one call. */
   readonly callTimeoutMs?: number;
+  /** Told when Slack refuses the bot's token on any call (revoked, invalid): readiness follows it. */
+  readonly onTokenRefused?: (code: string) => void;
 }
 
 async function postRespectingRateLimits<T>(
@@ -109,10 +111,22 @@ async function postRespectingRateLimits<T>(
   }
 }
 
+/** Slack's answers that the bot's token no longer works: every later call will fail the same way. */
+const TOKEN_REFUSED = new Set(['invalid_auth', 'token_revoked', 'account_inactive', 'not_authed']);
+
 /** The gateway over Slack's Web API (a `WebClient`, e.g. Bolt's `app.client`). */
 export function createWebApiGateway(client: WebClient, options: WebApiGatewayOptions): SlackGateway {
   const pace = createChannelPacer(options.postIntervalMs);
   const poster = options.poster ?? client;
+  const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await callSlack(method, run);
+    } catch (error) {
+      if (error instanceof SlackCallError && TOKEN_REFUSED.has(error.code))
+        options.onTokenRefused?.(error.code);
+      throw error;
+    }
+  };
   return {
     async postMessage(unfitted) {
       const message = fitMessage(unfitted);

@@ -1,17 +1,26 @@
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
+import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, sign, slashCommandBody } from '../support/slack-requests.ts';
-import { createTestBot, SIGNING_SECRET, uniqueTables } from '../support/test-bot.ts';
+import {
+  createTestBot,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
 
 let slack: FakeSlack;
 let bot: Bot;
 let port: number;
+let tables: TestTables;
 
 beforeEach(async () => {
   slack = await createFakeSlack();
-  bot = await createTestBot({ slack, tables: uniqueTables() });
+  tables = uniqueTables();
+  bot = await createTestBot({ slack, tables });
   ({ port } = await bot.start());
 });
 
@@ -150,5 +159,25 @@ describe('the Slack HTTP receiver', () => {
     });
     const live = await fetch(`http://127.0.0.1:${port}/livez`);
     expect([live.status, await live.json()]).toEqual([200, { live: true }]);
+
+    // Slack accepts it again: the next check (every minute) makes the process ready, without a restart.
+    slack.succeed('auth.test');
+    await bot.recheckSlack();
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  });
+
+  it('becomes unready as soon as Slack refuses the token on any call, and ready when a check passes again', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await insertLeads(leadTableClient(tables), [leadColumns()]);
+    slack.fail('chat.postMessage', { error: 'token_revoked' });
+    await bot.jobs.poll();
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { problems: string[] }).problems).toContain(
+      'Slack refused the bot token (auth.test: token_revoked)',
+    );
+
+    await bot.recheckSlack(); // the stand-in accepts the token again
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

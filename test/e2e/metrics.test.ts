@@ -97,3 +97,16 @@ describe('GET /metrics', () => {
     expect(sample('leadbot_job_duration_seconds_count{job="poll",result="failed"}')).toBe(1);
   }, 30_000);
 });
+
+describe('METRICS_PORT', () => {
+  it('serves /metrics, /healthz and /livez on a port of their own, and not beside Slack’s requests', async () => {
+    await bot.stop();
+    bot = await createTestBot({ slack, tables, env: { METRICS_PORT: '0' } });
+    const started = await bot.start();
+    expect(started.probePort).not.toBe(started.port);
+    for (const path of ['/metrics', '/healthz', '/livez']) {
+      expect((await fetch(`http://127.0.0.1:${started.probePort}${path}`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${started.port}${path}`)).status).toBe(404);
+    }
+  });
+});
