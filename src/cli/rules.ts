@@ -92,4 +92,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// An operator's tool: a failure is one line (the reason), never a stack trace.
+await main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -71,6 +71,7 @@ export function composeServices(
     leadRecords: stores.leadRecords,
     unavailable: (rotation, now) => previewAvailability(availability(), { conversations })(rotation, now),
     ownershipLog: stores.ownershipLog,
+    log: log.child({ component: 'commands' }),
   };
   /**
    * Rules, settings and reps' Slack statuses read once a poll (or sweep), not once a lead (a 1,000-lead

@@ -85,9 +85,25 @@ export const RULES_DOCUMENT_EXAMPLE = `{
 }`;
 
 /** Checks a rules document; every problem is reported, with where it is. */
+/**
+ * The largest rules document taken, in characters: what is stored (the preview awaiting Import, the
+ * routing rules) stays well within one table entity's 1 MiB, whatever the document holds.
+ */
+export const MAX_RULES_DOCUMENT_LENGTH = 200_000;
+/** The most routing rules, and reps in one rotation, a document may set. */
+export const MAX_ROUTES = 500;
+export const MAX_ROTATION_REPS = 1_000;
+
 export function parseRulesDocument(
   text: string,
 ): { ok: true; document: RulesDocument } | { ok: false; problems: string[] } {
+  if (text.length > MAX_RULES_DOCUMENT_LENGTH)
+    return {
+      ok: false,
+      problems: [
+        `the document is ${text.length} characters long; at most ${MAX_RULES_DOCUMENT_LENGTH} are taken`,
+      ],
+    };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -107,6 +123,8 @@ export function parseRulesDocument(
   } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown };
   const parsedRoutes: RoutingRule[] = [];
   if (!Array.isArray(routes)) problems.push('"routes" must be a list');
+  else if (routes.length > MAX_ROUTES)
+    problems.push(`"routes" holds ${routes.length} rules; at most ${MAX_ROUTES} are taken`);
   else {
     routes.forEach((route: unknown, index) => {
       const where = `routes[${index}]`;
@@ -136,6 +154,12 @@ export function parseRulesDocument(
       if (!CHANNEL_ID.test(channel)) problems.push(`rotations: "${channel}" is not a channel id`);
       if (!Array.isArray(reps)) {
         problems.push(`rotations.${channel} must be a list of user ids like U0123456789`);
+        continue;
+      }
+      if (reps.length > MAX_ROTATION_REPS) {
+        problems.push(
+          `rotations.${channel} holds ${reps.length} reps; at most ${MAX_ROTATION_REPS} are taken`,
+        );
         continue;
       }
       const parsed = reps.map((rep: unknown, index) =>

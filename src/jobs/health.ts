@@ -1,3 +1,4 @@
+import { withoutEndpoints } from '../stores/failure.ts';
 import type { PollSummary } from './poll-leads.ts';
 
 /** What /healthz reports. Holds no secret: only names, times and counts. */
@@ -55,19 +56,6 @@ export interface Health {
   /** Socket Mode only: the WebSocket to Slack went up or down (the client reconnects by itself). */
   recordSocketConnection(state: SocketConnectionState): void;
   report(): HealthReport;
-}
-
-/**
- * A failure's reason without the endpoint it names (a URL, an address and port, an unresolved host name):
- * /healthz answers anyone who can reach it, and the storage account's host is for the log, which keeps it.
- */
-export function withoutEndpoints(text: string): string {
-  return text
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '<endpoint>')
-    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<endpoint>')
-    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<endpoint>')
-    .replace(/\b(?:[a-z0-9-]+\.)+[a-z0-9-]+:\d+\b/gi, '<endpoint>')
-    .replace(/\b(ENOTFOUND|EAI_AGAIN) \S+/g, '$1 <endpoint>');
 }
 
 /** A host clock further than this from the table service's is reported (the bot uses the service's). */

@@ -41,6 +41,21 @@ export interface Change {
 /** A refusal that changes nothing (e.g. a rule number that does not exist). */
 export class AdminInputError extends Error {}
 
+/** An import a write failed half-way through: what it had written was put back (`rolledBack`). */
+export class ImportFailedError extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly rolledBack: boolean,
+  ) {
+    super(
+      rolledBack
+        ? 'the import could not be written, and everything it had changed was put back: nothing changed'
+        : 'the import could not be written, and putting back what it had changed failed too: check /leads rules',
+    );
+    this.name = 'ImportFailedError';
+  }
+}
+
 const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const clock = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
@@ -364,24 +379,51 @@ export const admin = {
     return { routes, rotations, acceptance };
   },
 
+  /**
+   * Applies a checked document: the routing rules replaced, and each rotation it names replaced whole
+   * (its reps, their weights and caps, its acceptance; a rep who stays keeps being paused or away), one
+   * write each. If a write fails, what was written is put back as it was before, and ImportFailedError
+   * says so: an import applies whole or not at all.
+   */
   async importRules(deps: AdminDeps, document: RulesDocument): Promise<Change> {
-    const before = describeRules(await deps.rules.routingRules(), deps.defaults.leadsChannel);
-    await deps.rules.setRoutingRules(document.routes);
-    // A rotation the document names is replaced whole: its reps, their weights and caps, its acceptance.
-    for (const [channel, reps] of Object.entries(document.rotations)) {
-      await deps.rules.setRotation(
-        channel,
-        reps.map((rep) => rep.userId),
-      );
-      for (const rep of reps)
-        await deps.rules.updateMember(channel, rep.userId, (member) =>
-          withWeightAndCap(member, rep.weight, rep.cap),
+    const previousRoutes = await deps.rules.routingRules();
+    const channels = Object.keys(document.rotations);
+    const previousRotations = await Promise.all(channels.map((channel) => deps.rules.rotation(channel)));
+    const written: Array<() => Promise<unknown>> = [];
+    try {
+      await deps.rules.setRoutingRules(document.routes);
+      written.push(() => deps.rules.setRoutingRules(previousRoutes));
+      for (const [index, channel] of channels.entries()) {
+        const previous = previousRotations[index] as Rotation;
+        const reps = document.rotations[channel] ?? [];
+        const kept = new Map(previous.members.map((member) => [member.userId, member]));
+        const members = reps.map((rep) =>
+          withWeightAndCap(
+            kept.get(rep.userId) ?? { userId: rep.userId, paused: false },
+            rep.weight,
+            rep.cap,
+          ),
         );
-      if (reps.length > 0) await deps.rules.setAcceptance(channel, document.acceptance[channel] ?? null);
+        await deps.rules.replaceRotation(
+          channel,
+          members,
+          reps.length > 0 ? (document.acceptance[channel] ?? null) : null,
+        );
+        written.push(() =>
+          deps.rules.replaceRotation(channel, previous.members, previous.acceptance ?? null),
+        );
+      }
+    } catch (error) {
+      const restored = await Promise.allSettled(written.map((undo) => undo()));
+      throw new ImportFailedError(
+        error,
+        restored.every((outcome) => outcome.status === 'fulfilled'),
+      );
     }
+    const before = describeRules(previousRoutes, deps.defaults.leadsChannel);
     const after = describeRules(document.routes, deps.defaults.leadsChannel);
     return change(
-      `Imported ${document.routes.length} routing rule(s) and ${Object.keys(document.rotations).length} rotation(s).\n${after}`,
+      `Imported ${document.routes.length} routing rule(s) and ${channels.length} rotation(s).\n${after}`,
       before,
       after,
     );

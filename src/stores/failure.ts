@@ -47,3 +47,16 @@ export function failureField(error: unknown): unknown {
     (typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('UND_ERR')));
   return expected ? describeFailure(error) : error;
 }
+
+/**
+ * A failure's reason without the endpoint it names (a URL, an address and port, an unresolved host name):
+ * /healthz (and a user's answer) reach people who need no host name, and the storage account's host is for the log, which keeps it.
+ */
+export function withoutEndpoints(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '<endpoint>')
+    .replace(/\[[0-9a-f:.]+\](?::\d+)?/gi, '<endpoint>')
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<endpoint>')
+    .replace(/\b(?:[a-z0-9-]+\.)+[a-z0-9-]+:\d+\b/gi, '<endpoint>')
+    .replace(/\b(ENOTFOUND|EAI_AGAIN) \S+/g, '$1 <endpoint>');
+}

@@ -21,6 +21,15 @@ export interface RulesStore {
   rotation(channel: string): Promise<Rotation>;
   /** Sets a channel's rotation (an empty list removes it); the next turn goes to the first rep. */
   setRotation(channel: string, userIds: readonly string[]): Promise<void>;
+  /**
+   * Writes a channel's rotation whole, in one write: its members as given (paused, away, weights and
+   * caps included), its acceptance, and the next turn to the first rep. No members removes it.
+   */
+  replaceRotation(
+    channel: string,
+    members: readonly RotationMember[],
+    acceptance: Acceptance | null,
+  ): Promise<void>;
   /** Pauses or resumes a rep in every rotation they are in; returns the channels changed. */
   setPaused(userId: string, paused: boolean): Promise<readonly string[]>;
   /** Marks a rep away until `until` (null: back) in every rotation they are in; returns the channels. */

@@ -152,6 +152,42 @@ describe('/leads for admins', () => {
     expect((await audit())[0]).toMatchObject({ command: 'unroute 1', allowed: true });
   });
 
+  it('previews and imports a 40 KB document of 300 routes, answering at each step', async () => {
+    const document = {
+      routes: Array.from({ length: 300 }, (_, i) => ({
+        match: { offer: `contoso.offer-${i}-${'x'.repeat(80)}` },
+        channel: 'C0SALES001',
+      })),
+      rotations: {},
+    };
+    const json = JSON.stringify(document);
+    expect(json.length).toBeGreaterThan(32_768);
+    expect(await leads(`rules import ${json}`)).toMatch(/^This import would set:\n1\. offer=contoso/);
+    const preview = ctx.slack.callsTo('response_url').at(-1)?.args.blocks as Array<{
+      elements?: Array<{ action_id: string; value: string }>;
+    }>;
+    const importButton = preview
+      .flatMap((block) => block.elements ?? [])
+      .find((e) => e.action_id === 'rules_import_confirm');
+    await postToSlackEndpoint(
+      ctx.port,
+      blockActionsBody({
+        userId: ADMIN,
+        actionId: 'rules_import_confirm',
+        blockId: 'b',
+        value: importButton?.value ?? '',
+        responseUrl: ctx.slack.responseUrl,
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    await vi.waitFor(() =>
+      expect(String(ctx.slack.callsTo('response_url').at(-1)?.args.text)).toMatch(
+        /^Imported 300 routing rule\(s\) and 0 rotation\(s\)\./,
+      ),
+    );
+    expect((await audit())[0]).toMatchObject({ command: 'rules import', allowed: true });
+  });
+
   it('answers a route dry run: the rule that matches and why others did not, and who is next, taking no turn', async () => {
     await leads('route country=DE <#C0EMEA001|emea>');
     await leads('route offer=contoso.* <#C0SALES01|sales>');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHealth, withoutEndpoints } from '../../src/jobs/health.ts';
+import { createHealth } from '../../src/jobs/health.ts';
+import { withoutEndpoints } from '../../src/stores/failure.ts';
 
 describe('health: what /healthz tells anyone who asks', () => {
   it.each([

@@ -6,6 +6,7 @@ import {
   RULES_DOCUMENT_EXAMPLE,
   rulesDocumentJson,
 } from '../../domain/rules-document.ts';
+import type { Logger } from '../../logger.ts';
 import {
   type AdminDeps,
   AdminInputError,
@@ -23,6 +24,7 @@ import {
   type TeamViewDeps,
 } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
+import { describeFailure, failureField, withoutEndpoints } from '../../stores/failure.ts';
 import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
 import type { SettingsStore } from '../../stores/settings-store.ts';
@@ -59,6 +61,8 @@ import {
 } from './parsers.ts';
 
 export interface CommandDeps extends AdminDeps, TeamViewDeps {
+  /** Where a command that failed unexpectedly is logged (its user is answered with the reason). */
+  readonly log?: Logger;
   readonly settings: SettingsStore;
   readonly roles: Roles;
   readonly auditLog: AuditLog;
@@ -416,7 +420,11 @@ export function prepareCommand(
       // A service's refusal is the bot's own text: its mentions (of checked ids) should show as mentions.
       if (error instanceof AdminInputError)
         return renderCommandError(error.message, subcommand.usage, 'mrkdwn');
-      throw error;
+      // Anything else still gets an answer: its reason in one line, never a stack; the log has the rest.
+      deps.log?.error('a /leads command failed', { command: subcommand.name, error: failureField(error) });
+      return renderCommandReply(
+        `⚠️ \`/leads ${subcommand.name}\` did not work: ${escapeMrkdwn(withoutEndpoints(describeFailure(error)))}. Try again in a minute; if it keeps failing, the bot's log says why.`,
+      );
     }
   };
   if (!subcommand.adminOnly) {

@@ -2,16 +2,27 @@ import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { AuditEntry } from '../../domain/audit.ts';
 import type { AuditLog } from '../audit-log.ts';
-import { dateOf } from './tables.ts';
+import { dateOf, readTextProperty, textProperties } from './tables.ts';
 
 interface AuditEntity {
   at: Date;
   by: string;
   command: string;
   allowed: boolean;
+  /** In parts (`textProperties`): an import's before and after can pass one property's 64 KiB. */
   before: string;
   after: string;
 }
+
+/**
+ * Each of before and after is kept up to this many characters (a rules import of 500 long routes is
+ * more), so one entry stays well within an entity's 1 MiB; a longer one is cut with a visible marker.
+ */
+const MAX_AUDITED_TEXT = 100_000;
+const bounded = (text: string | null) =>
+  text === null || text.length <= MAX_AUDITED_TEXT
+    ? (text ?? '')
+    : `${text.slice(0, MAX_AUDITED_TEXT)}… (cut)`;
 
 const PARTITION = 'audit';
 // Row keys count down with time, so the service returns the newest entries first.
@@ -21,12 +32,12 @@ const rowKeyOf = (at: Date) =>
 export function createAzureAuditLog(client: TableClient): AuditLog {
   return {
     async record(entry) {
-      await client.createEntity<AuditEntity>({
+      await client.createEntity({
         partitionKey: PARTITION,
         rowKey: rowKeyOf(entry.at),
         ...entry,
-        before: entry.before ?? '',
-        after: entry.after ?? '',
+        ...textProperties('before', bounded(entry.before)),
+        ...textProperties('after', bounded(entry.after)),
       });
     },
     async latest(limit) {
@@ -37,8 +48,8 @@ export function createAzureAuditLog(client: TableClient): AuditLog {
           by: entity.by,
           command: entity.command,
           allowed: entity.allowed,
-          before: entity.before || null,
-          after: entity.after || null,
+          before: readTextProperty(entity, 'before') || null,
+          after: readTextProperty(entity, 'after') || null,
         });
         if (entries.length >= limit) break;
       }

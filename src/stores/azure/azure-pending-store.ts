@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { PendingStore } from '../pending-store.ts';
-import { conditionally, dateOf, getOrNull, statusOf } from './tables.ts';
+import { conditionally, dateOf, getOrNull, readTextProperty, statusOf, textProperties } from './tables.ts';
 
 interface PendingEntity {
+  /** In parts (`textProperties`): a rules document can pass one property's 64 KiB. */
   payload: string;
   by: string;
   at: Date;
@@ -16,7 +17,13 @@ export function createAzurePendingStore(client: TableClient): PendingStore {
   return {
     async put(payload, by, at) {
       const id = randomBytes(12).toString('hex');
-      await client.createEntity<PendingEntity>({ partitionKey: PARTITION, rowKey: id, payload, by, at });
+      await client.createEntity({
+        partitionKey: PARTITION,
+        rowKey: id,
+        ...textProperties('payload', payload),
+        by,
+        at,
+      });
       return id;
     },
     async take(id, now, maxAgeMs) {
@@ -32,7 +39,7 @@ export function createAzurePendingStore(client: TableClient): PendingStore {
         throw error;
       }
       const age = now.getTime() - (dateOf(entity.at)?.getTime() ?? 0);
-      return age > maxAgeMs ? null : { payload: entity.payload, by: entity.by };
+      return age > maxAgeMs ? null : { payload: readTextProperty(entity, 'payload'), by: entity.by };
     },
   };
 }

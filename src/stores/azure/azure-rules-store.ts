@@ -2,13 +2,15 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { Acceptance, Rotation, RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
 import type { RulesStore } from '../rules-store.ts';
-import { conditionally, getOrNull, updateGuarded } from './tables.ts';
+import { conditionally, getOrNull, readTextProperty, textProperties, updateGuarded } from './tables.ts';
 
+/** Long text is kept in parts (`textProperties`): `rules`, `rules_1` … */
 interface RulesEntity {
   rules: string;
 }
 
 interface RotationEntity {
+  /** JSON of the members, in parts (`textProperties`): `members`, `members_1` … */
   members: string;
   next: number;
   /** Minutes an assignee has to accept, and how many times a lead moves on; absent or 0: no acceptance. */
@@ -37,11 +39,17 @@ function parseMembers(json: string): RotationMember[] {
   }));
 }
 
+const membersOf = (entity: RotationEntity) => parseMembers(readTextProperty(entity, 'members'));
+const rulesOf = (entity: RulesEntity) => JSON.parse(readTextProperty(entity, 'rules')) as RoutingRule[];
+const membersProperties = (members: readonly RotationMember[]) =>
+  textProperties('members', JSON.stringify(members));
+const rulesProperties = (rules: readonly RoutingRule[]) => textProperties('rules', JSON.stringify(rules));
+
 function toRotation(channel: string, entity: RotationEntity): Rotation {
   const acceptMinutes = Number(entity.acceptMinutes ?? 0);
   return {
     channel,
-    members: parseMembers(entity.members),
+    members: membersOf(entity),
     next: Number(entity.next),
     acceptance: acceptMinutes > 0 ? { minutes: acceptMinutes, maxHops: Number(entity.maxHops ?? 0) } : null,
   };
@@ -67,14 +75,10 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     if ((await getOrNull<RotationEntity>(client, ROTATION, channel)) === null) return false;
     let found = false;
     await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
-      const members = parseMembers(current.members);
+      const members = membersOf(current);
       found = members.some((member) => member.userId === userId);
       return found
-        ? {
-            members: JSON.stringify(
-              members.map((member) => (member.userId === userId ? change(member) : member)),
-            ),
-          }
+        ? membersProperties(members.map((member) => (member.userId === userId ? change(member) : member)))
         : null;
     });
     return found;
@@ -90,7 +94,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     });
     for await (const rotation of rotations) {
       const channel = rotation.rowKey ?? '';
-      if (!parseMembers(rotation.members).some((member) => member.userId === userId)) continue;
+      if (!membersOf(rotation).some((member) => member.userId === userId)) continue;
       if (await updateMember(channel, userId, change)) changed.push(channel);
     }
     return changed;
@@ -98,14 +102,14 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
   return {
     async routingRules() {
       const entity = await getOrNull<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey);
-      return entity === null ? [] : (JSON.parse(entity.rules) as RoutingRule[]);
+      return entity === null ? [] : rulesOf(entity);
     },
     async setRoutingRules(rules) {
       await ensure(client, ROUTING.partitionKey, ROUTING.rowKey, { rules: '[]' });
       let replaced: RoutingRule[] = [];
       await updateGuarded<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey, (current) => {
-        replaced = JSON.parse(current.rules) as RoutingRule[];
-        return { rules: JSON.stringify(rules) };
+        replaced = rulesOf(current);
+        return rulesProperties(rules);
       });
       return replaced;
     },
@@ -114,9 +118,9 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
       let before: readonly RoutingRule[] = [];
       let after: readonly RoutingRule[] = [];
       await updateGuarded<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey, (current) => {
-        before = JSON.parse(current.rules) as RoutingRule[];
+        before = rulesOf(current);
         after = edit(before);
-        return { rules: JSON.stringify(after) };
+        return rulesProperties(after);
       });
       return { before, after };
     },
@@ -126,7 +130,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
         queryOptions: { filter: odata`PartitionKey eq ${ROTATION}` },
       });
       for await (const rotation of rotations) {
-        const members = parseMembers(rotation.members);
+        const members = membersOf(rotation);
         if (members.length > 0) all[rotation.rowKey ?? ''] = members;
       }
       return all;
@@ -139,7 +143,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     },
     async readTurn(channel) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
-      if (entity === null || parseMembers(entity.members).length === 0) return null;
+      if (entity === null || membersOf(entity).length === 0) return null;
       return { rotation: toRotation(channel, entity), version: entity.etag };
     },
     async advanceTurn(channel, version, next) {
@@ -151,7 +155,7 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     updateMember,
     async setAcceptance(channel, acceptance: Acceptance | null) {
       const entity = await getOrNull<RotationEntity>(client, ROTATION, channel);
-      if (entity === null || parseMembers(entity.members).length === 0) return false;
+      if (entity === null || membersOf(entity).length === 0) return false;
       await updateGuarded<RotationEntity>(client, ROTATION, channel, () => ({
         acceptMinutes: acceptance?.minutes ?? 0,
         maxHops: acceptance?.maxHops ?? 0,
@@ -162,10 +166,19 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
       await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
       await updateGuarded<RotationEntity>(client, ROTATION, channel, (current) => {
         // A rep who stays keeps being paused or away.
-        const known = new Map(parseMembers(current.members).map((member) => [member.userId, member]));
+        const known = new Map(membersOf(current).map((member) => [member.userId, member]));
         const members = userIds.map((userId) => known.get(userId) ?? { userId, paused: false });
-        return { members: JSON.stringify(members), next: 0 };
+        return { ...membersProperties(members), next: 0 };
       });
+    },
+    async replaceRotation(channel, members, acceptance) {
+      await ensure(client, ROTATION, channel, { members: '[]', next: 0 });
+      await updateGuarded<RotationEntity>(client, ROTATION, channel, () => ({
+        ...membersProperties(members),
+        next: 0,
+        acceptMinutes: acceptance?.minutes ?? 0,
+        maxHops: acceptance?.maxHops ?? 0,
+      }));
     },
     async setPaused(userId, paused) {
       return updateMemberEverywhere(userId, (member) => ({ ...member, paused }));

@@ -135,3 +135,32 @@ export function isStorableKey(key: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
   return key.length > 0 && key.length <= 1024 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(key);
 }
+
+/** A property holds at most 64 KiB (32,768 UTF-16 units); long text is kept in parts of this many. */
+const TEXT_PART = 30_000;
+
+/**
+ * Long text (a rules document, a rotation of hundreds of reps) as properties of one entity: `name`,
+ * `name_1`, `name_2` … and `nameParts` (absent on entities written before, which have one part). An
+ * entity holds 1 MiB in all, which callers bound their text to (see the rules document's limit).
+ */
+export function textProperties(name: string, text: string): Record<string, string | number> {
+  const parts: Record<string, string | number> = {};
+  const count = Math.max(1, Math.ceil(text.length / TEXT_PART));
+  for (let index = 0; index < count; index++)
+    parts[index === 0 ? name : `${name}_${index}`] = text.slice(index * TEXT_PART, (index + 1) * TEXT_PART);
+  parts[`${name}Parts`] = count;
+  return parts;
+}
+
+/** The text `textProperties` wrote (parts past `nameParts`, left by a longer text before, are ignored). */
+export function readTextProperty(entity: object, name: string): string {
+  const record = entity as Record<string, unknown>;
+  const count = typeof record[`${name}Parts`] === 'number' ? (record[`${name}Parts`] as number) : 1;
+  let text = '';
+  for (let index = 0; index < count; index++) {
+    const part = record[index === 0 ? name : `${name}_${index}`];
+    text += typeof part === 'string' ? part : '';
+  }
+  return text;
+}

@@ -1,14 +1,44 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { escapeMrkdwn } from '../../../domain/mrkdwn.ts';
 import { parseRulesDocument } from '../../../domain/rules-document.ts';
-import { admin } from '../../../services/admin-rules.ts';
+import { admin, ImportFailedError } from '../../../services/admin-rules.ts';
 import { admitAdmin, recordAdminChange } from '../../../services/audit-admin-action.ts';
+import { describeFailure, failureField, withoutEndpoints } from '../../../stores/failure.ts';
 import { LEAD_ACTIONS } from '../../blocks/actions.ts';
 import { renderCommandReply } from '../../blocks/admin-replies.ts';
 import type { CommandDeps } from '../../commands/leads-commands.ts';
 import { privately } from '../private-reply.ts';
 
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** A previewed import is applied only when an admin confirms it within this time. */
 const PENDING_MAX_AGE_MS = 60 * 60_000;
+
+/**
+ * What the admin who pressed Import is told when it failed, in one line, never a stack: a failed write
+ * (put back, and audited as such), or anything else (logged with its cause).
+ */
+async function importFailure(error: unknown, who: { by: string; command: string }, deps: CommandDeps) {
+  const reason = escapeMrkdwn(
+    withoutEndpoints(describeFailure(error instanceof ImportFailedError ? error.cause : error)),
+  );
+  deps.log?.error('a rules import failed', {
+    ...(error instanceof ImportFailedError ? { rolledBack: error.rolledBack } : {}),
+    error: failureField(error instanceof ImportFailedError ? error.cause : error),
+  });
+  if (!(error instanceof ImportFailedError))
+    return `⚠️ The import did not finish: ${reason}. Check \`/leads rules\` and \`/leads audit\`, then try again.`;
+  await recordAdminChange(
+    { ...who, command: 'rules import' },
+    {
+      summary: error.message,
+      before: null,
+      after: error.rolledBack ? 'import failed, nothing changed' : 'import failed, partly undone',
+    },
+    deps,
+  ).catch(() => {}); // the answer matters more than its audit line, which the log has too
+  return `⚠️ ${capitalised(error.message)}. The reason: ${reason}.`;
+}
 
 /** The Import and Cancel buttons of `/leads rules import`: admin-checked (and audited) again at the click. */
 export function registerRulesImportActions(app: App, deps: CommandDeps): void {
@@ -31,9 +61,13 @@ export function registerRulesImportActions(app: App, deps: CommandDeps): void {
         );
         return;
       }
-      const change = await admin.importRules(deps, parsed.document);
-      await recordAdminChange({ ...who, command: 'rules import' }, change, deps);
-      await answer(change.summary);
+      try {
+        const change = await admin.importRules(deps, parsed.document);
+        await recordAdminChange({ ...who, command: 'rules import' }, change, deps);
+        await answer(change.summary);
+      } catch (error) {
+        await answer(await importFailure(error, who, deps));
+      }
     },
   );
 
