@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeJobs } from './compose/jobs.ts';
 import { composeServices } from './compose/services.ts';
-import { checkSlackAuth, connectSlack, listenToSlack, slackAuthJob } from './compose/slack.ts';
+import { checkSlackAuth, connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
 import { openStores } from './compose/storage.ts';
 import type { Config } from './config.ts';
 import {
@@ -23,6 +23,7 @@ import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { createServiceClock } from './stores/azure/service-clock.ts';
 import type { StorageAccess } from './stores/azure/tables.ts';
+import { failureField } from './stores/failure.ts';
 
 export interface BotOptions {
   readonly log: Logger;
@@ -47,7 +48,7 @@ export interface Bot {
   start(): Promise<{ port: number; probePort: number }>;
   /** Polls now if this process holds (or can take) the jobs lease; the same as the HTTPS endpoint's nudge. */
   pollNow(): void;
-  /** Asks Slack again whether it accepts the bot's token (the schedule does every minute). */
+  /** Asks Slack again whether it accepts the bot's token and which routed channels lack it (as the schedule does). */
   recheckSlack(): Promise<void>;
   /** Stops the schedule, waits for running jobs, closes the server and the embedded Azurite. */
   stop(): Promise<void>;
@@ -98,6 +99,16 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log,
   });
 
+  const checks =
+    app === null
+      ? []
+      : slackChecks(app, health, {
+          rules: stores.rules,
+          settings: stores.settings,
+          slack,
+          leadsChannel: config.leadsChannel,
+          managersChannel: config.managersChannel,
+        });
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
   let probeServer: Server | null = null;
@@ -108,7 +119,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     jobs: runs,
     pollNow: jobs.nudge,
     recheckSlack: async () => {
-      if (app !== null) await slackAuthJob(app, health).run();
+      for (const check of checks) await check.run();
     },
     async start() {
       let port: number;
@@ -125,10 +136,15 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         probeServer = serveRoutes(probeRoutes);
         await listen(probeServer, config.metricsPort);
       }
-      if (options.schedule ?? true)
-        scheduler = startScheduler([...jobs.schedule, ...(app ? [slackAuthJob(app, health)] : [])], log);
+      if (options.schedule ?? true) scheduler = startScheduler([...jobs.schedule, ...checks], log);
       started = true;
       if (app !== null) health.recordSlackAuth(await checkSlackAuth(app));
+      // Which routed channels lack the bot, without holding up the start (storage may still be down).
+      void checks[1]
+        ?.run()
+        .catch((error: unknown) =>
+          log.warn('could not check channel membership', { error: failureField(error) }),
+        );
       health.markReady();
       return { port, probePort: probeServer ? (probeServer.address() as AddressInfo).port : port };
     },
@@ -137,6 +153,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       // Let a standby process take over at its next tick instead of after the lease expires.
       await jobs.stop();
       if (started) await app?.stop();
+      await services.homeRefreshes();
       for (const server of [localServer, probeServer])
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await stores.close();

@@ -28,6 +28,10 @@ export function composeServices(
     resolvePolicy(config.sla, await settings.get(), channel);
   const availability = () => rotationAvailability({ slack, awayStatuses: config.awayStatuses });
   const home: HomeDeps = { conversations, leadTable, slack, clock, roles, settings };
+  // Only in Slack: local mode has no App Home to refresh.
+  const homeRefresher = options.refreshesHome
+    ? createHomeRefresher(home, log.child({ component: 'home' }))
+    : null;
   const ownership: OwnershipDeps = {
     conversations,
     due: stores.due,
@@ -39,10 +43,7 @@ export function composeServices(
     slack,
     clock,
     log: log.child({ component: 'ownership' }),
-    // Only in Slack: local mode has no App Home to refresh.
-    ...(options.refreshesHome
-      ? { afterChange: createHomeRefresher(home, log.child({ component: 'home' })) }
-      : {}),
+    ...(homeRefresher ? { afterChange: homeRefresher } : {}),
   };
   // What assignment by rotation needs besides the ownership services.
   const assignment = {
@@ -85,7 +86,18 @@ export function composeServices(
       slaPolicyFor: async (channel: string | null) => resolvePolicy(config.sla, adminSettings, channel),
     };
   };
-  return { roles, escalationChannel, availability, home, ownership, assignment, commands, routingSnapshot };
+  return {
+    roles,
+    escalationChannel,
+    availability,
+    home,
+    ownership,
+    assignment,
+    commands,
+    routingSnapshot,
+    /** Waits for the App Home refreshes in progress (before the stores close). */
+    homeRefreshes: async () => homeRefresher?.settled(),
+  };
 }
 
 export type Services = ReturnType<typeof composeServices>;

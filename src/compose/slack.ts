@@ -13,6 +13,7 @@ import type { Health } from '../jobs/health.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ScheduledJob } from '../scheduler.ts';
+import { type ChannelMembershipDeps, channelsWithoutBot } from '../services/channel-membership.ts';
 import { createConsoleGateway } from '../slack/console-gateway.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
@@ -82,19 +83,6 @@ function boltLogger(log: Logger): BoltLogger {
 
 const SLACK_AUTH_CHECK_MS = 5_000;
 
-/**
- * Slack's answer to the bot's token, asked again every minute by every process (leader or not): a
- * Slack slow at start no longer leaves a replica unready until it restarts, and a token revoked later
- * makes it unready within a minute (at once, when a call is refused for it meanwhile).
- */
-export function slackAuthJob(app: App, health: Health): ScheduledJob {
-  return {
-    name: 'slack-auth',
-    schedule: '*/1 * * * *',
-    run: async () => health.recordSlackAuth(await checkSlackAuth(app)),
-  };
-}
-
 /** Whether Slack accepts the bot's token (auth.test): null when it does, else Slack's error code. */
 export async function checkSlackAuth(app: App): Promise<string | null> {
   const answer = app.client.auth.test().then(
@@ -111,6 +99,27 @@ export async function checkSlackAuth(app: App): Promise<string | null> {
     ).unref(),
   );
   return Promise.race([answer, silence]);
+}
+
+/**
+ * What each process (leader or not) asks Slack about itself: every minute whether the token is accepted
+ * (a Slack slow at start no longer leaves a replica unready until it restarts; a token revoked later
+ * makes it unready within a minute, or at once when a call is refused for it), and every ten minutes
+ * which routed channels the bot is not in (shown in /healthz for an admin to fix).
+ */
+export function slackChecks(app: App, health: Health, membership: ChannelMembershipDeps): ScheduledJob[] {
+  return [
+    {
+      name: 'slack-auth',
+      schedule: '*/1 * * * *',
+      run: async () => health.recordSlackAuth(await checkSlackAuth(app)),
+    },
+    {
+      name: 'slack-channels',
+      schedule: '30 */10 * * * *',
+      run: async () => health.recordChannelsWithoutBot(await channelsWithoutBot(membership)),
+    },
+  ];
 }
 
 /**

@@ -52,6 +52,8 @@ export interface Health {
   setPartitionFormatDrift(): void;
   /** Slack's answer to the bot's token (auth.test): null when it was accepted, else the error code. */
   recordSlackAuth(error: string | null): void;
+  /** Routed channels the bot is not a member of (an admin should invite it); empty when none. */
+  recordChannelsWithoutBot(channels: readonly string[]): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
   /** Socket Mode only: the WebSocket to Slack went up or down (the client reconnects by itself). */
   recordSocketConnection(state: SocketConnectionState): void;
@@ -74,6 +76,7 @@ export function createHealth(
   let leader: boolean | null = null;
   let drift = false;
   let slackAuthError: string | null = null;
+  let channelsWithoutBot: readonly string[] = [];
   // Slack delivers nothing to a Socket Mode app whose connection is down: not ready until it is up.
   let socket: SocketConnectionState | null = mode === 'socket' ? 'connecting' : null;
   return {
@@ -89,6 +92,9 @@ export function createHealth(
     },
     recordSlackAuth(error) {
       slackAuthError = error;
+    },
+    recordChannelsWithoutBot(channels) {
+      channelsWithoutBot = channels;
     },
     recordSocketConnection(state) {
       socket = state;
@@ -121,6 +127,11 @@ export function createHealth(
         ...(blocked ? ['Slack refuses a channel leads are routed to (see lastPoll.summary.blocked)'] : []),
         ...(setAside > 0 ? [`${setAside} lead(s) set aside after repeated failures (/leads failed)`] : []),
         ...(drift ? ['partition format drift: polls scan the whole table'] : []),
+        ...(channelsWithoutBot.length > 0
+          ? [
+              `the bot is not a member of ${channelsWithoutBot.join(', ')}, where leads or escalations go: invite it there (/invite), or it cannot find its messages after a crash nor hear thread replies`,
+            ]
+          : []),
         ...(Math.abs(offset) > CLOCK_OFFSET_REPORTED_MS
           ? [
               `this host's clock is ${Math.round(Math.abs(offset) / 1000)} s ${offset < 0 ? 'ahead of' : 'behind'} the table service's: the bot keeps the service's time, but check NTP`,

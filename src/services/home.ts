@@ -26,19 +26,42 @@ export async function publishHome(userId: string, deps: HomeDeps): Promise<void>
   });
 }
 
+/** Refreshes the App Home of reps whose leads changed, in the background; `settled` waits for it. */
+export interface HomeRefresher {
+  (userIds: readonly string[]): Promise<void>;
+  settled(): Promise<void>;
+}
+
 /**
- * What refreshes the App Home of the reps whose leads changed hands. A refresh that fails is logged and
- * left for the next one: an App Home is a view, never the record.
+ * What refreshes the App Home of the reps whose leads changed hands. It returns at once: an App Home is
+ * a view, never the record, so a lead's post or a click never waits for one. Refreshes are coalesced per
+ * user: while one runs, any number of changes ask for one more after it (400 assignments to one rep are
+ * two publishes, not 400). A refresh that fails is logged and left for the next one.
  */
-export function createHomeRefresher(
-  deps: HomeDeps,
-  log: Logger,
-): (userIds: readonly string[]) => Promise<void> {
-  return async (userIds) => {
-    for (const userId of new Set(userIds)) {
-      await publishHome(userId, deps).catch((error: unknown) =>
-        log.warn('could not refresh an App Home', { userId, error: failureField(error) }),
-      );
+export function createHomeRefresher(deps: HomeDeps, log: Logger): HomeRefresher {
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  const refresh = (userId: string): void => {
+    if (running.has(userId)) {
+      again.add(userId);
+      return;
     }
+    const run = publishHome(userId, deps)
+      .catch((error: unknown) =>
+        log.warn('could not refresh an App Home', { userId, error: failureField(error) }),
+      )
+      .finally(() => {
+        running.delete(userId);
+        if (again.delete(userId)) refresh(userId);
+      });
+    running.set(userId, run);
   };
+  const refresher = async (userIds: readonly string[]) => {
+    for (const userId of new Set(userIds)) refresh(userId);
+  };
+  return Object.assign(refresher, {
+    async settled() {
+      while (running.size > 0) await Promise.all(running.values());
+    },
+  });
 }

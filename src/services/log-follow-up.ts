@@ -94,9 +94,10 @@ export type ThreadReplyOutcome =
   | { readonly kind: 'duplicate' };
 
 /**
- * A reply by the owner in a lead's thread counts as a follow-up while one is awaited. Each Slack delivery
- * counts once, whichever process receives it and however often Slack retries it (a conditional insert
- * of its event id).
+ * A reply by the owner in a lead's thread counts as a follow-up while one is awaited: once per awaited
+ * clock, whichever process receives it, however often Slack retries it and however many replies arrive
+ * at once (a conditional insert keyed by the clock). Otherwise the assignee's reply accepts a lead the
+ * rotation gave them, once per delivery (keyed by its event id).
  */
 export async function countThreadReply(
   reply: ThreadReply,
@@ -108,7 +109,12 @@ export async function countThreadReply(
   // With no follow-up awaited, the assignee's reply still accepts a lead the rotation gave them.
   if (!awaiting && conversation.owner.accepted) return { kind: 'ignored' };
   const at = deps.clock();
-  if (!(await deps.once.claim(`slack-event-${reply.eventId}`, at))) return { kind: 'duplicate' };
+  // While a follow-up is awaited, the first reply of the clock logs it: of replies sent at once (each
+  // its own event), exactly one wins this conditional insert; a redelivery of any of them loses too.
+  const claim = awaiting
+    ? `thread-follow-up-${conversation.id}-${conversation.sla?.startedAt.toISOString() ?? ''}`
+    : `slack-event-${reply.eventId}`;
+  if (!(await deps.once.claim(claim, at))) return { kind: 'duplicate' };
   if (!awaiting) {
     const accepted = await acceptAssignment(conversation.id, reply.user, deps);
     return accepted.kind === 'accepted' ? { kind: 'accepted' } : { kind: 'ignored' };

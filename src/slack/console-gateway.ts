@@ -47,6 +47,9 @@ export function createConsoleGateway(options: ConsoleGatewayOptions): SlackGatew
     async userProfile() {
       return { timeZone: null, isWorkspaceAdmin: false, status: { emoji: '', text: '' }, deactivated: false };
     },
+    async isBotInChannel() {
+      return true; // local mode prints what it would post: it is everywhere
+    },
     async memberChannels() {
       // Local mode is one person trying the bot: they are in every channel it posted to.
       return new Set(posted.map((message) => message.channel));

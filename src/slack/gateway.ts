@@ -41,6 +41,11 @@ export interface SlackGateway {
    * users.conversations, every page): whose lists a user may read.
    */
   memberChannels(userId: string): Promise<ReadonlySet<string>>;
+  /**
+   * Whether the bot is a member of the channel (conversations.info's `is_member`); false for a channel
+   * Slack does not show it (deleted, or private without it).
+   */
+  isBotInChannel(channel: string): Promise<boolean>;
   /** The id of the bot's direct-message channel with a user (Slack's conversations.open). */
   directMessageChannel(userId: string): Promise<string>;
   /** The bot's own message whose metadata has this event type and payload; null when there is none. */

@@ -227,5 +227,6 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     linkTo,
     userProfile: (userId) => slack.userProfile(userId),
     memberChannels: (userId) => slack.memberChannels(userId),
+    isBotInChannel: (channel) => slack.isBotInChannel(channel),
   };
 }

@@ -178,6 +178,15 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
         deactivated: user?.deleted === true,
       };
     },
+    async isBotInChannel(channel) {
+      try {
+        const info = await call('conversations.info', () => client.conversations.info({ channel }));
+        return info.channel?.is_member === true;
+      } catch (error) {
+        if (error instanceof SlackCallError && error.code === 'channel_not_found') return false;
+        throw error;
+      }
+    },
     async memberChannels(userId) {
       const channels = new Set<string>();
       let cursor: string | undefined;

@@ -347,3 +347,27 @@ describe('the admin commands', () => {
     );
   });
 });
+
+describe('App Home refreshes', () => {
+  it('never hold up the posts, and many assignments to one rep are one or two publishes', async () => {
+    await rules().setRotation(LEADS_CHANNEL, ['U0SOLO']);
+    await bot.jobs.poll(); // the first start
+    await insertLeads(
+      leadTableClient(tables),
+      Array.from({ length: 12 }, (_, i) =>
+        leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: `home-${i}@x.example` }) }),
+      ),
+    );
+    // Slack takes App Home publishes but never answers them (each waits out the client's timeout).
+    slack.hold('views.publish');
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 12 });
+    expect(slack.callsTo('views.publish').length).toBeLessThanOrEqual(1);
+    slack.release('views.publish');
+    await vi.waitFor(() => expect(slack.callsTo('views.publish').length).toBeGreaterThanOrEqual(1));
+    await bot.stop(); // waits for the refreshes in progress
+    const publishes = slack.callsTo('views.publish').filter((call) => call.args.user_id === 'U0SOLO');
+    expect(publishes.length).toBeGreaterThanOrEqual(1);
+    expect(publishes.length).toBeLessThanOrEqual(2);
+    bot = await createTestBot({ slack, tables, clock: () => now }); // for afterEach
+  });
+});

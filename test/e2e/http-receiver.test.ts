@@ -166,6 +166,20 @@ describe('the Slack HTTP receiver', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 
+  it('names in /healthz each routed channel the bot is not in, and stays ready', async () => {
+    slack.removeBot('CLEADS0001');
+    await bot.recheckSlack();
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      ready: true,
+      status: 'degraded',
+      problems: [
+        expect.stringMatching(/^the bot is not a member of CLEADS0001, where leads or escalations go/),
+      ],
+    });
+  });
+
   it('becomes unready as soon as Slack refuses the token on any call, and ready when a check passes again', async () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     await insertLeads(leadTableClient(tables), [leadColumns()]);

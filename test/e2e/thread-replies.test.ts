@@ -121,6 +121,21 @@ describe('replies in a lead’s thread', () => {
     ).toHaveLength(1);
   });
 
+  it('logs one follow-up however many replies the owner sends at once', async () => {
+    const thread = await ownedLead();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        deliver(threadReply({ ...thread, ts: `${thread.ts}${String(i).padStart(2, '0')}` }), `Ev0BURST${i}`),
+      ),
+    );
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    await vi.waitFor(() => expect(followUpNotes()).toHaveLength(1));
+    // Every delivery handled (none left running), and still one note.
+    await vi.waitFor(async () => expect(await followedUp(thread)).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(followUpNotes()).toHaveLength(1);
+  });
+
   it('handles an Enterprise Grid delivery', async () => {
     const thread = await ownedLead();
     expect((await deliver({ ...threadReply(thread), team: null }, 'Ev0GRID', {}, true)).status).toBe(200);

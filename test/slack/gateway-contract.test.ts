@@ -118,4 +118,9 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
     const member = await gateway.memberChannels('U0SOMEONE');
     for (const channel of channels) expect(member.has(channel)).toBe(true);
   });
+
+  it('says the bot is in a channel it posts to', async () => {
+    const posted = await gateway.postMessage({ channel: 'C0BOTHERE', ...message('here') });
+    expect(await gateway.isBotInChannel(posted.channel)).toBe(true);
+  });
 });

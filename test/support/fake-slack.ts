@@ -59,6 +59,8 @@ export interface FakeSlack {
    * channel the bot posted to (not direct messages).
    */
   setMembership(userId: string, channels: readonly string[]): void;
+  /** conversations.info answers that the bot is not a member of this channel (by default it is). */
+  removeBot(channel: string): void;
   /** How many calls were refused with 429 by the rate limit. */
   rateLimited(): number;
   /** Stamps messages by this clock (a test's controlled clock) instead of the wall clock. */
@@ -135,6 +137,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
   const held = new Set<string>();
   const users = new Map<string, { statusEmoji?: string; statusText?: string; deleted?: boolean }>();
   const memberships = new Map<string, readonly string[]>();
+  const channelsWithoutBot = new Set<string>();
   const lostAnswers = new Map<string, { how: 'http_500' | 'drop'; remaining: number }>();
   const unanswered: Array<import('node:http').ServerResponse> = [];
   // Like Slack's: the posting time in seconds, made unique with a sequence in the microseconds.
@@ -172,6 +175,8 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         });
         return { ok: true, channel: inChannel, ts: message.ts, message };
       }
+      case 'conversations.info':
+        return { ok: true, channel: { id: channel, is_member: !channelsWithoutBot.has(channel) } };
       case 'users.conversations': {
         const user = String(args.user ?? '');
         const all = [...new Set(messages.map((m) => m.channel).filter((c) => !c.startsWith('D')))];
@@ -320,6 +325,7 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     release: (method) => held.delete(method),
     setUser: (userId, profile) => users.set(userId, profile),
     setMembership: (userId, channels) => memberships.set(userId, channels),
+    removeBot: (channel) => channelsWithoutBot.add(channel),
     close: () => {
       for (const res of unanswered.splice(0)) res.destroy();
       server.closeAllConnections();
