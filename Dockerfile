@@ -1,9 +1,10 @@
-# The production image: compiled JavaScript on Node.js 20, production dependencies only, non-root.
+# The production image: compiled JavaScript on Node.js 22 LTS, production dependencies only (no Azurite:
+# local mode and tests only), non-root. `npm run rules` runs the compiled CLI (dist/cli/rules.js) here.
 # Every step here is also run by the test "the production image's steps" (test/faults/compiled-build.test.ts),
 # which CI runs, so this file cannot drift from what is tested. Deploying: docs/deploy-azure-container-apps.md.
 
 # Build stage: all dependencies, TypeScript compiled to dist/.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +12,7 @@ COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies and dist/ only.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/data

@@ -58,7 +58,7 @@ export interface Bot {
 export async function createBot(config: Config, options: BotOptions): Promise<Bot> {
   const { log } = options;
   // Every process judges claims, leases, SLAs and search windows by the table service's time, whatever
-  // its host's clock says (README → Guarantees, clock skew).
+  // its host's clock says (docs/guarantees.md, clock skew).
   const serviceClock = createServiceClock();
   const clock = options.clock ?? serviceClock.now;
   const processId = randomUUID();

@@ -233,7 +233,7 @@ const apiUrl = (text: string): Parsed<string | null> =>
     ? ok(text.endsWith('/') ? text : `${text}/`)
     : fail('is not a URL; use the Web API base, e.g. https://slack.com/api/.');
 
-/** Every setting and its default, in one place. README → Configuration documents each. */
+/** Every setting and its default, in one place. docs/configuration.md documents each. */
 export const SETTINGS = {
   botToken: setting(
     'SLACK_BOT_TOKEN',
@@ -261,6 +261,7 @@ export const SETTINGS = {
   azureAccountUrl: setting('AZURE_TABLES_ACCOUNT_URL', null, accountUrl),
   azureSasToken: setting('AZURE_TABLES_SAS_TOKEN', null, sasToken, false),
   dataFolder: setting('DATA_DIR', '.leadbot', text),
+  localStorage: setting('LOCAL_STORAGE', false, flag),
   leadsTable: setting(
     'LEADS_TABLE',
     'MarketplaceLeads',
@@ -389,6 +390,12 @@ export function loadConfig(env: Env): Config {
     );
   }
   const storage = storageOf(v, problems);
+  // With Slack configured, this is a real deployment: an embedded store would keep its leads on one
+  // machine, invisible to every other replica, and lost with the container. Only on request.
+  if (slack.mode !== 'local' && storage === null && !v.localStorage && problems.length === 0)
+    problems.push(
+      'Slack is configured but no storage account is: set AZURE_TABLES_ACCOUNT_URL (Microsoft Entra ID or a SAS token) or AZURE_TABLES_CONNECTION_STRING to the account Partner Center writes leads into, or LOCAL_STORAGE=1 to keep everything in an embedded Azurite on this machine (one process only; development).',
+    );
   // A claim guards a post; it must outlast at least one whole Slack call and a retry, or a live
   // process's claim would be taken over while its post is still under way.
   if (

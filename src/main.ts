@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     config = loadConfig({ ...process.env, ...(args.has('--blocks') ? { SHOW_BLOCKS: 'true' } : {}) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\nSee README.md → Configuration.\n`);
+    process.stderr.write(`${error.message}\nSee docs/configuration.md.\n`);
     process.exit(1);
   }
   const log = createLogger({ level: config.logLevel, format: config.logFormat, write });

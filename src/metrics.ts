@@ -3,7 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /**
  * What an operator graphs and alerts on, served at GET /metrics in Prometheus' text format. Each bot
  * has a registry of its own (several bots in one test process do not mix), with Node's process metrics
- * (memory, CPU, event-loop lag) beside the bot's. Names and meanings: README → Metrics.
+ * (memory, CPU, event-loop lag) beside the bot's. Names and meanings: docs/operations.md → Metrics.
  */
 export interface Metrics {
   /** A lead reached Slack: a new message, a reply in its conversation's thread, or a lost answer found. */

@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       SLACK_SIGNING_SECRET: 's',
       LEADS_CHANNEL: 'C0123456789',
       SLACK_API_URL: 'http://127.0.0.1:9/api',
+      LOCAL_STORAGE: '1',
     });
     expect(config.slack).toEqual({
       mode: 'http',
@@ -78,8 +79,17 @@ describe('loadConfig', () => {
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_APP_TOKEN: 'xapp-1',
       LEADS_CHANNEL: 'C0123456789',
+      LOCAL_STORAGE: '1',
     });
     expect(config.slack).toMatchObject({ mode: 'socket', appToken: 'xapp-1' });
+  });
+
+  it('refuses Slack without a storage account, unless LOCAL_STORAGE asks for the embedded store', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', LEADS_CHANNEL: 'C0123456789' };
+    expect(() => loadConfig(slack)).toThrow(
+      /Slack is configured but no storage account is: set AZURE_TABLES_ACCOUNT_URL .* or LOCAL_STORAGE=1/,
+    );
+    expect(loadConfig({ ...slack, LOCAL_STORAGE: '1' }).storage).toBeNull();
   });
 
   it.each([

@@ -11,7 +11,7 @@ import {
  * One lead by both destinations: Partner Center sends an offer's leads to a table or to an HTTPS
  * endpoint, but an offer moved from one to the other, a second offer, or a flow copying table rows to
  * the endpoint can bring the same lead twice, as a row Microsoft wrote and as a pushed lead (row key
- * `push-…`). The rule (README → "Both destinations at once"): the same customer (e-mail, and the same
+ * `push-…`). The rule (docs/operations.md → "Both destinations at once"): the same customer (e-mail, and the same
  * first name, last name and company), the same action and the same offer (any of ProductId, the
  * LeadSource offer part and the display name in common, ignoring case), arriving by the other path
  * within CROSS_PATH_WINDOW_MS, is the same lead: the second is not posted again. An offer's display name

@@ -34,7 +34,7 @@ export function liveRoute(): CustomRoute {
   };
 }
 
-/** `GET /metrics`: Prometheus' text format (README → Metrics). */
+/** `GET /metrics`: Prometheus' text format (docs/operations.md → Metrics). */
 export function metricsRoute(metrics: Metrics): CustomRoute {
   return {
     path: '/metrics',

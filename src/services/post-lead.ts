@@ -195,7 +195,7 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
 }
 
-/** The lead this one repeats by the other destination (README → "Both destinations at once"), or null. */
+/** The lead this one repeats by the other destination (docs/operations.md → "Both destinations at once"), or null. */
 async function sameLeadByOtherPath(lead: Lead, deps: PostLeadDeps): Promise<LeadId | null> {
   const key = arrivalKeyOf(lead);
   if (key === null) return null;
@@ -209,7 +209,7 @@ async function sameLeadByOtherPath(lead: Lead, deps: PostLeadDeps): Promise<Lead
 /**
  * One lead by both destinations: Microsoft's table row is the record. When it came second, after a pushed
  * copy that heads a conversation, the card switches to it; whatever the two disagree on is noted in the
- * thread once (README → "Both destinations at once"). Safe to run again after a crash: the switch is
+ * thread once (docs/operations.md → "Both destinations at once"). Safe to run again after a crash: the switch is
  * conditional on the old root, the note a delivery done once.
  */
 async function reconcileArrivals(

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,8 @@ describe("the production image's steps", () => {
     await run('npm', ['run', 'build', '--', '--outDir', join(app, 'dist')]);
     for (const file of ['package.json', 'package-lock.json']) await copyFile(file, join(app, file));
     await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: app });
+    // The emulator is for local mode and tests only: it is not in the image.
+    expect(existsSync(join(app, 'node_modules', 'azurite'))).toBe(false);
 
     slack = await createFakeSlack();
     const tables = uniqueTables();
@@ -58,6 +61,13 @@ describe("the production image's steps", () => {
     );
     await bot.ready;
     await vi.waitFor(async () => expect(await healthcheck()).toBe(0), { timeout: 15_000, interval: 500 });
+
+    // The rules CLI runs from the compiled JavaScript there (no tsx in the image).
+    const rules = await run('npm', ['run', '--silent', 'rules', '--', 'show'], {
+      cwd: app,
+      env: { ...process.env, ...processEnv(slack, tables) },
+    });
+    expect(rules.stdout).toContain('Routing rules (first match wins; otherwise LEADS_CHANNEL):');
 
     await insertLeads(leadTableClient(tables), [leadColumns()]);
     await vi.waitFor(() => expect(slack?.messages.filter((m) => m.metadata !== undefined)).toHaveLength(1), {

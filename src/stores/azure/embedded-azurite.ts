@@ -40,13 +40,30 @@ export interface EmbeddedAzuriteOptions {
   readonly https?: { readonly certPath: string; readonly keyPath: string };
 }
 
+/**
+ * Azurite's classes, loaded only when the embedded store is used: Azurite is a development dependency
+ * (local mode and tests), absent from the production image.
+ */
+function loadAzurite(): { TableServer: TableServerClass; TableConfiguration: TableConfigurationClass } {
+  try {
+    return {
+      TableServer: (require('azurite/dist/src/table/TableServer.js') as { default: TableServerClass })
+        .default,
+      TableConfiguration: (
+        require('azurite/dist/src/table/TableConfiguration.js') as { default: TableConfigurationClass }
+      ).default,
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'the embedded store needs the azurite package, a development dependency: run npm ci (not --omit=dev), or give the bot a storage account (AZURE_TABLES_ACCOUNT_URL or AZURE_TABLES_CONNECTION_STRING).',
+    );
+  }
+}
+
 /** Starts Azurite's Table service inside this process, on 127.0.0.1. */
 export async function startEmbeddedAzurite(options: EmbeddedAzuriteOptions = {}): Promise<EmbeddedAzurite> {
-  const TableServer = (require('azurite/dist/src/table/TableServer.js') as { default: TableServerClass })
-    .default;
-  const TableConfiguration = (
-    require('azurite/dist/src/table/TableConfiguration.js') as { default: TableConfigurationClass }
-  ).default;
+  const { TableServer, TableConfiguration } = loadAzurite();
   const inMemory = options.dataFolder === undefined;
   if (options.dataFolder !== undefined) mkdirSync(options.dataFolder, { recursive: true });
   const dbPath = join(options.dataFolder ?? '.', '__azurite_db_table__.json');

@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { ServiceClock } from './service-clock.ts';
 
 /**
- * How the bot reaches the storage account (README → Storage access): a connection string (account key
+ * How the bot reaches the storage account (docs/operations.md → Storage access): a connection string (account key
  * or SAS inside it), the account's table URL with a SAS token, or the URL with a Microsoft Entra ID
  * identity (managed identity in Azure, `az login` locally), which needs the Storage Table Data
  * Contributor role on the account.
