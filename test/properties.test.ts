@@ -5,9 +5,9 @@ import { parseLeadRow } from '../src/domain/lead.ts';
 import { parseRulesDocument } from '../src/domain/rules-document.ts';
 import { renderLeadMessage, renderTestLeadMessage } from '../src/slack/blocks/lead-message.ts';
 import { SLACK_LIMITS } from '../src/slack/blocks/limits.ts';
-import { type Block, isTextObject } from '../src/slack/blocks/types.ts';
 import type { CommandDeps } from '../src/slack/commands/leads-commands.ts';
 import { findSubcommand, leadsCommands } from '../src/slack/commands/leads-commands.ts';
+import { textObjectsOf } from './support/block-texts.ts';
 
 // Any text in any field: hostile mentions and links, JSON fragments, emoji, control characters, huge.
 const hostile = fc.oneof(
@@ -49,15 +49,6 @@ const customerInfo = fc.record(
   { requiredKeys: [] },
 );
 
-function textsOf(blocks: readonly Block[]) {
-  return blocks.flatMap((block) => {
-    if (block.type === 'header') return [block.text];
-    if (block.type === 'section') return [...(block.text ? [block.text] : []), ...(block.fields ?? [])];
-    if (block.type === 'context') return block.elements.filter(isTextObject);
-    return [];
-  });
-}
-
 /** What is left of a mrkdwn text once the bot's own tokens (dates, mentions of ids, links it made) are removed. */
 const withoutOwnTokens = (text: string) =>
   text.replace(/<!date\^\d+\^[^|>]*\|[^>]*>|<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>/g, '');
@@ -72,7 +63,7 @@ describe('properties: hostile lead rows', () => {
           const message = lead.isTest ? renderTestLeadMessage(lead) : renderLeadMessage(lead);
           expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
           expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
-          for (const text of textsOf(message.blocks)) {
+          for (const text of textObjectsOf(message.blocks)) {
             expect(text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
             if (text.type === 'mrkdwn') expect(withoutOwnTokens(text.text)).not.toMatch(/[<>]/);
           }

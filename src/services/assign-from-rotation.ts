@@ -17,6 +17,7 @@ import {
 import { addWorkingTime } from '../domain/sla.ts';
 import type { SlaPolicy } from '../domain/sla-policy.ts';
 import type { CapacityStore } from '../stores/capacity-store.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { DueStore } from '../stores/due-store.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
@@ -24,16 +25,19 @@ import { subjectOf } from './conversation-message.ts';
 import { type DeliverOnceDeps, deliverOnce } from './deliver-once.ts';
 import type { SlackPort } from './slack-port.ts';
 
+/** What taking a turn reads and writes: the rotation, reps' held places and their open leads. */
 export interface TurnDeps {
-  readonly rules: RulesStore;
+  readonly rules: Pick<RulesStore, 'readTurn' | 'advanceTurn'>;
   readonly capacity: CapacityStore;
-  readonly conversations: OwnershipDeps['conversations'];
+  readonly conversations: Pick<ConversationStore, 'listOwnedBy'>;
   /** The reps of a rotation whose Slack profile keeps them out now (see rotationAvailability). */
   readonly availability: RotationAvailability;
   readonly clock: () => Date;
 }
 
 export interface AssignDeps extends OwnershipDeps, TurnDeps, DeliverOnceDeps {
+  readonly rules: RulesStore;
+  readonly conversations: ConversationStore;
   readonly due: DueStore;
   readonly slaPolicyFor: (channel: string | null) => Promise<SlaPolicy>;
   /** Where assignment problems are told; null: the lead's own channel. */

@@ -87,6 +87,21 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     });
   }
 
+  /** A note in the conversation's thread, marked with its delivery key; nothing before its first message. */
+  async function noteMarked(
+    conversation: ConversationSubject['conversation'],
+    delivery: string,
+    message: RenderedMessage,
+  ): Promise<void> {
+    if (conversation.channel === null || conversation.ts === null) return;
+    await slack.postMessage({
+      channel: conversation.channel,
+      threadTs: conversation.ts,
+      metadata: deliveryMetadata(delivery),
+      ...message,
+    });
+  }
+
   async function reminderSubject({ conversation, rootLead }: ConversationSubject): Promise<ReminderSubject> {
     return {
       conversationId: conversation.id,
@@ -175,23 +190,11 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     reportAssignmentProblem(channel, subject, problem, delivery) {
       return deliver(channel, subject, delivery, (about) => renderAssignmentProblem(about, problem));
     },
-    async noteReminderInThread(conversation, owner, delivery) {
-      if (conversation.channel === null || conversation.ts === null) return;
-      await slack.postMessage({
-        channel: conversation.channel,
-        threadTs: conversation.ts,
-        metadata: deliveryMetadata(delivery),
-        ...renderReminderNote(owner),
-      });
+    noteReminderInThread(conversation, owner, delivery) {
+      return noteMarked(conversation, delivery, renderReminderNote(owner));
     },
-    async noteArrivals(conversation, note, delivery) {
-      if (conversation.channel === null || conversation.ts === null) return;
-      await slack.postMessage({
-        channel: conversation.channel,
-        threadTs: conversation.ts,
-        metadata: deliveryMetadata(delivery),
-        ...renderArrivalNote(note),
-      });
+    noteArrivals(conversation, note, delivery) {
+      return noteMarked(conversation, delivery, renderArrivalNote(note));
     },
     async findDelivery(delivery, place, oldest) {
       const channel = place.kind === 'dm' ? await slack.directMessageChannel(place.userId) : place.channel;

@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import {
-  candidatesInTurn,
-  describeSkip,
-  previewTurn,
-  type Rotation,
-  slotAfter,
-  turnSlots,
-  type Unavailable,
-} from '../../src/domain/rotation.ts';
+import { describeSkip, previewTurn, type Rotation, turnSlots } from '../../src/domain/rotation.ts';
+import { takeTurn } from '../../src/services/assign-from-rotation.ts';
+import { createMemoryCapacityStore } from '../../src/stores/memory/memory-capacity-store.ts';
+import { createMemoryRulesStore } from '../../src/stores/memory/memory-rules-store.ts';
 
-/** The turn as assignment takes it (services/assign-from-rotation.ts), caps aside: who, and the next slot. */
-function nextAssignee(rotation: Rotation, now: Date, unavailable?: Unavailable) {
-  const taker = candidatesInTurn(rotation, now, unavailable).find((candidate) => candidate.skip === null);
-  return taker ? { userId: taker.member.userId, next: slotAfter(rotation, taker.slot) } : null;
+/**
+ * The turn as assignment takes it: `takeTurn` itself, over the in-memory rules and capacity stores, from
+ * the rotation as given. Who gets it, and where the next turn starts; null when nobody can take it.
+ */
+async function nextAssignee(rotation: Rotation, now: Date) {
+  const rules = createMemoryRulesStore();
+  await rules.replaceRotation(rotation.channel, rotation.members, null);
+  const placed = await rules.readTurn(rotation.channel);
+  if (placed) await rules.advanceTurn(rotation.channel, placed.version, rotation.next);
+  const turn = await takeTurn(rotation.channel, 'conversation', {
+    rules,
+    capacity: createMemoryCapacityStore(),
+    conversations: { listOwnedBy: async () => [] },
+    availability: async () => new Map(),
+    clock: () => now,
+  });
+  if (turn.kind !== 'taken') return null;
+  return { userId: turn.userId, next: (await rules.rotation(rotation.channel)).next };
 }
 
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -72,8 +81,8 @@ describe('nextAssignee', () => {
     ], // a stale index past the end wraps
   ] as Array<[Array<[string, boolean]>, number, { userId: string; next: number }]>)(
     '%j from %i → %j',
-    (members, next, expected) => {
-      expect(nextAssignee(rotation(members, next), NOW)).toEqual(expected);
+    async (members, next, expected) => {
+      expect(await nextAssignee(rotation(members, next), NOW)).toEqual(expected);
     },
   );
 
@@ -85,11 +94,11 @@ describe('nextAssignee', () => {
         ['B', true],
       ],
     ],
-  ] as Array<[Array<[string, boolean]>]>)('is null for %j', (members) => {
-    expect(nextAssignee(rotation(members, 0), NOW)).toBeNull();
+  ] as Array<[Array<[string, boolean]>]>)('is null for %j', async (members) => {
+    expect(await nextAssignee(rotation(members, 0), NOW)).toBeNull();
   });
 
-  it('goes round the reps in order', () => {
+  it('goes round the reps in order', async () => {
     let state = rotation(
       [
         ['A', false],
@@ -100,7 +109,7 @@ describe('nextAssignee', () => {
     );
     const order: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const turn = nextAssignee(state, NOW);
+      const turn = await nextAssignee(state, NOW);
       if (!turn) throw new Error('no turn');
       order.push(turn.userId);
       state = { ...state, next: turn.next };
@@ -117,13 +126,13 @@ describe('previewTurn', () => {
     [[member('UA'), member('UB', true), member('UC', true)], 1, 'UA', ['UB', 'UC']],
     [[member('UA', true)], 0, null, ['UA']],
     [[], 0, null, []],
-  ])('members %j, next %i → %s, skipping %j', (members, next, expected, skipped) => {
+  ])('members %j, next %i → %s, skipping %j', async (members, next, expected, skipped) => {
     const rotation: Rotation = { channel: 'C', members, next };
     const turn = previewTurn(rotation, NOW);
     expect(turn.next?.userId ?? null).toBe(expected);
     expect(turn.skipped.map((skip) => skip.userId)).toEqual(skipped);
-    // The preview names whom nextAssignee would give the turn to.
-    expect(nextAssignee(rotation, NOW)?.userId ?? null).toBe(expected);
+    // The preview names whom the turn would go to.
+    expect((await nextAssignee(rotation, NOW))?.userId ?? null).toBe(expected);
   });
 });
 
@@ -141,8 +150,8 @@ describe('away reps', () => {
     ['away until a moment ago: back', new Date('2026-11-30T11:59:59Z'), 'UA'],
     ['away until exactly now: back', NOW, 'UA'],
     ['not away', null, 'UA'],
-  ])('%s', (_, awayUntil, expected) => {
-    expect(nextAssignee(rotation(awayUntil), NOW)?.userId).toBe(expected);
+  ])('%s', async (_, awayUntil, expected) => {
+    expect((await nextAssignee(rotation(awayUntil), NOW))?.userId).toBe(expected);
   });
 
   it('names why each skipped rep was passed over', () => {
@@ -196,11 +205,11 @@ describe('weights', () => {
     expect(turnSlots(members(...weights))).toEqual(slots);
   });
 
-  it('gives each rep their share over many rounds, and skips a paused heavy rep without a second turn', () => {
+  it('gives each rep their share over many rounds, and skips a paused heavy rep without a second turn', async () => {
     let state: Rotation = { channel: 'C', members: members(3, 1), next: 0 };
     const counts: Record<string, number> = {};
     for (let turn = 0; turn < 40; turn++) {
-      const next = nextAssignee(state, NOW);
+      const next = await nextAssignee(state, NOW);
       if (!next) throw new Error('no turn');
       counts[next.userId] = (counts[next.userId] ?? 0) + 1;
       state = { ...state, next: next.next };

@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLeadership } from '../../src/jobs/leadership.ts';
 import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
-import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { freshTable } from '../support/azurite.ts';
 
 describe('the jobs lease while a job runs', () => {
   it('is renewed, so a job longer than the lease is never joined by a second process', async () => {
-    const client = createTableClient(
-      inject('azureConnectionString'),
-      `lease${randomBytes(4).toString('hex')}`,
-    );
-    await client.createTable();
-    const lease = createAzureLeaseStore(client);
+    const lease = createAzureLeaseStore(await freshTable('lease'));
     let now = new Date(Date.UTC(2026, 0, 5, 9));
     const leaseMs = 300;
     const leadership = createLeadership({

@@ -123,4 +123,32 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
     const posted = await gateway.postMessage({ channel: 'C0BOTHERE', ...message('here') });
     expect(await gateway.isBotInChannel(posted.channel)).toBe(true);
   });
+
+  it('opens a direct-message channel the bot can post to and find its message in', async () => {
+    const channel = await gateway.directMessageChannel('U0SOMEONE');
+    const posted = await gateway.postMessage({ channel, ...message('dm'), metadata: metadata('dm-1') });
+    expect(
+      await gateway.findMessageByMetadata({
+        channel: posted.channel,
+        threadTs: null,
+        metadata: metadata('dm-1'),
+        oldest: new Date(Date.now() - 60_000),
+      }),
+    ).toEqual(posted);
+  });
+
+  it('publishes an App Home and opens a modal within Slack’s limits', async () => {
+    const blocks = Array.from({ length: 120 }, (_, i) => ({
+      type: 'section' as const,
+      text: { type: 'mrkdwn' as const, text: `line ${i} ${'x'.repeat(3500)}` },
+    }));
+    await expect(gateway.publishHome('U0SOMEONE', { type: 'home', blocks })).resolves.toBeUndefined();
+    await expect(
+      gateway.openModal('trigger-1', {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'Log a follow-up' },
+        blocks,
+      }),
+    ).resolves.toBeUndefined();
+  });
 });

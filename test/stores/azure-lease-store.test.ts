@@ -1,15 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
-import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { freshTable } from '../support/azurite.ts';
 
 let lease: ReturnType<typeof createAzureLeaseStore>;
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 5) + seconds * 1000);
 
 beforeEach(async () => {
-  const client = createTableClient(inject('azureConnectionString'), `lease${randomBytes(4).toString('hex')}`);
-  await client.createTable();
-  lease = createAzureLeaseStore(client);
+  lease = createAzureLeaseStore(await freshTable('lease'));
 });
 
 describe('jobs lease (Azure Tables)', () => {

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type TurnDeps, takeTurn } from '../../src/services/assign-from-rotation.ts';
 import { createAzureCapacityStore } from '../../src/stores/azure/azure-capacity-store.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
-import { createTableClient } from '../../src/stores/azure/tables.ts';
 import type { ConversationStore } from '../../src/stores/conversation-store.ts';
+import { freshTable } from '../support/azurite.ts';
 
 let store: ReturnType<typeof createAzureRulesStore>;
 let turnDeps: TurnDeps;
 let conversations: ConversationStore;
 
 beforeEach(async () => {
-  const suffix = randomBytes(4).toString('hex');
-  const client = createTableClient(inject('azureConnectionString'), `rules${suffix}`);
-  const conversationsClient = createTableClient(inject('azureConnectionString'), `conv${suffix}`);
-  await Promise.all([client.createTable(), conversationsClient.createTable()]);
+  const [client, conversationsClient] = await Promise.all([freshTable('rules'), freshTable('conv')]);
   store = createAzureRulesStore(client);
   conversations = createAzureConversationStore(conversationsClient);
   turnDeps = {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type Arrival, isSameLeadByOtherPath } from '../../src/domain/arrival.ts';
 import { MAX_STAGES, type Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
@@ -12,17 +12,8 @@ import { createAzureOnceStore } from '../../src/stores/azure/azure-once-store.ts
 import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
 import { createAzurePushRateStore } from '../../src/stores/azure/azure-push-rate-store.ts';
 import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
-import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
-
-async function freshTable(name: string) {
-  const client = createTableClient(
-    inject('azureConnectionString'),
-    `${name}${randomBytes(4).toString('hex')}`,
-  );
-  await client.createTable();
-  return client;
-}
+import { freshTable } from '../support/azurite.ts';
 
 const leadId = (rowKey = randomBytes(6).toString('hex')): LeadId => ({
   partitionKey: '11:2F15:2F2025',
