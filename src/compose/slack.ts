@@ -1,14 +1,7 @@
-import {
-  App,
-  type Logger as BoltLogger,
-  LogLevel as BoltLogLevel,
-  type CustomRoute,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import type { Config } from '../config.ts';
-import { redactInboundTokens } from '../http/inbound-leads.ts';
-import { createHttpReceiver } from '../http/slack-receiver.ts';
+import { boltLogger, createHttpReceiver, createSocketModeReceiver } from '../http/slack-receiver.ts';
 import type { Health } from '../jobs/health.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -62,24 +55,6 @@ export function connectSlack(
 }
 
 type ConnectedSlack = Exclude<Config['slack'], { mode: 'local' }>;
-
-/** Bolt's log lines in ours. Bolt logs the path of requests it does not handle: a token there is hidden. */
-function boltLogger(log: Logger): BoltLogger {
-  const bolt = log.child({ component: 'bolt' });
-  const line = (messages: unknown[]) => redactInboundTokens(messages.map(String).join(' '));
-  let level = BoltLogLevel.INFO;
-  return {
-    debug: (...messages) => bolt.debug(line(messages)),
-    info: (...messages) => bolt.info(line(messages)),
-    warn: (...messages) => bolt.warn(line(messages)),
-    error: (...messages) => bolt.error(line(messages)),
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
-}
 
 const SLACK_AUTH_CHECK_MS = 5_000;
 
@@ -186,34 +161,6 @@ function createSlackApp(
   });
   countRateLimits(options.metrics, app.client);
   return app;
-}
-
-/**
- * Socket Mode: Slack delivers over a WebSocket the client reopens by itself when it drops; /healthz
- * follows its state. The same routes are served on PORT, and the connection is opened through
- * SLACK_API_URL when set.
- */
-function createSocketModeReceiver(
-  slack: Extract<ConnectedSlack, { mode: 'socket' }>,
-  port: number,
-  routes: CustomRoute[],
-  logger: BoltLogger,
-  health: Health,
-): SocketModeReceiver {
-  const receiver = new SocketModeReceiver({
-    appToken: slack.appToken,
-    logger,
-    customRoutes: routes,
-    installerOptions: {
-      port,
-      ...(slack.apiUrl ? { clientOptions: { slackApiUrl: slack.apiUrl } } : {}),
-    },
-  });
-  for (const state of ['connected', 'reconnecting', 'disconnected'] as const)
-    receiver.client.on(state, () => health.recordSocketConnection(state));
-  // A dropped socket is reopened after a delay (5 s, growing): it is down from the moment it closes.
-  receiver.client.on('close', () => health.recordSocketConnection('reconnecting'));
-  return receiver;
 }
 
 /** Every Slack surface wired to its services, and the last-resort handler of a listener that threw. */

@@ -1,4 +1,13 @@
-import { type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import {
+  type Logger as BoltLogger,
+  LogLevel as BoltLogLevel,
+  type CustomRoute,
+  HTTPReceiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import type { Health } from '../jobs/health.ts';
+import type { Logger } from '../logger.ts';
+import { redactInboundTokens } from './inbound-leads.ts';
 
 /** How far ahead of our clock a signed request's timestamp may be (Bolt refuses those 5 minutes old). */
 const MAX_REQUEST_CLOCK_AHEAD_SECONDS = 5 * 60;
@@ -41,5 +50,51 @@ export function createHttpReceiver(
     }
     handle(request, response);
   };
+  return receiver;
+}
+
+/** Bolt's log lines in ours. Bolt logs the path of requests it does not handle: a token there is hidden. */
+export function boltLogger(log: Logger): BoltLogger {
+  const bolt = log.child({ component: 'bolt' });
+  const line = (messages: unknown[]) => redactInboundTokens(messages.map(String).join(' '));
+  let level = BoltLogLevel.INFO;
+  return {
+    debug: (...messages) => bolt.debug(line(messages)),
+    info: (...messages) => bolt.info(line(messages)),
+    warn: (...messages) => bolt.warn(line(messages)),
+    error: (...messages) => bolt.error(line(messages)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * Socket Mode: Slack delivers over a WebSocket the client reopens by itself when it drops; /healthz
+ * follows its state. The same routes are served on PORT, and the connection is opened through
+ * SLACK_API_URL when set.
+ */
+export function createSocketModeReceiver(
+  slack: { readonly appToken: string; readonly apiUrl?: string | null | undefined },
+  port: number,
+  routes: CustomRoute[],
+  logger: BoltLogger,
+  health: Health,
+): SocketModeReceiver {
+  const receiver = new SocketModeReceiver({
+    appToken: slack.appToken,
+    logger,
+    customRoutes: routes,
+    installerOptions: {
+      port,
+      ...(slack.apiUrl ? { clientOptions: { slackApiUrl: slack.apiUrl } } : {}),
+    },
+  });
+  for (const state of ['connected', 'reconnecting', 'disconnected'] as const)
+    receiver.client.on(state, () => health.recordSocketConnection(state));
+  // A dropped socket is reopened after a delay (5 s, growing): it is down from the moment it closes.
+  receiver.client.on('close', () => health.recordSocketConnection('reconnecting'));
   return receiver;
 }
