@@ -23,7 +23,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-# Ready means: the bot's tables are reachable and Slack accepts its token (see README → Health).
+# Ready means: the bot's tables are reachable and Slack accepts its token (see docs/operations.md → Probes).
 HEALTHCHECK --interval=30s --timeout=6s --start-period=30s --retries=3 CMD ["node", "dist/healthcheck.js"]
 # node, not npm: SIGTERM from the container runtime reaches the bot, which stops gracefully.
 CMD ["node", "dist/main.js"]

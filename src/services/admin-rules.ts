@@ -10,7 +10,12 @@ import {
   withWeightAndCap,
 } from '../domain/rotation.ts';
 import { type RouteSample, type RoutingRule, testRoute } from '../domain/routing.ts';
-import type { RotationRep, RulesDocument } from '../domain/rules-document.ts';
+import {
+  MAX_ROTATION_REPS,
+  MAX_ROUTES,
+  type RotationRep,
+  type RulesDocument,
+} from '../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../domain/sla.ts';
 import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
 import type { RulesStore } from '../stores/rules-store.ts';
@@ -95,7 +100,14 @@ async function updateRules(deps: AdminDeps, edit: (rules: RoutingRule[]) => Rout
 
 export const admin = {
   async addRoute(deps: AdminDeps, rule: RoutingRule): Promise<Change> {
-    return updateRules(deps, (rules) => [...rules, rule]);
+    return updateRules(deps, (rules) => {
+      // The same bound as an import: the rules stay one readable list, and one stored entity.
+      if (rules.length >= MAX_ROUTES)
+        throw new AdminInputError(
+          `There are ${rules.length} rules already, the most kept: remove one first.`,
+        );
+      return [...rules, rule];
+    });
   },
 
   async removeRoute(deps: AdminDeps, number: number): Promise<Change> {
@@ -157,6 +169,10 @@ export const admin = {
       members.length === 0
         ? 'no rotation'
         : members.map((m) => `<@${m.userId}>${m.paused ? ' (paused)' : ''}`).join(' → ');
+    if (users.length > MAX_ROTATION_REPS)
+      throw new AdminInputError(
+        `A rotation holds at most ${MAX_ROTATION_REPS} reps; this one names ${users.length}.`,
+      );
     const before = describe((await deps.rules.rotation(channel)).members);
     await deps.rules.setRotation(channel, users);
     const after = describe((await deps.rules.rotation(channel)).members);

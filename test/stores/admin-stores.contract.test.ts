@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createAzureCapacityStore } from '../../src/stores/azure/azure-capacity-store.ts';
 import { createAzureRulesStore } from '../../src/stores/azure/azure-rules-store.ts';
+import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
 import type { CapacityStore } from '../../src/stores/capacity-store.ts';
 import { createMemoryCapacityStore } from '../../src/stores/memory/memory-capacity-store.ts';
 import { createMemoryRulesStore } from '../../src/stores/memory/memory-rules-store.ts';
+import { createMemorySettingsStore } from '../../src/stores/memory/memory-settings-store.ts';
 import type { RulesStore } from '../../src/stores/rules-store.ts';
+import type { SettingsStore } from '../../src/stores/settings-store.ts';
 import { freshTable } from '../support/azurite.ts';
 
 // One contract per port, run against every implementation with no per-implementation branch: the Azure
@@ -13,6 +16,11 @@ import { freshTable } from '../support/azurite.ts';
 const rulesStores: Array<{ name: string; create: () => Promise<RulesStore> }> = [
   { name: 'Azure Tables', create: async () => createAzureRulesStore(await freshTable('rules')) },
   { name: 'memory', create: async () => createMemoryRulesStore() },
+];
+
+const settingsStores: Array<{ name: string; create: () => Promise<SettingsStore> }> = [
+  { name: 'Azure Tables', create: async () => createAzureSettingsStore(await freshTable('settings')) },
+  { name: 'memory', create: async () => createMemorySettingsStore() },
 ];
 
 const capacityStores: Array<{ name: string; create: () => Promise<CapacityStore> }> = [
@@ -90,6 +98,26 @@ describe.each(rulesStores)('RulesStore contract: $name', ({ create }) => {
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect((await store.rotation('C0SALES001')).next).toBe(outcomes[0] ? 1 : 2);
     expect(await store.advanceTurn('C0SALES001', turn.version, 0)).toBe(false);
+  });
+});
+
+describe.each(settingsStores)('SettingsStore contract: $name', ({ create }) => {
+  it('starts empty, and answers each change with the settings before and after it', async () => {
+    const store = await create();
+    expect(await store.get()).toEqual({});
+    const changed = await store.update((current) => ({ ...current, staleMinutes: 60 }));
+    expect(changed).toEqual({ before: {}, after: { staleMinutes: 60 } });
+    expect(await store.get()).toEqual({ staleMinutes: 60 });
+  });
+
+  it('keeps every change when several are made at once', async () => {
+    const store = await create();
+    await Promise.all(
+      ['U0A', 'U0B', 'U0C', 'U0D'].map((admin) =>
+        store.update((current) => ({ ...current, admins: [...(current.admins ?? []), admin] })),
+      ),
+    );
+    expect([...((await store.get()).admins ?? [])].sort()).toEqual(['U0A', 'U0B', 'U0C', 'U0D']);
   });
 });
 
