@@ -2,6 +2,7 @@
 // same storage account the bot uses. Admins will do the same with /leads commands in Slack.
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config.ts';
+import type { RoutingRule } from '../domain/routing.ts';
 import { parseRulesDocument, RULES_DOCUMENT_EXAMPLE } from '../domain/rules-document.ts';
 import { admin } from '../services/admin-rules.ts';
 import { recordAdminChange } from '../services/audit-admin-action.ts';
@@ -12,6 +13,13 @@ import { openStorage } from '../stores/azure/open-storage.ts';
 import { createStateTables } from '../stores/azure/state-tables.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
+/** A routing rule for a terminal: its conditions as typed, and the channel id. */
+const describeRulePlain = (rule: RoutingRule) =>
+  `${
+    Object.entries(rule.match)
+      .map(([field, pattern]) => `${field}=${pattern}`)
+      .join(' ') || '(everything)'
+  } → ${rule.channel}`;
 const fail = (text: string): never => {
   process.stderr.write(`${text}\n`);
   process.exit(1);
@@ -54,8 +62,15 @@ async function main(): Promise<void> {
       if (!parsed.ok) fail(`${file} was not imported:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`);
       else {
         const change = await admin.importRules(deps, parsed.document);
-        // Whoever can run this holds the storage account's keys: recorded as the CLI, like an admin.
-        await recordAdminChange({ by: 'cli', command: `rules import ${file}` }, change, deps);
+        // Whoever can run this holds the storage account's keys: recorded as the CLI, like an admin,
+        // with the rules in plain words (the Slack side words its own imports).
+        const plain = (rules: readonly RoutingRule[]) =>
+          rules.map((rule, index) => `${index + 1}. ${describeRulePlain(rule)}`).join('\n') || '(none)';
+        await recordAdminChange(
+          { by: 'cli', command: `rules import ${file}` },
+          { before: plain(change.before), after: plain(change.after) },
+          deps,
+        );
         out(
           `Imported ${parsed.document.routes.length} routing rule(s) and ${Object.keys(parsed.document.rotations).length} rotation(s).`,
         );
@@ -64,13 +79,7 @@ async function main(): Promise<void> {
     const { routes, rotations, acceptance } = await admin.exportRules(deps);
     out('Routing rules (first match wins; otherwise LEADS_CHANNEL):');
     routes.forEach((rule, index) => {
-      out(
-        `  ${index + 1}. ${
-          Object.entries(rule.match)
-            .map(([f, p]) => `${f}=${p}`)
-            .join(' ') || '(everything)'
-        } → ${rule.channel}`,
-      );
+      out(`  ${index + 1}. ${describeRulePlain(rule)}`);
     });
     if (routes.length === 0) out('  (none)');
     out('Rotations (each new lead of the channel goes to the next rep):');

@@ -1,11 +1,16 @@
 import type { AuditLog } from '../stores/audit-log.ts';
-import type { Change } from './admin-rules.ts';
 import type { Roles } from './roles.ts';
 
 export interface AdminAuditDeps {
   readonly roles: Roles;
   readonly auditLog: AuditLog;
   readonly clock: () => Date;
+}
+
+/** A change as the audit keeps it: in words (the Slack side words admin changes; the CLI its own). */
+export interface AuditedChange {
+  readonly before: string | null;
+  readonly after: string | null;
 }
 
 /** Who did what: a Slack user id (or `cli` for `npm run rules`), and the command as typed. */
@@ -27,7 +32,7 @@ export async function admitAdmin(actor: AdminActor, deps: AdminAuditDeps): Promi
 /** Records an admin's change, with what it replaced. */
 export async function recordAdminChange(
   actor: AdminActor,
-  change: Change,
+  change: AuditedChange,
   deps: Pick<AdminAuditDeps, 'auditLog' | 'clock'>,
 ): Promise<void> {
   await deps.auditLog.record({

@@ -3,6 +3,7 @@ import { MAX_ROTATION_REPS, MAX_ROUTES } from '../../src/domain/rules-document.t
 import { type AdminDeps, AdminInputError, admin } from '../../src/services/admin-rules.ts';
 import { createMemoryRulesStore } from '../../src/stores/memory/memory-rules-store.ts';
 import { createMemorySettingsStore } from '../../src/stores/memory/memory-settings-store.ts';
+import { ADMIN_DEFAULTS } from '../fixtures/admin-defaults.ts';
 
 // The admin service over the in-memory stores: no Azurite, no Slack.
 function adminDeps(): AdminDeps {
@@ -10,18 +11,7 @@ function adminDeps(): AdminDeps {
     rules: createMemoryRulesStore(),
     settings: createMemorySettingsStore(),
     clock: () => new Date('2026-12-01T10:00:00Z'),
-    defaults: {
-      sla: {
-        activeActions: ['Create'],
-        defaultSlaMinutes: 60,
-        slaMinutesByAction: {},
-        businessHours: null,
-        escalationFactor: 2,
-      },
-      leadsChannel: 'C0LEADS001',
-      managersChannel: null,
-      adminUserIds: [],
-    },
+    defaults: ADMIN_DEFAULTS,
   };
 }
 

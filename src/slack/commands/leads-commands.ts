@@ -1,3 +1,4 @@
+import type { AdminChange } from '../../domain/admin-change.ts';
 import { escapeMrkdwn } from '../../domain/mrkdwn.ts';
 import type { Parsed } from '../../domain/parsed.ts';
 import { AWAY_UNTIL_BACK, MAX_CAP, MAX_WEIGHT } from '../../domain/rotation.ts';
@@ -7,13 +8,7 @@ import {
   rulesDocumentJson,
 } from '../../domain/rules-document.ts';
 import type { Logger } from '../../logger.ts';
-import {
-  type AdminDeps,
-  AdminInputError,
-  admin,
-  type Change,
-  describeRules,
-} from '../../services/admin-rules.ts';
+import { type AdminDeps, AdminInputError, admin } from '../../services/admin-rules.ts';
 import { admitAdmin, recordAdminChange } from '../../services/audit-admin-action.ts';
 import type { Roles } from '../../services/roles.ts';
 import {
@@ -28,6 +23,14 @@ import { describeFailure, failureField, withoutEndpoints } from '../../stores/fa
 import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
 import type { SettingsStore } from '../../stores/settings-store.ts';
+import {
+  type ChangeText,
+  describeChange,
+  describeOverview,
+  describeRefusal,
+  describeRouteTest,
+  describeRules,
+} from '../blocks/admin-changes.ts';
 import {
   renderAudit,
   renderCommandReply,
@@ -74,7 +77,7 @@ export interface CommandDeps extends AdminDeps, TeamViewDeps {
 /** What running a subcommand produced: the private answer, and the change to audit, if any. */
 export interface CommandResult {
   readonly message: RenderedMessage;
-  readonly change?: Change;
+  readonly change?: ChangeText;
 }
 
 /** One `/leads` subcommand. `parse` is pure; `run` gets what it returned. */
@@ -101,7 +104,10 @@ function command<T>(
   };
 }
 
-const changed = (change: Change): CommandResult => ({ message: renderCommandReply(change.summary), change });
+const changed = (change: AdminChange): CommandResult => {
+  const words = describeChange(change);
+  return { message: renderCommandReply(words.summary), change: words };
+};
 const shown = (text: string): CommandResult => ({ message: renderCommandReply(text) });
 
 function adminCommands(deps: CommandDeps): Subcommand[] {
@@ -119,7 +125,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
         'where a lead with these values would go, and who would get it (changes nothing)',
       ),
       parseRouteTest,
-      async (sample) => shown(await admin.routeTest(deps, sample)),
+      async (sample) => shown(describeRouteTest(await admin.routeTest(deps, sample))),
     ),
     command(
       a(
@@ -130,9 +136,10 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       parseRoute,
       async (rule) => changed(await admin.addRoute(deps, rule)),
     ),
-    command(a('routes', '/leads routes', 'list the routing rules'), parseNothing, async () =>
-      shown(await admin.routes(deps)),
-    ),
+    command(a('routes', '/leads routes', 'list the routing rules'), parseNothing, async () => {
+      const { rules, leadsChannel } = await admin.routes(deps);
+      return shown(describeRules(rules, leadsChannel));
+    }),
     command(a('unroute', '/leads unroute 2', 'remove routing rule 2'), parseRuleNumber, async (number) =>
       changed(await admin.removeRoute(deps, number)),
     ),
@@ -256,7 +263,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       }),
     ),
     command(a('rules', '/leads rules', 'everything admins set, in one view'), parseNothing, async () =>
-      shown(await admin.overview(deps)),
+      shown(describeOverview(await admin.overview(deps))),
     ),
     command(a('audit', '/leads audit', 'the latest admin actions'), parseNothing, async () => ({
       message: renderAudit(await deps.auditLog.latest(20)),
@@ -275,8 +282,7 @@ function teamCommands(deps: CommandDeps): Subcommand[] {
   /** A rep sets their own availability; a manager or an admin anyone's. */
   const forWhom = async (user: string | null, actor: string): Promise<string> => {
     if (user === null || user === actor) return actor;
-    if (!(await deps.roles.isManager(actor)))
-      throw new AdminInputError('Only a manager or an admin can change someone else’s availability.');
+    if (!(await deps.roles.isManager(actor))) throw new AdminInputError({ kind: 'othersAvailability' });
     return user;
   };
   const everyone = (name: string, usage: string, summary: string) => ({
@@ -326,8 +332,7 @@ function teamCommands(deps: CommandDeps): Subcommand[] {
       parseAway,
       async ({ user, until }, actor) => {
         const first = until === null ? AWAY_UNTIL_BACK : new Date(`${until}T00:00:00Z`);
-        if (first <= deps.clock())
-          throw new AdminInputError(`${until} has begun: give the first day back, later than today.`);
+        if (first <= deps.clock()) throw new AdminInputError({ kind: 'awayBegun', day: until ?? '' });
         return changed(await admin.setAway(deps, await forWhom(user, actor), first));
       },
     ),
@@ -419,7 +424,7 @@ export function prepareCommand(
     } catch (error) {
       // A service's refusal is the bot's own text: its mentions (of checked ids) should show as mentions.
       if (error instanceof AdminInputError)
-        return renderCommandError(error.message, subcommand.usage, 'mrkdwn');
+        return renderCommandError(describeRefusal(error.refusal), subcommand.usage, 'mrkdwn');
       // Anything else still gets an answer: its reason in one line, never a stack; the log has the rest.
       deps.log?.error('a /leads command failed', { command: subcommand.name, error: failureField(error) });
       return renderCommandReply(

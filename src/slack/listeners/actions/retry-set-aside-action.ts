@@ -26,7 +26,7 @@ export function registerRetrySetAsideAction(app: App, deps: CommandDeps): void {
         );
         return;
       }
-      await recordAdminChange(who, { summary: '', before: 'set aside', after: 'retry requested' }, deps);
+      await recordAdminChange(who, { before: 'set aside', after: 'retry requested' }, deps);
       await answer('🔁 Retry requested: the next poll posts the lead (within a minute).');
     },
   );

@@ -5,6 +5,7 @@ import { admin, ImportFailedError } from '../../../services/admin-rules.ts';
 import { admitAdmin, recordAdminChange } from '../../../services/audit-admin-action.ts';
 import { describeFailure, failureField, withoutEndpoints } from '../../../stores/failure.ts';
 import { LEAD_ACTIONS } from '../../blocks/actions.ts';
+import { describeChange } from '../../blocks/admin-changes.ts';
 import { renderCommandReply } from '../../blocks/admin-replies.ts';
 import type { CommandDeps } from '../../commands/leads-commands.ts';
 import { privately } from '../private-reply.ts';
@@ -31,7 +32,6 @@ async function importFailure(error: unknown, who: { by: string; command: string 
   await recordAdminChange(
     { ...who, command: 'rules import' },
     {
-      summary: error.message,
       before: null,
       after: error.rolledBack ? 'import failed, nothing changed' : 'import failed, partly undone',
     },
@@ -62,7 +62,7 @@ export function registerRulesImportActions(app: App, deps: CommandDeps): void {
         return;
       }
       try {
-        const change = await admin.importRules(deps, parsed.document);
+        const change = describeChange(await admin.importRules(deps, parsed.document));
         await recordAdminChange({ ...who, command: 'rules import' }, change, deps);
         await answer(change.summary);
       } catch (error) {
