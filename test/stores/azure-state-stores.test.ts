@@ -5,10 +5,8 @@ import { MAX_STAGES, type Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
 import { createAzureArrivalIndex } from '../../src/stores/azure/azure-arrival-index.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
-import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
-import { createAzureOnceStore } from '../../src/stores/azure/azure-once-store.ts';
 import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
 import { createAzurePushRateStore } from '../../src/stores/azure/azure-push-rate-store.ts';
 import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
@@ -206,35 +204,6 @@ describe('conversation store (Azure Tables)', () => {
   });
 });
 
-describe('cursor store (Azure Tables)', () => {
-  let store: ReturnType<typeof createAzureCursorStore>;
-  beforeEach(async () => {
-    store = createAzureCursorStore(await freshTable('cursors'));
-  });
-
-  it('is created by exactly one of several first starts', async () => {
-    const results = await Promise.all([
-      store.create('Leads', at),
-      store.create('leads', at),
-      store.create('LEADS', at),
-    ]);
-    expect(results.filter((result) => result === 'created')).toHaveLength(1);
-    expect(await store.get('Leads')).toEqual({ position: at, floor: at });
-  });
-
-  it('only moves forward, and concurrent advances end at the latest', async () => {
-    await store.create('Leads', at);
-    const times = [5, 1, 9, 3].map((minutes) => new Date(at.getTime() + minutes * 60_000));
-    await Promise.all(times.map((time) => store.advance('Leads', time)));
-    await store.advance('Leads', at);
-    expect(await store.get('Leads')).toEqual({ position: new Date(at.getTime() + 9 * 60_000), floor: at });
-  });
-
-  it('is null before the first start', async () => {
-    expect(await store.get('Other')).toBeNull();
-  });
-});
-
 describe('due store (Azure Tables)', () => {
   let store: ReturnType<typeof createAzureDueStore>;
   beforeEach(async () => {
@@ -265,15 +234,6 @@ describe('due store (Azure Tables)', () => {
     if (claimed === null) throw new Error('expected a claim');
     await store.complete(claimed);
     expect(await store.listDue(at, 10)).toEqual([]);
-  });
-});
-
-describe('once store (Azure Tables)', () => {
-  it('says yes to exactly one of several simultaneous claims of a key', async () => {
-    const store = createAzureOnceStore(await freshTable('once'));
-    const results = await Promise.all(Array.from({ length: 5 }, () => store.claim('digest-2025-11-15', at)));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await store.claim('digest-2025-11-16', at)).toBe(true);
   });
 });
 
