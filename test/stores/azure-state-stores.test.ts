@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Arrival, isSameLeadByOtherPath } from '../../src/domain/arrival.ts';
 import { MAX_STAGES, type Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
-import { createAzureArrivalIndex } from '../../src/stores/azure/azure-arrival-index.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
-import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
-import { createAzurePushRateStore } from '../../src/stores/azure/azure-push-rate-store.ts';
-import { createAzureSettingsStore } from '../../src/stores/azure/azure-settings-store.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
 import { freshTable } from '../support/azurite.ts';
 
@@ -234,87 +229,5 @@ describe('due store (Azure Tables)', () => {
     if (claimed === null) throw new Error('expected a claim');
     await store.complete(claimed);
     expect(await store.listDue(at, 10)).toEqual([]);
-  });
-});
-
-describe('pending store (Azure Tables)', () => {
-  it('hands a pending payload to exactly one of several simultaneous confirms', async () => {
-    const store = createAzurePendingStore(await freshTable('pending'));
-    const id = await store.put('{"routes":[]}', 'U0ADMIN01', at);
-    const taken = await Promise.all(Array.from({ length: 4 }, () => store.take(id, at, 60_000)));
-    expect(taken.filter((payload) => payload !== null)).toEqual([
-      { payload: '{"routes":[]}', by: 'U0ADMIN01' },
-    ]);
-  });
-
-  it('refuses a payload older than the maximum age', async () => {
-    const store = createAzurePendingStore(await freshTable('pending'));
-    const id = await store.put('x', 'U0ADMIN01', at);
-    expect(await store.take(id, new Date(at.getTime() + 61_000), 60_000)).toBeNull();
-  });
-});
-
-describe('settings store (Azure Tables)', () => {
-  it('keeps every change when several admins change settings at the same moment', async () => {
-    const store = createAzureSettingsStore(await freshTable('settings'));
-    const admins = ['U0A', 'U0B', 'U0C', 'U0D'];
-    await Promise.all(
-      admins.map((admin) =>
-        store.update((current) => ({ ...current, admins: [...(current.admins ?? []), admin] })),
-      ),
-    );
-    expect([...((await store.get()).admins ?? [])].sort()).toEqual(admins);
-  });
-});
-
-describe('push rate store (Azure Tables)', () => {
-  it('admits exactly the limit of many simultaneous pushes for one customer, and counts each window apart', async () => {
-    const store = createAzurePushRateStore(await freshTable('pushrate'));
-    const admitted = await Promise.all(
-      Array.from({ length: 25 }, () => store.admit('jane@x.example', at, 10)),
-    );
-    expect(admitted.filter(Boolean)).toHaveLength(10);
-    expect(await store.admit('jane@x.example', new Date(at.getTime() + 3_600_000), 10)).toBe(true);
-    expect(await store.admit('john@x.example', at, 10)).toBe(true);
-  });
-});
-
-describe('arrival index (Azure Tables)', () => {
-  let index: ReturnType<typeof createAzureArrivalIndex>;
-  beforeEach(async () => {
-    index = createAzureArrivalIndex(await freshTable('arrivals'));
-  });
-  const arrival = (path: 'table' | 'push', minutes = 0): Arrival => ({
-    leadId: leadId(),
-    path,
-    receivedAt: new Date(at.getTime() + minutes * 60_000),
-    offers: ['contoso lead insights'],
-    identity: 'jane\ndoe\ncontoso',
-  });
-  const key = 'jane@contoso.example\nCreate';
-
-  it('of one lead arriving by both paths at once, records exactly one; the other sees it', async () => {
-    for (let round = 0; round < 5; round += 1) {
-      const roundKey = `${key}${round}`;
-      const both = [arrival('table'), arrival('push')];
-      const outcomes = await Promise.all(
-        both.map((mine) => index.record(roundKey, mine, (existing) => isSameLeadByOtherPath(existing, mine))),
-      );
-      expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['recorded', 'same']);
-      const same = outcomes.find((outcome) => outcome.kind === 'same');
-      const recorded = both[outcomes.findIndex((outcome) => outcome.kind === 'recorded')];
-      expect(same).toEqual({ kind: 'same', existing: recorded });
-    }
-  });
-
-  it('records a later arrival that is not the same lead in place of the earlier, and the same one again as its own', async () => {
-    const first = arrival('table');
-    const sameRule = (mine: Arrival) => (existing: Arrival) => isSameLeadByOtherPath(existing, mine);
-    expect(await index.record(key, first, sameRule(first))).toEqual({ kind: 'recorded' });
-    expect(await index.record(key, first, sameRule(first))).toEqual({ kind: 'recorded' }); // a retry of it
-    const nextWeek = arrival('push', 7 * 24 * 60);
-    expect(await index.record(key, nextWeek, sameRule(nextWeek))).toEqual({ kind: 'recorded' });
-    const copy = arrival('table', 7 * 24 * 60 + 3);
-    expect(await index.record(key, copy, sameRule(copy))).toEqual({ kind: 'same', existing: nextWeek });
   });
 });

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { createAzureCursorStore } from '../../src/stores/azure/azure-cursor-store.ts';
+import { createAzureDeliveryStore } from '../../src/stores/azure/azure-delivery-store.ts';
 import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
 import { createAzureOnceStore } from '../../src/stores/azure/azure-once-store.ts';
+import { createAzurePendingStore } from '../../src/stores/azure/azure-pending-store.ts';
 import type { CursorStore } from '../../src/stores/cursor-store.ts';
+import type { DeliveryStore } from '../../src/stores/delivery-store.ts';
 import type { LeaseStore } from '../../src/stores/lease-store.ts';
 import {
   createMemoryCursorStore,
+  createMemoryDeliveryStore,
   createMemoryLeaseStore,
   createMemoryOnceStore,
+  createMemoryPendingStore,
 } from '../../src/stores/memory/memory-coordination-stores.ts';
 import type { OnceStore } from '../../src/stores/once-store.ts';
+import type { PendingStore } from '../../src/stores/pending-store.ts';
 import { freshTable } from '../support/azurite.ts';
 
 // One contract per port, run against the Azure adapter (Azurite) and the in-memory twin alike.
@@ -116,6 +122,44 @@ describe.each(both<LeaseStore>(createAzureLeaseStore, createMemoryLeaseStore))(
       await lease.release('a');
       expect(await lease.holder(t(1))).toBeNull();
       expect(await lease.acquire('b', t(1), 60_000)).toBe(true);
+    });
+  },
+);
+
+describe.each(both<PendingStore>(createAzurePendingStore, createMemoryPendingStore))(
+  'PendingStore contract: $name',
+  ({ create }) => {
+    it('hands a pending payload to exactly one of several simultaneous confirms', async () => {
+      const store = await create();
+      const id = await store.put('{"routes":[]}', 'U0ADMIN01', at);
+      const taken = await Promise.all(Array.from({ length: 4 }, () => store.take(id, at, 60_000)));
+      expect(taken.filter((payload) => payload !== null)).toEqual([
+        { payload: '{"routes":[]}', by: 'U0ADMIN01' },
+      ]);
+    });
+
+    it('refuses a payload older than the maximum age, and an id it never gave', async () => {
+      const store = await create();
+      const id = await store.put('x', 'U0ADMIN01', at);
+      expect(await store.take(id, new Date(at.getTime() + 61_000), 60_000)).toBeNull();
+      expect(await store.take('0'.repeat(24), at, 60_000)).toBeNull();
+    });
+  },
+);
+
+describe.each(both<DeliveryStore>(createAzureDeliveryStore, createMemoryDeliveryStore))(
+  'DeliveryStore contract: $name',
+  ({ create }) => {
+    it('begins a step for exactly one of several at once; unfinished it is unknown, finished it is sent', async () => {
+      const store = await create();
+      const begun = await Promise.all(
+        Array.from({ length: 4 }, () => store.begin('remind|c1|2026-01-05', at)),
+      );
+      expect(begun.filter((state) => state === 'begun')).toHaveLength(1);
+      expect(begun.filter((state) => state === 'unknown')).toHaveLength(3);
+      await store.finish('remind|c1|2026-01-05');
+      expect(await store.begin('remind|c1|2026-01-05', at)).toBe('sent');
+      expect(await store.begin('remind|c2|2026-01-05', at)).toBe('begun');
     });
   },
 );
