@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeJobs } from './compose/jobs.ts';
+import { composeRoutes } from './compose/routes.ts';
 import { composeServices } from './compose/services.ts';
 import { checkSlackAuth, connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
 import { openStores } from './compose/storage.ts';
 import type { Config } from './config.ts';
-import {
-  healthRoute,
-  inboundLeadRoute,
-  listen,
-  liveRoute,
-  metricsRoute,
-  SLOW_CLIENT_LIMITS,
-  serveRoutes,
-} from './http/routes.ts';
+import { listen, SLOW_CLIENT_LIMITS, serveRoutes } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import type { JobRuns } from './jobs/job-runs.ts';
 import type { Logger } from './logger.ts';
@@ -66,24 +59,14 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
 
   const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs);
   const metrics = createMetrics();
-  // Probes and metrics: on PORT beside Slack's requests, or on a port of their own (METRICS_PORT).
-  const probeRoutes = [healthRoute(health), liveRoute(), metricsRoute(metrics)];
-  const routes = config.metricsPort === null ? [...probeRoutes] : [];
-  if (config.inboundLeadsToken !== null) {
-    const inboundLog = log.child({ component: 'inbound' });
-    // A pushed lead is posted at once by a nudged poll.
-    const nudge = () => jobs.nudge();
-    routes.push(
-      inboundLeadRoute({
-        token: config.inboundLeadsToken,
-        writer: stores.leadTableWriter,
-        pushRates: stores.pushRates,
-        nudge,
-        clock,
-        log: inboundLog,
-      }),
-    );
-  }
+  const { publicRoutes: routes, probeRoutes } = composeRoutes(config, {
+    stores,
+    health,
+    metrics,
+    clock,
+    log,
+    nudge: () => jobs.nudge(),
+  });
   const { app, gateway } = connectSlack(config, routes, { ...options, metrics, health, clock });
   const slack = createSlackAdapter(gateway, clock);
   const services = composeServices(config, stores, slack, clock, log, { refreshesHome: app !== null });
@@ -99,16 +82,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log,
   });
 
-  const checks =
-    app === null
-      ? []
-      : slackChecks(app, health, {
-          rules: stores.rules,
-          settings: stores.settings,
-          slack,
-          leadsChannel: config.leadsChannel,
-          managersChannel: config.managersChannel,
-        });
+  const checks = app === null ? [] : slackChecks(app, health, { config, stores, slack });
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
   let probeServer: Server | null = null;

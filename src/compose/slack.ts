@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 import { type ChannelMembershipDeps, channelsWithoutBot } from '../services/channel-membership.ts';
+import type { SlackPort } from '../services/slack-port.ts';
 import { createConsoleGateway } from '../slack/console-gateway.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
@@ -82,7 +83,18 @@ export async function checkSlackAuth(app: App): Promise<string | null> {
  * makes it unready within a minute, or at once when a call is refused for it), and every ten minutes
  * which routed channels the bot is not in (shown in /healthz for an admin to fix).
  */
-export function slackChecks(app: App, health: Health, membership: ChannelMembershipDeps): ScheduledJob[] {
+export function slackChecks(
+  app: App,
+  health: Health,
+  context: { readonly config: Config; readonly stores: Stores; readonly slack: SlackPort },
+): ScheduledJob[] {
+  const membership: ChannelMembershipDeps = {
+    rules: context.stores.rules,
+    settings: context.stores.settings,
+    slack: context.slack,
+    leadsChannel: context.config.leadsChannel,
+    managersChannel: context.config.managersChannel,
+  };
   return [
     {
       name: 'slack-auth',
