@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { composeJobs } from './compose/jobs.ts';
 import { composeRoutes } from './compose/routes.ts';
 import { composeServices } from './compose/services.ts';
-import { checkSlackAuth, connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
+import { connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
 import { openStores } from './compose/storage.ts';
 import type { Config } from './config.ts';
 import { listen, SLOW_CLIENT_LIMITS, serveRoutes } from './http/routes.ts';
@@ -82,7 +82,7 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log,
   });
 
-  const checks = app === null ? [] : slackChecks(app, health, { config, stores, slack });
+  const checks = app === null ? null : slackChecks(app, health, { config, stores, slack });
   let scheduler: Scheduler | null = null;
   let localServer: Server | null = null;
   let probeServer: Server | null = null;
@@ -93,7 +93,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     jobs: runs,
     pollNow: jobs.nudge,
     recheckSlack: async () => {
-      for (const check of checks) await check.run();
+      await checks?.auth.run();
+      await checks?.channels.run();
     },
     async start() {
       let port: number;
@@ -110,12 +111,16 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
         probeServer = serveRoutes(probeRoutes);
         await listen(probeServer, config.metricsPort);
       }
-      if (options.schedule ?? true) scheduler = startScheduler([...jobs.schedule, ...checks], log);
+      if (options.schedule ?? true)
+        scheduler = startScheduler(
+          [...jobs.schedule, ...(checks ? [checks.auth, checks.channels] : [])],
+          log,
+        );
       started = true;
-      if (app !== null) health.recordSlackAuth(await checkSlackAuth(app));
+      await checks?.auth.run();
       // Which routed channels lack the bot, without holding up the start (storage may still be down).
-      void checks[1]
-        ?.run()
+      void checks?.channels
+        .run()
         .catch((error: unknown) =>
           log.warn('could not check channel membership', { error: failureField(error) }),
         );

@@ -60,7 +60,7 @@ type ConnectedSlack = Exclude<Config['slack'], { mode: 'local' }>;
 const SLACK_AUTH_CHECK_MS = 5_000;
 
 /** Whether Slack accepts the bot's token (auth.test): null when it does, else Slack's error code. */
-export async function checkSlackAuth(app: App): Promise<string | null> {
+async function checkSlackAuth(app: App): Promise<string | null> {
   const answer = app.client.auth.test().then(
     () => null,
     (error: unknown) =>
@@ -87,7 +87,7 @@ export function slackChecks(
   app: App,
   health: Health,
   context: { readonly config: Config; readonly stores: Stores; readonly slack: SlackPort },
-): ScheduledJob[] {
+): { readonly auth: ScheduledJob; readonly channels: ScheduledJob } {
   const membership: ChannelMembershipDeps = {
     rules: context.stores.rules,
     settings: context.stores.settings,
@@ -95,18 +95,18 @@ export function slackChecks(
     leadsChannel: context.config.leadsChannel,
     managersChannel: context.config.managersChannel,
   };
-  return [
-    {
+  return {
+    auth: {
       name: 'slack-auth',
       schedule: '*/1 * * * *',
       run: async () => health.recordSlackAuth(await checkSlackAuth(app)),
     },
-    {
+    channels: {
       name: 'slack-channels',
       schedule: '30 */10 * * * *',
       run: async () => health.recordChannelsWithoutBot(await channelsWithoutBot(membership)),
     },
-  ];
+  };
 }
 
 /**

@@ -88,6 +88,14 @@ export interface ArrivalDifference {
   readonly pushed: string | null;
 }
 
+/** One lead by both destinations, as noted in its thread: the second arrival's path and what differs. */
+export interface ArrivalNote {
+  readonly later: 'table' | 'push';
+  readonly differences: readonly ArrivalDifference[];
+  /** True when the card switched from the pushed copy to Microsoft's table row. */
+  readonly cardShowsTable: boolean;
+}
+
 const COMPARED_FIELDS: readonly CustomerField[] = ['email', 'phone', 'title', 'country'];
 
 /**

@@ -1,3 +1,4 @@
+import { coalesce } from '../coalesce.ts';
 import type { Logger } from '../logger.ts';
 import { type Metrics, timed } from '../metrics.ts';
 import type { AssignDeps } from '../services/assign-from-rotation.ts';
@@ -83,30 +84,8 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   });
 
   // One poll at a time in this process, whatever asks for it (the schedule, a pushed lead's nudge, a
-  // test). Whoever asks during a poll shares one poll that starts when it ends, so every caller gets a
-  // poll that began after it asked, and a burst of asks costs two polls, not one each. (Across
-  // processes the lease does the same.)
-  let current: Promise<PollSummary> | null = null;
-  let next: Promise<PollSummary> | null = null;
-  const startPoll = (): Promise<PollSummary> => {
-    const started = pollOnce().finally(() => {
-      if (current === started) current = null;
-    });
-    current = started;
-    return started;
-  };
-  const poll = (): Promise<PollSummary> => {
-    if (current === null) return startPoll();
-    const after = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    next ??= after.then(() => {
-      next = null;
-      return startPoll();
-    });
-    return next;
-  };
+  // test); whoever asks during a poll shares one poll after it. (Across processes the lease does the same.)
+  const poll = coalesce(pollOnce);
 
   const sweepLog = deps.log.child({ job: 'sweep' });
   const sweep = timed(metrics, 'sweep', async (): Promise<SweepSummary> => {

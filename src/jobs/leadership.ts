@@ -1,3 +1,4 @@
+import { coalesce } from '../coalesce.ts';
 import type { Logger } from '../logger.ts';
 import { failureField } from '../stores/failure.ts';
 import type { LeaseStore } from '../stores/lease-store.ts';
@@ -77,22 +78,9 @@ export function createLeadership(deps: LeadershipDeps): Leadership {
  * more run after it. `settled()` resolves once no run is in progress.
  */
 export function createNudger(job: () => Promise<unknown>, log: Logger) {
-  let running: Promise<unknown> | null = null;
-  let again = false;
+  const runs = coalesce(job);
   const nudge = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = job()
-      .catch((error: unknown) => log.error('nudged run failed', { error: failureField(error) }))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          nudge();
-        }
-      });
+    runs().catch((error: unknown) => log.error('nudged run failed', { error: failureField(error) }));
   };
-  return { nudge, settled: async () => void (await running) };
+  return { nudge, settled: runs.settled };
 }

@@ -1,3 +1,4 @@
+import { type Coalesced, coalesce } from '../coalesce.ts';
 import type { Logger } from '../logger.ts';
 import { failureField } from '../stores/failure.ts';
 import type { Roles } from './roles.ts';
@@ -39,29 +40,25 @@ export interface HomeRefresher {
  * two publishes, not 400). A refresh that fails is logged and left for the next one.
  */
 export function createHomeRefresher(deps: HomeDeps, log: Logger): HomeRefresher {
-  const running = new Map<string, Promise<void>>();
-  const again = new Set<string>();
-  const refresh = (userId: string): void => {
-    if (running.has(userId)) {
-      again.add(userId);
-      return;
+  const refreshes = new Map<string, Coalesced<void>>();
+  const refreshOf = (userId: string) => {
+    let refresh = refreshes.get(userId);
+    if (refresh === undefined) {
+      refresh = coalesce(() =>
+        publishHome(userId, deps).catch((error: unknown) =>
+          log.warn('could not refresh an App Home', { userId, error: failureField(error) }),
+        ),
+      );
+      refreshes.set(userId, refresh);
     }
-    const run = publishHome(userId, deps)
-      .catch((error: unknown) =>
-        log.warn('could not refresh an App Home', { userId, error: failureField(error) }),
-      )
-      .finally(() => {
-        running.delete(userId);
-        if (again.delete(userId)) refresh(userId);
-      });
-    running.set(userId, run);
+    return refresh;
   };
   const refresher = async (userIds: readonly string[]) => {
-    for (const userId of new Set(userIds)) refresh(userId);
+    for (const userId of new Set(userIds)) void refreshOf(userId)();
   };
   return Object.assign(refresher, {
     async settled() {
-      while (running.size > 0) await Promise.all(running.values());
+      await Promise.all([...refreshes.values()].map((refresh) => refresh.settled()));
     },
   });
 }

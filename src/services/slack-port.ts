@@ -1,4 +1,4 @@
-import type { ArrivalDifference } from '../domain/arrival.ts';
+import type { ArrivalNote } from '../domain/arrival.ts';
 import type { UserProfile } from '../domain/availability.ts';
 import type { Closure, Conversation, FollowUp, Qualification } from '../domain/conversation.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
@@ -32,14 +32,6 @@ export type DeliveryPlace =
   | { readonly kind: 'dm'; readonly userId: string }
   | { readonly kind: 'channel'; readonly channel: string }
   | { readonly kind: 'thread'; readonly channel: string; readonly threadTs: string };
-
-/** One lead by both destinations: the path of the second arrival, and what the two disagree on. */
-export interface ArrivalNote {
-  readonly later: 'table' | 'push';
-  readonly differences: readonly ArrivalDifference[];
-  /** True when the card switched from the pushed copy to Microsoft's table row. */
-  readonly cardShowsTable: boolean;
-}
 
 /** What the bot says in a lead's thread, so every change stays visible where the team works. */
 export type ThreadNote =
@@ -117,15 +109,14 @@ export interface SlackPort {
 
 // Errors about where the bot posts (a channel, the token, a scope): an admin must act, and every lead
 // bound there waits until they do.
+// Slack's answers that the bot's token no longer works: every later call fails the same way.
+const TOKEN_REFUSALS = new Set(['invalid_auth', 'account_inactive', 'token_revoked', 'not_authed']);
 const CHANNEL_PROBLEMS = new Set([
   'channel_not_found',
   'not_in_channel',
   'is_archived',
-  'invalid_auth',
-  'account_inactive',
-  'token_revoked',
   'missing_scope',
-  'not_authed',
+  ...TOKEN_REFUSALS,
 ]);
 
 // Errors that will not go away by retrying the same call.
@@ -134,6 +125,11 @@ const PERMANENT = new Set([...CHANNEL_PROBLEMS, 'invalid_blocks', 'msg_too_long'
 /** True for a Slack error code that an admin fixes in Slack (a channel, the token, a scope). */
 export function isChannelProblem(code: string): boolean {
   return CHANNEL_PROBLEMS.has(code);
+}
+
+/** True for a Slack error code saying the bot's token is refused (revoked, invalid, its account gone). */
+export function isTokenRefused(code: string): boolean {
+  return TOKEN_REFUSALS.has(code);
 }
 
 /** A failed Slack call, with Slack's error code (`channel_not_found`, `ratelimited`, `http_503`, …). */

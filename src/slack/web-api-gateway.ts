@@ -1,5 +1,5 @@
 import { ErrorCode, type WebAPICallError, type WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
-import { SlackCallError } from '../services/slack-port.ts';
+import { isTokenRefused, SlackCallError } from '../services/slack-port.ts';
 import { fitMessage, fitView } from './blocks/limits.ts';
 import { type MetadataQuery, metadataMatches, type SlackGateway } from './gateway.ts';
 
@@ -111,9 +111,6 @@ async function postRespectingRateLimits<T>(
   }
 }
 
-/** Slack's answers that the bot's token no longer works: every later call will fail the same way. */
-const TOKEN_REFUSED = new Set(['invalid_auth', 'token_revoked', 'account_inactive', 'not_authed']);
-
 /** The gateway over Slack's Web API (a `WebClient`, e.g. Bolt's `app.client`). */
 export function createWebApiGateway(client: WebClient, options: WebApiGatewayOptions): SlackGateway {
   const pace = createChannelPacer(options.postIntervalMs);
@@ -122,8 +119,7 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
     try {
       return await callSlack(method, run);
     } catch (error) {
-      if (error instanceof SlackCallError && TOKEN_REFUSED.has(error.code))
-        options.onTokenRefused?.(error.code);
+      if (error instanceof SlackCallError && isTokenRefused(error.code)) options.onTokenRefused?.(error.code);
       throw error;
     }
   };

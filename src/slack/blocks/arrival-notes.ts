@@ -1,14 +1,7 @@
-import type { ArrivalDifference } from '../../domain/arrival.ts';
+import type { ArrivalDifference, ArrivalNote } from '../../domain/arrival.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { SLACK_LIMITS, truncate } from './limits.ts';
 import type { RenderedMessage } from './types.ts';
-
-/** What a note about one lead arriving by both destinations says (the port's ArrivalNote). */
-export interface ArrivalNote {
-  readonly later: 'table' | 'push';
-  readonly differences: readonly ArrivalDifference[];
-  readonly cardShowsTable: boolean;
-}
 
 const FIELD_NAMES: Readonly<Record<ArrivalDifference['field'], string>> = {
   firstName: 'First name',
