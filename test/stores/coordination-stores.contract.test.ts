@@ -16,24 +16,14 @@ import {
 } from '../../src/stores/memory/memory-coordination-stores.ts';
 import type { OnceStore } from '../../src/stores/once-store.ts';
 import type { PendingStore } from '../../src/stores/pending-store.ts';
-import { freshTable } from '../support/azurite.ts';
+import { azureAndMemory } from '../support/azurite.ts';
 
 // One contract per port, run against the Azure adapter (Azurite) and the in-memory twin alike.
-
-interface Implementations<T> {
-  readonly name: string;
-  readonly create: () => Promise<T>;
-}
-const both = <T>(azure: (table: Awaited<ReturnType<typeof freshTable>>) => T, memory: () => T) =>
-  [
-    { name: 'Azure Tables', create: async () => azure(await freshTable('coordination')) },
-    { name: 'memory', create: async () => memory() },
-  ] satisfies Implementations<T>[];
 
 const at = new Date('2025-11-15T20:00:00Z');
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 5) + seconds * 1000);
 
-describe.each(both<OnceStore>(createAzureOnceStore, createMemoryOnceStore))(
+describe.each(azureAndMemory<OnceStore>(createAzureOnceStore, createMemoryOnceStore))(
   'OnceStore contract: $name',
   ({ create }) => {
     it('says yes to exactly one of several simultaneous claims of a key', async () => {
@@ -47,7 +37,7 @@ describe.each(both<OnceStore>(createAzureOnceStore, createMemoryOnceStore))(
   },
 );
 
-describe.each(both<CursorStore>(createAzureCursorStore, createMemoryCursorStore))(
+describe.each(azureAndMemory<CursorStore>(createAzureCursorStore, createMemoryCursorStore))(
   'CursorStore contract: $name',
   ({ create }) => {
     it('is created by exactly one of several first starts, whatever the table name’s case', async () => {
@@ -76,7 +66,7 @@ describe.each(both<CursorStore>(createAzureCursorStore, createMemoryCursorStore)
   },
 );
 
-describe.each(both<LeaseStore>(createAzureLeaseStore, createMemoryLeaseStore))(
+describe.each(azureAndMemory<LeaseStore>(createAzureLeaseStore, createMemoryLeaseStore))(
   'LeaseStore contract: $name',
   ({ create }) => {
     it('goes to exactly one of several processes asking at once, however often they try', async () => {
@@ -126,7 +116,7 @@ describe.each(both<LeaseStore>(createAzureLeaseStore, createMemoryLeaseStore))(
   },
 );
 
-describe.each(both<PendingStore>(createAzurePendingStore, createMemoryPendingStore))(
+describe.each(azureAndMemory<PendingStore>(createAzurePendingStore, createMemoryPendingStore))(
   'PendingStore contract: $name',
   ({ create }) => {
     it('hands a pending payload to exactly one of several simultaneous confirms', async () => {
@@ -147,7 +137,7 @@ describe.each(both<PendingStore>(createAzurePendingStore, createMemoryPendingSto
   },
 );
 
-describe.each(both<DeliveryStore>(createAzureDeliveryStore, createMemoryDeliveryStore))(
+describe.each(azureAndMemory<DeliveryStore>(createAzureDeliveryStore, createMemoryDeliveryStore))(
   'DeliveryStore contract: $name',
   ({ create }) => {
     it('begins a step for exactly one of several at once; unfinished it is unknown, finished it is sent', async () => {

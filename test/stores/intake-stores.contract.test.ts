@@ -9,18 +9,13 @@ import {
   createMemoryPushRateStore,
 } from '../../src/stores/memory/memory-intake-stores.ts';
 import type { PushRateStore } from '../../src/stores/push-rate-store.ts';
-import { freshTable } from '../support/azurite.ts';
+import { azureAndMemory } from '../support/azurite.ts';
 
 // One contract per port, run against the Azure adapter (Azurite) and the in-memory twin alike.
 
-const both = <T>(azure: (table: Awaited<ReturnType<typeof freshTable>>) => T, memory: () => T) => [
-  { name: 'Azure Tables', create: async () => azure(await freshTable('intake')) },
-  { name: 'memory', create: async () => memory() },
-];
-
 const at = new Date('2025-11-15T20:00:00Z');
 
-describe.each(both<PushRateStore>(createAzurePushRateStore, createMemoryPushRateStore))(
+describe.each(azureAndMemory<PushRateStore>(createAzurePushRateStore, createMemoryPushRateStore))(
   'PushRateStore contract: $name',
   ({ create }) => {
     it('admits exactly the limit of many simultaneous pushes for one customer, and counts each window apart', async () => {
@@ -35,7 +30,7 @@ describe.each(both<PushRateStore>(createAzurePushRateStore, createMemoryPushRate
   },
 );
 
-describe.each(both<ArrivalIndex>(createAzureArrivalIndex, createMemoryArrivalIndex))(
+describe.each(azureAndMemory<ArrivalIndex>(createAzureArrivalIndex, createMemoryArrivalIndex))(
   'ArrivalIndex contract: $name',
   ({ create }) => {
     const arrival = (path: 'table' | 'push', minutes = 0): Arrival => ({

@@ -15,3 +15,14 @@ export async function freshTable(name: string): Promise<TableClient> {
   await client.createTable();
   return client;
 }
+
+/**
+ * A port's two implementations for one contract suite (`describe.each`): its Azure adapter over a fresh
+ * table, and its in-memory twin.
+ */
+export function azureAndMemory<T>(azure: (table: TableClient) => T, memory: () => T) {
+  return [
+    { name: 'Azure Tables', create: async (): Promise<T> => azure(await freshTable('contract')) },
+    { name: 'memory', create: async (): Promise<T> => memory() },
+  ];
+}
