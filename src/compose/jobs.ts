@@ -48,20 +48,26 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
   };
   const runs = createJobRuns({
     poll: {
-      ...services.ownership,
-      ...services.assignment,
-      cursors: stores.cursors,
+      leadTable: stores.leadTable,
       leadRecords: stores.leadRecords,
-      arrivals: stores.arrivals,
+      conversations: stores.conversations,
+      slack,
+      cursors: stores.cursors,
       leadsChannel: config.leadsChannel,
-      processId,
-      claimTimeoutMs: config.claimTimeoutSeconds * 1000,
       backfillDays: config.backfillDays,
       overlapMs: config.pollOverlapSeconds * 1000,
       clock,
       reportBlocked: (blocked) => reportBlockedChannels(blocked, problems),
       reportQuarantined: (notices) => reportQuarantinedLeads(notices, problems),
       metrics,
+    },
+    posting: {
+      ...services.ownership,
+      ...services.assignment,
+      leadRecords: stores.leadRecords,
+      arrivals: stores.arrivals,
+      processId,
+      claimTimeoutMs: config.claimTimeoutSeconds * 1000,
     },
     routingSnapshot: services.routingSnapshot,
     assignmentRun: () => ({

@@ -1,8 +1,10 @@
 import { coalesce } from '../coalesce.ts';
+import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import { type Metrics, timed } from '../metrics.ts';
 import type { AssignDeps } from '../services/assign-from-rotation.ts';
 import { sweepStaleChecks } from '../services/follow-through.ts';
+import { type PostLeadDeps, postLead } from '../services/post-lead.ts';
 import { type DeactivatedSummary, returnLeadsOfDeactivatedReps } from '../services/rotation-follow-ups.ts';
 import { describeFailure } from '../stores/failure.ts';
 import type { Health } from './health.ts';
@@ -22,11 +24,13 @@ import {
 } from './send-digest.ts';
 import { type ReminderSummary, sendReminders } from './send-reminders.ts';
 
-type RoutingSnapshot = Pick<PollDeps, 'channelFor' | 'slaPolicyFor' | 'availability'>;
+type RoutingSnapshot = Pick<PostLeadDeps, 'channelFor' | 'slaPolicyFor' | 'availability'>;
 
 export interface JobRunDeps {
-  /** What a poll needs besides the routing read once a run, and its logger. */
-  readonly poll: Omit<PollDeps, keyof RoutingSnapshot | 'log' | 'scanEveryPoll'>;
+  /** What a poll reads and writes itself, besides the routing read once a run and its logger. */
+  readonly poll: Omit<PollDeps, 'post' | 'channelFor' | 'log' | 'scanEveryPoll'>;
+  /** What posting a lead needs besides the routing read once a run and its logger. */
+  readonly posting: Omit<PostLeadDeps, keyof RoutingSnapshot | 'log'>;
   /** Rules, settings and reps' statuses, read once a poll or sweep. */
   readonly routingSnapshot: () => Promise<RoutingSnapshot>;
   /** Assignment's dependencies with reps' Slack statuses read afresh: once a run. */
@@ -61,13 +65,23 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   // Set by the sweep when leads sit outside their date partitions; polls scan until the process restarts.
   let partitionFormatDrift = false;
 
+  /** A poll's or sweep's dependencies, with the routing read once for the run. */
+  const pollingRun = async (log: Logger) => {
+    const routing = await deps.routingSnapshot();
+    const posting: PostLeadDeps = { ...deps.posting, ...routing, log };
+    return {
+      ...deps.poll,
+      channelFor: routing.channelFor,
+      post: (lead: Lead) => postLead(lead, posting),
+      log,
+    };
+  };
+
   const pollOnce = timed(metrics, 'poll', async (): Promise<PollSummary> => {
     try {
       await deps.ensureTables();
       const summary = await pollNewLeads({
-        ...deps.poll,
-        ...(await deps.routingSnapshot()),
-        log: pollLog,
+        ...(await pollingRun(pollLog)),
         scanEveryPoll: partitionFormatDrift,
       });
       health.recordPoll(clock(), { summary });
@@ -91,9 +105,7 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   const sweep = timed(metrics, 'sweep', async (): Promise<SweepSummary> => {
     await deps.ensureTables();
     const summary = await sweepLeads({
-      ...deps.poll,
-      ...(await deps.routingSnapshot()),
-      log: sweepLog,
+      ...(await pollingRun(sweepLog)),
       onDrift: async () => {
         partitionFormatDrift = true;
         health.setPartitionFormatDrift();

@@ -4,15 +4,24 @@ import { isInExpectedPartition, partitionsToRead } from '../domain/lead-partitio
 import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { type PostLeadDeps, type PostOutcome, postLead } from '../services/post-lead.ts';
-import { SlackCallError } from '../services/slack-port.ts';
+import type { PostOutcome } from '../services/post-lead.ts';
+import { SlackCallError, type SlackPort } from '../services/slack-port.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { CursorStore, PollCursor } from '../stores/cursor-store.ts';
 import { describeFailure, failureField } from '../stores/failure.ts';
-import type { QuarantinedLead } from '../stores/lead-record-store.ts';
+import type { LeadRecordStore, QuarantinedLead } from '../stores/lead-record-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 
-export interface PollDeps extends PostLeadDeps {
+/** What a poll reads and writes itself; posting each lead is the post-lead service's, handed in as `post`. */
+export interface PollDeps {
+  /** Posts one lead once (the post-lead service with this run's routing); may throw on a storage failure. */
+  readonly post: (lead: Lead) => Promise<PostOutcome>;
+  /** The routing rules' pick for a lead without a conversation: it decides the lead's lane. */
+  readonly channelFor: (lead: Lead) => Promise<string>;
   readonly leadTable: LeadTable;
+  readonly leadRecords: Pick<LeadRecordStore, 'get' | 'release' | 'quarantine' | 'listQuarantined'>;
+  readonly conversations: Pick<ConversationStore, 'get'>;
+  readonly slack: Pick<SlackPort, 'announceFirstStart'>;
   readonly cursors: CursorStore;
   /** Where the first-start notice goes. */
   readonly leadsChannel: string;
@@ -20,7 +29,6 @@ export interface PollDeps extends PostLeadDeps {
   readonly backfillDays: number;
   /** Each poll re-reads this far behind the cursor, for rows the service made visible late. */
   readonly overlapMs: number;
-  readonly log: Logger;
   /** Told about channels Slack refuses permanently, so an admin hears of it; the leads are retried every poll. */
   readonly reportBlocked?: (blocked: readonly BlockedChannel[]) => Promise<void>;
   /**
@@ -31,6 +39,8 @@ export interface PollDeps extends PostLeadDeps {
   /** Told about leads this poll set aside after repeated failures, so an admin hears of each once. */
   readonly reportQuarantined?: (leads: readonly QuarantineNotice[]) => Promise<void>;
   readonly metrics?: Pick<Metrics, 'leadDelivered' | 'failure'>;
+  readonly clock: () => Date;
+  readonly log: Logger;
 }
 
 export interface FirstStart {
@@ -127,7 +137,7 @@ async function announceFirstStart(since: Date, deps: PollDeps): Promise<FirstSta
 }
 
 async function postOne(lead: Lead, deps: PollDeps): Promise<PostOutcome> {
-  const outcome = await postLead(lead, deps).catch((error: unknown): PostOutcome => {
+  const outcome = await deps.post(lead).catch((error: unknown): PostOutcome => {
     // A failure of the state tables must not stop the other leads; this one is retried on the next poll.
     deps.log.error('could not post lead', { leadId: leadIdText(lead.id), error: failureField(error) });
     return { kind: 'failed', error: describeFailure(error), permanent: false, channel: null };
