@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openCrm } from './compose/crm.ts';
 import { composeJobs } from './compose/jobs.ts';
 import { composeRoutes } from './compose/routes.ts';
 import { composeServices } from './compose/services.ts';
@@ -57,7 +58,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   const processId = randomUUID();
   const stores = await openStores(config, serviceClock, log);
 
-  const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs);
+  const crm = await openCrm(config.crm, config.crmTimeoutSeconds * 1000, clock);
+  const health = createHealth(config.slack.mode, config.leadsTable, serviceClock.offsetMs, crm?.name ?? null);
   const metrics = createMetrics();
   const { publicRoutes: routes, probeRoutes } = composeRoutes(config, {
     stores,
@@ -69,12 +71,13 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
   });
   const { app, gateway } = connectSlack(config, routes, { ...options, metrics, health, clock });
   const slack = createSlackAdapter(gateway, clock);
-  const services = composeServices(config, stores, slack, clock, log, { refreshesHome: app !== null });
+  const services = composeServices(config, stores, slack, clock, log, { refreshesHome: app !== null, crm });
   if (app !== null) listenToSlack(app, { services, stores, gateway, log });
   const { runs, jobs } = composeJobs(config, {
     stores,
     services,
     slack,
+    crm,
     processId,
     clock,
     health,

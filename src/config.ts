@@ -90,6 +90,12 @@ export interface Config {
   readonly logFormat: 'json' | 'pretty';
   /** Local mode: print each message's Block Kit JSON too. */
   readonly showBlocks: boolean;
+  /** The team's CRM, written every lead once (docs/crm.md); null: none. */
+  readonly crm: CrmConfig | null;
+  /** How often the lease holder writes queued leads to the CRM. */
+  readonly crmSchedule: string;
+  /** A CRM call not answered by then counts as unanswered (the write is tried again: it is idempotent). */
+  readonly crmTimeoutSeconds: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -333,12 +339,78 @@ export const SETTINGS = {
     oneOf<'json' | 'pretty'>(['json', 'pretty'], 'must be json or pretty.'),
   ),
   showBlocks: setting('SHOW_BLOCKS', false, flag),
+  crm: setting(
+    'CRM',
+    'none' as 'none' | 'hubspot' | 'file',
+    oneOf<'none' | 'hubspot' | 'file'>(['none', 'hubspot', 'file'], 'must be none, hubspot or file.'),
+  ),
+  crmFile: setting('CRM_FILE', null as string | null, optionalText),
+  crmTimeoutSeconds: setting('CRM_TIMEOUT_SECONDS', 20, wholeNumber(1, 300)),
+  crmSchedule: setting('CRM_SCHEDULE', '*/10 * * * * *', cron('"*/10 * * * * *" writes every 10 seconds')),
+  hubspotToken: setting(
+    'HUBSPOT_TOKEN',
+    null,
+    matching<string | null>(/^[A-Za-z0-9_.:-]{10,}$/, 'is not a HubSpot access token (pat-…).'),
+    false,
+  ),
+  hubspotApiUrl: setting('HUBSPOT_API_URL', 'https://api.hubapi.com', (text) =>
+    /^https?:\/\/[^\s]+$/.test(text) ? ok(text) : fail('must be a URL like https://api.hubapi.com.'),
+  ),
+  hubspotLeadKeyProperty: setting(
+    'HUBSPOT_LEAD_KEY_PROPERTY',
+    'marketplace_lead_key',
+    matching(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name like marketplace_lead_key.'),
+  ),
+  hubspotPipeline: setting('HUBSPOT_PIPELINE', 'default', text),
+  hubspotDealStage: setting('HUBSPOT_DEAL_STAGE', 'appointmentscheduled', text),
+  hubspotRequestsPer10Seconds: setting('HUBSPOT_REQUESTS_PER_10_SECONDS', 100, wholeNumber(1, 1000)),
 } as const;
 
 /** Local mode's channel name, when no LEADS_CHANNEL is set. */
 const LOCAL_LEADS_CHANNEL = 'local-leads';
 
 type Values = { -readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]['default'] };
+
+export type CrmConfig =
+  | { readonly kind: 'file'; readonly path: string }
+  | {
+      readonly kind: 'hubspot';
+      readonly token: string;
+      readonly apiUrl: string;
+      readonly leadKeyProperty: string;
+      readonly pipeline: string;
+      readonly dealStage: string;
+      readonly requestsPer10Seconds: number;
+    };
+
+/** Which CRM the settings name, with what it needs; a missing token is a problem, not a silent none. */
+function crmOf(v: Values, problems: string[]): CrmConfig | null {
+  switch (v.crm) {
+    case 'none':
+      if (v.hubspotToken !== null)
+        problems.push('HUBSPOT_TOKEN is set but CRM is not: set CRM=hubspot to write leads to HubSpot.');
+      return null;
+    case 'file':
+      return { kind: 'file', path: v.crmFile ?? `${v.dataFolder}/crm-records.json` };
+    case 'hubspot':
+      if (v.hubspotToken === null) {
+        if (!problems.some((problem) => problem.startsWith('HUBSPOT_TOKEN')))
+          problems.push(
+            'CRM=hubspot needs HUBSPOT_TOKEN: a private app access token (pat-…) with the scopes in docs/crm.md.',
+          );
+        return null;
+      }
+      return {
+        kind: 'hubspot',
+        token: v.hubspotToken,
+        apiUrl: v.hubspotApiUrl,
+        leadKeyProperty: v.hubspotLeadKeyProperty,
+        pipeline: v.hubspotPipeline,
+        dealStage: v.hubspotDealStage,
+        requestsPer10Seconds: v.hubspotRequestsPer10Seconds,
+      };
+  }
+}
 
 /** Validates the environment once. Pure: the caller passes the environment (main.ts passes process.env). */
 export function loadConfig(env: Env): Config {
@@ -390,6 +462,7 @@ export function loadConfig(env: Env): Config {
     );
   }
   const storage = storageOf(v, problems);
+  const crm = crmOf(v, problems);
   // With Slack configured, this is a real deployment: an embedded store would keep its leads on one
   // machine, invisible to every other replica, and lost with the container. Only on request.
   if (slack.mode !== 'local' && storage === null && !v.localStorage && problems.length === 0)
@@ -449,6 +522,9 @@ export function loadConfig(env: Env): Config {
     logLevel: v.logLevel,
     logFormat: v.logFormat,
     showBlocks: v.showBlocks,
+    crm,
+    crmSchedule: v.crmSchedule,
+    crmTimeoutSeconds: v.crmTimeoutSeconds,
   };
 }
 

@@ -19,11 +19,15 @@ export interface Metrics {
   slackRateLimited(method: string): void;
   /** The Slack client tried an idempotent call again after a failure. */
   slackRetry(): void;
+  /** What a CRM hand-off run did with each write, and the queue left after it. */
+  crmHandOff(outcomes: Readonly<Record<CrmOutcome, number>>, backlog: number): void;
   /** The text exposition and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-const JOB_NAMES = ['poll', 'sweep', 'reminders', 'roster', 'digest', 'weekly'] as const;
+const JOB_NAMES = ['poll', 'sweep', 'reminders', 'roster', 'digest', 'weekly', 'crm'] as const;
+const CRM_OUTCOMES = ['written', 'postponed', 'setAside', 'dropped'] as const;
+export type CrmOutcome = (typeof CRM_OUTCOMES)[number];
 export type JobName = (typeof JOB_NAMES)[number];
 const FAILURE_KINDS = ['post_lead', 'reminder', ...JOB_NAMES] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
@@ -83,10 +87,22 @@ export function createMetrics(): Metrics {
     help: 'Idempotent Slack calls tried again after a failure (posts are never blindly repeated).',
     registers: [registry],
   });
+  const crmWrites = new Counter({
+    name: 'leadbot_crm_writes_total',
+    help: 'Leads handed to the CRM, by outcome: written, postponed (tried again with backoff), setAside (refused: /leads failed), dropped (nothing to write).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const crmBacklog = new Gauge({
+    name: 'leadbot_crm_backlog',
+    help: 'Leads queued for the CRM and not written yet (due now or waiting for a retry).',
+    registers: [registry],
+  });
   // Every series exists from the start at 0, so `increase(…) > 0` sees the first one after a restart.
   for (const outcome of ['posted', 'threaded', 'recovered']) leads.inc({ outcome }, 0);
   for (const kind of FAILURE_KINDS) failures.inc({ kind }, 0);
   for (const kind of ['reminder', 'escalation']) reminders.inc({ kind }, 0);
+  for (const outcome of CRM_OUTCOMES) crmWrites.inc({ outcome }, 0);
   return {
     leadDelivered(outcome, createdAt, now) {
       leads.inc({ outcome });
@@ -100,6 +116,10 @@ export function createMetrics(): Metrics {
     setLeader: (held) => leader.set(held ? 1 : 0),
     slackRateLimited: (method) => rateLimited.inc({ method }),
     slackRetry: () => retries.inc(),
+    crmHandOff(outcomes, backlog) {
+      for (const outcome of CRM_OUTCOMES) crmWrites.inc({ outcome }, outcomes[outcome]);
+      crmBacklog.set(backlog);
+    },
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

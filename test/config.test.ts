@@ -54,7 +54,30 @@ describe('loadConfig', () => {
       logLevel: 'info',
       logFormat: 'pretty',
       showBlocks: false,
+      crm: null,
+      crmSchedule: '*/10 * * * * *',
+      crmTimeoutSeconds: 20,
     });
+  });
+
+  it('connects a CRM only when asked, and names what it needs', () => {
+    expect(loadConfig({ CRM: 'file' }).crm).toEqual({ kind: 'file', path: '.leadbot/crm-records.json' });
+    expect(loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat-na1-0123456789' }).crm).toEqual({
+      kind: 'hubspot',
+      token: 'pat-na1-0123456789',
+      apiUrl: 'https://api.hubapi.com',
+      leadKeyProperty: 'marketplace_lead_key',
+      pipeline: 'default',
+      dealStage: 'appointmentscheduled',
+      requestsPer10Seconds: 100,
+    });
+    expect(() => loadConfig({ CRM: 'hubspot' })).toThrow(/CRM=hubspot needs HUBSPOT_TOKEN/);
+    expect(() => loadConfig({ HUBSPOT_TOKEN: 'pat-na1-0123456789' })).toThrow(/set CRM=hubspot/);
+    expect(() => loadConfig({ CRM: 'salesforce' })).toThrow(/CRM="salesforce" must be none, hubspot or file/);
+    expect(() => loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat x' })).toThrow(
+      'problem(s):\n  - HUBSPOT_TOKEN is not a HubSpot access token (pat-…).',
+    );
+    expect(() => loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat x' })).not.toThrow(/pat x/);
   });
 
   it('uses HTTP mode with a bot token and a signing secret', () => {

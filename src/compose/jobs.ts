@@ -5,6 +5,7 @@ import { createLeadership, createNudger } from '../jobs/leadership.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ScheduledJob, withBackoff } from '../scheduler.ts';
+import type { CrmPort } from '../services/crm-port.ts';
 import {
   reportBlockedChannels,
   reportPartitionDrift,
@@ -14,6 +15,14 @@ import type { SlackPort } from '../services/slack-port.ts';
 import { describeFailure } from '../stores/failure.ts';
 import type { Services } from './services.ts';
 import type { Stores } from './storage.ts';
+
+/** CRM writes under way at once: enough to use a HubSpot app's 100 calls per 10 s at 200 ms a call. */
+const CRM_CONCURRENCY = 4;
+/**
+ * A CRM write is left to the process that took it this long: its calls (at most four, HubSpot's
+ * account details included) each end within CRM_TIMEOUT_SECONDS, with room to record the outcome.
+ */
+const crmTakeMs = (config: Config) => (4 * config.crmTimeoutSeconds + 10) * 1000;
 
 export interface LeaderJobs {
   /** Polls now if this process holds (or can take) the jobs lease; coalesced with a poll in progress. */
@@ -28,6 +37,8 @@ interface JobContext {
   readonly stores: Stores;
   readonly services: Services;
   readonly slack: SlackPort;
+  /** The team's CRM, null when none is connected. */
+  readonly crm: CrmPort | null;
   readonly processId: string;
   readonly clock: () => Date;
   readonly health: Health;
@@ -37,7 +48,7 @@ interface JobContext {
 
 /** The jobs' runs (for tests and the schedule) and the schedule that runs them while this process leads. */
 export function composeJobs(config: Config, context: JobContext): { runs: JobRuns; jobs: LeaderJobs } {
-  const { stores, services, slack, processId, clock, health, metrics, log } = context;
+  const { stores, services, slack, crm, processId, clock, health, metrics, log } = context;
   const problems = {
     slack,
     once: stores.once,
@@ -68,7 +79,19 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
       arrivals: stores.arrivals,
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
+      ...(crm === null ? {} : { crmOutbox: stores.crmOutbox }),
     },
+    crm:
+      crm === null
+        ? null
+        : {
+            crm,
+            outbox: stores.crmOutbox,
+            leadTable: stores.leadTable,
+            clock,
+            concurrency: CRM_CONCURRENCY,
+            takeMs: crmTakeMs(config),
+          },
     routingSnapshot: services.routingSnapshot,
     assignmentRun: () => ({
       ...services.ownership,
@@ -149,6 +172,11 @@ function leaderJobs(config: Config, runs: JobRuns, context: JobContext): LeaderJ
       timeZone: config.digestTimeZone,
       run: leadership.asLeader(runs.digest),
     },
+    ...(runs.crm === null
+      ? []
+      : [
+          { name: 'crm', schedule: config.crmSchedule, run: backedOff('crm', leadership.asLeader(runs.crm)) },
+        ]),
   ];
   return {
     nudge: nudger.nudge,

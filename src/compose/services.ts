@@ -5,6 +5,7 @@ import { resolvePolicy } from '../domain/sla-policy.ts';
 import type { Logger } from '../logger.ts';
 import { previewAvailability, rotationAvailability } from '../services/assign-from-rotation.ts';
 import type { OwnershipDeps } from '../services/change-owner.ts';
+import type { CrmPort } from '../services/crm-port.ts';
 import { createHomeRefresher, type HomeDeps } from '../services/home.ts';
 import { createRoles } from '../services/roles.ts';
 import type { SlackPort } from '../services/slack-port.ts';
@@ -19,8 +20,9 @@ export function composeServices(
   slack: SlackPort,
   clock: () => Date,
   log: Logger,
-  options: { readonly refreshesHome: boolean },
+  options: { readonly refreshesHome: boolean; readonly crm: CrmPort | null },
 ) {
+  const { crm } = options;
   const { conversations, leadTable, settings, rules } = stores;
   const roles = createRoles(config, { settings, slack });
   const escalationChannel = async () => (await settings.get()).escalationChannel ?? config.managersChannel;
@@ -69,6 +71,7 @@ export function composeServices(
       adminUserIds: config.adminUserIds,
     },
     pending: stores.pending,
+    ...(crm === null ? {} : { crm: { name: crm.name, outbox: stores.crmOutbox } }),
     leadRecords: stores.leadRecords,
     unavailable: (rotation, now) => previewAvailability(availability(), { conversations })(rotation, now),
     ownershipLog: stores.ownershipLog,

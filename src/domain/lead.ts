@@ -245,7 +245,7 @@ export function boundedKey(key: string): string {
 }
 
 /** FNV-1a, 64 bits, over UTF-16 code units: a pure, stable fingerprint (not a security measure). */
-function fnv1a64(text: string): string {
+export function fnv1a64(text: string): string {
   let hash = 0xcbf29ce484222325n;
   for (let index = 0; index < text.length; index++) {
     hash ^= BigInt(text.charCodeAt(index));

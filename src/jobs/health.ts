@@ -31,6 +31,13 @@ export interface HealthReport {
    * service's time, so claims and leases mean the same to every process.
    */
   readonly clockOffsetSeconds: number;
+  /** The CRM leads are handed to (null: none): the queue, the set-aside writes, and what it last said. */
+  readonly crm: {
+    readonly name: string;
+    readonly backlog: number | null;
+    readonly setAside: number | null;
+    readonly problem: string | null;
+  } | null;
   readonly lastPoll: {
     readonly at: string;
     readonly ok: boolean;
@@ -55,6 +62,8 @@ export interface Health {
   /** Routed channels the bot is not a member of (an admin should invite it); empty when none. */
   recordChannelsWithoutBot(channels: readonly string[]): void;
   recordPoll(at: Date, outcome: { summary: PollSummary } | { error: string }): void;
+  /** A CRM hand-off run: its queue and set-aside counts, and a problem an admin must fix (null: none). */
+  recordCrm(outcome: { backlog: number; setAside: number; problem: string | null }): void;
   /** Socket Mode only: the WebSocket to Slack went up or down (the client reconnects by itself). */
   recordSocketConnection(state: SocketConnectionState): void;
   report(): HealthReport;
@@ -67,7 +76,10 @@ export function createHealth(
   mode: HealthReport['mode'],
   leadTable: string,
   clockOffsetMs: () => number = () => 0,
+  crmName: string | null = null,
 ): Health {
+  let crm: HealthReport['crm'] =
+    crmName === null ? null : { name: crmName, backlog: null, setAside: null, problem: null };
   let ready = false;
   let lastPoll: HealthReport['lastPoll'] = null;
   // What this process last saw of the table service, leader or standby: null while it answers.
@@ -95,6 +107,10 @@ export function createHealth(
     },
     recordChannelsWithoutBot(channels) {
       channelsWithoutBot = channels;
+    },
+    recordCrm(outcome) {
+      if (crm !== null)
+        crm = { ...crm, ...outcome, problem: outcome.problem && withoutEndpoints(outcome.problem) };
     },
     recordSocketConnection(state) {
       socket = state;
@@ -127,6 +143,8 @@ export function createHealth(
         ...(blocked ? ['Slack refuses a channel leads are routed to (see lastPoll.summary.blocked)'] : []),
         ...(setAside > 0 ? [`${setAside} lead(s) set aside after repeated failures (/leads failed)`] : []),
         ...(drift ? ['partition format drift: polls scan the whole table'] : []),
+        ...(crm?.problem ? [`${crm.name}: ${crm.problem}`] : []),
+        ...(crm?.setAside ? [`${crm.setAside} CRM write(s) refused and set aside (/leads failed)`] : []),
         ...(channelsWithoutBot.length > 0
           ? [
               `the bot is not a member of ${channelsWithoutBot.join(', ')}, where leads or escalations go: invite it there (/invite), or it cannot find its messages after a crash nor hear thread replies`,
@@ -154,6 +172,7 @@ export function createHealth(
         quarantinedLeads: setAside,
         partitionFormatDrift: drift,
         clockOffsetSeconds: Math.round(offset / 100) / 10,
+        crm,
         lastPoll,
       };
     },

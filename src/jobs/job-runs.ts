@@ -3,6 +3,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import { type Metrics, timed } from '../metrics.ts';
 import type { AssignDeps } from '../services/assign-from-rotation.ts';
+import { type CrmHandOffDeps, type CrmHandOffSummary, handOffToCrm } from '../services/crm-hand-off.ts';
 import { sweepStaleChecks } from '../services/follow-through.ts';
 import { type PostLeadDeps, postLead } from '../services/post-lead.ts';
 import { type DeactivatedSummary, returnLeadsOfDeactivatedReps } from '../services/rotation-follow-ups.ts';
@@ -36,6 +37,8 @@ export interface JobRunDeps {
   /** Assignment's dependencies with reps' Slack statuses read afresh: once a run. */
   readonly assignmentRun: () => AssignDeps;
   readonly digest: Omit<DigestDeps, 'log'>;
+  /** The CRM hand-off's dependencies; null when no CRM is connected. */
+  readonly crm: Omit<CrmHandOffDeps, 'log'> | null;
   /** Creates the bot's tables unless they exist: every job tries it first while the service is down. */
   readonly ensureTables: () => Promise<void>;
   /** Tells the managers' channel once that Microsoft's PartitionKey format drifted. */
@@ -56,6 +59,8 @@ export interface JobRuns {
   readonly roster: () => Promise<DeactivatedSummary & { staleChecks: number }>;
   readonly digest: () => Promise<DigestSummary>;
   readonly weekly: () => Promise<WeeklySummaryResult>;
+  /** Writes the queued leads to the CRM; null when none is connected. */
+  readonly crm: (() => Promise<CrmHandOffSummary>) | null;
 }
 
 /** Each job as one run: its tables first, then the job, timed, and reported in health, metrics and log. */
@@ -146,5 +151,23 @@ export function createJobRuns(deps: JobRunDeps): JobRuns {
   const digest = timed(metrics, 'digest', () => sendDigest(digestDeps));
   const weekly = timed(metrics, 'weekly', () => sendWeeklySummary(digestDeps));
 
-  return { poll, sweep, reminders, roster, digest, weekly };
+  const crmDeps = deps.crm && { ...deps.crm, log: deps.log.child({ job: 'crm' }) };
+  const crm =
+    crmDeps &&
+    timed(metrics, 'crm', async () => {
+      await deps.ensureTables();
+      const summary = await handOffToCrm(crmDeps);
+      const setAside = (await crmDeps.outbox.listSetAside()).length;
+      metrics.crmHandOff(summary, summary.backlog);
+      health.recordCrm({
+        backlog: summary.backlog,
+        setAside,
+        problem: summary.unauthorized && `the CRM refused the bot's credentials: ${summary.unauthorized}`,
+      });
+      if (summary.written + summary.postponed + summary.setAside + summary.dropped > 0)
+        crmDeps.log.info('CRM hand-off done', { ...summary });
+      return summary;
+    });
+
+  return { poll, sweep, reminders, roster, digest, weekly, crm };
 }

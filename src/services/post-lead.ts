@@ -1,8 +1,10 @@
 import { arrivalKeyOf, arrivalOf, differencesBetween, isSameLeadByOtherPath } from '../domain/arrival.ts';
 import type { Conversation, Stage } from '../domain/conversation.ts';
+import { crmExclusionOf, crmKeyOf } from '../domain/crm-lead.ts';
 import { conversationKeyOf, type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { ArrivalIndex } from '../stores/arrival-index.ts';
+import type { CrmOutbox } from '../stores/crm-outbox.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
@@ -21,6 +23,8 @@ export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
   /** A posting claim older than this is presumed dead (its process crashed) and may be taken over. */
   readonly claimTimeoutMs: number;
   readonly log: Logger;
+  /** Where a lead is queued for the CRM before it is posted; absent when no CRM is connected. */
+  readonly crmOutbox?: Pick<CrmOutbox, 'enqueue'>;
 }
 
 export type PostOutcome =
@@ -152,6 +156,9 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     await deps.leadRecords.markFailed(record, 'waiting for the first message of the conversation');
     return { kind: 'waiting' };
   }
+  // Queued for the CRM before Slack is called, so a crash after the post cannot lose the CRM record.
+  if (deps.crmOutbox !== undefined && crmExclusionOf(lead) === null)
+    await deps.crmOutbox.enqueue(crmKeyOf(lead.id), lead.id, claim.at);
   const threadTs = destination.kind === 'reply' ? destination.threadTs : null;
   const conversationKey =
     destination.kind === 'reply' ? destination.conversationKey : (destination.conversation?.key ?? null);

@@ -16,6 +16,7 @@ export const LEAD_ACTIONS = {
   snooze4h: 'lead_snooze_4h',
   snoozeTomorrow: 'lead_snooze_tomorrow',
   retrySetAside: 'lead_retry_set_aside',
+  retryCrmWrite: 'lead_retry_crm_write',
 } as const;
 
 /** Callback id of the follow-up modal; its private metadata is the conversation reference. */

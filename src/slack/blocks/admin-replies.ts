@@ -72,34 +72,70 @@ export function renderAudit(entries: readonly AuditEntry[]): RenderedMessage {
   return { text: 'Latest admin actions', blocks };
 }
 
-/** `/leads failed`: the leads set aside after repeated failures, each with why and a Retry button. */
-export function renderSetAsideLeads(leads: readonly SetAsideLead[]): RenderedMessage {
-  if (leads.length === 0)
-    return renderCommandReply('No lead is set aside: every lead was posted or is being retried.');
-  const shown = leads.slice(0, 20);
-  const blocks: Block[] = [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*Set-aside leads* (${leads.length}): press *Retry* once the cause is fixed; the next poll posts it.`,
-      },
-    },
-    ...shown.map(
-      (lead): Block => ({
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `• Lead ${literalMrkdwn(leadIdText(lead.id))}, set aside ${slackDate(lead.at)} after ${lead.attempts} attempt(s): ${literalMrkdwn(lead.reason)}${lead.retryRequested ? ' · _retry requested_' : ''}`,
-        },
-        accessory: {
-          type: 'button',
-          action_id: LEAD_ACTIONS.retrySetAside,
-          text: { type: 'plain_text', text: 'Retry' },
-          value: encodeLeadRef(lead.id),
-        },
-      }),
-    ),
-  ];
-  return { text: `${leads.length} set-aside lead(s)`, blocks };
+/** A CRM write set aside after the CRM refused it, as `/leads failed` lists it. */
+export interface SetAsideCrmWriteView {
+  readonly key: string;
+  readonly leadId: LeadId;
+  readonly reason: string;
+  readonly at: Date;
+}
+
+/** Each list shows this many; the header says how many there are in all. */
+const SET_ASIDE_SHOWN = 20;
+
+const retryRow = (text: string, actionId: string, value: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
+  accessory: { type: 'button', action_id: actionId, text: { type: 'plain_text', text: 'Retry' }, value },
+});
+
+/**
+ * `/leads failed`: the leads set aside after repeated failures, and the CRM writes the CRM refused
+ * (when one is connected: `crm` names it), each with why and a Retry button.
+ */
+export function renderSetAsideLeads(
+  leads: readonly SetAsideLead[],
+  crm: { readonly name: string; readonly writes: readonly SetAsideCrmWriteView[] } | null = null,
+): RenderedMessage {
+  const crmWrites = crm?.writes ?? [];
+  if (leads.length === 0 && crmWrites.length === 0)
+    return renderCommandReply(
+      crm === null
+        ? 'No lead is set aside: every lead was posted or is being retried.'
+        : `No lead is set aside: every lead was posted or is being retried, and ${literalMrkdwn(crm.name)} took every lead it was sent.`,
+    );
+  const header = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const blocks: Block[] = [];
+  if (leads.length > 0)
+    blocks.push(
+      header(
+        `*Set-aside leads* (${leads.length}): press *Retry* once the cause is fixed; the next poll posts it.`,
+      ),
+      ...leads
+        .slice(0, SET_ASIDE_SHOWN)
+        .map((lead) =>
+          retryRow(
+            `• Lead ${literalMrkdwn(truncate(leadIdText(lead.id), 300))}, set aside ${slackDate(lead.at)} after ${lead.attempts} attempt(s): ${literalMrkdwn(truncate(lead.reason, 1500))}${lead.retryRequested ? ' · _retry requested_' : ''}`,
+            LEAD_ACTIONS.retrySetAside,
+            encodeLeadRef(lead.id),
+          ),
+        ),
+    );
+  if (crm !== null && crmWrites.length > 0)
+    blocks.push(
+      header(
+        `*Leads ${literalMrkdwn(crm.name)} refused* (${crmWrites.length}): they are in Slack, not in the CRM. Fix the cause (the CRM's words are below), then press *Retry*.`,
+      ),
+      ...crmWrites
+        .slice(0, SET_ASIDE_SHOWN)
+        .map((write) =>
+          retryRow(
+            `• Lead ${literalMrkdwn(truncate(leadIdText(write.leadId), 300))}, refused ${slackDate(write.at)}: ${literalMrkdwn(truncate(write.reason, 1500))}`,
+            LEAD_ACTIONS.retryCrmWrite,
+            write.key,
+          ),
+        ),
+    );
+  const total = leads.length + crmWrites.length;
+  return { text: `${total} set-aside lead(s)`, blocks };
 }

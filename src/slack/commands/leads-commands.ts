@@ -19,6 +19,7 @@ import {
   type TeamViewDeps,
 } from '../../services/team-views.ts';
 import type { AuditLog } from '../../stores/audit-log.ts';
+import type { CrmOutbox } from '../../stores/crm-outbox.ts';
 import { describeFailure, failureField, withoutEndpoints } from '../../stores/failure.ts';
 import type { LeadRecordStore } from '../../stores/lead-record-store.ts';
 import type { PendingStore } from '../../stores/pending-store.ts';
@@ -72,6 +73,8 @@ export interface CommandDeps extends AdminDeps, TeamViewDeps {
   readonly pending: PendingStore;
   /** For `/leads failed` and its Retry buttons. */
   readonly leadRecords: LeadRecordStore;
+  /** The connected CRM's name and its refused writes (`/leads failed`); absent when none is connected. */
+  readonly crm?: { readonly name: string; readonly outbox: Pick<CrmOutbox, 'listSetAside' | 'retry'> };
 }
 
 /** What running a subcommand produced: the private answer, and the change to audit, if any. */
@@ -269,10 +272,17 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       message: renderAudit(await deps.auditLog.latest(20)),
     })),
     command(
-      a('failed', '/leads failed', 'leads set aside after repeated failures, to retry'),
+      a(
+        'failed',
+        '/leads failed',
+        'leads set aside after repeated failures (or refused by the CRM), to retry',
+      ),
       parseNothing,
       async () => ({
-        message: renderSetAsideLeads(await deps.leadRecords.listQuarantined()),
+        message: renderSetAsideLeads(
+          await deps.leadRecords.listQuarantined(),
+          deps.crm ? { name: deps.crm.name, writes: await deps.crm.outbox.listSetAside() } : null,
+        ),
       }),
     ),
   ];

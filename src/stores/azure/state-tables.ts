@@ -13,6 +13,7 @@ const STATE_TABLES = [
   'Settings',
   'Audit',
   'Lease',
+  'Crm',
 ] as const;
 
 export type StateTableName = (typeof STATE_TABLES)[number];

@@ -1,0 +1,186 @@
+import { Client } from '@hubspot/api-client';
+import type { CrmLead } from '../domain/crm-lead.ts';
+import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
+
+export interface HubSpotSettings {
+  /** A private app's access token (or a service key): `pat-…`. */
+  readonly token: string;
+  /** Where the API is: `https://api.hubapi.com` unless a proxy (or a test's stand-in) is in front. */
+  readonly apiUrl: string;
+  /** The deal property holding each lead's key: created by the admin with "unique values" on. */
+  readonly leadKeyProperty: string;
+  readonly pipeline: string;
+  readonly dealStage: string;
+  /** The app's documented burst limit (100 per 10 s for most accounts): calls are spaced to keep under it. */
+  readonly requestsPer10Seconds: number;
+  /** One call longer than this counts as unanswered (the write may have happened; it is tried again). */
+  readonly timeoutMs: number;
+}
+
+/** HubSpot's error body (developers.hubspot.com → API usage → error handling). */
+interface HubSpotErrorBody {
+  readonly message?: unknown;
+  readonly category?: unknown;
+  readonly errorType?: unknown;
+  readonly policyName?: unknown;
+}
+
+/** The thrown shape of the official client (its ApiException): the HTTP status, body and headers. */
+function apiFailureOf(
+  error: unknown,
+): { status: number; body: HubSpotErrorBody; headers: Record<string, string> } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { code, body, headers } = error as { code?: unknown; body?: unknown; headers?: unknown };
+  if (typeof code !== 'number' || code < 100) return null;
+  return {
+    status: code,
+    body: typeof body === 'object' && body !== null ? (body as HubSpotErrorBody) : {},
+    headers: typeof headers === 'object' && headers !== null ? (headers as Record<string, string>) : {},
+  };
+}
+
+/** How long HubSpot asks us to wait: its Retry-After, else the window of the limit that was hit. */
+function retryAfterMsOf(body: HubSpotErrorBody, headers: Record<string, string>): number {
+  const header = Number(headers['retry-after'] ?? headers['Retry-After']);
+  if (Number.isFinite(header) && header >= 0) return header * 1000;
+  // The daily limit resets at midnight in the account's time zone; an hour is a polite first wait.
+  if (body.policyName === 'DAILY') return 60 * 60_000;
+  return 10_000; // TEN_SECONDLY_ROLLING and secondly limits
+}
+
+/** Maps what the client threw onto the bot's CRM failures. */
+export function hubSpotFailure(error: unknown): CrmCallError {
+  if (error instanceof CrmCallError) return error;
+  const failure = apiFailureOf(error);
+  if (failure === null) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new CrmCallError('unavailable', `HubSpot did not answer: ${reason}`.slice(0, 300));
+  }
+  const { status, body, headers } = failure;
+  const message = typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${status}`;
+  if (status === 429) return new CrmCallError('rateLimited', message, retryAfterMsOf(body, headers));
+  if (status === 401 || status === 403)
+    return new CrmCallError('unauthorized', `HubSpot ${status}: ${message}`);
+  if (status >= 500 || status === 408)
+    return new CrmCallError('unavailable', `HubSpot ${status}: ${message}`);
+  return new CrmCallError('refused', `HubSpot ${status}: ${message}`);
+}
+
+/** The properties HubSpot keeps as the contact's: only what Microsoft gave, so nothing is blanked. */
+function contactProperties(lead: CrmLead): Record<string, string> {
+  const { customer } = lead;
+  const properties: Record<string, string> = { email: lead.email };
+  const given = {
+    firstname: customer.firstName,
+    lastname: customer.lastName,
+    phone: customer.phone,
+    company: customer.company,
+    jobtitle: customer.title,
+    country: customer.country,
+  };
+  for (const [name, value] of Object.entries(given)) if (value !== null) properties[name] = value;
+  return properties;
+}
+
+function dealDescription(lead: CrmLead): string {
+  const lines = [
+    `Microsoft commercial marketplace lead: ${lead.source}.`,
+    `Offer: ${lead.offerName ?? 'not given'}`,
+    `Received: ${lead.receivedAt.toISOString()}`,
+    `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey}`,
+  ];
+  if (lead.description !== null) lines.push('', 'The customer wrote:', lead.description);
+  return lines.join('\n').slice(0, 65_000);
+}
+
+/**
+ * HubSpot through its official client (CRM v3 objects, v4 associations): the contact upserted by
+ * e-mail, a deal per lead upserted by the lead's key in a unique deal property, and the two
+ * associated. Every step is idempotent, so a lost answer is simply tried again.
+ */
+export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
+  const client = new Client({
+    accessToken: settings.token,
+    basePath: settings.apiUrl.replace(/\/+$/, ''),
+    // Retries belong to the outbox, which remembers them across restarts; the client only spaces calls.
+    numberOfApiCallRetries: 0,
+    limiterOptions: { minTime: Math.ceil(10_000 / settings.requestsPer10Seconds), maxConcurrent: 6 },
+  });
+
+  const within = <T>(call: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CrmCallError('unavailable', `HubSpot took over ${settings.timeoutMs} ms to answer`)),
+        settings.timeoutMs,
+      );
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  };
+
+  /** The account's id and web address, for links to records: asked once, and again after a failure. */
+  let account: Promise<{ portalId: number; uiDomain: string } | null> | null = null;
+  const accountDetails = () => {
+    account ??= within(client.apiRequest({ method: 'GET', path: '/account-info/v3/details' }))
+      .then(async (response) => {
+        if (!response.ok) return null;
+        const details = (await response.json()) as { portalId?: unknown; uiDomain?: unknown };
+        return typeof details.portalId === 'number'
+          ? {
+              portalId: details.portalId,
+              uiDomain: typeof details.uiDomain === 'string' ? details.uiDomain : 'app.hubspot.com',
+            }
+          : null;
+      })
+      .catch(() => null)
+      .then((details) => {
+        if (details === null) account = null;
+        return details;
+      });
+    return account;
+  };
+
+  async function upsertOne(
+    objectType: 'contacts' | 'deals',
+    idProperty: string,
+    id: string,
+    properties: Record<string, string>,
+  ): Promise<string> {
+    const batch = objectType === 'contacts' ? client.crm.contacts.batchApi : client.crm.deals.batchApi;
+    const answer = await within(batch.upsert({ inputs: [{ idProperty, id, properties }] }));
+    const errors = (answer as { errors?: { message?: string }[] }).errors ?? [];
+    const [record] = answer.results;
+    if (record === undefined)
+      throw new CrmCallError(
+        'refused',
+        `HubSpot did not write the ${objectType}: ${errors[0]?.message ?? 'no result'}`,
+      );
+    return record.id;
+  }
+
+  return {
+    name: 'HubSpot',
+    async writeLead(lead): Promise<CrmRecord> {
+      try {
+        const contactId = await upsertOne('contacts', 'email', lead.email, contactProperties(lead));
+        const dealId = await upsertOne('deals', settings.leadKeyProperty, lead.key, {
+          dealname: lead.title.slice(0, 500),
+          pipeline: settings.pipeline,
+          dealstage: settings.dealStage,
+          description: dealDescription(lead),
+        });
+        await within(
+          client.crm.associations.v4.basicApi.createDefault('deals', dealId, 'contacts', contactId),
+        );
+        const details = await accountDetails();
+        return {
+          id: dealId,
+          contactId,
+          url: details && `https://${details.uiDomain}/contacts/${details.portalId}/record/0-3/${dealId}`,
+        };
+      } catch (error) {
+        throw hubSpotFailure(error);
+      }
+    },
+  };
+}

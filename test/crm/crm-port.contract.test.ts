@@ -1,0 +1,193 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFileCrm } from '../../src/crm/file-crm.ts';
+import { createHubSpotCrm, type HubSpotSettings } from '../../src/crm/hubspot-crm.ts';
+import { type CrmLead, crmLeadOf } from '../../src/domain/crm-lead.ts';
+import { parseLeadRow } from '../../src/domain/lead.ts';
+import { CrmCallError, type CrmPort } from '../../src/services/crm-port.ts';
+import { JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../support/fake-hubspot.ts';
+
+// One contract for the CRM port, run against the HubSpot adapter (with HubSpot's stand-in) and the
+// local file CRM. Each implementation comes with a way to count what the CRM holds.
+
+interface Subject {
+  readonly crm: CrmPort;
+  /** Records made for leads, and contacts (the file CRM keeps no contacts apart: null). */
+  counts(): Promise<{ records: number; contacts: number | null }>;
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function hubSpotSettings(hubspot: FakeHubSpot, overrides: Partial<HubSpotSettings> = {}): HubSpotSettings {
+  return {
+    token: hubspot.token,
+    apiUrl: hubspot.apiUrl,
+    leadKeyProperty: 'marketplace_lead_key',
+    pipeline: 'default',
+    dealStage: 'appointmentscheduled',
+    requestsPer10Seconds: 1000,
+    timeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+async function hubSpotSubject(options: FakeHubSpotOptions = {}) {
+  const hubspot = await createFakeHubSpot(options);
+  closers.push(hubspot.close);
+  const crm = createHubSpotCrm(hubSpotSettings(hubspot));
+  return {
+    hubspot,
+    crm,
+    counts: async () => ({ records: hubspot.deals.size, contacts: hubspot.contacts.size }),
+  };
+}
+
+async function fileSubject(): Promise<Subject> {
+  const folder = await mkdtemp(join(tmpdir(), 'leadbot-crm-'));
+  closers.push(() => rm(folder, { recursive: true, force: true }));
+  const crm = createFileCrm(join(folder, 'crm-records.json'), () => new Date('2026-03-02T09:00:00Z'));
+  return {
+    crm,
+    counts: async () => ({ records: Object.keys((await crm.read()).records).length, contacts: null }),
+  };
+}
+
+let sequence = 0;
+function crmLead(customer: Partial<typeof JANE> = {}): CrmLead {
+  sequence += 1;
+  const lead = crmLeadOf(
+    parseLeadRow({
+      partitionKey: '03:2F02:2F2026',
+      rowKey: `contract-${sequence}-${Date.now()}`,
+      timestamp: new Date('2026-03-02T09:00:00Z'),
+      ...leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, ...customer }) }),
+    }),
+  );
+  if (lead === null) throw new Error('not a CRM lead');
+  return lead;
+}
+
+describe.each([
+  { name: 'HubSpot', create: (): Promise<Subject> => hubSpotSubject() },
+  { name: 'local file', create: fileSubject },
+])('CrmPort contract: $name', ({ create }) => {
+  it('writes a lead as one record, and writing it again changes nothing', async () => {
+    const { crm, counts } = await create();
+    const lead = crmLead();
+    const first = await crm.writeLead(lead);
+    const again = await Promise.all([crm.writeLead(lead), crm.writeLead(lead)]);
+    expect(again.map((record) => record.id)).toEqual([first.id, first.id]);
+    expect((await counts()).records).toBe(1);
+  });
+
+  it('gives each lead its own record; two leads of one customer share one contact', async () => {
+    const { crm, counts } = await create();
+    const [a, b] = [crmLead({ Email: 'Ann@Contoso.example' }), crmLead({ Email: 'ann@contoso.example' })];
+    const records = [await crm.writeLead(a), await crm.writeLead(b)];
+    expect(records[0]?.id).not.toBe(records[1]?.id);
+    const { records: made, contacts } = await counts();
+    expect(made).toBe(2);
+    if (contacts !== null) {
+      expect(contacts).toBe(1);
+      expect(records[0]?.contactId).toBe(records[1]?.contactId);
+    }
+  });
+
+  it('keeps hostile text exactly as written', async () => {
+    const { crm } = await create();
+    const note = `<!channel> *buy* <https://evil.example|click> & "quotes"\n${'x'.repeat(3000)}`;
+    const lead = { ...crmLead({ Company: '<@U123> Evil & Co' }), description: note };
+    const record = await crm.writeLead(lead);
+    expect(record.id).not.toBe('');
+  });
+});
+
+describe('HubSpot adapter', () => {
+  it('upserts the contact by e-mail and the deal by the lead key, associated, with a link to the deal', async () => {
+    const { hubspot, crm } = await hubSpotSubject();
+    const lead = crmLead({ FirstName: 'Jane', Company: 'Contoso' });
+    const record = await crm.writeLead(lead);
+    const [deal] = [...hubspot.deals.values()];
+    const [contact] = [...hubspot.contacts.values()];
+    expect(deal?.properties).toMatchObject({
+      marketplace_lead_key: lead.key,
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      dealname: lead.title,
+    });
+    expect(deal?.properties.description).toContain(lead.description ?? '');
+    expect(contact?.properties).toMatchObject({ email: lead.email, firstname: 'Jane', company: 'Contoso' });
+    expect(hubspot.associations).toEqual(new Set([`${deal?.id}→${contact?.id}`]));
+    expect(record).toEqual({
+      id: deal?.id,
+      contactId: contact?.id,
+      url: `https://app-eu1.hubspot.com/contacts/4242/record/0-3/${deal?.id}`,
+    });
+  });
+
+  it('does not blank contact fields Microsoft left empty', async () => {
+    const { hubspot, crm } = await hubSpotSubject();
+    await crm.writeLead(crmLead({ Phone: '+1 555 0100' }));
+    await crm.writeLead(crmLead({ Phone: '' }));
+    expect([...hubspot.contacts.values()][0]?.properties.phone).toBe('+1 555 0100');
+  });
+
+  it('a lost answer is "unavailable"; writing again makes no second deal or contact', async () => {
+    const { hubspot, crm } = await hubSpotSubject();
+    const lead = crmLead();
+    // The contact, then the deal, then the association: each written, its answer lost.
+    for (const path of [/contacts\/batch/, /deals\/batch/, /associations/]) {
+      hubspot.loseAnswers(1, path);
+      await expect(crm.writeLead(lead)).rejects.toMatchObject({ kind: 'unavailable' });
+    }
+    expect(hubspot.requests.filter((request) => request.status === 0)).toHaveLength(3);
+    await crm.writeLead(lead);
+    expect([hubspot.deals.size, hubspot.contacts.size, hubspot.associations.size]).toEqual([1, 1, 1]);
+  });
+
+  it.each([
+    { status: 429, kind: 'rateLimited', retryAfterMs: 10_000 },
+    { status: 500, kind: 'unavailable', retryAfterMs: null },
+    { status: 503, kind: 'unavailable', retryAfterMs: null },
+  ])('maps HubSpot $status to $kind', async ({ status, kind, retryAfterMs }) => {
+    const { hubspot, crm } = await hubSpotSubject();
+    hubspot.failNext(1, status);
+    const failure = await crm.writeLead(crmLead()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CrmCallError);
+    expect(failure).toMatchObject({ kind, retryAfterMs, permanent: false });
+  });
+
+  it('its own rate limit (the ten-second rolling window) is "rateLimited" with a 10 s wait', async () => {
+    const { crm } = await hubSpotSubject({ requestsPer10Seconds: 4 });
+    await crm.writeLead(crmLead()); // 3 calls + the account details
+    const failure = await crm.writeLead(crmLead()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'rateLimited', retryAfterMs: 10_000 });
+    expect((failure as CrmCallError).detail).toContain('ten_secondly_rolling');
+  });
+
+  it('a revoked token is "unauthorized", not a refusal of the lead', async () => {
+    const { hubspot, crm } = await hubSpotSubject();
+    hubspot.revokeToken();
+    await expect(crm.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized', permanent: false });
+  });
+
+  it('a property HubSpot rejects is a permanent refusal naming it', async () => {
+    const { crm } = await hubSpotSubject({ uniqueDealProperties: ['other_key'] });
+    const failure = await crm.writeLead(crmLead()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'refused', permanent: true });
+    expect((failure as CrmCallError).detail).toContain('marketplace_lead_key');
+  });
+
+  it('a HubSpot that does not answer in time is "unavailable"', async () => {
+    const hubspot = await createFakeHubSpot({ latencyMs: 600 });
+    closers.push(hubspot.close);
+    const crm = createHubSpotCrm(hubSpotSettings(hubspot, { timeoutMs: 200 }));
+    await expect(crm.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});

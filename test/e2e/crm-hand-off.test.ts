@@ -1,0 +1,175 @@
+import { addMinutes, addSeconds } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { crmKeyOf } from '../../src/domain/crm-lead.ts';
+import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import {
+  createTestBot,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+// The real bot (HTTP mode, Azurite) with CRM=hubspot against HubSpot's stand-in.
+const ADMIN = 'U0ADMIN01';
+let slack: FakeSlack;
+let hubspot: FakeHubSpot;
+let tables: TestTables;
+let now: Date;
+let bot: Awaited<ReturnType<typeof createTestBot>>;
+let port: number;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  hubspot = await createFakeHubSpot();
+  tables = uniqueTables();
+  now = new Date();
+  bot = await createTestBot({
+    slack,
+    tables,
+    clock: () => now,
+    env: {
+      CRM: 'hubspot',
+      HUBSPOT_TOKEN: hubspot.token,
+      HUBSPOT_API_URL: hubspot.apiUrl,
+      ADMIN_USER_IDS: ADMIN,
+    },
+  });
+  port = (await bot.start()).port;
+});
+
+afterEach(async () => {
+  await bot.stop();
+  await Promise.all([slack.close(), hubspot.close()]);
+});
+
+const handOff = async () => {
+  const run = bot.jobs.crm;
+  if (run === null) throw new Error('no CRM connected');
+  return run();
+};
+const leadPosts = () => slack.messages.filter((m) => m.metadata?.event_type === LEAD_EVENT_TYPE);
+const customer = (email: string) => JSON.stringify({ ...JANE, Email: email });
+const signed = (body: string) => postToSlackEndpoint(port, body, { secret: SIGNING_SECRET });
+const answers = () => slack.callsTo('response_url').map((call) => call.args);
+
+describe('CRM hand-off to HubSpot', () => {
+  it('posts to Slack while HubSpot is down, then writes each lead once; DNC and test leads stay out', async () => {
+    await bot.jobs.poll(); // the first start
+    hubspot.failNext(1_000, 503);
+    const leads = await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+      leadColumns({ CustomerInfo: customer('bob@fabrikam.example') }),
+      leadColumns({ ActionCode: 'DNC', CustomerInfo: customer('carl@other.example') }),
+      leadColumns({ CustomerInfo: customer('MSFT_TEST@microsoft.example') }),
+    ]);
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 4 });
+    expect(leadPosts()).toHaveLength(4);
+
+    expect(await handOff()).toMatchObject({ written: 0, postponed: 2, backlog: 2 });
+    expect(bot.health.report().crm).toMatchObject({ name: 'HubSpot', backlog: 2, setAside: 0 });
+    // Not due again until its backoff passed: a run now asks HubSpot nothing.
+    const asked = hubspot.requests.length;
+    expect(await handOff()).toMatchObject({ written: 0, postponed: 0, backlog: 2 });
+    expect(hubspot.requests.length).toBe(asked);
+
+    hubspot.failNext(0, 503);
+    now = addSeconds(now, 31);
+    expect(await handOff()).toMatchObject({ written: 2, postponed: 0, backlog: 0 });
+    expect([...hubspot.contacts.values()].map((c) => c.properties.email).sort()).toEqual([
+      'ann@contoso.example',
+      'bob@fabrikam.example',
+    ]);
+    expect([...hubspot.deals.values()].map((d) => d.properties.marketplace_lead_key).sort()).toEqual(
+      [leads[0], leads[1]].map((id) => id && crmKeyOf(id)).sort(),
+    );
+    // Polled and handed off again: nothing new anywhere.
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 0 });
+    expect(await handOff()).toMatchObject({ written: 0, backlog: 0 });
+    expect(hubspot.deals.size).toBe(2);
+    expect(bot.health.report()).toMatchObject({ status: 'ok' });
+  });
+
+  it('an answer lost after HubSpot wrote the deal, and a 429 storm, give one deal per lead', async () => {
+    await bot.jobs.poll();
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+      leadColumns({ CustomerInfo: customer('ann@contoso.example'), ActionCode: 'PLT' }),
+    ]);
+    await bot.jobs.poll();
+    hubspot.loseAnswers(2, /deals\/batch/);
+    expect(await handOff()).toMatchObject({ written: 0, postponed: 2 });
+    expect(hubspot.deals.size).toBe(2); // HubSpot wrote both; the bot did not hear it
+    now = addSeconds(now, 31);
+    hubspot.failNext(5, 429);
+    expect(await handOff()).toMatchObject({ rateLimited: true, written: 0, backlog: 2 });
+    // Runs after each wait until the storm is over: the writes that were rate-limited wait HubSpot's 10 s.
+    let written = 0;
+    for (let run = 0; run < 6 && written < 2; run += 1) {
+      now = addSeconds(now, 11);
+      written += (await handOff()).written;
+    }
+    expect(written).toBe(2);
+    expect(hubspot.requests.filter((request) => request.status === 429)).toHaveLength(5);
+    expect([hubspot.deals.size, hubspot.contacts.size, hubspot.associations.size]).toEqual([2, 1, 2]);
+  });
+
+  it('a refused lead is set aside, listed in /leads failed, and written on an admin Retry', async () => {
+    await bot.jobs.poll();
+    hubspot.refuseProperty('dealname', 'dealname is locked by a validation rule');
+    const [lead] = await insertLeads(leadTableClient(tables), [leadColumns()]);
+    await bot.jobs.poll();
+    expect(leadPosts()).toHaveLength(1);
+    expect(await handOff()).toMatchObject({ setAside: 1, backlog: 0 });
+    expect(bot.health.report()).toMatchObject({ status: 'degraded', crm: { setAside: 1 } });
+
+    await signed(slashCommandBody({ text: 'failed', userId: ADMIN, responseUrl: slack.responseUrl }));
+    await vi.waitFor(() => expect(answers()).toHaveLength(1));
+    const list = answers()[0]?.blocks as Array<{ text?: { text: string }; accessory?: { value: string } }>;
+    expect(list[0]?.text?.text).toContain('Leads HubSpot refused');
+    expect(list[1]?.text?.text.replaceAll('\u200B', '')).toContain('dealname is locked by a validation rule');
+    expect(list[1]?.accessory?.value).toBe(lead && crmKeyOf(lead));
+
+    hubspot.refuseProperty('dealname', null);
+    for (const userId of ['U0REP0001', ADMIN])
+      await signed(
+        blockActionsBody({
+          userId,
+          actionId: LEAD_ACTIONS.retryCrmWrite,
+          blockId: 'b',
+          value: list[1]?.accessory?.value ?? '',
+          responseUrl: slack.responseUrl,
+        }),
+      );
+    await vi.waitFor(() => expect(answers()).toHaveLength(3));
+    expect(answers()[1]?.text).toMatch(/^⛔ Only an admin/);
+    expect(answers()[2]?.text).toMatch(/^🔁 Retry requested/);
+    expect(await handOff()).toMatchObject({ written: 1, setAside: 0 });
+    expect(hubspot.deals.size).toBe(1);
+    expect(bot.health.report()).toMatchObject({ status: 'ok', crm: { setAside: 0, backlog: 0 } });
+  });
+
+  it('a revoked token stops the run and says so in /healthz; the leads wait, nothing is set aside', async () => {
+    await bot.jobs.poll();
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+      leadColumns({ CustomerInfo: customer('bob@fabrikam.example') }),
+    ]);
+    await bot.jobs.poll();
+    hubspot.revokeToken();
+    // The writes under way when the refusal came are postponed too (4 run at once); none is set aside.
+    expect(await handOff()).toMatchObject({ written: 0, setAside: 0, backlog: 2 });
+    expect(bot.health.report().problems.join(' ')).toContain(
+      "HubSpot: the CRM refused the bot's credentials",
+    );
+    hubspot.restoreToken();
+    now = addMinutes(now, 2);
+    expect(await handOff()).toMatchObject({ written: 2, backlog: 0 });
+    expect(bot.health.report().crm).toMatchObject({ problem: null });
+  });
+});

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in of HubSpot's API, as documented (developers.hubspot.com): the CRM v3 batch upsert
+ * of contacts and deals, the v4 default association, account details; Bearer auth; error bodies
+ * `{status, message, category, correlationId}`; the ten-second rolling rate limit with its 429 body and
+ * X-HubSpot-RateLimit headers. Fault modes: answers lost after the write, 5xx, 429 storms, a revoked
+ * token, latency.
+ */
+export interface FakeHubSpot {
+  readonly apiUrl: string;
+  readonly token: string;
+  /** Contacts by id; the unique key is the e-mail (case-insensitive, as HubSpot treats it). */
+  readonly contacts: Map<string, { id: string; properties: Record<string, string> }>;
+  readonly deals: Map<string, { id: string; properties: Record<string, string> }>;
+  /** `dealId→contactId` pairs. */
+  readonly associations: Set<string>;
+  /** Every request, in order: method, path, and the status it was answered with. */
+  readonly requests: { method: string; path: string; status: number; at: number }[];
+  /** The next `count` writes (to paths matching `path`) are done, then the connection is dropped: the answer is lost. */
+  loseAnswers(count: number, path?: RegExp): void;
+  /** From now on each write is done and its answer lost with this probability (0: never). */
+  loseRandomly(rate: number): void;
+  /** Deals created (not updated) so far: one per lead when the caller's key is idempotent. */
+  dealsCreated(): number;
+  /** The next `count` requests are answered with `status` (a 5xx outage, or 429s) without doing anything. */
+  failNext(count: number, status: number): void;
+  /** From now on HubSpot rejects this property's values with `message` (null: accepts them again). */
+  refuseProperty(name: string, message: string | null): void;
+  /** The token stops working (401) until `restoreToken`. */
+  revokeToken(): void;
+  restoreToken(): void;
+  close(): Promise<void>;
+}
+
+export interface FakeHubSpotOptions {
+  /** Deal properties created with unique values (the lead key property must be one). */
+  readonly uniqueDealProperties?: readonly string[];
+  /** Calls allowed per rolling 10 s before 429 (HubSpot: 100 for most private apps). */
+  readonly requestsPer10Seconds?: number;
+  readonly latencyMs?: number;
+  /** Properties HubSpot rejects, with its message (a field "refused"). */
+  readonly invalidProperties?: Readonly<Record<string, string>>;
+}
+
+const DEAL_STAGES = new Set(['appointmentscheduled', 'qualifiedtobuy', 'closedwon', 'closedlost']);
+const CONTACT_PROPERTIES = new Set([
+  'email',
+  'firstname',
+  'lastname',
+  'phone',
+  'company',
+  'jobtitle',
+  'country',
+]);
+const DEAL_PROPERTIES = new Set(['dealname', 'pipeline', 'dealstage', 'description', 'amount']);
+
+export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promise<FakeHubSpot> {
+  const token = `pat-na1-${randomUUID()}`;
+  const uniqueDeal = new Set(options.uniqueDealProperties ?? ['marketplace_lead_key']);
+  const limit = options.requestsPer10Seconds ?? 100;
+  const contacts = new Map<string, { id: string; properties: Record<string, string> }>();
+  const deals = new Map<string, { id: string; properties: Record<string, string> }>();
+  const associations = new Set<string>();
+  const requests: FakeHubSpot['requests'] = [];
+  const recent: number[] = [];
+  let nextId = 1000;
+  let toLose = 0;
+  let losePath = /./;
+  let loseRate = 0;
+  let created = 0;
+  let failing = { count: 0, status: 500 };
+  let tokenValid = true;
+  const refused = new Map<string, string>(Object.entries(options.invalidProperties ?? {}));
+
+  const error = (res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
+    res.end(JSON.stringify({ status: 'error', correlationId: randomUUID(), ...body }));
+  };
+  const validation = (res: ServerResponse, name: string, message: string, code: string) =>
+    error(res, 400, {
+      message: `Property values were not valid: ${JSON.stringify([{ isValid: false, message, error: code, name }])}`,
+      category: 'VALIDATION_ERROR',
+    });
+
+  function upsert(
+    store: Map<string, { id: string; properties: Record<string, string> }>,
+    known: Set<string>,
+    body: { inputs?: { idProperty?: string; id?: string; properties?: Record<string, string> }[] },
+    res: ServerResponse,
+    objectType: 'contacts' | 'deals',
+  ): unknown {
+    const results = [];
+    for (const input of body.inputs ?? []) {
+      const idProperty = input.idProperty ?? 'hs_object_id';
+      const properties = input.properties ?? {};
+      if (objectType === 'contacts' ? idProperty !== 'email' : !uniqueDeal.has(idProperty)) {
+        validation(
+          res,
+          idProperty,
+          `Property "${idProperty}" does not exist or does not have unique values`,
+          'PROPERTY_DOESNT_EXIST',
+        );
+        return null;
+      }
+      for (const name of Object.keys(properties)) {
+        if (!known.has(name) && !uniqueDeal.has(name)) {
+          validation(res, name, `Property "${name}" does not exist`, 'PROPERTY_DOESNT_EXIST');
+          return null;
+        }
+        const invalid = refused.get(name);
+        if (invalid !== undefined) {
+          validation(res, name, invalid, 'INVALID_OPTION');
+          return null;
+        }
+      }
+      if (objectType === 'deals' && properties.dealstage && !DEAL_STAGES.has(properties.dealstage)) {
+        validation(
+          res,
+          'dealstage',
+          `${properties.dealstage} was not one of the allowed options`,
+          'INVALID_OPTION',
+        );
+        return null;
+      }
+      const key = objectType === 'contacts' ? String(input.id).toLowerCase() : `${idProperty}:${input.id}`;
+      const existing = store.get(key);
+      if (existing === undefined && objectType === 'deals') created += 1;
+      const now = new Date().toISOString();
+      const record = existing ?? { id: String(nextId++), properties: {} };
+      record.properties = { ...record.properties, ...properties, [idProperty]: String(input.id) };
+      store.set(key, record);
+      results.push({
+        id: record.id,
+        properties: record.properties,
+        createdAt: now,
+        updatedAt: now,
+        archived: false,
+        new: existing === undefined,
+      });
+    }
+    const now = new Date().toISOString();
+    return { status: 'COMPLETE', results, startedAt: now, completedAt: now };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, text: string): Promise<unknown> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = text === '' ? {} : JSON.parse(text);
+    if (req.method === 'POST' && url.pathname === '/crm/v3/objects/contacts/batch/upsert')
+      return upsert(contacts, CONTACT_PROPERTIES, body, res, 'contacts');
+    if (req.method === 'POST' && url.pathname === '/crm/v3/objects/deals/batch/upsert')
+      return upsert(deals, DEAL_PROPERTIES, body, res, 'deals');
+    const association = url.pathname.match(
+      /^\/crm\/v4\/objects\/deals\/([^/]+)\/associations\/default\/contacts\/([^/]+)$/,
+    );
+    if (req.method === 'PUT' && association) {
+      const [, dealId, contactId] = association;
+      const dealExists = [...deals.values()].some((deal) => deal.id === dealId);
+      const contactExists = [...contacts.values()].some((contact) => contact.id === contactId);
+      if (!dealExists || !contactExists) {
+        error(res, 404, { message: 'Object not found', category: 'OBJECT_NOT_FOUND' });
+        return null;
+      }
+      associations.add(`${dealId}→${contactId}`);
+      const now = new Date().toISOString();
+      return {
+        status: 'COMPLETE',
+        results: [
+          {
+            from: { id: dealId },
+            to: { id: contactId },
+            associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 },
+          },
+        ],
+        startedAt: now,
+        completedAt: now,
+      };
+    }
+    if (req.method === 'GET' && url.pathname === '/account-info/v3/details')
+      return { portalId: 4242, accountType: 'STANDARD', timeZone: 'UTC', uiDomain: 'app-eu1.hubspot.com' };
+    error(res, 404, { message: `No route for ${req.method} ${url.pathname}`, category: 'OBJECT_NOT_FOUND' });
+    return null;
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const at = Date.now();
+      const log = (status: number) =>
+        requests.push({
+          method: req.method ?? '',
+          path: new URL(req.url ?? '/', 'http://x').pathname,
+          status,
+          at,
+        });
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      if (!tokenValid || req.headers.authorization !== `Bearer ${token}`) {
+        log(401);
+        error(res, 401, {
+          message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
+          category: 'INVALID_AUTHENTICATION',
+        });
+        return;
+      }
+      while (recent.length > 0 && (recent[0] ?? 0) <= at - 10_000) recent.shift();
+      if (failing.count > 0 || recent.length >= limit) {
+        const status = failing.count > 0 ? failing.status : 429;
+        if (failing.count > 0) failing = { ...failing, count: failing.count - 1 };
+        log(status);
+        if (status === 429)
+          error(
+            res,
+            429,
+            {
+              message: 'You have reached your ten_secondly_rolling limit.',
+              errorType: 'RATE_LIMIT',
+              policyName: 'TEN_SECONDLY_ROLLING',
+            },
+            {
+              'x-hubspot-ratelimit-max': String(limit),
+              'x-hubspot-ratelimit-remaining': '0',
+              'x-hubspot-ratelimit-interval-milliseconds': '10000',
+            },
+          );
+        else error(res, status, { message: 'internal error', category: 'INTERNAL_ERROR' });
+        return;
+      }
+      recent.push(at);
+      let answer: unknown;
+      try {
+        answer = await route(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        log(400);
+        error(res, 400, { message: 'Invalid input JSON', category: 'VALIDATION_ERROR' });
+        return;
+      }
+      if (answer === null) {
+        log(res.statusCode);
+        return;
+      }
+      const lose = toLose > 0 && losePath.test(req.url ?? '');
+      if (req.method !== 'GET' && (lose || Math.random() < loseRate)) {
+        if (lose) toLose -= 1;
+        log(0);
+        res.socket?.destroy(); // the write happened; the answer never arrives
+        return;
+      }
+      log(200);
+      res.writeHead(200, {
+        'content-type': 'application/json;charset=utf-8',
+        'x-hubspot-ratelimit-max': String(limit),
+        'x-hubspot-ratelimit-remaining': String(Math.max(0, limit - recent.length)),
+      });
+      res.end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    token,
+    contacts,
+    deals,
+    associations,
+    requests,
+    loseAnswers(count, path = /./) {
+      toLose = count;
+      losePath = path;
+    },
+    loseRandomly(rate) {
+      loseRate = rate;
+    },
+    dealsCreated: () => created,
+    failNext(count, status) {
+      failing = { count, status };
+    },
+    refuseProperty(name, message) {
+      if (message === null) refused.delete(name);
+      else refused.set(name, message);
+    },
+    revokeToken() {
+      tokenValid = false;
+    },
+    restoreToken() {
+      tokenValid = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
