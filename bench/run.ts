@@ -22,10 +22,13 @@ import { createAzureRulesStore } from '../src/stores/azure/azure-rules-store.ts'
 import { azuriteConnectionString } from '../src/stores/azure/embedded-azurite.ts';
 import { createTableClient } from '../src/stores/azure/tables.ts';
 import type { LeadRowsResult } from '../src/stores/lead-table.ts';
+import { createFakeHubSpot } from '../test/support/fake-hubspot.ts';
 import { createFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts';
 import { createCountingProxy } from './counting-proxy.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--crm`: only the CRM hand-off section (HubSpot's stand-in answering in 200 ms). */
+const crmOnly = process.argv.includes('--crm');
 /** `--poll-cost`: only section 2, the poll's cost against the table's size. */
 const pollCostOnly = process.argv.includes('--poll-cost');
 const SIZES = quick
@@ -604,6 +607,84 @@ async function reminderScan(harness: Harness, history: number) {
   };
 }
 
+/**
+ * The CRM hand-off with HubSpot's stand-in answering every call in 200 ms: the time from a lead's
+ * arrival to its deal in HubSpot with the default CRM schedule (every 10 s) and a 5 s poll; then a
+ * backlog written against HubSpot's documented 100 calls per 10 s (enforced by the stand-in with 429s).
+ */
+async function crmHandOff(harness: Harness, samples: number, backlog: number) {
+  const hubspot = await createFakeHubSpot({ latencyMs: 200, requestsPer10Seconds: 100 });
+  const crmEnv = { CRM: 'hubspot', HUBSPOT_TOKEN: hubspot.token, HUBSPOT_API_URL: hubspot.apiUrl };
+  try {
+    const tables = freshTables();
+    const bot = await createBot(botConfig(harness, tables, { ...crmEnv, POLL_SCHEDULE: '*/5 * * * * *' }), {
+      log: quietLog,
+    });
+    await bot.start();
+    await bot.jobs.poll();
+    const client = createTableClient(harness.connectionString, tables.leads);
+    await client.createTable();
+    const latencies: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      await sleep(Math.random() * 10_000); // arrive at any point of the CRM schedule's cycle
+      const entity = leadEntity(i, 'contoso.crm');
+      const created = await client.createEntity(entity);
+      const timestamp = Date.parse(
+        decodeURIComponent(/datetime'([^']+)'/.exec(created.etag ?? '')?.[1] ?? ''),
+      );
+      const dealsBefore = hubspot.deals.size;
+      const deadline = Date.now() + 60_000;
+      while (hubspot.deals.size === dealsBefore && Date.now() < deadline) await sleep(20);
+      latencies.push(Date.now() - timestamp);
+    }
+    await bot.stop();
+
+    // The backlog: leads already posted and queued, written by one run after another as fast as allowed.
+    const drainTables = freshTables();
+    // No schedule: only the runs below write, so the drain is timed from its first call to its last.
+    const drainBot = await createBot(botConfig(harness, drainTables, crmEnv), {
+      log: quietLog,
+      schedule: false,
+    });
+    await drainBot.start();
+    await drainBot.jobs.poll();
+    await bulkInsert(
+      createTableClient(harness.connectionString, drainTables.leads),
+      Array.from({ length: backlog }, (_, i) => leadEntity(i, 'contoso.crmdrain')),
+    );
+    const deals = hubspot.deals.size;
+    const requestsBefore = hubspot.requests.length;
+    while ((await drainBot.jobs.poll()).posted > 0);
+    const run = drainBot.jobs.crm;
+    if (run === null) throw new Error('no CRM');
+    const started = Date.now();
+    let summary = await run();
+    while (summary.backlog > 0) {
+      if (summary.rateLimited) await sleep(1_000);
+      summary = await run();
+    }
+    const drainMs = Date.now() - started;
+    await drainBot.stop();
+    const calls = hubspot.requests.slice(requestsBefore);
+    const accepted = calls.filter((call) => call.status === 200).length;
+    return {
+      samples,
+      medianSeconds: seconds(percentile(latencies, 50)),
+      p95Seconds: seconds(percentile(latencies, 95)),
+      backlog,
+      drainSeconds: seconds(drainMs),
+      written: hubspot.deals.size - deals,
+      callsPerSecond: Math.round((accepted / (drainMs / 1000)) * 10) / 10,
+      fractionOfLimit: Math.round((accepted / (drainMs / 1000) / 10) * 100) / 100,
+      rateLimited429: calls.filter((call) => call.status === 429).length,
+      errors: calls.filter((call) => call.status !== 200 && call.status !== 429).length,
+      duplicates: hubspot.dealsCreated() - hubspot.deals.size,
+    };
+  } finally {
+    await hubspot.close();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const azurite = await startAzurite();
@@ -620,6 +701,24 @@ async function main(): Promise<void> {
     `marketplace-leadbot benchmark${quick ? ' (--quick)' : ''}: ${machine.cores} cores, Node ${machine.node}`,
   );
   try {
+    if (crmOnly) {
+      out('CRM hand-off (HubSpot stand-in, 200 ms a call, 100 calls per 10 s) …');
+      // Slack without its per-channel pace here: the section measures the CRM side alone.
+      const unpacedSlack = await createFakeSlack();
+      const crm = await crmHandOff({ ...harness, slack: unpacedSlack }, quick ? 5 : 20, quick ? 100 : 1_000);
+      await unpacedSlack.close();
+      out(
+        `Lead → HubSpot deal (poll every 5 s, CRM_SCHEDULE every 10 s): ${crm.samples} samples, median ${crm.medianSeconds} s, p95 ${crm.p95Seconds} s`,
+      );
+      out(
+        `Backlog of ${crm.backlog} leads: ${crm.written} written in ${crm.drainSeconds} s, ${crm.callsPerSecond} calls/s (${Math.round(crm.fractionOfLimit * 100)}% of HubSpot's 10/s); 429s ${crm.rateLimited429}; errors ${crm.errors}; duplicates ${crm.duplicates}`,
+      );
+      mkdirSync('bench/results', { recursive: true });
+      const results = { date: new Date().toISOString(), machine, crm };
+      writeFileSync('bench/results/crm.json', `${JSON.stringify(results, null, 2)}\n`);
+      out('Written to bench/results/crm.json');
+      return;
+    }
     if (pollCostOnly) {
       // Section 2 alone (with --million: up to a million older rows), written beside the full results.
       out('2. poll cost vs table size …');
