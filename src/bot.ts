@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openCrm } from './compose/crm.ts';
 import { composeJobs } from './compose/jobs.ts';
+import { openPlayground } from './compose/playground.ts';
 import { composeRoutes } from './compose/routes.ts';
 import { composeServices } from './compose/services.ts';
 import { connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
@@ -49,12 +50,18 @@ export interface Bot {
 }
 
 /** The composition root: config → stores → Slack → services → listeners → jobs. Only wiring. */
-export async function createBot(config: Config, options: BotOptions): Promise<Bot> {
+export async function createBot(settings: Config, options: BotOptions): Promise<Bot> {
   const { log } = options;
   // Every process judges claims, leases, SLAs and search windows by the table service's time, whatever
   // its host's clock says (docs/guarantees.md, clock skew).
   const serviceClock = createServiceClock();
-  const clock = options.clock ?? serviceClock.now;
+  // Local mode: the playground stands in for Slack, and its visitor can move the bot's clock ahead.
+  const playground =
+    settings.slack.mode === 'local'
+      ? await openPlayground(settings, options.clock ?? serviceClock.now, options.writeOutput ?? (() => {}))
+      : null;
+  const config = playground?.config ?? settings;
+  const clock = playground?.clock ?? options.clock ?? serviceClock.now;
   const processId = randomUUID();
   const stores = await openStores(config, serviceClock, log);
 
@@ -69,10 +76,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log,
     nudge: () => jobs.nudge(),
   });
-  const { app, gateway } = connectSlack(config, routes, { ...options, metrics, health, clock });
+  const { app, gateway } = connectSlack(config, routes, { ...options, metrics, health, clock }, playground);
   const slack = createSlackAdapter(gateway, clock);
-  const services = composeServices(config, stores, slack, clock, log, { refreshesHome: app !== null, crm });
-  if (app !== null) listenToSlack(app, { services, stores, gateway, log });
+  const services = composeServices(config, stores, slack, clock, log, { refreshesHome: true, crm });
+  listenToSlack(app, { services, stores, gateway, log });
   const { runs, jobs } = composeJobs(config, {
     stores,
     services,
@@ -85,9 +92,8 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     log,
   });
 
-  const checks = app === null ? null : slackChecks(app, health, { config, stores, slack });
+  const checks = slackChecks(app, health, { config, stores, slack });
   let scheduler: Scheduler | null = null;
-  let localServer: Server | null = null;
   let probeServer: Server | null = null;
   let started = false;
   return {
@@ -96,33 +102,30 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
     jobs: runs,
     pollNow: jobs.nudge,
     recheckSlack: async () => {
-      await checks?.auth.run();
-      await checks?.channels.run();
+      await checks.auth.run();
+      await checks.channels.run();
     },
     async start() {
-      let port: number;
-      if (app !== null && config.slack.mode === 'http') {
-        const server = (await app.start(config.port, SLOW_CLIENT_LIMITS)) as Server;
+      let port = config.port;
+      if (config.slack.mode === 'socket')
+        await app.start(); // its routes are served on installerOptions.port
+      else {
+        // The playground (local mode) is for this machine only: it listens on 127.0.0.1.
+        const where = { port: config.port, ...(playground ? { host: '127.0.0.1' } : {}) };
+        const server = (await app.start(where, SLOW_CLIENT_LIMITS)) as Server;
         port = (server.address() as AddressInfo).port;
-      } else {
-        if (app !== null) await app.start();
-        // Socket Mode serves the routes on installerOptions.port; local mode needs a server of its own.
-        localServer = app === null ? serveRoutes(routes) : null;
-        port = localServer ? await listen(localServer, config.port) : config.port;
+        playground?.attach(port, runs);
       }
       if (config.metricsPort !== null) {
         probeServer = serveRoutes(probeRoutes);
         await listen(probeServer, config.metricsPort);
       }
       if (options.schedule ?? true)
-        scheduler = startScheduler(
-          [...jobs.schedule, ...(checks ? [checks.auth, checks.channels] : [])],
-          log,
-        );
+        scheduler = startScheduler([...jobs.schedule, checks.auth, checks.channels], log);
       started = true;
-      await checks?.auth.run();
+      await checks.auth.run();
       // Which routed channels lack the bot, without holding up the start (storage may still be down).
-      void checks?.channels
+      void checks.channels
         .run()
         .catch((error: unknown) =>
           log.warn('could not check channel membership', { error: failureField(error) }),
@@ -134,10 +137,10 @@ export async function createBot(config: Config, options: BotOptions): Promise<Bo
       await scheduler?.stop();
       // Let a standby process take over at its next tick instead of after the lease expires.
       await jobs.stop();
-      if (started) await app?.stop();
+      await playground?.close();
+      if (started) await app.stop();
       await services.homeRefreshes();
-      for (const server of [localServer, probeServer])
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => (probeServer ? probeServer.close(() => resolve()) : resolve()));
       await stores.close();
     },
   };

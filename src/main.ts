@@ -17,15 +17,17 @@ function boxed(lines: readonly string[]): string {
   ].join('\n');
 }
 
-const LOCAL_MODE_BANNER = boxed([
-  'LOCAL MODE: no Slack credentials, so messages are printed here, not posted.',
-  'To connect a real workspace:',
-  '  1. api.slack.com/apps → Create New App → From a manifest → paste manifest.yml',
-  '  2. Install it, then set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET',
-  '     (or SLACK_APP_TOKEN (xapp-…) for Socket Mode), and LEADS_CHANNEL (C…).',
-  '  3. Invite the bot to that channel and run npm start again.',
-  'See README.md → "Connect Slack". Run "npm run demo" to load sample leads.',
-]);
+const localModeBanner = (port: number) =>
+  boxed([
+    'LOCAL MODE: no Slack credentials, so the bot talks to a playground on this machine.',
+    `Open http://127.0.0.1:${port}/ to act as a rep, a manager or an admin (127.0.0.1 only).`,
+    'To connect a real workspace:',
+    '  1. api.slack.com/apps → Create New App → From a manifest → paste manifest.yml',
+    '  2. Install it, then set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET',
+    '     (or SLACK_APP_TOKEN (xapp-…) for Socket Mode), and LEADS_CHANNEL (C…).',
+    '  3. Invite the bot to that channel and run npm start again.',
+    'See README.md → "Connect Slack". Run "npm run demo" to load sample leads.',
+  ]);
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
@@ -46,7 +48,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const bot = await createBot(config, { log, writeOutput: write });
-  if (config.slack.mode === 'local') write(LOCAL_MODE_BANNER);
   if (args.has('--demo')) {
     const leads = createTableClient(bot.storage, config.leadsTable);
     await leads.createTable();
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
     for (const sample of samples) await leads.createEntity(sample);
     log.info(`demo: wrote ${samples.length} sample leads to ${config.leadsTable}`);
   }
-  const { probePort } = await bot.start();
+  const { port, probePort } = await bot.start();
+  if (config.slack.mode === 'local') write(localModeBanner(port));
   log.info('lead bot started', {
     mode: config.slack.mode,
     health: `http://localhost:${probePort}/healthz`,

@@ -8,10 +8,10 @@ import type { Metrics } from '../metrics.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 import { type ChannelMembershipDeps, channelsWithoutBot } from '../services/channel-membership.ts';
 import type { SlackPort } from '../services/slack-port.ts';
-import { createConsoleGateway } from '../slack/console-gateway.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
 import { createWebApiGateway } from '../slack/web-api-gateway.ts';
+import type { Playground } from './playground.ts';
 import type { Services } from './services.ts';
 import type { Stores } from './storage.ts';
 
@@ -21,32 +21,27 @@ export interface SlackOptions {
   readonly health: Health;
   /** Retries of a failed Slack call; tests use 0. */
   readonly slackRetries?: number;
-  /** Local mode prints messages here. */
-  readonly writeOutput?: (text: string) => void;
   readonly clock: () => Date;
 }
 
 /**
  * Slack as this process reaches it: the Bolt app (HTTP or Socket Mode, serving `routes` beside Slack's
- * requests) and the gateway services post through; in local mode no app and a console gateway.
+ * requests) and the gateway services post through; in local mode the same, against the playground.
  */
 export function connectSlack(
   config: Config,
   routes: CustomRoute[],
   options: SlackOptions,
-): { app: App | null; gateway: SlackGateway } {
+  playground: Playground | null = null,
+): { app: App; gateway: SlackGateway } {
   const slack = config.slack;
-  if (slack.mode === 'local') {
-    const write = options.writeOutput ?? (() => {});
-    return {
-      app: null,
-      gateway: createConsoleGateway({ write, showBlocks: config.showBlocks, clock: options.clock }),
-    };
-  }
-  const app = createSlackApp(slack, config, routes, options);
+  // Local mode: the playground's workspace stands in for Slack, reached like Slack over HTTP.
+  const connected = slack.mode === 'local' ? playground?.slack : slack;
+  if (connected === undefined) throw new Error('local mode needs the playground');
+  const app = createSlackApp(connected, config, [...routes, ...(playground?.routes ?? [])], options);
   const gateway = createWebApiGateway(app.client, {
     postIntervalMs: config.slackPostIntervalMs,
-    poster: createPoster(slack, config, options),
+    poster: createPoster(connected, config, options),
     // A post (its tries and its waits on Retry-After) ends well before the claim that guards it.
     postBudgetMs: (config.claimTimeoutSeconds - config.slackTimeoutSeconds) * 1000,
     callTimeoutMs: config.slackTimeoutSeconds * 1000,

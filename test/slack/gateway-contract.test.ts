@@ -1,12 +1,13 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleGateway } from '../../src/slack/console-gateway.ts';
+import { createLocalSlack } from '../../src/playground/local-slack.ts';
+import { playgroundUsers } from '../../src/playground/playground.ts';
 import type { MessageMetadata, SlackGateway } from '../../src/slack/gateway.ts';
 import { createWebApiGateway } from '../../src/slack/web-api-gateway.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 
 // One contract, run against every SlackGateway: what the services rely on, with no per-implementation
-// branch. The console gateway (local mode) must behave like Slack for everything the bot reads back.
+// branch. The playground's workspace (local mode) must behave like Slack for everything the bot reads back.
 
 interface Implementation {
   readonly name: string;
@@ -15,11 +16,12 @@ interface Implementation {
 
 const implementations: Implementation[] = [
   {
-    name: 'console (local mode)',
-    create: async () => ({
-      gateway: createConsoleGateway({ write: () => {}, showBlocks: false, clock: () => new Date() }),
-      close: async () => {},
-    }),
+    name: 'Web API (against the playground of local mode)',
+    create: async () => {
+      const slack = await createLocalSlack(playgroundUsers(), () => new Date());
+      const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+      return { gateway: createWebApiGateway(client, { postIntervalMs: 0 }), close: () => slack.close() };
+    },
   },
   {
     name: 'Web API (against the Slack stand-in)',
