@@ -55,6 +55,12 @@ export const PLAYGROUND_PAGE = `<!doctype html>
   <select id="as"></select>
   <label for="status">Slack status of this user</label>
   <input id="status" placeholder=":palm_tree: Vacation">
+  <label for="tz">Time zone of this user</label>
+  <select id="tz">
+    <option>Europe/Berlin</option><option>Europe/London</option><option>America/New_York</option>
+    <option>America/Los_Angeles</option><option>Asia/Kolkata</option><option>Asia/Tokyo</option>
+    <option>Australia/Sydney</option><option>UTC</option>
+  </select>
   <div id="channels"></div>
   <button class="channel" id="home-tab">🏠 App Home</button>
   <div class="controls">Bot time: <span id="now"></span>
@@ -90,6 +96,7 @@ export const PLAYGROUND_PAGE = `<!doctype html>
     $('as').innerHTML = data.users.map((u) => '<option value="' + u.id + '"' + (u.id === data.as ? ' selected' : '') + '>' + u.name.replace(/[<>&"]/g, '') + '</option>').join('');
     const me = data.users.find((u) => u.id === data.as);
     if (document.activeElement !== $('status')) $('status').value = me ? (me.statusEmoji + ' ' + me.statusText).trim() : '';
+    if (me) $('tz').value = me.timeZone;
     if (!data.channels.some((c) => c.id === state.channel)) state.channel = data.channels[0].id;
     $('channels').innerHTML = data.channels.map((c) => '<button class="channel' + (state.tab === 'channel' && c.id === state.channel ? ' current' : '') + '" data-channel="' + c.id + '">' + c.name.replace(/[<>&"]/g, '') + ' <small>' + c.messages.length + '</small></button>').join('');
     $('home-tab').classList.toggle('current', state.tab === 'home');
@@ -150,6 +157,7 @@ export const PLAYGROUND_PAGE = `<!doctype html>
   document.addEventListener('change', async (event) => {
     const target = event.target;
     if (target.id === 'as') { state.as = target.value; localStorage.setItem('as', state.as); await refresh(); return; }
+    if (target.id === 'tz') { await act({ kind: 'status', timeZone: target.value }); return; }
     if (target.id === 'status') { const [emoji, ...text] = target.value.trim().split(' '); await act({ kind: 'status', emoji: emoji && emoji.startsWith(':') ? emoji : '', text: emoji && emoji.startsWith(':') ? text.join(' ') : target.value.trim() }); return; }
     if (target.closest('#modal') || !target.dataset.actionId) return;
     const message = target.closest('.message');

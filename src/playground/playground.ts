@@ -286,10 +286,11 @@ export function playgroundRoutes(deps: PlaygroundDeps): { routes: CustomRoute[];
         });
         return { ok: true };
       case 'status':
+        // Only what was sent changes: a time zone picked keeps the status, and the other way round.
         slack.updateUser(as, {
-          statusEmoji: String(body.emoji ?? ''),
-          statusText: String(body.text ?? ''),
-          ...(body.timeZone ? { timeZone: String(body.timeZone) } : {}),
+          ...(typeof body.emoji === 'string' ? { statusEmoji: body.emoji } : {}),
+          ...(typeof body.text === 'string' ? { statusText: body.text } : {}),
+          ...(typeof body.timeZone === 'string' && body.timeZone !== '' ? { timeZone: body.timeZone } : {}),
         });
         return { ok: true };
       case 'skip': {

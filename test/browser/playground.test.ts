@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Bot, createBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
+import type { PlaygroundUser } from '../../src/playground/local-slack.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { leadTableClient, uniqueTables } from '../support/test-bot.ts';
 
@@ -123,6 +124,20 @@ describe.skipIf(!haveChromium)('the playground page', () => {
       await actAs('U0PLAYADM1');
       await command('/leads rules');
       await page.locator('.message.private', { hasText: 'Routing' }).first().waitFor();
+
+      // App Home, published by the bot when its tab is opened; a status and time zone set on the page.
+      await actAs('U0PLAYREP1');
+      await page.locator('#home-tab').click();
+      await page.locator('#messages .home .block').first().waitFor();
+      expect(await messagesText()).toContain('Jane Doe');
+      await page.fill('#status', ':palm_tree: Vacation');
+      await page.locator('#status').blur();
+      await page.selectOption('#tz', 'Asia/Tokyo');
+      const alex = async () =>
+        ((await (await fetch(`${url}playground/state`)).json()) as { users: PlaygroundUser[] }).users[0];
+      await expect
+        .poll(alex)
+        .toMatchObject({ statusEmoji: ':palm_tree:', statusText: 'Vacation', timeZone: 'Asia/Tokyo' });
     } catch (error) {
       mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/playground-tour-failure.png', fullPage: true });
