@@ -341,8 +341,11 @@ export const SETTINGS = {
   showBlocks: setting('SHOW_BLOCKS', false, flag),
   crm: setting(
     'CRM',
-    'none' as 'none' | 'hubspot' | 'file',
-    oneOf<'none' | 'hubspot' | 'file'>(['none', 'hubspot', 'file'], 'must be none, hubspot or file.'),
+    'none' as 'none' | 'hubspot' | 'dataverse' | 'file',
+    oneOf<'none' | 'hubspot' | 'dataverse' | 'file'>(
+      ['none', 'hubspot', 'dataverse', 'file'],
+      'must be none, hubspot, dataverse or file.',
+    ),
   ),
   crmFile: setting('CRM_FILE', null as string | null, optionalText),
   crmTimeoutSeconds: setting('CRM_TIMEOUT_SECONDS', 20, wholeNumber(1, 300)),
@@ -363,6 +366,14 @@ export const SETTINGS = {
   ),
   hubspotPipeline: setting('HUBSPOT_PIPELINE', 'default', text),
   hubspotDealStage: setting('HUBSPOT_DEAL_STAGE', 'appointmentscheduled', text),
+  dataverseUrl: setting('DATAVERSE_URL', null as string | null, (text) =>
+    /^https:\/\/[^\s/]+\/?$/.test(text) || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(text)
+      ? ok(text)
+      : fail('must be the environment URL, e.g. https://contoso.crm4.dynamics.com.'),
+  ),
+  dataverseTenantId: setting('DATAVERSE_TENANT_ID', null as string | null, optionalText),
+  dataverseClientId: setting('DATAVERSE_CLIENT_ID', null as string | null, optionalText),
+  dataverseClientSecret: setting('DATAVERSE_CLIENT_SECRET', null as string | null, optionalText, false),
   hubspotRequestsPer10Seconds: setting('HUBSPOT_REQUESTS_PER_10_SECONDS', 100, wholeNumber(1, 1000)),
 } as const;
 
@@ -381,6 +392,16 @@ export type CrmConfig =
       readonly pipeline: string;
       readonly dealStage: string;
       readonly requestsPer10Seconds: number;
+    }
+  | {
+      readonly kind: 'dataverse';
+      readonly url: string;
+      /** With a secret: that app registration; without: the managed identity (DefaultAzureCredential). */
+      readonly clientSecret: {
+        readonly tenantId: string;
+        readonly clientId: string;
+        readonly secret: string;
+      } | null;
     };
 
 /** Which CRM the settings name, with what it needs; a missing token is a problem, not a silent none. */
@@ -392,6 +413,26 @@ function crmOf(v: Values, problems: string[]): CrmConfig | null {
       return null;
     case 'file':
       return { kind: 'file', path: v.crmFile ?? `${v.dataFolder}/crm-records.json` };
+    case 'dataverse': {
+      if (v.dataverseUrl === null) {
+        if (!problems.some((problem) => problem.startsWith('DATAVERSE_URL')))
+          problems.push(
+            "CRM=dataverse needs DATAVERSE_URL: the environment's URL, e.g. https://contoso.crm4.dynamics.com.",
+          );
+        return null;
+      }
+      const { dataverseTenantId: tenantId, dataverseClientId: clientId, dataverseClientSecret: secret } = v;
+      if (secret !== null && (tenantId === null || clientId === null))
+        problems.push(
+          'DATAVERSE_CLIENT_SECRET needs DATAVERSE_TENANT_ID and DATAVERSE_CLIENT_ID too (the app registration).',
+        );
+      return {
+        kind: 'dataverse',
+        url: v.dataverseUrl,
+        clientSecret:
+          secret !== null && tenantId !== null && clientId !== null ? { tenantId, clientId, secret } : null,
+      };
+    }
     case 'hubspot':
       if (v.hubspotToken === null) {
         if (!problems.some((problem) => problem.startsWith('HUBSPOT_TOKEN')))

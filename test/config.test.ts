@@ -73,7 +73,22 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ CRM: 'hubspot' })).toThrow(/CRM=hubspot needs HUBSPOT_TOKEN/);
     expect(() => loadConfig({ HUBSPOT_TOKEN: 'pat-na1-0123456789' })).toThrow(/set CRM=hubspot/);
-    expect(() => loadConfig({ CRM: 'salesforce' })).toThrow(/CRM="salesforce" must be none, hubspot or file/);
+    expect(() => loadConfig({ CRM: 'salesforce' })).toThrow(
+      /CRM="salesforce" must be none, hubspot, dataverse or file/,
+    );
+    expect(loadConfig({ CRM: 'dataverse', DATAVERSE_URL: 'https://contoso.crm4.dynamics.com' }).crm).toEqual({
+      kind: 'dataverse',
+      url: 'https://contoso.crm4.dynamics.com',
+      clientSecret: null,
+    });
+    expect(() => loadConfig({ CRM: 'dataverse' })).toThrow(/CRM=dataverse needs DATAVERSE_URL/);
+    expect(() =>
+      loadConfig({
+        CRM: 'dataverse',
+        DATAVERSE_URL: 'https://x.crm.dynamics.com',
+        DATAVERSE_CLIENT_SECRET: 's3cret',
+      }),
+    ).toThrow(/DATAVERSE_CLIENT_SECRET needs DATAVERSE_TENANT_ID and DATAVERSE_CLIENT_ID/);
     expect(() => loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat x' })).toThrow(
       'problem(s):\n  - HUBSPOT_TOKEN is not a HubSpot access token (pat-…).',
     );

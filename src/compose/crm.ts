@@ -13,6 +13,21 @@ export async function openCrm(
       const { createFileCrm } = await import('../crm/file-crm.ts');
       return createFileCrm(config.path, clock);
     }
+    case 'dataverse': {
+      const [{ createDataverseCrm }, identity] = await Promise.all([
+        import('../crm/dataverse-crm.ts'),
+        import('@azure/identity'),
+      ]);
+      const { clientSecret } = config;
+      const credential = clientSecret
+        ? new identity.ClientSecretCredential(
+            clientSecret.tenantId,
+            clientSecret.clientId,
+            clientSecret.secret,
+          )
+        : new identity.DefaultAzureCredential();
+      return createDataverseCrm({ url: config.url, credential, timeoutMs });
+    }
     case 'hubspot': {
       const { createHubSpotCrm } = await import('../crm/hubspot-crm.ts');
       return createHubSpotCrm({ ...config, timeoutMs });

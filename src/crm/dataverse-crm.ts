@@ -1,0 +1,167 @@
+import type { TokenCredential } from '@azure/identity';
+import type { CrmLead } from '../domain/crm-lead.ts';
+import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
+
+export interface DataverseSettings {
+  /** The environment's URL, e.g. https://contoso.crm4.dynamics.com. */
+  readonly url: string;
+  /** An Entra ID identity (a client secret, or the managed identity) with a Dataverse application user. */
+  readonly credential: TokenCredential;
+  /** One call longer than this counts as unanswered (the write may have happened; it is tried again). */
+  readonly timeoutMs: number;
+}
+
+/** Dataverse's error codes the adapter acts on (learn.microsoft.com → Dataverse → Web API errors). */
+const DUPLICATE_DETECTED = '0x80040333';
+const DUPLICATE_KEY = '0x80040237';
+
+/**
+ * The lead's Dataverse id, derived from its key: the create is then idempotent (a second create of the
+ * same id is refused as a duplicate key, and the record found by it). A version-8 (custom) UUID.
+ */
+export function dataverseIdOf(key: string): string {
+  const hex = key.replace(/^mkt-/, '').padEnd(32, '0').slice(0, 32).split('');
+  hex[12] = '8';
+  hex[16] = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+function leadBody(lead: CrmLead, id: string): Record<string, string> {
+  const { customer } = lead;
+  const body: Record<string, string> = {
+    leadid: id,
+    subject: lead.title.slice(0, 300),
+    emailaddress1: lead.email,
+    description: [
+      `Microsoft commercial marketplace lead: ${lead.source}.`,
+      `Offer: ${lead.offerName ?? 'not given'}`,
+      `Received: ${lead.receivedAt.toISOString()}`,
+      `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey} (key ${lead.key})`,
+      ...(lead.description === null ? [] : ['', 'The customer wrote:', lead.description]),
+    ]
+      .join('\n')
+      .slice(0, 100_000),
+  };
+  const given = {
+    firstname: customer.firstName,
+    lastname: customer.lastName,
+    telephone1: customer.phone,
+    companyname: customer.company,
+    jobtitle: customer.title,
+    address1_country: customer.country,
+  };
+  for (const [name, value] of Object.entries(given)) if (value !== null) body[name] = value;
+  return body;
+}
+
+/** An OData string literal: quotes doubled. */
+const odataText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * Dynamics 365 / Dataverse through its Web API: a `lead` created with duplicate detection on and an id
+ * derived from the lead's key. A retry finds its own record by that id; a lead whose customer already
+ * is a lead in Dataverse (its duplicate rules match) is not created again: the existing lead is the
+ * record.
+ */
+export function createDataverseCrm(settings: DataverseSettings): CrmPort {
+  const base = settings.url.replace(/\/+$/, '');
+  const api = `${base}/api/data/v9.2`;
+
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const token = await settings.credential.getToken(`${base}/.default`).catch((error: unknown) => {
+      throw new CrmCallError(
+        'unauthorized',
+        `no Entra ID token for Dataverse: ${error instanceof Error ? error.message : String(error)}`.slice(
+          0,
+          300,
+        ),
+      );
+    });
+    if (token === null) throw new CrmCallError('unauthorized', 'no Entra ID token for Dataverse');
+    try {
+      return await fetch(`${api}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token.token}`,
+          accept: 'application/json',
+          'odata-version': '4.0',
+          'odata-maxversion': '4.0',
+          ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+    } catch (error) {
+      throw new CrmCallError(
+        'unavailable',
+        `Dataverse did not answer: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300),
+      );
+    }
+  }
+
+  async function failureOf(response: Response): Promise<CrmCallError & { code: string | null }> {
+    const text = await response.text().catch(() => '');
+    let code: string | null = null;
+    let message = `HTTP ${response.status}`;
+    try {
+      const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;
+      if (typeof error?.code === 'string') code = error.code;
+      if (typeof error?.message === 'string') message = error.message.slice(0, 500);
+    } catch {
+      // not JSON: the status says enough
+    }
+    const detail = `Dataverse ${response.status}: ${message}`;
+    const failure =
+      response.status === 429
+        ? new CrmCallError(
+            'rateLimited',
+            detail,
+            Math.max(0, Number(response.headers.get('retry-after') ?? 5)) * 1000,
+          )
+        : response.status === 401 || response.status === 403
+          ? new CrmCallError('unauthorized', detail)
+          : response.status >= 500 && code !== DUPLICATE_DETECTED
+            ? new CrmCallError('unavailable', detail)
+            : new CrmCallError('refused', detail);
+    return Object.assign(failure, { code });
+  }
+
+  /** The lead's own record (created before an answer was lost), or the customer's existing lead. */
+  async function existingLead(id: string, email: string): Promise<string | null> {
+    const own = await call('GET', `/leads(${id})?$select=leadid`);
+    if (own.ok) return id;
+    if (own.status !== 404) throw await failureOf(own);
+    const byEmail = await call(
+      'GET',
+      `/leads?$select=leadid&$filter=${encodeURIComponent(`emailaddress1 eq ${odataText(email)}`)}&$top=1`,
+    );
+    if (!byEmail.ok) throw await failureOf(byEmail);
+    const found = ((await byEmail.json()) as { value?: { leadid?: string }[] }).value?.[0]?.leadid;
+    return found ?? null;
+  }
+
+  return {
+    name: 'Dynamics 365',
+    async writeLead(lead): Promise<CrmRecord> {
+      const id = dataverseIdOf(lead.key);
+      const created = await call('POST', '/leads', leadBody(lead, id), {
+        'MSCRM.SuppressDuplicateDetection': 'false',
+      });
+      let recordId = id;
+      if (!created.ok) {
+        const failure = await failureOf(created);
+        if (failure.code !== DUPLICATE_DETECTED && failure.code !== DUPLICATE_KEY) throw failure;
+        const existing = await existingLead(id, lead.email);
+        if (existing === null) throw failure; // a duplicate rule matched something other than the e-mail
+        recordId = existing;
+      }
+      return {
+        id: recordId,
+        contactId: null,
+        url: `${base}/main.aspx?pagetype=entityrecord&etn=lead&id=${recordId}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+
+/**
+ * A local stand-in of the Dataverse Web API for `leads`, as documented (learn.microsoft.com → Dataverse
+ * → Web API): POST create with a client-set `leadid`, duplicate detection on `emailaddress1` when
+ * `MSCRM.SuppressDuplicateDetection: false` (HTTP 500, code 0x80040333), a second create of an id
+ * (0x80040237), retrieve by id (404, 0x80040217), `$filter` on `emailaddress1`, Bearer tokens,
+ * service-protection 429s with Retry-After, and answers lost after the write.
+ */
+export interface FakeDataverse {
+  readonly url: string;
+  /** Hands out the stand-in's current token, as @azure/identity would (for the environment's scope). */
+  readonly credential: TokenCredential & { readonly scopes: string[] };
+  readonly leads: Map<string, Record<string, string>>;
+  readonly requests: { method: string; path: string; status: number }[];
+  /** Tokens issued so far stop working (as at expiry); the credential hands out a new one. */
+  expireTokens(): void;
+  loseAnswers(count: number): void;
+  failNext(count: number, status: number, retryAfterSeconds?: number): void;
+  close(): Promise<void>;
+}
+
+const LEAD_ATTRIBUTES = new Set([
+  'leadid',
+  'subject',
+  'firstname',
+  'lastname',
+  'emailaddress1',
+  'telephone1',
+  'companyname',
+  'jobtitle',
+  'address1_country',
+  'description',
+]);
+
+export async function createFakeDataverse(): Promise<FakeDataverse> {
+  const leads = new Map<string, Record<string, string>>();
+  const requests: FakeDataverse['requests'] = [];
+  let generation = 1;
+  let toLose = 0;
+  let failing = { count: 0, status: 500, retryAfter: 0 };
+  const scopes: string[] = [];
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    body,
+    headers,
+  });
+  const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    json(status, { error: { code, message } }, headers);
+
+  function answer(
+    method: string,
+    url: URL,
+    headers: Record<string, string | string[] | undefined>,
+    text: string,
+  ) {
+    const path = url.pathname.replace(/^\/api\/data\/v9\.2/, '');
+    if (method === 'POST' && path === '/leads') {
+      const body = JSON.parse(text) as Record<string, string>;
+      const unknown = Object.keys(body).find((name) => !LEAD_ATTRIBUTES.has(name));
+      if (unknown)
+        return error(
+          400,
+          '0x80060888',
+          `Invalid property '${unknown}' was found in entity 'Microsoft.Dynamics.CRM.lead'.`,
+        );
+      const id = body.leadid ?? randomUUID();
+      const detect = String(headers['mscrm.suppressduplicatedetection'] ?? 'true') === 'false';
+      const email = (body.emailaddress1 ?? '').toLowerCase();
+      if (
+        detect &&
+        email !== '' &&
+        [...leads.values()].some((lead) => lead.emailaddress1?.toLowerCase() === email)
+      )
+        return error(
+          500,
+          '0x80040333',
+          'A record was not created or updated because a duplicate of the current record already exists.',
+        );
+      if (leads.has(id)) return error(412, '0x80040237', 'A record with matching key values already exists.');
+      leads.set(id, { ...body, leadid: id });
+      return json(204, null, { 'OData-EntityId': `${url.origin}/api/data/v9.2/leads(${id})` });
+    }
+    const byId = path.match(/^\/leads\(([0-9a-f-]{36})\)$/);
+    if (method === 'GET' && byId) {
+      const lead = leads.get(byId[1] ?? '');
+      return lead
+        ? json(200, { leadid: lead.leadid })
+        : error(404, '0x80040217', `lead With Id = ${byId[1]} Does Not Exist`);
+    }
+    if (method === 'GET' && path === '/leads') {
+      const filter = url.searchParams.get('$filter') ?? '';
+      const match = filter.match(/^emailaddress1 eq '((?:[^']|'')*)'$/);
+      if (!match) return error(400, '0x80060888', 'The query parameter $filter is not supported here.');
+      const email = (match[1] ?? '').replaceAll("''", "'").toLowerCase();
+      const found = [...leads.values()].filter((lead) => lead.emailaddress1?.toLowerCase() === email);
+      return json(200, {
+        value: found
+          .slice(0, Number(url.searchParams.get('$top') ?? 5000))
+          .map((lead) => ({ leadid: lead.leadid })),
+      });
+    }
+    return error(404, '0x80060888', `Resource not found for the segment '${path}'.`);
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      const log = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, status });
+      const reply = ({ status, body, headers }: ReturnType<typeof json>) => {
+        log(status);
+        res.writeHead(status, {
+          'content-type': 'application/json; odata.metadata=minimal',
+          'odata-version': '4.0',
+          ...headers,
+        });
+        res.end(body === null ? '' : JSON.stringify(body));
+      };
+      if (req.headers.authorization !== `Bearer dataverse-token-${generation}`)
+        return reply(
+          error(401, '0x80072560', 'The user is not authenticated.', {
+            'www-authenticate': 'Bearer error="invalid_token"',
+          }),
+        );
+      if (failing.count > 0) {
+        failing = { ...failing, count: failing.count - 1 };
+        return reply(
+          failing.status === 429
+            ? error(
+                429,
+                '0x80072321',
+                'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+                {
+                  'retry-after': String(failing.retryAfter),
+                },
+              )
+            : error(failing.status, '0x80040216', 'An unexpected error occurred.'),
+        );
+      }
+      const answered = answer(req.method ?? 'GET', url, req.headers, Buffer.concat(chunks).toString('utf8'));
+      if (toLose > 0 && req.method === 'POST') {
+        toLose -= 1;
+        log(0);
+        res.socket?.destroy();
+        return;
+      }
+      reply(answered);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    credential: {
+      scopes,
+      async getToken(scope): Promise<AccessToken> {
+        scopes.push(...(Array.isArray(scope) ? scope : [scope]));
+        return { token: `dataverse-token-${generation}`, expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    },
+    leads,
+    requests,
+    expireTokens() {
+      generation += 1;
+    },
+    loseAnswers(count) {
+      toLose = count;
+    },
+    failNext(count, status, retryAfterSeconds = 0) {
+      failing = { count, status, retryAfter: retryAfterSeconds };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
