@@ -341,10 +341,10 @@ export const SETTINGS = {
   showBlocks: setting('SHOW_BLOCKS', false, flag),
   crm: setting(
     'CRM',
-    'none' as 'none' | 'hubspot' | 'dataverse' | 'file',
-    oneOf<'none' | 'hubspot' | 'dataverse' | 'file'>(
-      ['none', 'hubspot', 'dataverse', 'file'],
-      'must be none, hubspot, dataverse or file.',
+    'none' as 'none' | 'hubspot' | 'salesforce' | 'dataverse' | 'file',
+    oneOf<'none' | 'hubspot' | 'salesforce' | 'dataverse' | 'file'>(
+      ['none', 'hubspot', 'salesforce', 'dataverse', 'file'],
+      'must be none, hubspot, salesforce, dataverse or file.',
     ),
   ),
   crmFile: setting('CRM_FILE', null as string | null, optionalText),
@@ -366,6 +366,23 @@ export const SETTINGS = {
   ),
   hubspotPipeline: setting('HUBSPOT_PIPELINE', 'default', text),
   hubspotDealStage: setting('HUBSPOT_DEAL_STAGE', 'appointmentscheduled', text),
+  salesforceLoginUrl: setting('SALESFORCE_LOGIN_URL', 'https://login.salesforce.com', (text) =>
+    /^https?:\/\/[^\s/]+\/?$/.test(text)
+      ? ok(text.replace(/\/+$/, ''))
+      : fail('must be like https://login.salesforce.com.'),
+  ),
+  salesforceClientId: setting('SALESFORCE_CLIENT_ID', null as string | null, optionalText),
+  salesforceUsername: setting('SALESFORCE_USERNAME', null as string | null, optionalText),
+  salesforcePrivateKeyFile: setting('SALESFORCE_PRIVATE_KEY_FILE', null as string | null, optionalText),
+  salesforceExternalIdField: setting(
+    'SALESFORCE_EXTERNAL_ID_FIELD',
+    'Marketplace_Lead_Key__c',
+    matching(
+      /^[A-Za-z][A-Za-z0-9_]{0,39}__c$/,
+      'must be a custom field API name like Marketplace_Lead_Key__c.',
+    ),
+  ),
+  salesforceLeadSource: setting('SALESFORCE_LEAD_SOURCE', 'Web', text),
   dataverseUrl: setting('DATAVERSE_URL', null as string | null, (text) =>
     /^https:\/\/[^\s/]+\/?$/.test(text) || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(text)
       ? ok(text)
@@ -394,6 +411,16 @@ export type CrmConfig =
       readonly requestsPer10Seconds: number;
     }
   | {
+      readonly kind: 'salesforce';
+      readonly loginUrl: string;
+      readonly clientId: string;
+      readonly username: string;
+      /** Where the PEM private key is read from at start (a file, e.g. a mounted secret). */
+      readonly privateKeyFile: string;
+      readonly externalIdField: string;
+      readonly leadSource: string;
+    }
+  | {
       readonly kind: 'dataverse';
       readonly url: string;
       /** With a secret: that app registration; without: the managed identity (DefaultAzureCredential). */
@@ -413,6 +440,28 @@ function crmOf(v: Values, problems: string[]): CrmConfig | null {
       return null;
     case 'file':
       return { kind: 'file', path: v.crmFile ?? `${v.dataFolder}/crm-records.json` };
+    case 'salesforce': {
+      const missing = [
+        ['SALESFORCE_CLIENT_ID', v.salesforceClientId],
+        ['SALESFORCE_USERNAME', v.salesforceUsername],
+        ['SALESFORCE_PRIVATE_KEY_FILE', v.salesforcePrivateKeyFile],
+      ].filter(([, value]) => value === null);
+      if (missing.length > 0) {
+        problems.push(
+          `CRM=salesforce needs ${missing.map(([name]) => name).join(', ')}: the connected app's consumer key, its integration user, and the private key of the certificate uploaded to it (docs/crm.md).`,
+        );
+        return null;
+      }
+      return {
+        kind: 'salesforce',
+        loginUrl: v.salesforceLoginUrl,
+        clientId: v.salesforceClientId ?? '',
+        username: v.salesforceUsername ?? '',
+        privateKeyFile: v.salesforcePrivateKeyFile ?? '',
+        externalIdField: v.salesforceExternalIdField,
+        leadSource: v.salesforceLeadSource,
+      };
+    }
     case 'dataverse': {
       if (v.dataverseUrl === null) {
         if (!problems.some((problem) => problem.startsWith('DATAVERSE_URL')))

@@ -73,8 +73,8 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ CRM: 'hubspot' })).toThrow(/CRM=hubspot needs HUBSPOT_TOKEN/);
     expect(() => loadConfig({ HUBSPOT_TOKEN: 'pat-na1-0123456789' })).toThrow(/set CRM=hubspot/);
-    expect(() => loadConfig({ CRM: 'salesforce' })).toThrow(
-      /CRM="salesforce" must be none, hubspot, dataverse or file/,
+    expect(() => loadConfig({ CRM: 'pipedrive' })).toThrow(
+      /CRM="pipedrive" must be none, hubspot, salesforce, dataverse or file/,
     );
     expect(loadConfig({ CRM: 'dataverse', DATAVERSE_URL: 'https://contoso.crm4.dynamics.com' }).crm).toEqual({
       kind: 'dataverse',
@@ -82,6 +82,25 @@ describe('loadConfig', () => {
       clientSecret: null,
     });
     expect(() => loadConfig({ CRM: 'dataverse' })).toThrow(/CRM=dataverse needs DATAVERSE_URL/);
+    expect(() => loadConfig({ CRM: 'salesforce', SALESFORCE_USERNAME: 'bot@contoso.example' })).toThrow(
+      /CRM=salesforce needs SALESFORCE_CLIENT_ID, SALESFORCE_PRIVATE_KEY_FILE:/,
+    );
+    expect(
+      loadConfig({
+        CRM: 'salesforce',
+        SALESFORCE_CLIENT_ID: '3MVG9abc',
+        SALESFORCE_USERNAME: 'bot@contoso.example',
+        SALESFORCE_PRIVATE_KEY_FILE: '/run/secrets/salesforce.key',
+      }).crm,
+    ).toEqual({
+      kind: 'salesforce',
+      loginUrl: 'https://login.salesforce.com',
+      clientId: '3MVG9abc',
+      username: 'bot@contoso.example',
+      privateKeyFile: '/run/secrets/salesforce.key',
+      externalIdField: 'Marketplace_Lead_Key__c',
+      leadSource: 'Web',
+    });
     expect(() =>
       loadConfig({
         CRM: 'dataverse',

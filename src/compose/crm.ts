@@ -13,6 +13,14 @@ export async function openCrm(
       const { createFileCrm } = await import('../crm/file-crm.ts');
       return createFileCrm(config.path, clock);
     }
+    case 'salesforce': {
+      const [{ createSalesforceCrm }, { readFile }] = await Promise.all([
+        import('../crm/salesforce-crm.ts'),
+        import('node:fs/promises'),
+      ]);
+      const privateKey = await readFile(config.privateKeyFile, 'utf8');
+      return createSalesforceCrm({ ...config, privateKey, timeoutMs });
+    }
     case 'dataverse': {
       const [{ createDataverseCrm }, identity] = await Promise.all([
         import('../crm/dataverse-crm.ts'),

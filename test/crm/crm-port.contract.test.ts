@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDataverseCrm, dataverseIdOf } from '../../src/crm/dataverse-crm.ts';
 import { createFileCrm } from '../../src/crm/file-crm.ts';
 import { createHubSpotCrm, type HubSpotSettings } from '../../src/crm/hubspot-crm.ts';
+import { createSalesforceCrm } from '../../src/crm/salesforce-crm.ts';
 import { type CrmLead, crmLeadOf } from '../../src/domain/crm-lead.ts';
 import { parseLeadRow } from '../../src/domain/lead.ts';
 import { CrmCallError, type CrmPort } from '../../src/services/crm-port.ts';
 import { JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeDataverse } from '../support/fake-dataverse.ts';
 import { createFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../support/fake-hubspot.ts';
+import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 
 // One contract for the CRM port, run against the HubSpot adapter (with HubSpot's stand-in) and the
 // local file CRM. Each implementation comes with a way to count what the CRM holds.
@@ -82,8 +84,24 @@ async function dataverseSubject() {
   return { dataverse, crm, counts: async () => ({ records: dataverse.leads.size, contacts: null }) };
 }
 
+async function salesforceSubject() {
+  const salesforce = await createFakeSalesforce();
+  closers.push(salesforce.close);
+  const crm = createSalesforceCrm({
+    loginUrl: salesforce.loginUrl,
+    clientId: salesforce.clientId,
+    username: salesforce.username,
+    privateKey: salesforce.privateKey,
+    externalIdField: 'Marketplace_Lead_Key__c',
+    leadSource: 'Microsoft Marketplace',
+    timeoutMs: 2000,
+  });
+  return { salesforce, crm, counts: async () => ({ records: salesforce.leads.size, contacts: null }) };
+}
+
 describe.each([
   { name: 'HubSpot', create: (): Promise<Subject> => hubSpotSubject() },
+  { name: 'Salesforce', create: (): Promise<Subject> => salesforceSubject() },
   { name: 'Dynamics 365 (Dataverse)', create: (): Promise<Subject> => dataverseSubject() },
   { name: 'local file', create: fileSubject },
 ])('CrmPort contract: $name', ({ create }) => {
@@ -278,5 +296,75 @@ describe('Dynamics 365 (Dataverse) adapter', () => {
       timeoutMs: 2000,
     });
     await expect(stale.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized' });
+  });
+});
+
+describe('Salesforce adapter', () => {
+  it('logs in with the JWT bearer flow and upserts a Lead by its external id, with a link', async () => {
+    const { salesforce, crm } = await salesforceSubject();
+    const lead = crmLead({ FirstName: 'Jane', LastName: 'Doe', Company: 'Contoso' });
+    const record = await crm.writeLead(lead);
+    expect(salesforce.leads.get(lead.key)).toMatchObject({
+      Id: record.id,
+      FirstName: 'Jane',
+      LastName: 'Doe',
+      Company: 'Contoso',
+      Email: lead.email,
+      LeadSource: 'Microsoft Marketplace',
+      Marketplace_Lead_Key__c: lead.key,
+    });
+    expect(record.url).toBe(`${salesforce.loginUrl}/lightning/r/Lead/${record.id}/view`);
+    // One login for many writes.
+    await crm.writeLead(crmLead({ Email: 'other@contoso.example' }));
+    expect(salesforce.requests.filter((request) => request.path === '/services/oauth2/token')).toHaveLength(
+      1,
+    );
+  });
+
+  it('fills the fields Salesforce requires when Microsoft left them empty', async () => {
+    const { salesforce, crm } = await salesforceSubject();
+    const lead = crmLead({ LastName: '', Company: '' });
+    await crm.writeLead(lead);
+    expect(salesforce.leads.get(lead.key)).toMatchObject({ LastName: 'Jane', Company: '[not provided]' });
+  });
+
+  it('a lost answer after the upsert: writing again updates the same Lead', async () => {
+    const { salesforce, crm } = await salesforceSubject();
+    const lead = crmLead();
+    salesforce.loseAnswers(1);
+    await expect(crm.writeLead(lead)).rejects.toMatchObject({ kind: 'unavailable' });
+    const again = await crm.writeLead(lead);
+    expect(salesforce.leads.size).toBe(1);
+    expect(again.id).toBe(salesforce.leads.get(lead.key)?.Id);
+  });
+
+  it('an expired session is opened again once; a refused login is "unauthorized"', async () => {
+    const { salesforce, crm } = await salesforceSubject();
+    await crm.writeLead(crmLead({ Email: 'a@contoso.example' }));
+    salesforce.expireSessions();
+    await crm.writeLead(crmLead({ Email: 'b@contoso.example' }));
+    expect(salesforce.leads.size).toBe(2);
+    const stranger = createSalesforceCrm({
+      loginUrl: salesforce.loginUrl,
+      clientId: 'someone-else',
+      username: salesforce.username,
+      privateKey: salesforce.privateKey,
+      externalIdField: 'Marketplace_Lead_Key__c',
+      leadSource: 'Microsoft Marketplace',
+      timeoutMs: 2000,
+    });
+    await expect(stranger.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized' });
+  });
+
+  it.each([
+    { status: 403, errorCode: 'REQUEST_LIMIT_EXCEEDED', kind: 'rateLimited' },
+    { status: 503, errorCode: 'SERVER_UNAVAILABLE', kind: 'unavailable' },
+    { status: 400, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', kind: 'refused' },
+  ])('maps $errorCode to $kind', async ({ status, errorCode, kind }) => {
+    const { salesforce, crm } = await salesforceSubject();
+    salesforce.failNext(1, status, errorCode);
+    const failure = await crm.writeLead(crmLead()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind });
+    expect((failure as CrmCallError).detail).toContain(errorCode);
   });
 });

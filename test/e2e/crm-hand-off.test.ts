@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addMinutes, addSeconds } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
@@ -5,6 +8,7 @@ import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
+import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import {
@@ -171,5 +175,53 @@ describe('CRM hand-off to HubSpot', () => {
     now = addMinutes(now, 2);
     expect(await handOff()).toMatchObject({ written: 2, backlog: 0 });
     expect(bot.health.report().crm).toMatchObject({ problem: null });
+  });
+});
+
+describe('CRM hand-off to Salesforce (the bot as configured: JWT login with a key file)', () => {
+  it('writes a posted lead to Salesforce once, and again after the session expired', async () => {
+    const salesforce = await createFakeSalesforce();
+    const folder = await mkdtemp(join(tmpdir(), 'leadbot-sf-'));
+    const keyFile = join(folder, 'salesforce.key');
+    await writeFile(keyFile, salesforce.privateKey, { mode: 0o600 });
+    const sfTables = uniqueTables();
+    const sfBot = await createTestBot({
+      slack,
+      tables: sfTables,
+      clock: () => now,
+      env: {
+        CRM: 'salesforce',
+        SALESFORCE_LOGIN_URL: salesforce.loginUrl,
+        SALESFORCE_CLIENT_ID: salesforce.clientId,
+        SALESFORCE_USERNAME: salesforce.username,
+        SALESFORCE_PRIVATE_KEY_FILE: keyFile,
+      },
+    });
+    try {
+      await sfBot.jobs.poll();
+      const [first, second] = await insertLeads(leadTableClient(sfTables), [
+        leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+        leadColumns({ CustomerInfo: customer('bob@fabrikam.example') }),
+      ]);
+      await sfBot.jobs.poll();
+      salesforce.loseAnswers(1);
+      // One answer lost after Salesforce wrote the Lead: that write is postponed.
+      expect(await sfBot.jobs.crm?.()).toMatchObject({ written: 1, postponed: 1, backlog: 1 });
+      expect(salesforce.leads.size).toBe(2);
+      // Its retry, after the backoff and with the session expired meanwhile: a new login, the same Lead.
+      salesforce.expireSessions();
+      now = addSeconds(now, 31);
+      expect(await sfBot.jobs.crm?.()).toMatchObject({ written: 1, backlog: 0 });
+      expect([...salesforce.leads.keys()].sort()).toEqual(
+        [first, second].map((id) => id && crmKeyOf(id)).sort(),
+      );
+      expect(salesforce.requests.filter((request) => request.path === '/services/oauth2/token')).toHaveLength(
+        2,
+      );
+    } finally {
+      await sfBot.stop();
+      await salesforce.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
