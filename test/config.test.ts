@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       managerUserIds: [],
       adminUserIds: [],
       allowWorkspaceAdmins: false,
-      pollSchedule: '*/30 * * * * *',
+      pollSchedule: '*/10 * * * * *',
       reminderSchedule: '0 * * * * *',
       sweepSchedule: '0 7 * * * *',
       rosterSchedule: '0 17 * * * *',
