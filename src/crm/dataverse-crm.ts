@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import type { CrmLead } from '../domain/crm-lead.ts';
+import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
 
 export interface DataverseSettings {
@@ -29,30 +29,20 @@ export function dataverseIdOf(key: string): string {
 
 function leadBody(lead: CrmLead, id: string): Record<string, string> {
   const { customer } = lead;
-  const body: Record<string, string> = {
+  return {
     leadid: id,
     subject: lead.title.slice(0, 300),
     emailaddress1: lead.email,
-    description: [
-      `Microsoft commercial marketplace lead: ${lead.source}.`,
-      `Offer: ${lead.offerName ?? 'not given'}`,
-      `Received: ${lead.receivedAt.toISOString()}`,
-      `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey} (key ${lead.key})`,
-      ...(lead.description === null ? [] : ['', 'The customer wrote:', lead.description]),
-    ]
-      .join('\n')
-      .slice(0, 100_000),
+    description: crmDescriptionOf(lead, 100_000),
+    ...givenFields({
+      firstname: customer.firstName,
+      lastname: customer.lastName,
+      telephone1: customer.phone,
+      companyname: customer.company,
+      jobtitle: customer.title,
+      address1_country: customer.country,
+    }),
   };
-  const given = {
-    firstname: customer.firstName,
-    lastname: customer.lastName,
-    telephone1: customer.phone,
-    companyname: customer.company,
-    jobtitle: customer.title,
-    address1_country: customer.country,
-  };
-  for (const [name, value] of Object.entries(given)) if (value !== null) body[name] = value;
-  return body;
 }
 
 /** An OData string literal: quotes doubled. */

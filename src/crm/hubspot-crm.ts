@@ -1,5 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import type { CrmLead } from '../domain/crm-lead.ts';
+import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
 
 export interface HubSpotSettings {
@@ -69,28 +69,17 @@ export function hubSpotFailure(error: unknown): CrmCallError {
 /** The properties HubSpot keeps as the contact's: only what Microsoft gave, so nothing is blanked. */
 function contactProperties(lead: CrmLead): Record<string, string> {
   const { customer } = lead;
-  const properties: Record<string, string> = { email: lead.email };
-  const given = {
-    firstname: customer.firstName,
-    lastname: customer.lastName,
-    phone: customer.phone,
-    company: customer.company,
-    jobtitle: customer.title,
-    country: customer.country,
+  return {
+    email: lead.email,
+    ...givenFields({
+      firstname: customer.firstName,
+      lastname: customer.lastName,
+      phone: customer.phone,
+      company: customer.company,
+      jobtitle: customer.title,
+      country: customer.country,
+    }),
   };
-  for (const [name, value] of Object.entries(given)) if (value !== null) properties[name] = value;
-  return properties;
-}
-
-function dealDescription(lead: CrmLead): string {
-  const lines = [
-    `Microsoft commercial marketplace lead: ${lead.source}.`,
-    `Offer: ${lead.offerName ?? 'not given'}`,
-    `Received: ${lead.receivedAt.toISOString()}`,
-    `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey}`,
-  ];
-  if (lead.description !== null) lines.push('', 'The customer wrote:', lead.description);
-  return lines.join('\n').slice(0, 65_000);
 }
 
 /**
@@ -167,7 +156,7 @@ export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
           dealname: lead.title.slice(0, 500),
           pipeline: settings.pipeline,
           dealstage: settings.dealStage,
-          description: dealDescription(lead),
+          description: crmDescriptionOf(lead, 65_000),
         });
         await within(
           client.crm.associations.v4.basicApi.createDefault('deals', dealId, 'contacts', contactId),

@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto';
 import { Connection } from 'jsforce';
-import type { CrmLead } from '../domain/crm-lead.ts';
+import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
 
 export interface SalesforceSettings {
@@ -77,29 +77,19 @@ function salesforceFailure(error: unknown): CrmCallError {
 
 function leadFields(lead: CrmLead, settings: SalesforceSettings): Record<string, string> {
   const { customer } = lead;
-  const fields: Record<string, string> = {
+  return {
     LastName: customer.lastName ?? customer.firstName ?? NOT_GIVEN,
     Company: customer.company ?? NOT_GIVEN,
     Email: lead.email,
     LeadSource: settings.leadSource,
-    Description: [
-      `Microsoft commercial marketplace lead: ${lead.source}.`,
-      `Offer: ${lead.offerName ?? 'not given'}`,
-      `Received: ${lead.receivedAt.toISOString()}`,
-      `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey}`,
-      ...(lead.description === null ? [] : ['', 'The customer wrote:', lead.description]),
-    ]
-      .join('\n')
-      .slice(0, 32_000),
+    Description: crmDescriptionOf(lead, 32_000),
+    ...givenFields({
+      FirstName: customer.lastName === null ? null : customer.firstName,
+      Phone: customer.phone,
+      Title: customer.title,
+      Country: customer.country,
+    }),
   };
-  const given = {
-    FirstName: customer.lastName === null ? null : customer.firstName,
-    Phone: customer.phone,
-    Title: customer.title,
-    Country: customer.country,
-  };
-  for (const [name, value] of Object.entries(given)) if (value !== null) fields[name] = value;
-  return fields;
 }
 
 /**

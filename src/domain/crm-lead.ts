@@ -62,6 +62,29 @@ export function crmLeadOf(lead: Lead): CrmLead | null {
   };
 }
 
+/**
+ * The record's description, the same words in every CRM: where the lead came from, the offer, when,
+ * which marketplace lead (and its key), and what the customer wrote, exactly as written; cut to `max`.
+ */
+export function crmDescriptionOf(lead: CrmLead, max: number): string {
+  return [
+    `Microsoft commercial marketplace lead: ${lead.source}.`,
+    `Offer: ${lead.offerName ?? 'not given'}`,
+    `Received: ${lead.receivedAt.toISOString()}`,
+    `Marketplace lead: ${lead.leadId.partitionKey}/${lead.leadId.rowKey} (key ${lead.key})`,
+    ...(lead.description === null ? [] : ['', 'The customer wrote:', lead.description]),
+  ]
+    .join('\n')
+    .slice(0, max);
+}
+
+/** The CRM fields Microsoft gave a value for: an empty one is left out, so nothing in the CRM is blanked. */
+export function givenFields(fields: Readonly<Record<string, string | null>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
+}
+
 /** The first retry comes after this long; each further one waits twice as long… */
 export const CRM_FIRST_RETRY_MS = 30_000;
 /** …up to this: a CRM that is down for a day is tried again every hour, and nothing is given up. */

@@ -100,9 +100,19 @@ export function playgroundRoutes(deps: PlaygroundDeps): { routes: CustomRoute[];
     });
     return { status: response.status, text: await response.text() };
   }
-  const interactive = (payload: Record<string, unknown>) =>
+  /** An interactive payload (block_actions, view_submission) from `as`, signed and sent like Slack's. */
+  const interactive = (as: string, payload: Record<string, unknown>) =>
     signedPost(
-      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      new URLSearchParams({
+        payload: JSON.stringify({
+          user: userField(as),
+          api_app_id: 'APLAY',
+          token: 'playground',
+          team: { id: 'TPLAY', domain: 'playground' },
+          trigger_id: slack.triggerFor(as),
+          ...payload,
+        }),
+      }).toString(),
       'application/x-www-form-urlencoded',
     );
   const event = (event: Record<string, unknown>) =>
@@ -214,13 +224,8 @@ export function playgroundRoutes(deps: PlaygroundDeps): { routes: CustomRoute[];
           ...(type === 'static_select' || type === 'overflow' ? { selected_option: { value } } : {}),
           ...(type === 'datepicker' ? { selected_date: value } : {}),
         };
-        const answer = await interactive({
+        const answer = await interactive(as, {
           type: 'block_actions',
-          user: userField(as),
-          api_app_id: 'APLAY',
-          token: 'playground',
-          team: { id: 'TPLAY', domain: 'playground' },
-          trigger_id: slack.triggerFor(as),
           response_url: slack.responseUrl(as, channel || `D${as}`),
           actions: [action],
           ...(view
@@ -241,13 +246,8 @@ export function playgroundRoutes(deps: PlaygroundDeps): { routes: CustomRoute[];
       case 'submit': {
         const view = slack.views.find((v) => v.id === String(body.viewId ?? '') && v.user === as);
         if (view === undefined) return { ok: false, error: 'that window is closed' };
-        const answer = await interactive({
+        const answer = await interactive(as, {
           type: 'view_submission',
-          user: userField(as),
-          api_app_id: 'APLAY',
-          token: 'playground',
-          team: { id: 'TPLAY', domain: 'playground' },
-          trigger_id: slack.triggerFor(as),
           view: { id: view.id, ...view.view, state: { values: body.values ?? {} } },
         });
         const response =

@@ -1,12 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Bot, createBot } from '../../src/bot.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createMemoryLogger } from '../../src/logger.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bot } from '../../src/bot.ts';
 import type { PlaygroundUser } from '../../src/playground/local-slack.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
-import { leadTableClient, uniqueTables } from '../support/test-bot.ts';
+import { createLocalBot, leadTableClient, uniqueTables } from '../support/test-bot.ts';
 
 // The playground page in Debian's headless Chromium (driven by playwright-core, no browser download):
 // the tour a newcomer takes, through the bot's real receiver and listeners.
@@ -25,15 +23,7 @@ const tables = uniqueTables();
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  bot = await createBot(
-    loadConfig({
-      AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
-      LEADS_TABLE: tables.leadsTable,
-      STATE_TABLE_PREFIX: tables.statePrefix,
-      PORT: '0',
-    }),
-    { log: createMemoryLogger(), schedule: false },
-  );
+  bot = await createLocalBot(tables);
   const { port } = await bot.start();
   url = `http://127.0.0.1:${port}/`;
   browser = await chromium.launch({

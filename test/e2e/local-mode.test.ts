@@ -1,28 +1,16 @@
 import { networkInterfaces } from 'node:os';
-import { describe, expect, inject, it, vi } from 'vitest';
-import { createBot } from '../../src/bot.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createMemoryLogger } from '../../src/logger.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { MICROSOFT_EXAMPLE } from '../fixtures/inbound-leads.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeSlack } from '../support/fake-slack.ts';
-import { createTestBot, leadTableClient, uniqueTables } from '../support/test-bot.ts';
+import { createLocalBot, createTestBot, leadTableClient, uniqueTables } from '../support/test-bot.ts';
 
 describe('local mode (no Slack credentials)', () => {
   it('runs the same pipeline and prints each message readably, with the Block Kit JSON on request', async () => {
     const tables = uniqueTables();
     const output: string[] = [];
-    const config = loadConfig({
-      AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
-      LEADS_TABLE: tables.leadsTable,
-      STATE_TABLE_PREFIX: tables.statePrefix,
-      PORT: '0',
-      SHOW_BLOCKS: 'true',
-      INBOUND_LEADS_TOKEN: 'local-token-0123456789abcdef01',
-    });
-    const bot = await createBot(config, {
-      log: createMemoryLogger(),
-      schedule: false,
+    const bot = await createLocalBot(tables, {
+      env: { SHOW_BLOCKS: 'true', INBOUND_LEADS_TOKEN: 'local-token-0123456789abcdef01' },
       writeOutput: (text) => output.push(text),
     });
     const { port } = await bot.start();
@@ -63,15 +51,7 @@ describe('local mode (no Slack credentials)', () => {
 describe('the playground (local mode only)', () => {
   it('is served on 127.0.0.1 only, and its requests reach the bot signed like Slack', async () => {
     const tables = uniqueTables();
-    const bot = await createBot(
-      loadConfig({
-        AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
-        LEADS_TABLE: tables.leadsTable,
-        STATE_TABLE_PREFIX: tables.statePrefix,
-        PORT: '0',
-      }),
-      { log: createMemoryLogger(), schedule: false },
-    );
+    const bot = await createLocalBot(tables);
     const { port } = await bot.start();
     try {
       const page = await fetch(`http://127.0.0.1:${port}/`);

@@ -1,11 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import type { TransactionAction } from '@azure/data-tables';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
-import { leadPartitionKey } from '../../src/domain/lead-partitions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
-import { JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { insertLeadsInBulk, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { startBotProcess } from '../support/bot-process.ts';
 import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
@@ -62,18 +59,7 @@ describe('CRM hand-off across processes', () => {
         CustomerInfo: JSON.stringify({ ...JANE, Email: `crm${i % 250}@x.example` }),
       }),
     );
-    const client = leadTableClient(tables);
-    await client.createTable();
-    const partitionKey = leadPartitionKey(new Date());
-    const keys: string[] = [];
-    for (let start = 0; start < rows.length; start += 100) {
-      const actions: TransactionAction[] = rows.slice(start, start + 100).map((row) => {
-        const rowKey = randomUUID();
-        keys.push(crmKeyOf({ partitionKey, rowKey }));
-        return ['create', { partitionKey, rowKey, ...row }];
-      });
-      await client.submitTransaction(actions);
-    }
+    const keys = (await insertLeadsInBulk(leadTableClient(tables), rows)).map(crmKeyOf);
     hubspot.loseRandomly(0.1);
     const alive = [startProcess(), startProcess(), startProcess()];
     await Promise.all(alive.map((bot) => bot.ready));

@@ -1,16 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import type { TransactionAction } from '@azure/data-tables';
 import { subMinutes } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { leadPartitionKey } from '../../src/domain/lead-partitions.ts';
 import { DELIVERY_EVENT_TYPE, LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { createAzureLeaseStore } from '../../src/stores/azure/azure-lease-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
-import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { insertLeads, insertLeadsInBulk, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { type BotProcess, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { leadTableClient, processEnv, type TestTables, uniqueTables } from '../support/test-bot.ts';
@@ -355,18 +352,7 @@ describe('several bot processes over one storage account', () => {
         CustomerInfo: JSON.stringify({ ...JANE, Email: `kill${i % 900}@x.example` }),
       }),
     );
-    const client = leadTableClient(tables);
-    await client.createTable();
-    const partitionKey = leadPartitionKey(new Date());
-    const keys: string[] = [];
-    for (let start = 0; start < rows.length; start += 100) {
-      const actions: TransactionAction[] = rows.slice(start, start + 100).map((row) => {
-        const rowKey = randomUUID();
-        keys.push(rowKey);
-        return ['create', { partitionKey, rowKey, ...row }];
-      });
-      await client.submitTransaction(actions);
-    }
+    const keys = (await insertLeadsInBulk(leadTableClient(tables), rows)).map((key) => key.rowKey);
     const alive = [startProcess(), startProcess(), startProcess()];
     await Promise.all(alive.map((bot) => bot.ready));
     let kills = 0;

@@ -76,6 +76,27 @@ export async function createTestBot(
   return Object.assign(bot, { log });
 }
 
+/** The real composition root in local mode (the playground in place of Slack) against Azurite; no cron. */
+export function createLocalBot(
+  tables: TestTables,
+  options: { writeOutput?: (text: string) => void; env?: Env } = {},
+) {
+  return createBot(
+    loadConfig({
+      AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),
+      LEADS_TABLE: tables.leadsTable,
+      STATE_TABLE_PREFIX: tables.statePrefix,
+      PORT: '0',
+      ...options.env,
+    }),
+    {
+      log: createMemoryLogger(),
+      schedule: false,
+      ...(options.writeOutput ? { writeOutput: options.writeOutput } : {}),
+    },
+  );
+}
+
 /** A started bot (HTTP mode) and its Slack stand-in, fresh for each test. */
 export interface StartedBot {
   slack: FakeSlack;
