@@ -134,4 +134,22 @@ describe.skipIf(!haveChromium)('the playground page', () => {
       throw error;
     }
   }, 90_000);
+
+  it("counts the owner's reply in the lead's thread as a follow-up, through a message event", async () => {
+    await actAs('U0PLAYREP2');
+    await openChannel('#local-leads');
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({
+        CustomerInfo: JSON.stringify({ ...JANE, Email: 'sam.lead@contoso.example', Company: 'Tailspin' }),
+      }),
+    ]);
+    await bot.jobs.poll();
+    const card = page.locator('#messages > .message', { hasText: 'Tailspin' });
+    await card.getByRole('button', { name: 'Claim' }).click();
+    await card.getByText('Owned by @Sam (rep)').waitFor();
+    await card.locator('form.reply input').fill('Called: they want a demo on Friday');
+    await card.locator('form.reply input').press('Enter');
+    await card.getByText('Called: they want a demo on Friday').waitFor();
+    await card.getByText('Followed up by @Sam (rep)').waitFor();
+  }, 60_000);
 });
