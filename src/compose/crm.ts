@@ -14,15 +14,20 @@ export async function openCrm(
       return createFileCrm(config.path, clock);
     }
     case 'salesforce': {
-      const [{ createSalesforceCrm }, { readFile }] = await Promise.all([
+      const [{ createSalesforceCrm, SALESFORCE_DEFAULT_LEAD_STATUSES }, { readFile }] = await Promise.all([
         import('../crm/salesforce-crm.ts'),
         import('node:fs/promises'),
       ]);
       const privateKey = await readFile(config.privateKeyFile, 'utf8');
-      return createSalesforceCrm({ ...config, privateKey, timeoutMs });
+      return createSalesforceCrm({
+        ...config,
+        privateKey,
+        timeoutMs,
+        leadStatuses: SALESFORCE_DEFAULT_LEAD_STATUSES,
+      });
     }
     case 'dataverse': {
-      const [{ createDataverseCrm }, identity] = await Promise.all([
+      const [{ createDataverseCrm, DATAVERSE_DEFAULT_STATUSES }, identity] = await Promise.all([
         import('../crm/dataverse-crm.ts'),
         import('@azure/identity'),
       ]);
@@ -34,11 +39,16 @@ export async function openCrm(
             clientSecret.secret,
           )
         : new identity.DefaultAzureCredential();
-      return createDataverseCrm({ url: config.url, credential, timeoutMs });
+      return createDataverseCrm({
+        url: config.url,
+        credential,
+        timeoutMs,
+        statuses: DATAVERSE_DEFAULT_STATUSES,
+      });
     }
     case 'hubspot': {
-      const { createHubSpotCrm } = await import('../crm/hubspot-crm.ts');
-      return createHubSpotCrm({ ...config, timeoutMs });
+      const { createHubSpotCrm, HUBSPOT_DEFAULT_STAGE_IDS } = await import('../crm/hubspot-crm.ts');
+      return createHubSpotCrm({ ...config, timeoutMs, stageIds: HUBSPOT_DEFAULT_STAGE_IDS });
     }
   }
 }

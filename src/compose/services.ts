@@ -46,6 +46,7 @@ export function composeServices(
     clock,
     log: log.child({ component: 'ownership' }),
     ...(homeRefresher ? { afterChange: homeRefresher } : {}),
+    ...(crm === null ? {} : { crmChanges: stores.crmOutbox }),
   };
   // What assignment by rotation needs besides the ownership services.
   const assignment = {

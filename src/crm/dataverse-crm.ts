@@ -1,6 +1,9 @@
 import type { TokenCredential } from '@azure/identity';
+import type { PipelineStage } from '../domain/conversation.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
+import { fnv1a64 } from '../domain/lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
+import { createOwnerDirectory } from './owner-directory.ts';
 
 export interface DataverseSettings {
   /** The environment's URL, e.g. https://contoso.crm4.dynamics.com. */
@@ -9,7 +12,29 @@ export interface DataverseSettings {
   readonly credential: TokenCredential;
   /** One call longer than this counts as unanswered (the write may have happened; it is tried again). */
   readonly timeoutMs: number;
+  /** The lead's state and status reason each stage in Slack sets; null leaves them. */
+  readonly statuses: Readonly<Record<PipelineStage, DataverseLeadStatus | null>>;
 }
+
+/** A lead's `statecode` (0 Open, 1 Qualified, 2 Disqualified) and `statuscode` (its status reason). */
+export interface DataverseLeadStatus {
+  readonly statecode: number;
+  readonly statuscode: number;
+}
+
+/**
+ * The status reasons of the standard lead. Qualified and Won keep the lead open: qualifying a lead in
+ * Dynamics 365 makes an account, a contact and an opportunity (the QualifyLead action), a sales
+ * decision taken there.
+ */
+export const DATAVERSE_DEFAULT_STATUSES: Readonly<Record<PipelineStage, DataverseLeadStatus | null>> = {
+  New: null,
+  Contacted: { statecode: 0, statuscode: 2 },
+  Qualified: { statecode: 0, statuscode: 2 },
+  Won: null,
+  Lost: { statecode: 2, statuscode: 4 },
+  'Not a fit': { statecode: 2, statuscode: 6 },
+};
 
 /** Dataverse's error codes the adapter acts on (learn.microsoft.com → Dataverse → Web API errors). */
 const DUPLICATE_DETECTED = '0x80040333';
@@ -25,6 +50,11 @@ export function dataverseIdOf(key: string): string {
   hex[16] = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const text = hex.join('');
   return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+/** The id of the note a change adds: derived from the change's key, so a second create is refused. */
+export function dataverseNoteIdOf(changeKey: string): string {
+  return dataverseIdOf(`mkt-${fnv1a64(changeKey)}${fnv1a64(`\u0001${changeKey}`)}`);
 }
 
 function leadBody(lead: CrmLead, id: string): Record<string, string> {
@@ -132,8 +162,43 @@ export function createDataverseCrm(settings: DataverseSettings): CrmPort {
     return found ?? null;
   }
 
+  const owners = createOwnerDirectory(async (email) => {
+    const answer = await call(
+      'GET',
+      `/systemusers?$select=systemuserid&$filter=${encodeURIComponent(`internalemailaddress eq ${odataText(email)} and isdisabled eq false`)}&$top=1`,
+    );
+    if (!answer.ok) throw await failureOf(answer);
+    return (
+      ((await answer.json()) as { value?: { systemuserid?: string }[] }).value?.[0]?.systemuserid ?? null
+    );
+  });
+
   return {
     name: 'Dynamics 365',
+    async updateRecord(record, update) {
+      const status = update.stage === null ? null : settings.statuses[update.stage];
+      const ownerId = update.ownerEmail === null ? null : await owners.idOf(update.ownerEmail);
+      const fields = {
+        ...(status ?? {}),
+        ...(ownerId === null ? {} : { 'ownerid@odata.bind': `/systemusers(${ownerId})` }),
+      };
+      if (Object.keys(fields).length > 0) {
+        const patched = await call('PATCH', `/leads(${record.id})`, fields, { 'if-match': '*' });
+        if (!patched.ok) throw await failureOf(patched);
+      }
+      const { activity } = update;
+      if (activity === null) return;
+      // A note (annotation) whose id derives from the change: a second create is a duplicate key.
+      const created = await call('POST', '/annotations', {
+        annotationid: dataverseNoteIdOf(update.key),
+        subject: activity.subject.slice(0, 500),
+        notetext: activity.body.slice(0, 100_000),
+        'objectid_lead@odata.bind': `/leads(${record.id})`,
+      });
+      if (created.ok) return;
+      const failure = await failureOf(created);
+      if (failure.code !== DUPLICATE_KEY) throw failure;
+    },
     async writeLead(lead): Promise<CrmRecord> {
       const id = dataverseIdOf(lead.key);
       const created = await call('POST', '/leads', leadBody(lead, id), {

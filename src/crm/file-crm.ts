@@ -1,7 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { PipelineStage } from '../domain/conversation.ts';
+import type { CrmActivity, CrmUpdate } from '../domain/crm-change.ts';
 import type { CrmLead } from '../domain/crm-lead.ts';
-import type { CrmPort, CrmRecord } from '../services/crm-port.ts';
+import { CrmCallError, type CrmPort, type CrmRecord, type CrmRecordRef } from '../services/crm-port.ts';
 
 /** One lead as the local file keeps it: readable, so a newcomer sees what a real CRM would get. */
 export interface FileCrmEntry {
@@ -17,6 +19,10 @@ export interface FileCrmEntry {
   readonly writtenAt: string;
   /** How many times the lead was written: 1, however often it was retried (writes are idempotent). */
   readonly writes: number;
+  /** What happened in Slack since: the stage and owner it set, and one activity per change, in order. */
+  readonly stage?: PipelineStage;
+  readonly ownerEmail?: string;
+  readonly activities?: readonly (CrmActivity & { readonly key: string; readonly at: string })[];
 }
 
 interface FileCrmDocument {
@@ -26,7 +32,8 @@ interface FileCrmDocument {
 /**
  * The local mode's CRM: a JSON file of records keyed like a real CRM's upsert key, so the demo shows
  * the hand-off without an account. One process writes it (the lease holder); writes are serialised
- * and each replaces the file whole (write then rename), so a crash never leaves half a file.
+ * and each replaces the file whole (write then rename), so a crash never leaves half a file. It has
+ * no users of its own: an owner is recorded by the e-mail it is given.
  */
 export function createFileCrm(
   path: string,
@@ -59,23 +66,46 @@ export function createFileCrm(
       writtenAt: existing?.writtenAt ?? clock().toISOString(),
       writes: (existing?.writes ?? 0) + 1,
     };
+    await save({ records: { ...document.records, [lead.key]: { ...existing, ...entry } } });
+    return { id: entry.id, contactId: null, url: null };
+  }
+
+  async function save(document: FileCrmDocument): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     const next = `${path}.${process.pid}.tmp`;
-    await writeFile(
-      next,
-      `${JSON.stringify({ records: { ...document.records, [lead.key]: entry } }, null, 2)}\n`,
-    );
+    await writeFile(next, `${JSON.stringify(document, null, 2)}\n`);
     await rename(next, path);
-    return { id: entry.id, contactId: null, url: null };
+  }
+
+  async function update(record: CrmRecordRef, change: CrmUpdate): Promise<void> {
+    const document = await read();
+    const entry = Object.values(document.records).find((candidate) => candidate.id === record.id);
+    if (entry === undefined) throw new CrmCallError('refused', `no record ${record.id} in ${path}`);
+    const activities = entry.activities ?? [];
+    const { activity } = change;
+    const updated: FileCrmEntry = {
+      ...entry,
+      ...(change.stage === null ? {} : { stage: change.stage }),
+      ...(change.ownerEmail === null ? {} : { ownerEmail: change.ownerEmail }),
+      activities:
+        activity === null || activities.some((known) => known.key === change.key)
+          ? activities
+          : [...activities, { key: change.key, at: change.at.toISOString(), ...activity }],
+    };
+    await save({ records: { ...document.records, [entry.key]: updated } });
+  }
+
+  /** One write at a time: each reads the file, changes it and replaces it whole. */
+  function serialised<T>(call: () => Promise<T>): Promise<T> {
+    const done = queue.then(call);
+    queue = done.catch(() => undefined);
+    return done;
   }
 
   return {
     name: 'the local CRM file',
-    writeLead(lead) {
-      const written = queue.then(() => write(lead));
-      queue = written.catch(() => undefined);
-      return written;
-    },
+    writeLead: (lead) => serialised(() => write(lead)),
+    updateRecord: (record, change) => serialised(() => update(record, change)),
     read,
   };
 }

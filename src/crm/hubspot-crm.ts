@@ -1,6 +1,9 @@
-import { Client } from '@hubspot/api-client';
+import { AssociationTypes, Client } from '@hubspot/api-client';
+import type { PipelineStage } from '../domain/conversation.ts';
+import { type CrmActivity, type CrmUpdate, crmReferenceOf } from '../domain/crm-change.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
+import { createOwnerDirectory } from './owner-directory.ts';
 
 export interface HubSpotSettings {
   /** A private app's access token (or a service key): `pat-…`. */
@@ -10,12 +13,25 @@ export interface HubSpotSettings {
   /** The deal property holding each lead's key: created by the admin with "unique values" on. */
   readonly leadKeyProperty: string;
   readonly pipeline: string;
+  /** The deal stage a new lead's deal starts in. */
   readonly dealStage: string;
+  /** The deal stage each stage in Slack moves the deal to; null leaves the deal's stage. */
+  readonly stageIds: Readonly<Record<PipelineStage, string | null>>;
   /** The app's documented burst limit (100 per 10 s for most accounts): calls are spaced to keep under it. */
   readonly requestsPer10Seconds: number;
   /** One call longer than this counts as unanswered (the write may have happened; it is tried again). */
   readonly timeoutMs: number;
 }
+
+/** The stages of HubSpot's default sales pipeline: a lead that is contacted stays in the first. */
+export const HUBSPOT_DEFAULT_STAGE_IDS: Readonly<Record<PipelineStage, string | null>> = {
+  New: null,
+  Contacted: null,
+  Qualified: 'qualifiedtobuy',
+  Won: 'closedwon',
+  Lost: 'closedlost',
+  'Not a fit': 'closedlost',
+};
 
 /** HubSpot's error body (developers.hubspot.com → API usage → error handling). */
 interface HubSpotErrorBody {
@@ -80,6 +96,21 @@ function contactProperties(lead: CrmLead): Record<string, string> {
       country: customer.country,
     }),
   };
+}
+
+const NOTE_TEXT_MAX = 10_000;
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+
+/**
+ * A note's body: HubSpot shows `hs_note_body` as HTML, so every text is escaped (a rep's `<script>` or
+ * `<a href>` stays text) and lines are kept as lines.
+ */
+export function hubSpotNoteBody(activity: CrmActivity): string {
+  // HubSpot keeps 65,536 characters of a body; escaping can make a text six times longer.
+  const paragraph = (text: string) =>
+    `<p>${escapeHtml(text.slice(0, NOTE_TEXT_MAX)).replaceAll('\n', '<br>')}</p>`;
+  return `<p><strong>${escapeHtml(activity.subject)}</strong></p>${paragraph(activity.body)}`;
 }
 
 /**
@@ -147,8 +178,80 @@ export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
     return record.id;
   }
 
+  /** HubSpot's owner with the e-mail (CRM v3 owners, filtered by e-mail). */
+  const owners = createOwnerDirectory(async (email) => {
+    const page = await within(client.crm.owners.ownersApi.getPage(email, undefined, 1, false));
+    return page.results[0]?.id ?? null;
+  });
+
+  /** The body of a JSON answer to a raw call, or HubSpot's error thrown as the client throws it. */
+  async function json<T>(response: Response): Promise<T> {
+    const body = (await response.json().catch(() => ({}))) as T;
+    if (response.ok) return body;
+    throw { code: response.status, body, headers: Object.fromEntries(response.headers) };
+  }
+
+  /** A note of this update on the deal already (its reference is a token of the body). */
+  async function noteExists(update: CrmUpdate): Promise<boolean> {
+    const reference = crmReferenceOf(update.key).slice('ref '.length);
+    const answer = await json<{ total?: number }>(
+      await within(
+        client.apiRequest({
+          method: 'POST',
+          path: '/crm/v3/objects/notes/search',
+          body: {
+            filterGroups: [
+              { filters: [{ propertyName: 'hs_note_body', operator: 'CONTAINS_TOKEN', value: reference }] },
+            ],
+            properties: ['hs_note_body'],
+            limit: 1,
+          },
+        }),
+      ),
+    );
+    return (answer.total ?? 0) > 0;
+  }
+
+  async function addNote(dealId: string, update: CrmUpdate, activity: CrmActivity): Promise<void> {
+    await json(
+      await within(
+        client.apiRequest({
+          method: 'POST',
+          path: '/crm/v3/objects/notes',
+          body: {
+            properties: { hs_timestamp: update.at.toISOString(), hs_note_body: hubSpotNoteBody(activity) },
+            associations: [
+              {
+                to: { id: dealId },
+                types: [
+                  { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: AssociationTypes.noteToDeal },
+                ],
+              },
+            ],
+          },
+        }),
+      ),
+    );
+  }
+
   return {
     name: 'HubSpot',
+    async updateRecord(record, update) {
+      try {
+        const properties: Record<string, string> = {};
+        const stageId = update.stage === null ? null : settings.stageIds[update.stage];
+        if (stageId !== null) properties.dealstage = stageId;
+        const ownerId = update.ownerEmail === null ? null : await owners.idOf(update.ownerEmail);
+        if (ownerId !== null) properties.hubspot_owner_id = ownerId;
+        if (Object.keys(properties).length > 0)
+          await within(client.crm.deals.basicApi.update(record.id, { properties }));
+        const { activity } = update;
+        if (activity !== null && !(update.maybeWritten && (await noteExists(update))))
+          await addNote(record.id, update, activity);
+      } catch (error) {
+        throw hubSpotFailure(error);
+      }
+    },
     async writeLead(lead): Promise<CrmRecord> {
       try {
         const contactId = await upsertOne('contacts', 'email', lead.email, contactProperties(lead));

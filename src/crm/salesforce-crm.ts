@@ -1,7 +1,10 @@
 import { createSign } from 'node:crypto';
 import { Connection } from 'jsforce';
+import type { PipelineStage } from '../domain/conversation.ts';
+import type { CrmUpdate } from '../domain/crm-change.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
-import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
+import { CrmCallError, type CrmPort, type CrmRecord, type CrmRecordRef } from '../services/crm-port.ts';
+import { createOwnerDirectory } from './owner-directory.ts';
 
 export interface SalesforceSettings {
   /** https://login.salesforce.com, https://test.salesforce.com (sandboxes) or the org's My Domain. */
@@ -16,10 +19,26 @@ export interface SalesforceSettings {
   readonly externalIdField: string;
   /** Lead Source picklist value of the leads the bot writes. */
   readonly leadSource: string;
+  /** The Lead Status each stage in Slack sets; null leaves the status. */
+  readonly leadStatuses: Readonly<Record<PipelineStage, string | null>>;
   readonly timeoutMs: number;
 }
 
 const API_VERSION = '62.0';
+
+/**
+ * The standard Lead Status values. A won lead keeps its status: "Closed - Converted" is set by
+ * converting the lead in Salesforce (a sales decision with an account and an opportunity), which
+ * Salesforce does not allow through an update.
+ */
+export const SALESFORCE_DEFAULT_LEAD_STATUSES: Readonly<Record<PipelineStage, string | null>> = {
+  New: null,
+  Contacted: 'Working - Contacted',
+  Qualified: 'Working - Contacted',
+  Won: null,
+  Lost: 'Closed - Not Converted',
+  'Not a fit': 'Closed - Not Converted',
+};
 /** What Salesforce requires on a Lead and Microsoft may leave empty. */
 const NOT_GIVEN = '[not provided]';
 
@@ -146,33 +165,76 @@ export function createSalesforceCrm(settings: SalesforceSettings): CrmPort {
         `Salesforce refused the lead: ${JSON.stringify(result.errors).slice(0, 400)}`,
       );
     // An update may answer without the id (204): it is found by the key.
-    const lookUp = () => {
-      const query = opened.sobject('Lead').findOne({ [settings.externalIdField]: lead.key }, ['Id']);
-      return new Promise<{ Id?: unknown } | null>((resolve, reject) => {
-        query.then(resolve, reject);
-      });
-    };
-    const id = result.id ?? (await within(lookUp()))?.Id;
+    const id = result.id ?? (await findOne(opened, 'Lead', { [settings.externalIdField]: lead.key }))?.Id;
     if (typeof id !== 'string')
       throw new CrmCallError('unavailable', 'Salesforce did not say which Lead it wrote');
     return { id, contactId: null, url: `${opened.instanceUrl}/lightning/r/Lead/${id}/view` };
   }
 
+  /** A query's first record, as a promise (jsforce's query is a thenable with more to it). */
+  const findOne = (opened: Connection, object: string, conditions: Record<string, unknown>) => {
+    const query = opened.sobject(object).findOne(conditions, ['Id']);
+    return within(
+      new Promise<{ Id?: unknown } | null>((resolve, reject) => {
+        query.then(resolve, reject);
+      }),
+    );
+  };
+
+  /** The active Salesforce user with the e-mail. */
+  const owners = createOwnerDirectory(async (email) => {
+    const user = await findOne(await connect(), 'User', { Email: email, IsActive: true });
+    return typeof user?.Id === 'string' ? user.Id : null;
+  });
+
+  async function update(record: CrmRecordRef, change: CrmUpdate): Promise<void> {
+    const opened = await connect();
+    const fields: Record<string, string> = {};
+    const status = change.stage === null ? null : settings.leadStatuses[change.stage];
+    if (status !== null) fields.Status = status;
+    const ownerId = change.ownerEmail === null ? null : await owners.idOf(change.ownerEmail);
+    if (ownerId !== null) fields.OwnerId = ownerId;
+    if (Object.keys(fields).length > 0) {
+      const result = await within(opened.sobject('Lead').update({ Id: record.id, ...fields }));
+      if (!result.success)
+        throw new CrmCallError('refused', `Salesforce refused the update: ${JSON.stringify(result.errors)}`);
+    }
+    const { activity } = change;
+    if (activity === null) return;
+    // A completed Task on the Lead; its subject ends with the change's reference, so it is found again.
+    const task = { WhoId: record.id, Subject: activity.subject };
+    if (change.maybeWritten && (await findOne(opened, 'Task', task)) !== null) return;
+    const created = await within(
+      opened.sobject('Task').create({
+        ...task,
+        Description: activity.body.slice(0, 32_000),
+        Status: 'Completed',
+        ActivityDate: change.at.toISOString().slice(0, 10),
+      }),
+    );
+    if (!created.success)
+      throw new CrmCallError('refused', `Salesforce refused the task: ${JSON.stringify(created.errors)}`);
+  }
+
+  /** A call, made again once with a new session when Salesforce says the session expired. */
+  async function inSession<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const failure = salesforceFailure(error);
+      if (!failure.detail.includes('INVALID_SESSION_ID')) throw failure;
+      connection = null; // the session expired: log in again, once
+      try {
+        return await call();
+      } catch (again) {
+        throw salesforceFailure(again);
+      }
+    }
+  }
+
   return {
     name: 'Salesforce',
-    async writeLead(lead) {
-      try {
-        return await upsert(lead);
-      } catch (error) {
-        const failure = salesforceFailure(error);
-        if (!failure.detail.includes('INVALID_SESSION_ID')) throw failure;
-        connection = null; // the session expired: log in again, once
-        try {
-          return await upsert(lead);
-        } catch (again) {
-          throw salesforceFailure(again);
-        }
-      }
-    },
+    writeLead: (lead) => inSession(() => upsert(lead)),
+    updateRecord: (record, change) => inSession(() => update(record, change)),
   };
 }

@@ -9,6 +9,8 @@ export interface UserProfile {
   readonly status: { readonly emoji: string; readonly text: string };
   /** The account was deactivated. */
   readonly deactivated: boolean;
+  /** Their e-mail address (maps them to a CRM user); null when Slack does not give it (no users:read.email). */
+  readonly email: string | null;
 }
 
 /** The statuses that mean "away": emoji codes (`:palm_tree:`) and words found in the status text. */

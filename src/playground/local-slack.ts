@@ -165,7 +165,11 @@ export async function createLocalSlack(users: PlaygroundUser[], clock: () => Dat
             is_admin: false,
             is_owner: false,
             deleted: false,
-            profile: { status_emoji: user?.statusEmoji ?? '', status_text: user?.statusText ?? '' },
+            profile: {
+              status_emoji: user?.statusEmoji ?? '',
+              status_text: user?.statusText ?? '',
+              email: `${(user?.name ?? String(args.user)).toLowerCase().replace(/[^a-z0-9]+/g, '.')}@playground.example`,
+            },
           },
         };
       }

@@ -10,11 +10,12 @@ import {
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { OwnershipLog } from '../stores/ownership-log.ts';
 import { refreshConversationMessage, subjectOf } from './conversation-message.ts';
+import { type CrmWriteBackDeps, queueCrmChange } from './crm-write-back.ts';
 import { type FollowThroughDeps, scheduleStaleCheck } from './follow-through.ts';
 import type { Roles } from './roles.ts';
 import { SlackCallError } from './slack-port.ts';
 
-export interface OwnershipDeps extends FollowThroughDeps {
+export interface OwnershipDeps extends FollowThroughDeps, CrmWriteBackDeps {
   readonly conversations: ConversationStore;
   readonly ownershipLog: OwnershipLog;
   readonly roles: Roles;
@@ -69,6 +70,8 @@ export async function changeOwner(
         : {}),
     };
     await deps.ownershipLog.record(event);
+    if (event.to !== null)
+      await queueCrmChange(change.conversation, { kind: 'owner', at, by: event.by, ownerId: event.to }, deps);
     await scheduleStaleCheck(change.conversation, deps);
     await announce(change.conversation, event, deps);
     await deps.afterChange?.([event.from, event.to].filter((id): id is string => id !== null));

@@ -1,6 +1,13 @@
-import type { Closure, Conversation, FollowUpOutcome, QualifyOutcome } from '../domain/conversation.ts';
+import {
+  type Closure,
+  type Conversation,
+  type FollowUpOutcome,
+  pipelineStage,
+  type QualifyOutcome,
+} from '../domain/conversation.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { queueCrmChange } from './crm-write-back.ts';
 import { scheduleStaleCheck } from './follow-through.ts';
 import { followUpTarget } from './log-follow-up.ts';
 
@@ -22,6 +29,12 @@ export async function closeLead(
   const { conversation, closedNow } = await deps.conversations.close(conversationId, closure);
   // Closed by someone else since the check: theirs stands, and nothing is announced twice.
   if (!closedNow && conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
+  const stage = pipelineStage(conversation);
+  await queueCrmChange(
+    conversation,
+    { kind: 'stage', at: closure.at, by: closure.by, stage, reason: closure.reason },
+    deps,
+  );
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'closed', closure }, deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
@@ -43,6 +56,11 @@ export async function qualifyLead(
   const { conversation, qualifiedNow } = await deps.conversations.qualify(conversationId, qualification);
   if (conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
   if (!qualifiedNow) return { kind: 'alreadyQualified' };
+  await queueCrmChange(
+    conversation,
+    { kind: 'stage', at: qualification.at, by: actor, stage: 'Qualified', reason: null },
+    deps,
+  );
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'qualified', qualification }, deps);
   await scheduleStaleCheck(conversation, deps);

@@ -1,14 +1,18 @@
+import { type CrmChange, crmUpdateOf, leadKeyOfChange } from '../domain/crm-change.ts';
 import { crmLeadOf, crmRetryAt } from '../domain/crm-lead.ts';
 import { leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { CrmOutbox, CrmWrite } from '../stores/crm-outbox.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
-import { CrmCallError, type CrmPort } from './crm-port.ts';
+import { CrmCallError, type CrmPort, type CrmRecord } from './crm-port.ts';
+import { SlackCallError, type SlackPort } from './slack-port.ts';
 
 export interface CrmHandOffDeps {
   readonly crm: CrmPort;
   readonly outbox: CrmOutbox;
   readonly leadTable: Pick<LeadTable, 'get'>;
+  /** Whose e-mail a Slack user has: owners are matched to CRM users by it. */
+  readonly slack: Pick<SlackPort, 'userProfile'>;
   readonly clock: () => Date;
   readonly log: Logger;
   /** Writes under way at once; the adapter spaces its calls to the CRM's own rate limit. */
@@ -50,18 +54,66 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
   let rateLimited = false;
   let next = 0;
 
+  /** Writes the lead's record; null when there is nothing to write (its row is gone, or not for the CRM). */
+  async function writeLead(write: CrmWrite): Promise<CrmRecord | null> {
+    const row = await deps.leadTable.get(write.leadId);
+    const lead = row === null ? null : crmLeadOf(parseLeadRow(row));
+    return lead === null ? null : deps.crm.writeLead(lead);
+  }
+
+  /**
+   * Tells the lead's record of a change; null when the lead has no record and never will (it was
+   * dropped). A lead whose own write waits (set aside) makes its changes wait with it.
+   */
+  async function writeChange(write: CrmWrite, change: CrmChange): Promise<CrmRecord | null> {
+    const written = await deps.outbox.writtenOf(leadKeyOfChange(write.key));
+    if (written === null) {
+      const waiting = (await deps.outbox.listSetAside()).some(
+        (aside) => aside.key === leadKeyOfChange(write.key),
+      );
+      if (!waiting) return null;
+      throw new CrmCallError('unavailable', "waiting for the lead's own record (set aside in /leads failed)");
+    }
+    const emails = new Map<string, string | null>();
+    for (const userId of new Set([change.by, ...(change.kind === 'owner' ? [change.ownerId] : [])]))
+      emails.set(userId, await emailOf(userId));
+    const update = crmUpdateOf({
+      key: write.key,
+      change,
+      ownerEmail: change.kind === 'owner' ? (emails.get(change.ownerId) ?? null) : null,
+      nameOf: (userId) => emails.get(userId) ?? `Slack user ${userId}`,
+      // A first attempt cannot have written anything; after a lost answer, the adapter looks first.
+      maybeWritten: write.attempts > 1,
+    });
+    const record = { id: written.recordId, contactId: written.contactId, url: written.url };
+    await deps.crm.updateRecord(record, update);
+    return record;
+  }
+
+  /** A Slack user's e-mail; Slack not answering postpones the write (the owner would be left out). */
+  async function emailOf(userId: string): Promise<string | null> {
+    try {
+      return (await deps.slack.userProfile(userId)).email;
+    } catch (error) {
+      if (!(error instanceof SlackCallError)) throw error;
+      if (error.code === 'user_not_found') return null;
+      throw new CrmCallError('unavailable', `Slack did not give ${userId}'s e-mail: ${error.code}`);
+    }
+  }
+
   async function handOne(write: CrmWrite): Promise<Outcome | null> {
     const taken = await deps.outbox.take(write, new Date(deps.clock().getTime() + deps.takeMs));
     if (taken === null) return null; // another process has it
-    const row = await deps.leadTable.get(taken.leadId);
-    const lead = row === null ? null : crmLeadOf(parseLeadRow(row));
-    if (lead === null) {
-      await deps.outbox.drop(taken);
-      return 'dropped';
-    }
-    const log = deps.log.child({ leadId: leadIdText(taken.leadId) });
+    const log = deps.log.child({
+      leadId: leadIdText(taken.leadId),
+      ...(taken.change ? { change: taken.change.kind } : {}),
+    });
     try {
-      const record = await deps.crm.writeLead(lead);
+      const record = taken.change === null ? await writeLead(taken) : await writeChange(taken, taken.change);
+      if (record === null) {
+        await deps.outbox.drop(taken);
+        return 'dropped';
+      }
       await deps.outbox.complete(taken, {
         recordId: record.id,
         contactId: record.contactId,

@@ -1,3 +1,4 @@
+import type { CrmUpdate } from '../domain/crm-change.ts';
 import type { CrmLead } from '../domain/crm-lead.ts';
 
 /** The record a lead became in the CRM. */
@@ -22,7 +23,16 @@ export interface CrmPort {
    * made or updated by `lead.key`. Idempotent: writing the same lead again changes no count.
    */
   writeLead(lead: CrmLead): Promise<CrmRecord>;
+  /**
+   * Tells the lead's record what happened in Slack: its stage and owner set (idempotent), and the
+   * update's activity added once by its key (looked up first when `maybeWritten`). An owner e-mail no
+   * CRM user has leaves the owner as it is.
+   */
+  updateRecord(record: CrmRecordRef, update: CrmUpdate): Promise<void>;
 }
+
+/** The record a lead's own write made, as the outbox keeps it. */
+export type CrmRecordRef = Pick<CrmRecord, 'id' | 'contactId'>;
 
 export type CrmFailureKind =
   /** Too many calls: `retryAfterMs` says when to call again. */

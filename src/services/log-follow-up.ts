@@ -3,12 +3,14 @@ import {
   type FollowUp,
   type FollowUpOutcome,
   isAwaitingFollowUp,
+  pipelineStage,
   type SnoozeOutcome,
 } from '../domain/conversation.ts';
 import { acceptanceEvent } from '../domain/ownership.ts';
 import type { OnceStore } from '../stores/once-store.ts';
 import type { OwnershipDeps } from './change-owner.ts';
 import { noteInThread, refreshConversationMessage } from './conversation-message.ts';
+import { queueCrmChange } from './crm-write-back.ts';
 import { nextStepDue, scheduleStaleCheck } from './follow-through.ts';
 import { acceptAssignment } from './rotation-follow-ups.ts';
 
@@ -42,6 +44,19 @@ export async function logFollowUp(
   const owner = target.conversation.owner;
   const nextStepAt = await nextStepDue(target.conversation, followUp, deps);
   const conversation = await deps.conversations.recordFollowUp(conversationId, followUp, nextStepAt);
+  await queueCrmChange(
+    conversation,
+    {
+      kind: 'followUp',
+      at: followUp.at,
+      by: followUp.by,
+      followUpKind: followUp.kind,
+      note: followUp.note,
+      nextStepOn: followUp.nextStepOn,
+      stage: pipelineStage(conversation),
+    },
+    deps,
+  );
   if (nextStepAt !== null) await deps.due.schedule({ conversationId, kind: 'nextStep', at: nextStepAt });
   await scheduleStaleCheck(conversation, deps);
   // The assignee's own follow-up accepts a lead the rotation gave them (kept for the fairness figures).

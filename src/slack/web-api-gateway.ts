@@ -172,6 +172,7 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
         isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner),
         status: { emoji: user?.profile?.status_emoji ?? '', text: user?.profile?.status_text ?? '' },
         deactivated: user?.deleted === true,
+        email: user?.profile?.email ?? null,
       };
     },
     async isBotInChannel(channel) {

@@ -1,10 +1,16 @@
+import { type CrmChange, leadKeyOfChange } from '../domain/crm-change.ts';
 import type { LeadId } from '../domain/lead.ts';
 
-/** One lead's CRM write, waiting in the outbox. */
+/** One CRM write waiting in the outbox: a lead's record, or a change of it made in Slack. */
 export interface CrmWrite {
-  /** The lead's CRM key (crmKeyOf): one write per lead, whoever queues it and however often. */
+  /**
+   * The lead's CRM key (crmKeyOf) for the lead's own write; for a change, that key, a dot and the
+   * change's hash (crmChangeKeyOf). One write per key, whoever queues it and however often.
+   */
   readonly key: string;
   readonly leadId: LeadId;
+  /** Null for the lead's own write. */
+  readonly change: CrmChange | null;
   readonly queuedAt: Date;
   /** Not tried before this time: a backoff, a CRM's Retry-After, or another process's attempt under way. */
   readonly notBefore: Date;
@@ -40,7 +46,16 @@ export interface CrmWritten {
 export interface CrmOutbox {
   /** Queues the lead unless it is queued or written already (a conditional insert: calling twice queues one). */
   enqueue(key: string, leadId: LeadId, at: Date): Promise<void>;
-  /** Queued writes due at `now`, those waiting longest first; at most `limit`. */
+  /**
+   * Queues a change of a lead (its key from crmChangeKeyOf), once however often it is queued, unless
+   * the lead itself never was queued (not for the CRM): false then.
+   */
+  enqueueChange(key: string, leadId: LeadId, change: CrmChange): Promise<boolean>;
+  /**
+   * Queued writes due at `now`, those waiting longest first; at most `limit`. Only the first queued
+   * write of each lead is listed (its own write, then its changes in the order they happened), and only
+   * when it is due: a lead's writes are made one at a time, in order, by whichever process takes them.
+   */
   listDue(now: Date, limit: number): Promise<readonly CrmWrite[]>;
   /** Queued writes, due or not: the backlog's size. */
   countQueued(): Promise<number>;
@@ -66,4 +81,30 @@ export interface CrmOutbox {
   retry(key: string, at: Date): Promise<boolean>;
   /** Where the lead was written; null while it is not (yet). */
   writtenOf(key: string): Promise<CrmWritten | null>;
+}
+
+/**
+ * The writes `listDue` lists, from every queued write: the first of each lead (its own write, else its
+ * earliest change), when due, those waiting longest first. Shared by the adapters, so both order alike.
+ */
+export function dueInLeadOrder(queued: readonly CrmWrite[], now: Date, limit: number): CrmWrite[] {
+  const firstOfLead = new Map<string, CrmWrite>();
+  for (const write of queued) {
+    const leadKey = leadKeyOfChange(write.key);
+    const first = firstOfLead.get(leadKey);
+    if (first === undefined || comesBefore(write, first)) firstOfLead.set(leadKey, write);
+  }
+  return [...firstOfLead.values()]
+    .filter((write) => write.notBefore.getTime() <= now.getTime())
+    .sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime() || a.key.localeCompare(b.key))
+    .slice(0, limit);
+}
+
+/** A lead's own write comes before its changes, whatever the clocks said; changes come in time order. */
+function comesBefore(a: CrmWrite, b: CrmWrite): boolean {
+  if ((a.change === null) !== (b.change === null)) return a.change === null;
+  return (
+    a.queuedAt.getTime() - b.queuedAt.getTime() < 0 ||
+    (a.queuedAt.getTime() === b.queuedAt.getTime() && a.key < b.key)
+  );
 }

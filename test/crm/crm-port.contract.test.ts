@@ -2,10 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDataverseCrm, dataverseIdOf } from '../../src/crm/dataverse-crm.ts';
+import {
+  createDataverseCrm,
+  DATAVERSE_DEFAULT_STATUSES,
+  dataverseIdOf,
+  dataverseNoteIdOf,
+} from '../../src/crm/dataverse-crm.ts';
 import { createFileCrm } from '../../src/crm/file-crm.ts';
-import { createHubSpotCrm, type HubSpotSettings } from '../../src/crm/hubspot-crm.ts';
-import { createSalesforceCrm } from '../../src/crm/salesforce-crm.ts';
+import {
+  createHubSpotCrm,
+  HUBSPOT_DEFAULT_STAGE_IDS,
+  type HubSpotSettings,
+} from '../../src/crm/hubspot-crm.ts';
+import { createSalesforceCrm, SALESFORCE_DEFAULT_LEAD_STATUSES } from '../../src/crm/salesforce-crm.ts';
+import { type CrmChange, type CrmUpdate, crmChangeKeyOf, crmUpdateOf } from '../../src/domain/crm-change.ts';
 import { type CrmLead, crmLeadOf } from '../../src/domain/crm-lead.ts';
 import { parseLeadRow } from '../../src/domain/lead.ts';
 import { CrmCallError, type CrmPort } from '../../src/services/crm-port.ts';
@@ -14,13 +24,37 @@ import { createFakeDataverse } from '../support/fake-dataverse.ts';
 import { createFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../support/fake-hubspot.ts';
 import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 
-// One contract for the CRM port, run against the HubSpot adapter (with HubSpot's stand-in) and the
-// local file CRM. Each implementation comes with a way to count what the CRM holds.
+// One contract for the CRM port, run against the HubSpot, Salesforce and Dataverse adapters (each
+// with its stand-in) and the local file CRM. Each implementation comes with a way to see what the CRM
+// holds.
 
 interface Subject {
   readonly crm: CrmPort;
   /** Records made for leads, and contacts (the file CRM keeps no contacts apart: null). */
   counts(): Promise<{ records: number; contacts: number | null }>;
+  /** The activities on a record, oldest first, their text as a person reads it in the CRM. */
+  activities(recordId: string): Promise<{ subject: string; body: string }[]>;
+  /** The record's stage (in the CRM's own values) and owner (its user id). */
+  state(recordId: string): Promise<{ stage: unknown; owner: unknown }>;
+  /**
+   * What a lost lead's stage is in this CRM, its id of the user u0rep1@team.example, and the owner
+   * after an e-mail no user of it has (the CRMs keep the owner; the local file has no users to check).
+   */
+  readonly expected: { readonly lost: unknown; readonly owner: unknown; readonly afterUnknown: unknown };
+}
+
+/** HubSpot's note body as a person reads it: the HTML the adapter wrote, shown as text. */
+function noteText(html: string): { subject: string; body: string } {
+  const text = (part: string) =>
+    part
+      .replaceAll('<br>', '\n')
+      .replace(/<[^>]+>/g, '')
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&amp;', '&');
+  const [, subject = '', body = ''] = html.match(/^<p><strong>(.*?)<\/strong><\/p><p>(.*)<\/p>$/s) ?? [];
+  return { subject: text(subject), body: text(body) };
 }
 
 const closers: (() => Promise<void>)[] = [];
@@ -35,6 +69,7 @@ function hubSpotSettings(hubspot: FakeHubSpot, overrides: Partial<HubSpotSetting
     leadKeyProperty: 'marketplace_lead_key',
     pipeline: 'default',
     dealStage: 'appointmentscheduled',
+    stageIds: HUBSPOT_DEFAULT_STAGE_IDS,
     requestsPer10Seconds: 1000,
     timeoutMs: 2000,
     ...overrides,
@@ -49,6 +84,15 @@ async function hubSpotSubject(options: FakeHubSpotOptions = {}) {
     hubspot,
     crm,
     counts: async () => ({ records: hubspot.deals.size, contacts: hubspot.contacts.size }),
+    activities: async (dealId: string) =>
+      hubspot.notes
+        .filter((note) => note.dealId === dealId)
+        .map((note) => noteText(note.properties.hs_note_body ?? '')),
+    state: async (dealId: string) => {
+      const deal = hubspot.dealById(dealId);
+      return { stage: deal?.properties.dealstage, owner: deal?.properties.hubspot_owner_id };
+    },
+    expected: { lost: 'closedlost', owner: '7001', afterUnknown: '7001' },
   };
 }
 
@@ -56,9 +100,22 @@ async function fileSubject(): Promise<Subject> {
   const folder = await mkdtemp(join(tmpdir(), 'leadbot-crm-'));
   closers.push(() => rm(folder, { recursive: true, force: true }));
   const crm = createFileCrm(join(folder, 'crm-records.json'), () => new Date('2026-03-02T09:00:00Z'));
+  const entryOf = async (id: string) =>
+    Object.values((await crm.read()).records).find((entry) => entry.id === id);
   return {
     crm,
     counts: async () => ({ records: Object.keys((await crm.read()).records).length, contacts: null }),
+    activities: async (id) =>
+      ((await entryOf(id))?.activities ?? []).map(({ subject, body }) => ({ subject, body })),
+    state: async (id) => {
+      const entry = await entryOf(id);
+      return { stage: entry?.stage, owner: entry?.ownerEmail };
+    },
+    expected: {
+      lost: 'Lost',
+      owner: 'u0rep1@team.example',
+      afterUnknown: 'stranger@elsewhere.example',
+    },
   };
 }
 
@@ -77,11 +134,78 @@ function crmLead(customer: Partial<typeof JANE> = {}): CrmLead {
   return lead;
 }
 
+let changeSequence = 0;
+const changeAt = () => new Date(Date.parse('2026-03-02T10:00:00Z') + ++changeSequence * 60_000);
+
+/** A follow-up's update, as the hand-off makes it. */
+function followUpUpdate(recordId: string, note: string): CrmUpdate {
+  const change: CrmChange = {
+    kind: 'followUp',
+    at: changeAt(),
+    by: 'U0REP1',
+    followUpKind: 'call',
+    note,
+    nextStepOn: null,
+    stage: 'Contacted',
+  };
+  return crmUpdateOf({
+    key: crmChangeKeyOf(`mkt-${recordId}`, change),
+    change,
+    ownerEmail: null,
+    nameOf: () => 'u0rep1@team.example',
+    maybeWritten: false,
+  });
+}
+
+function ownerUpdate(email: string): CrmUpdate {
+  const change: CrmChange = { kind: 'owner', at: changeAt(), by: 'U0REP1', ownerId: 'U0REP1' };
+  return crmUpdateOf({
+    key: crmChangeKeyOf('mkt-owner', change),
+    change,
+    ownerEmail: email,
+    nameOf: () => email,
+    maybeWritten: false,
+  });
+}
+
+function lostUpdate(): CrmUpdate {
+  const change: CrmChange = { kind: 'stage', at: changeAt(), by: 'U0REP1', stage: 'Lost', reason: 'budget' };
+  return crmUpdateOf({
+    key: crmChangeKeyOf('mkt-lost', change),
+    change,
+    ownerEmail: null,
+    nameOf: () => 'u0rep1@team.example',
+    maybeWritten: false,
+  });
+}
+
 async function dataverseSubject() {
   const dataverse = await createFakeDataverse();
   closers.push(dataverse.close);
-  const crm = createDataverseCrm({ url: dataverse.url, credential: dataverse.credential, timeoutMs: 2000 });
-  return { dataverse, crm, counts: async () => ({ records: dataverse.leads.size, contacts: null }) };
+  const crm = createDataverseCrm({
+    url: dataverse.url,
+    credential: dataverse.credential,
+    timeoutMs: 2000,
+    statuses: DATAVERSE_DEFAULT_STATUSES,
+  });
+  return {
+    dataverse,
+    crm,
+    counts: async () => ({ records: dataverse.leads.size, contacts: null }),
+    activities: async (id: string) =>
+      dataverse.notes
+        .filter((note) => note['objectid_lead@odata.bind'] === `/leads(${id})`)
+        .map((note) => ({ subject: note.subject ?? '', body: note.notetext ?? '' })),
+    state: async (id: string) => {
+      const lead = dataverse.leads.get(id);
+      return { stage: lead && [lead.statecode, lead.statuscode], owner: lead?.ownerid };
+    },
+    expected: {
+      lost: [2, 4],
+      owner: '5f0c2a57-0000-4000-8000-000000000042',
+      afterUnknown: '5f0c2a57-0000-4000-8000-000000000042',
+    },
+  };
 }
 
 async function salesforceSubject() {
@@ -94,9 +218,25 @@ async function salesforceSubject() {
     privateKey: salesforce.privateKey,
     externalIdField: 'Marketplace_Lead_Key__c',
     leadSource: 'Microsoft Marketplace',
+    leadStatuses: SALESFORCE_DEFAULT_LEAD_STATUSES,
     timeoutMs: 2000,
   });
-  return { salesforce, crm, counts: async () => ({ records: salesforce.leads.size, contacts: null }) };
+  const leadById = (id: string) => [...salesforce.leads.values()].find((lead) => lead.Id === id);
+  return {
+    salesforce,
+    crm,
+    counts: async () => ({ records: salesforce.leads.size, contacts: null }),
+    activities: async (id: string) =>
+      salesforce.tasks
+        .filter((task) => task.WhoId === id)
+        .map((task) => ({ subject: task.Subject ?? '', body: task.Description ?? '' })),
+    state: async (id: string) => ({ stage: leadById(id)?.Status, owner: leadById(id)?.OwnerId }),
+    expected: {
+      lost: 'Closed - Not Converted',
+      owner: '005000000000042AAA',
+      afterUnknown: '005000000000042AAA',
+    },
+  };
 }
 
 describe.each([
@@ -122,6 +262,47 @@ describe.each([
     ];
     expect(records[0]?.id).not.toBe(records[1]?.id);
     expect((await counts()).records).toBe(2);
+  });
+
+  it("adds a change's activity once, however often it is sent (after a lost answer it looks first)", async () => {
+    const { crm, activities } = await create();
+    const record = await crm.writeLead(crmLead());
+    const update = followUpUpdate(record.id, 'Called; they want a demo.');
+    await crm.updateRecord(record, update);
+    await crm.updateRecord(record, { ...update, maybeWritten: true });
+    expect(await activities(record.id)).toEqual([
+      { subject: update.activity?.subject, body: update.activity?.body },
+    ]);
+  });
+
+  it('adds the changes of a record in the order they are sent', async () => {
+    const { crm, activities } = await create();
+    const record = await crm.writeLead(crmLead());
+    const updates = ['first call', 'second call', 'third call'].map((note) =>
+      followUpUpdate(record.id, note),
+    );
+    for (const update of updates) await crm.updateRecord(record, update);
+    expect((await activities(record.id)).map((activity) => activity.subject)).toEqual(
+      updates.map((update) => update.activity?.subject),
+    );
+  });
+
+  it("keeps a rep's hostile note exactly as written", async () => {
+    const { crm, activities } = await create();
+    const record = await crm.writeLead(crmLead());
+    const note = `<script>alert(1)</script> <a href="javascript:x">x</a> & 'quotes' \\ *bold* <@U1>\nline two`;
+    await crm.updateRecord(record, followUpUpdate(record.id, note));
+    expect((await activities(record.id))[0]?.body).toContain(note);
+  });
+
+  it("sets the record's stage and owner, and what an owner the CRM does not know does", async () => {
+    const { crm, state, expected } = await create();
+    const record = await crm.writeLead(crmLead());
+    await crm.updateRecord(record, ownerUpdate('u0rep1@team.example'));
+    await crm.updateRecord(record, lostUpdate());
+    expect(await state(record.id)).toEqual({ stage: expected.lost, owner: expected.owner });
+    await crm.updateRecord(record, ownerUpdate('stranger@elsewhere.example'));
+    expect(await state(record.id)).toEqual({ stage: expected.lost, owner: expected.afterUnknown });
   });
 
   it('keeps hostile text exactly as written', async () => {
@@ -218,6 +399,33 @@ describe('HubSpot adapter', () => {
     expect((failure as CrmCallError).detail).toContain('marketplace_lead_key');
   });
 
+  it('writes a note HubSpot shows as text, on the deal; a note whose answer was lost is found, not made twice', async () => {
+    const { hubspot, crm } = await hubSpotSubject();
+    const record = await crm.writeLead(crmLead());
+    const update = followUpUpdate(record.id, '<img src=x onerror=alert(1)> & done');
+    hubspot.loseAnswers(1, /objects\/notes$/);
+    await expect(crm.updateRecord(record, update)).rejects.toMatchObject({ kind: 'unavailable' });
+    await crm.updateRecord(record, { ...update, maybeWritten: true });
+    expect(hubspot.notes).toHaveLength(1);
+    expect(hubspot.notes[0]?.dealId).toBe(record.id);
+    expect(hubspot.notes[0]?.properties.hs_note_body).toContain(
+      '&lt;img src=x onerror=alert(1)&gt; &amp; done',
+    );
+    expect(hubspot.notes[0]?.properties.hs_note_body).not.toContain('<img');
+  });
+
+  it('a deal stage the pipeline does not have is a permanent refusal naming it', async () => {
+    const hubspot = await createFakeHubSpot();
+    closers.push(hubspot.close);
+    const crm = createHubSpotCrm(
+      hubSpotSettings(hubspot, { stageIds: { ...HUBSPOT_DEFAULT_STAGE_IDS, Lost: 'closed_lost_custom' } }),
+    );
+    const record = await crm.writeLead(crmLead());
+    const failure = await crm.updateRecord(record, lostUpdate()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ kind: 'refused', permanent: true });
+    expect((failure as CrmCallError).detail).toContain('closed_lost_custom');
+  });
+
   it('a HubSpot that does not answer in time is "unavailable"', async () => {
     const hubspot = await createFakeHubSpot({ latencyMs: 600 });
     closers.push(hubspot.close);
@@ -282,18 +490,36 @@ describe('Dynamics 365 (Dataverse) adapter', () => {
     expect(dataverse.requests.filter((request) => request.status === 401)).toEqual([]);
   });
 
+  it("writes a change as a note on the lead with an id from the change; a lost answer's retry makes no second", async () => {
+    const { dataverse, crm } = await dataverseSubject();
+    const record = await crm.writeLead(crmLead());
+    const update = followUpUpdate(record.id, 'Called.');
+    dataverse.loseAnswers(1, /annotations$/);
+    await expect(crm.updateRecord(record, update)).rejects.toMatchObject({ kind: 'unavailable' });
+    await crm.updateRecord(record, update);
+    expect(dataverse.notes).toEqual([
+      expect.objectContaining({
+        annotationid: dataverseNoteIdOf(update.key),
+        subject: update.activity?.subject,
+      }),
+    ]);
+    expect(dataverse.leads.get(record.id)).toMatchObject({ statecode: 0, statuscode: 2 });
+  });
+
   it('a credential that cannot get a token, or whose token is refused, is "unauthorized"', async () => {
     const { dataverse } = await dataverseSubject();
     const broken = createDataverseCrm({
       url: dataverse.url,
       credential: { getToken: async () => Promise.reject(new Error('AADSTS7000215: Invalid client secret')) },
       timeoutMs: 2000,
+      statuses: DATAVERSE_DEFAULT_STATUSES,
     });
     await expect(broken.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized' });
     const stale = createDataverseCrm({
       url: dataverse.url,
       credential: { getToken: async () => ({ token: 'expired', expiresOnTimestamp: 0 }) },
       timeoutMs: 2000,
+      statuses: DATAVERSE_DEFAULT_STATUSES,
     });
     await expect(stale.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized' });
   });
@@ -338,6 +564,19 @@ describe('Salesforce adapter', () => {
     expect(again.id).toBe(salesforce.leads.get(lead.key)?.Id);
   });
 
+  it('writes a follow-up as a completed Task on the Lead; a Task whose answer was lost is found, not made twice', async () => {
+    const { salesforce, crm } = await salesforceSubject();
+    const record = await crm.writeLead(crmLead());
+    const update = followUpUpdate(record.id, 'Called.');
+    salesforce.loseAnswers(1, /sobjects\/Task$/);
+    await expect(crm.updateRecord(record, update)).rejects.toMatchObject({ kind: 'unavailable' });
+    await crm.updateRecord(record, { ...update, maybeWritten: true });
+    expect(salesforce.tasks).toEqual([
+      expect.objectContaining({ WhoId: record.id, Status: 'Completed', Subject: update.activity?.subject }),
+    ]);
+    expect([...salesforce.leads.values()][0]?.Status).toBe('Working - Contacted');
+  });
+
   it('an expired session is opened again once; a refused login is "unauthorized"', async () => {
     const { salesforce, crm } = await salesforceSubject();
     await crm.writeLead(crmLead({ Email: 'a@contoso.example' }));
@@ -351,6 +590,7 @@ describe('Salesforce adapter', () => {
       privateKey: salesforce.privateKey,
       externalIdField: 'Marketplace_Lead_Key__c',
       leadSource: 'Microsoft Marketplace',
+      leadStatuses: SALESFORCE_DEFAULT_LEAD_STATUSES,
       timeoutMs: 2000,
     });
     await expect(stranger.writeLead(crmLead())).rejects.toMatchObject({ kind: 'unauthorized' });

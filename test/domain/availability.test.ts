@@ -11,6 +11,7 @@ const profile = (emoji: string, text: string, deactivated = false): UserProfile 
   isWorkspaceAdmin: false,
   status: { emoji, text },
   deactivated,
+  email: null,
 });
 const away = parseAwayStatuses(DEFAULT_AWAY_STATUSES);
 

@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import { addMinutes, addSeconds } from 'date-fns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
-import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { CLOSE_MODAL, FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
 import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import {
+  blockActionsBody,
+  postToSlackEndpoint,
+  slashCommandBody,
+  viewSubmissionBody,
+} from '../support/slack-requests.ts';
 import {
   createTestBot,
   leadTableClient,
@@ -175,6 +180,76 @@ describe('CRM hand-off to HubSpot', () => {
     now = addMinutes(now, 2);
     expect(await handOff()).toMatchObject({ written: 2, backlog: 0 });
     expect(bot.health.report().crm).toMatchObject({ problem: null });
+  });
+});
+
+describe('write-back to HubSpot of what happens in Slack', () => {
+  const REP = 'U0REP1'; // u0rep1@team.example in Slack: HubSpot's owner 7001
+  const click = (actionId: string, value: string) =>
+    signed(blockActionsBody({ userId: REP, actionId, blockId: 'b', value, responseUrl: slack.responseUrl }));
+  const submit = (callbackId: string, value: string, values: Record<string, Record<string, unknown>>) =>
+    signed(viewSubmissionBody({ userId: REP, callbackId, privateMetadata: value, values }));
+  /** Runs the CRM job until nothing is due, moving the clock past each backoff. */
+  const handOffAll = async () => {
+    for (let run = 0; run < 12; run += 1) {
+      const summary = await handOff();
+      if (summary.backlog === 0) return;
+      now = addSeconds(now, 31);
+    }
+    throw new Error('the CRM backlog did not drain');
+  };
+
+  it('claim, follow-up and close reach the deal in order, once each, though HubSpot was down and lost an answer', async () => {
+    await bot.jobs.poll();
+    hubspot.failNext(1_000, 503); // HubSpot is down while the rep works the lead
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+    ]);
+    await bot.jobs.poll();
+    const blocks = (leadPosts()[0]?.blocks ?? []) as Array<{ type: string; elements?: { value?: string }[] }>;
+    const value = blocks.find((block) => block.type === 'actions')?.elements?.[0]?.value ?? '';
+    await click(LEAD_ACTIONS.claim, value);
+    await vi.waitFor(() => expect(answers()).toHaveLength(1));
+    now = addMinutes(now, 5);
+    const hostileNote = 'Called <script>x</script> & sent <@U0BOSS> the *quote*';
+    await submit(FOLLOW_UP_MODAL, value, {
+      follow_up_kind: { kind: { type: 'radio_buttons', selected_option: { value: 'call' } } },
+      follow_up_note: { note: { type: 'plain_text_input', value: hostileNote } },
+    });
+    now = addMinutes(now, 5);
+    await submit(CLOSE_MODAL, value, {
+      close_outcome: { outcome: { type: 'radio_buttons', selected_option: { value: 'lost' } } },
+      close_reason: { reason: { type: 'plain_text_input', value: 'Chose a competitor' } },
+    });
+    await vi.waitFor(() => expect(slack.messages.some((m) => m.text.startsWith('🏁'))).toBe(true));
+    expect(await handOff()).toMatchObject({ written: 0, postponed: 1, backlog: 4 });
+
+    hubspot.failNext(0, 503);
+    hubspot.loseAnswers(1, /objects\/notes$/); // the follow-up's note is made; its answer is lost
+    now = addSeconds(now, 31);
+    await handOffAll();
+
+    const [deal] = [...hubspot.deals.values()];
+    expect(deal?.properties).toMatchObject({ hubspot_owner_id: '7001', dealstage: 'closedlost' });
+    const notes = hubspot.notes.map((note) => note.properties.hs_note_body ?? '');
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toContain('Call logged in Slack by u0rep1@team.example');
+    expect(notes[0]).toContain(
+      'Called &lt;script&gt;x&lt;/script&gt; &amp; sent &lt;@U0BOSS&gt; the *quote*',
+    );
+    expect(notes[1]).toContain('Stage Lost, set in Slack by u0rep1@team.example');
+    expect(notes[1]).toContain('Chose a competitor');
+    expect(hubspot.notes.every((note) => note.dealId === deal?.id)).toBe(true);
+    // Two deal updates (the owner, then the stage Lost: Contacted keeps HubSpot's first stage) and two
+    // notes made: the retry after the lost answer found the follow-up's note instead of making another.
+    const calls = (method: string, path: string) =>
+      hubspot.requests.filter((request) => request.method === method && request.path.startsWith(path));
+    expect(calls('PATCH', '/crm/v3/objects/deals/').map((request) => request.status)).toEqual([200, 200]);
+    expect(calls('POST', '/crm/v3/objects/notes').map((request) => [request.path, request.status])).toEqual([
+      ['/crm/v3/objects/notes', 0],
+      ['/crm/v3/objects/notes/search', 200],
+      ['/crm/v3/objects/notes', 200],
+    ]);
   });
 });
 

@@ -110,8 +110,11 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
       isWorkspaceAdmin: false,
       status: { emoji: '', text: '' },
       deactivated: false,
+      email: profile.email,
     });
     expect(profile.timeZone === null || typeof profile.timeZone === 'string').toBe(true);
+    // Slack gives the e-mail with users:read.email: an address, or nothing.
+    expect(profile.email === null || profile.email.includes('@')).toBe(true);
   });
 
   it('lists the channels a user is a member of, across every page', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { type CrmChange, crmChangeKeyOf } from '../../src/domain/crm-change.ts';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
 import { createAzureCrmOutbox } from '../../src/stores/azure/azure-crm-outbox.ts';
 import type { CrmOutbox } from '../../src/stores/crm-outbox.ts';
@@ -122,5 +123,74 @@ describe.each(azureAndMemory<CrmOutbox>(createAzureCrmOutbox, createMemoryCrmOut
       expect(await outbox.countQueued()).toBe(0);
       expect(await outbox.writtenOf(lead.key)).toBeNull();
     });
+
+    it("queues a lead's changes once each, and only for a lead that was queued for the CRM", async () => {
+      const outbox = await create();
+      const [lead, stranger] = [aLead(), aLead()];
+      await outbox.enqueue(lead.key, lead.leadId, at);
+      const change = claimedBy('U0REP1', later(10));
+      const key = crmChangeKeyOf(lead.key, change);
+      const queued = await Promise.all(
+        Array.from({ length: 4 }, () => outbox.enqueueChange(key, lead.leadId, change)),
+      );
+      expect(queued).toEqual([true, true, true, true]);
+      const strangerChange = claimedBy('U0REP1', later(10));
+      expect(
+        await outbox.enqueueChange(
+          crmChangeKeyOf(stranger.key, strangerChange),
+          stranger.leadId,
+          strangerChange,
+        ),
+      ).toBe(false);
+      expect(await outbox.countQueued()).toBe(2);
+    });
+
+    it("lists a lead's writes one at a time, in order: its own write, then its changes as they happened", async () => {
+      const outbox = await create();
+      const lead = aLead();
+      // The changes' clocks ran ahead of the clock that queued the lead: the lead's own write still comes first.
+      await outbox.enqueue(lead.key, lead.leadId, later(30));
+      const changes = [claimedBy('U0REP2', later(20)), claimedBy('U0REP1', later(10))];
+      for (const change of changes)
+        await outbox.enqueueChange(crmChangeKeyOf(lead.key, change), lead.leadId, change);
+      const seen: (string | null)[] = [];
+      for (let step = 0; step < 3; step++) {
+        const due = await outbox.listDue(later(60), 10);
+        expect(due).toHaveLength(1);
+        const [write] = due;
+        if (!write) throw new Error('nothing due');
+        seen.push(write.change?.kind === 'owner' ? write.change.ownerId : null);
+        const taken = await outbox.take(write, later(120));
+        if (!taken) throw new Error('not taken');
+        // While a write is taken, the lead's later writes wait for it (another process lists nothing).
+        expect(await outbox.listDue(later(60), 10)).toEqual([]);
+        await outbox.complete(taken, { recordId: 'deal-1', contactId: null, url: null, at: later(61) });
+      }
+      expect(seen).toEqual([null, 'U0REP1', 'U0REP2']);
+      expect(await outbox.countQueued()).toBe(0);
+    });
+
+    it('sets a refused change aside with the change, and a retry puts it back in its place', async () => {
+      const outbox = await create();
+      const lead = aLead();
+      await outbox.enqueue(lead.key, lead.leadId, at);
+      const change = claimedBy('U0REP1', later(10));
+      const key = crmChangeKeyOf(lead.key, change);
+      await outbox.enqueueChange(key, lead.leadId, change);
+      const [own] = await outbox.listDue(later(10), 10);
+      const ownTaken = own && (await outbox.take(own, later(20)));
+      if (!ownTaken) throw new Error('not taken');
+      await outbox.complete(ownTaken, { recordId: 'deal-1', contactId: null, url: null, at: later(11) });
+      const [write] = await outbox.listDue(later(12), 10);
+      const taken = write && (await outbox.take(write, later(20)));
+      if (!taken) throw new Error('not taken');
+      await outbox.setAside(taken, 'refused: owner', later(13));
+      expect(await outbox.retry(key, later(14))).toBe(true);
+      expect(await outbox.listDue(later(14), 10)).toMatchObject([{ key, change, queuedAt: change.at }]);
+    });
   },
 );
+
+function claimedBy(ownerId: string, when: Date): CrmChange {
+  return { kind: 'owner', at: when, by: ownerId, ownerId };
+}

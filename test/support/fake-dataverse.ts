@@ -8,17 +8,24 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
  * → Web API): POST create with a client-set `leadid`, duplicate detection on `emailaddress1` when
  * `MSCRM.SuppressDuplicateDetection: false` (HTTP 500, code 0x80040333), a second create of an id
  * (0x80040237), retrieve by id (404, 0x80040217), `$filter` on `emailaddress1`, Bearer tokens,
- * service-protection 429s with Retry-After, and answers lost after the write.
+ * service-protection 429s with Retry-After, and answers lost after the write. Write-back: PATCH of a
+ * lead's `statecode`/`statuscode` and `ownerid@odata.bind`, `systemusers` by `internalemailaddress`,
+ * and `annotations` (notes) created with a client-set id on a lead.
  */
 export interface FakeDataverse {
   readonly url: string;
   /** Hands out the stand-in's current token, as @azure/identity would (for the environment's scope). */
   readonly credential: TokenCredential & { readonly scopes: string[] };
-  readonly leads: Map<string, Record<string, string>>;
+  readonly leads: Map<string, Record<string, string | number>>;
+  /** Notes (annotations) in the order they were made. */
+  readonly notes: Record<string, string>[];
+  /** Enabled users: e-mail → systemuserid. */
+  readonly users: Map<string, string>;
   readonly requests: { method: string; path: string; status: number }[];
   /** Tokens issued so far stop working (as at expiry); the credential hands out a new one. */
   expireTokens(): void;
-  loseAnswers(count: number): void;
+  /** The next `count` writes (to paths matching `path`) are done, then the connection is dropped. */
+  loseAnswers(count: number, path?: RegExp): void;
   failNext(count: number, status: number, retryAfterSeconds?: number): void;
   close(): Promise<void>;
 }
@@ -36,11 +43,18 @@ const LEAD_ATTRIBUTES = new Set([
   'description',
 ]);
 
+/** The standard lead's status reasons by state: Open (New, Contacted), Qualified, Disqualified. */
+const STATUS_REASONS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2], 1: [3], 2: [4, 5, 6, 7] };
+const NOTE_ATTRIBUTES = new Set(['annotationid', 'subject', 'notetext', 'objectid_lead@odata.bind']);
+
 export async function createFakeDataverse(): Promise<FakeDataverse> {
-  const leads = new Map<string, Record<string, string>>();
+  const leads = new Map<string, Record<string, string | number>>();
+  const notes: Record<string, string>[] = [];
+  const users = new Map<string, string>([['u0rep1@team.example', '5f0c2a57-0000-4000-8000-000000000042']]);
   const requests: FakeDataverse['requests'] = [];
   let generation = 1;
   let toLose = 0;
+  let losePath = /./;
   let failing = { count: 0, status: 500, retryAfter: 0 };
   const scopes: string[] = [];
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
@@ -73,7 +87,7 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
       if (
         detect &&
         email !== '' &&
-        [...leads.values()].some((lead) => lead.emailaddress1?.toLowerCase() === email)
+        [...leads.values()].some((lead) => String(lead.emailaddress1 ?? '').toLowerCase() === email)
       )
         return error(
           500,
@@ -96,12 +110,60 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
       const match = filter.match(/^emailaddress1 eq '((?:[^']|'')*)'$/);
       if (!match) return error(400, '0x80060888', 'The query parameter $filter is not supported here.');
       const email = (match[1] ?? '').replaceAll("''", "'").toLowerCase();
-      const found = [...leads.values()].filter((lead) => lead.emailaddress1?.toLowerCase() === email);
+      const found = [...leads.values()].filter(
+        (lead) => String(lead.emailaddress1 ?? '').toLowerCase() === email,
+      );
       return json(200, {
         value: found
           .slice(0, Number(url.searchParams.get('$top') ?? 5000))
           .map((lead) => ({ leadid: lead.leadid })),
       });
+    }
+    if (method === 'PATCH' && byId) {
+      const lead = leads.get(byId[1] ?? '');
+      if (lead === undefined) return error(404, '0x80040217', `lead With Id = ${byId[1]} Does Not Exist`);
+      const body = JSON.parse(text) as Record<string, string | number>;
+      const { statecode, statuscode, 'ownerid@odata.bind': owner, ...rest } = body;
+      const unknown = Object.keys(rest).find((name) => !LEAD_ATTRIBUTES.has(name));
+      if (unknown) return error(400, '0x80060888', `Invalid property '${unknown}' on lead.`);
+      const state = Number(statecode ?? lead.statecode ?? 0);
+      if (statuscode !== undefined && !STATUS_REASONS[state]?.includes(Number(statuscode)))
+        return error(400, '0x80040278', `${statuscode} is not a valid status code for state code ${state}.`);
+      if (owner !== undefined) {
+        const ownerId = String(owner).match(/^\/systemusers\(([0-9a-f-]{36})\)$/)?.[1];
+        if (ownerId === undefined || ![...users.values()].includes(ownerId))
+          return error(404, '0x80040217', `systemuser With Id = ${ownerId} Does Not Exist`);
+        lead.ownerid = ownerId;
+      }
+      Object.assign(
+        lead,
+        rest,
+        statecode === undefined ? {} : { statecode },
+        statuscode === undefined ? {} : { statuscode },
+      );
+      return json(204, null);
+    }
+    if (method === 'GET' && path === '/systemusers') {
+      const filter = url.searchParams.get('$filter') ?? '';
+      const match = filter.match(/^internalemailaddress eq '((?:[^']|'')*)' and isdisabled eq false$/);
+      if (!match) return error(400, '0x80060888', 'The query parameter $filter is not supported here.');
+      const id = users.get((match[1] ?? '').replaceAll("''", "'").toLowerCase());
+      return json(200, { value: id === undefined ? [] : [{ systemuserid: id }] });
+    }
+    if (method === 'POST' && path === '/annotations') {
+      const body = JSON.parse(text) as Record<string, string>;
+      const unknown = Object.keys(body).find((name) => !NOTE_ATTRIBUTES.has(name));
+      if (unknown) return error(400, '0x80060888', `Invalid property '${unknown}' on annotation.`);
+      const leadId = String(body['objectid_lead@odata.bind'] ?? '').match(
+        /^\/leads\(([0-9a-f-]{36})\)$/,
+      )?.[1];
+      if (leadId === undefined || !leads.has(leadId))
+        return error(404, '0x80040217', `lead With Id = ${leadId} Does Not Exist`);
+      const id = body.annotationid ?? randomUUID();
+      if (notes.some((note) => note.annotationid === id))
+        return error(412, '0x80040237', 'A record with matching key values already exists.');
+      notes.push({ ...body, annotationid: id });
+      return json(204, null);
     }
     return error(404, '0x80060888', `Resource not found for the segment '${path}'.`);
   }
@@ -143,7 +205,7 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
         );
       }
       const answered = answer(req.method ?? 'GET', url, req.headers, Buffer.concat(chunks).toString('utf8'));
-      if (toLose > 0 && req.method === 'POST') {
+      if (toLose > 0 && (req.method === 'POST' || req.method === 'PATCH') && losePath.test(url.pathname)) {
         toLose -= 1;
         log(0);
         res.socket?.destroy();
@@ -164,12 +226,15 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
       },
     },
     leads,
+    notes,
+    users,
     requests,
     expireTokens() {
       generation += 1;
     },
-    loseAnswers(count) {
+    loseAnswers(count, path = /./) {
       toLose = count;
+      losePath = path;
     },
     failNext(count, status, retryAfterSeconds = 0) {
       failing = { count, status, retryAfter: retryAfterSeconds };

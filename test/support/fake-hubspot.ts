@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local stand-in of HubSpot's API, as documented (developers.hubspot.com): the CRM v3 batch upsert
- * of contacts and deals, the v4 default association, account details; Bearer auth; error bodies
+ * of contacts and deals, the v4 default association, account details; a deal's update, notes (create,
+ * associated to a deal, and search by a token of the body), owners by e-mail; Bearer auth; error bodies
  * `{status, message, category, correlationId}`; the ten-second rolling rate limit with its 429 body and
  * X-HubSpot-RateLimit headers. Fault modes: answers lost after the write, 5xx, 429 storms, a revoked
  * token, latency.
@@ -17,6 +18,12 @@ export interface FakeHubSpot {
   readonly deals: Map<string, { id: string; properties: Record<string, string> }>;
   /** `dealId→contactId` pairs. */
   readonly associations: Set<string>;
+  /** Notes in the order they were made, with the deal each is associated to. */
+  readonly notes: { id: string; dealId: string | null; properties: Record<string, string> }[];
+  /** The account's users who can own records: e-mail → owner id. */
+  readonly owners: Map<string, string>;
+  /** The deal (by id) as HubSpot keeps it now. */
+  dealById(id: string): { id: string; properties: Record<string, string> } | undefined;
   /** Every request, in order: method, path, and the status it was answered with. */
   readonly requests: { method: string; path: string; status: number; at: number }[];
   /** The next `count` writes (to paths matching `path`) are done, then the connection is dropped: the answer is lost. */
@@ -55,7 +62,14 @@ const CONTACT_PROPERTIES = new Set([
   'jobtitle',
   'country',
 ]);
-const DEAL_PROPERTIES = new Set(['dealname', 'pipeline', 'dealstage', 'description', 'amount']);
+const DEAL_PROPERTIES = new Set([
+  'dealname',
+  'pipeline',
+  'dealstage',
+  'description',
+  'amount',
+  'hubspot_owner_id',
+]);
 
 export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promise<FakeHubSpot> {
   const token = `pat-na1-${randomUUID()}`;
@@ -64,6 +78,9 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
   const contacts = new Map<string, { id: string; properties: Record<string, string> }>();
   const deals = new Map<string, { id: string; properties: Record<string, string> }>();
   const associations = new Set<string>();
+  const notes: FakeHubSpot['notes'] = [];
+  const owners = new Map<string, string>([['u0rep1@team.example', '7001']]);
+  const dealById = (id: string) => [...deals.values()].find((deal) => deal.id === id);
   const requests: FakeHubSpot['requests'] = [];
   const recent: number[] = [];
   let nextId = 1000;
@@ -178,6 +195,70 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
         completedAt: now,
       };
     }
+    const dealPath = url.pathname.match(/^\/crm\/v3\/objects\/deals\/([^/]+)$/);
+    if (req.method === 'PATCH' && dealPath) {
+      const deal = dealById(dealPath[1] ?? '');
+      if (deal === undefined) {
+        error(res, 404, { message: 'Object not found', category: 'OBJECT_NOT_FOUND' });
+        return null;
+      }
+      const properties = (body as { properties?: Record<string, string> }).properties ?? {};
+      for (const [name, value] of Object.entries(properties)) {
+        if (!DEAL_PROPERTIES.has(name)) {
+          validation(res, name, `Property "${name}" does not exist`, 'PROPERTY_DOESNT_EXIST');
+          return null;
+        }
+        if (name === 'dealstage' && !DEAL_STAGES.has(value)) {
+          validation(res, name, `${value} was not one of the allowed options`, 'INVALID_OPTION');
+          return null;
+        }
+        if (name === 'hubspot_owner_id' && ![...owners.values()].includes(value)) {
+          validation(res, name, `${value} is not a valid owner id`, 'INVALID_OWNER_ID');
+          return null;
+        }
+      }
+      deal.properties = { ...deal.properties, ...properties };
+      return { id: deal.id, properties: deal.properties, archived: false };
+    }
+    if (req.method === 'POST' && url.pathname === '/crm/v3/objects/notes') {
+      const input = body as {
+        properties?: Record<string, string>;
+        associations?: { to?: { id?: string }; types?: { associationTypeId?: number }[] }[];
+      };
+      const properties = input.properties ?? {};
+      if (!properties.hs_timestamp) {
+        validation(res, 'hs_timestamp', 'hs_timestamp is required', 'REQUIRED_FIELD');
+        return null;
+      }
+      const toDeal = (input.associations ?? []).find((association) =>
+        association.types?.some((type) => type.associationTypeId === 214),
+      );
+      const dealId = toDeal?.to?.id ?? null;
+      if (dealId !== null && dealById(dealId) === undefined) {
+        error(res, 400, { message: `deal ${dealId} does not exist`, category: 'VALIDATION_ERROR' });
+        return null;
+      }
+      const note = { id: String(nextId++), dealId, properties };
+      notes.push(note);
+      return { id: note.id, properties, archived: false };
+    }
+    if (req.method === 'POST' && url.pathname === '/crm/v3/objects/notes/search') {
+      // CONTAINS_TOKEN on hs_note_body: a whole word of the body (HubSpot tokenises on non-word characters).
+      const filters =
+        (body as { filterGroups?: { filters?: { propertyName?: string; value?: string }[] }[] })
+          .filterGroups?.[0]?.filters ?? [];
+      const token = filters.find((filter) => filter.propertyName === 'hs_note_body')?.value ?? '';
+      const found = notes.filter((note) => (note.properties.hs_note_body ?? '').split(/\W+/).includes(token));
+      return {
+        total: found.length,
+        results: found.slice(0, 1).map((note) => ({ id: note.id, properties: note.properties })),
+      };
+    }
+    if (req.method === 'GET' && /^\/crm\/v3\/owners\/?$/.test(url.pathname)) {
+      const email = (url.searchParams.get('email') ?? '').toLowerCase();
+      const id = owners.get(email);
+      return { results: id === undefined ? [] : [{ id, email, type: 'PERSON', archived: false }] };
+    }
     if (req.method === 'GET' && url.pathname === '/account-info/v3/details')
       return { portalId: 4242, accountType: 'STANDARD', timeZone: 'UTC', uiDomain: 'app-eu1.hubspot.com' };
     error(res, 404, { message: `No route for ${req.method} ${url.pathname}`, category: 'OBJECT_NOT_FOUND' });
@@ -265,6 +346,9 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
     contacts,
     deals,
     associations,
+    notes,
+    owners,
+    dealById,
     requests,
     loseAnswers(count, path = /./) {
       toLose = count;

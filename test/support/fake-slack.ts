@@ -53,7 +53,10 @@ export interface FakeSlack {
   /** Answers `method` again from now on. */
   release(method: string): void;
   /** What users.info says of a user from now on: their custom status, or that they were deactivated. */
-  setUser(userId: string, profile: { statusEmoji?: string; statusText?: string; deleted?: boolean }): void;
+  setUser(
+    userId: string,
+    profile: { statusEmoji?: string; statusText?: string; deleted?: boolean; email?: string | null },
+  ): void;
   /**
    * The channels users.conversations lists for this user. By default a user is a member of every
    * channel the bot posted to (not direct messages).
@@ -135,7 +138,10 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
     { failure: Failure; remaining: number; onlyChannel: string | undefined }
   >();
   const held = new Set<string>();
-  const users = new Map<string, { statusEmoji?: string; statusText?: string; deleted?: boolean }>();
+  const users = new Map<
+    string,
+    { statusEmoji?: string; statusText?: string; deleted?: boolean; email?: string | null }
+  >();
   const memberships = new Map<string, readonly string[]>();
   const channelsWithoutBot = new Set<string>();
   const lostAnswers = new Map<string, { how: 'http_500' | 'drop'; remaining: number }>();
@@ -210,7 +216,14 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
             is_admin: String(args.user).startsWith('U0WSADMIN'),
             is_owner: false,
             deleted: user?.deleted ?? false,
-            profile: { status_emoji: user?.statusEmoji ?? '', status_text: user?.statusText ?? '' },
+            profile: {
+              status_emoji: user?.statusEmoji ?? '',
+              status_text: user?.statusText ?? '',
+              // Given with the users:read.email scope: by default every user has one.
+              ...(user?.email === null
+                ? {}
+                : { email: user?.email ?? `${String(args.user).toLowerCase()}@team.example` }),
+            },
           },
         };
       }

@@ -1,6 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { leadKeyOfChange, parseCrmChange, serialiseCrmChange } from '../../domain/crm-change.ts';
 import type { LeadId } from '../../domain/lead.ts';
-import type { CrmOutbox, CrmWrite, SetAsideCrmWrite } from '../crm-outbox.ts';
+import { type CrmOutbox, type CrmWrite, dueInLeadOrder, type SetAsideCrmWrite } from '../crm-outbox.ts';
 import { conditionally, dateOf, getOrNull, isStorableKey, statusOf } from './tables.ts';
 
 // One partition, so a write leaves the queue and its outcome is recorded in one transaction (the
@@ -18,6 +19,8 @@ interface DueEntity {
   rowKey: string;
   leadPartitionKey: string;
   leadRowKey: string;
+  /** The change as JSON; empty for the lead's own write (and rows written before changes existed). */
+  change?: string;
   queuedAt: Date;
   notBefore: Date;
   attempts: number;
@@ -37,6 +40,7 @@ interface AsideEntity {
   rowKey: string;
   leadPartitionKey: string;
   leadRowKey: string;
+  change?: string;
   reason: string;
   attempts: number;
   at: Date;
@@ -47,10 +51,17 @@ const leadIdOf = (entity: { leadPartitionKey: string; leadRowKey: string }): Lea
   rowKey: entity.leadRowKey,
 });
 
-function writeOf(entity: DueEntity & { etag: string }): CrmWrite {
+/**
+ * The queued write a row holds; null for a change this version cannot read (written by a newer one
+ * during an upgrade): it stays queued, counted in the backlog, for a process that can.
+ */
+function writeOf(entity: DueEntity & { etag: string }): CrmWrite | null {
+  const change = entity.change ? parseCrmChange(entity.change) : null;
+  if (entity.change && change === null) return null;
   return {
     key: entity.rowKey.slice(DUE.length),
     leadId: leadIdOf(entity),
+    change,
     queuedAt: dateOf(entity.queuedAt) ?? new Date(0),
     notBefore: dateOf(entity.notBefore) ?? new Date(0),
     attempts: entity.attempts,
@@ -106,13 +117,33 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
         }),
       );
     },
+    async enqueueChange(key, leadId, change) {
+      const leadKey = leadKeyOfChange(key);
+      if (!isStorableKey(`${ASIDE}${key}`)) return false;
+      const leadRows = await Promise.all(
+        [DUE, DONE, ASIDE].map((prefix) => getOrNull<object>(client, PARTITION, `${prefix}${leadKey}`)),
+      );
+      if (leadRows.every((row) => row === null)) return false;
+      if ((await getOrNull<DoneEntity>(client, PARTITION, `${DONE}${key}`)) !== null) return true;
+      await conditionally(() =>
+        client.createEntity({
+          partitionKey: PARTITION,
+          rowKey: `${DUE}${key}`,
+          leadPartitionKey: leadId.partitionKey,
+          leadRowKey: leadId.rowKey,
+          change: serialiseCrmChange(change),
+          queuedAt: change.at,
+          notBefore: change.at,
+          attempts: 0,
+          lastError: '',
+        }),
+      );
+      return true;
+    },
     async listDue(now, limit) {
       const rows = await listRows<DueEntity>(DUE);
-      return rows
-        .map(writeOf)
-        .filter((write) => write.notBefore.getTime() <= now.getTime())
-        .sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime())
-        .slice(0, limit);
+      const queued = rows.map(writeOf).filter((write): write is CrmWrite => write !== null);
+      return dueInLeadOrder(queued, now, limit);
     },
     async countQueued() {
       return (await listRows<DueEntity>(DUE)).length;
@@ -168,6 +199,7 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
             rowKey: `${ASIDE}${write.key}`,
             leadPartitionKey: write.leadId.partitionKey,
             leadRowKey: write.leadId.rowKey,
+            change: write.change === null ? '' : serialiseCrmChange(write.change),
             reason: reason.slice(0, 2000),
             attempts: write.attempts,
             at,
@@ -194,6 +226,8 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
       if (!isStorableKey(`${ASIDE}${key}`)) return false;
       const aside = await getOrNull<AsideEntity>(client, PARTITION, `${ASIDE}${key}`);
       if (aside === null) return false;
+      // A change keeps its place among the lead's changes: it is queued at the time it happened.
+      const queuedAt = (aside.change ? parseCrmChange(aside.change)?.at : undefined) ?? at;
       // Of two simultaneous Retries one moves it back; the other finds it gone (or queued) and says so.
       return transact([
         ['delete', { partitionKey: PARTITION, rowKey: `${ASIDE}${key}` }],
@@ -204,7 +238,8 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
             rowKey: `${DUE}${key}`,
             leadPartitionKey: aside.leadPartitionKey,
             leadRowKey: aside.leadRowKey,
-            queuedAt: at,
+            change: aside.change ?? '',
+            queuedAt,
             notBefore: at,
             attempts: 0,
             lastError: '',

@@ -1,4 +1,11 @@
-import type { CrmOutbox, CrmWrite, CrmWritten, SetAsideCrmWrite } from '../crm-outbox.ts';
+import { leadKeyOfChange } from '../../domain/crm-change.ts';
+import {
+  type CrmOutbox,
+  type CrmWrite,
+  type CrmWritten,
+  dueInLeadOrder,
+  type SetAsideCrmWrite,
+} from '../crm-outbox.ts';
 
 // The CRM outbox in this process's memory, for services' unit tests and the local file CRM's demo:
 // it keeps the Azure adapter's contract (test/stores/crm-outbox.contract.test.ts).
@@ -6,7 +13,7 @@ import type { CrmOutbox, CrmWrite, CrmWritten, SetAsideCrmWrite } from '../crm-o
 export function createMemoryCrmOutbox(): CrmOutbox {
   const due = new Map<string, CrmWrite>();
   const done = new Map<string, CrmWritten>();
-  const aside = new Map<string, SetAsideCrmWrite>();
+  const aside = new Map<string, SetAsideCrmWrite & Pick<CrmWrite, 'change'>>();
   let version = 0;
   const nextEtag = () => `m${++version}`;
   /** The queued write as read, if it has not changed since. */
@@ -21,6 +28,7 @@ export function createMemoryCrmOutbox(): CrmOutbox {
       due.set(key, {
         key,
         leadId,
+        change: null,
         queuedAt: at,
         notBefore: at,
         attempts: 0,
@@ -28,11 +36,24 @@ export function createMemoryCrmOutbox(): CrmOutbox {
         etag: nextEtag(),
       });
     },
+    async enqueueChange(key, leadId, change) {
+      const leadKey = leadKeyOfChange(key);
+      if (!due.has(leadKey) && !done.has(leadKey) && !aside.has(leadKey)) return false;
+      if (due.has(key) || done.has(key)) return true;
+      due.set(key, {
+        key,
+        leadId,
+        change,
+        queuedAt: change.at,
+        notBefore: change.at,
+        attempts: 0,
+        lastError: null,
+        etag: nextEtag(),
+      });
+      return true;
+    },
     async listDue(now, limit) {
-      return [...due.values()]
-        .filter((write) => write.notBefore.getTime() <= now.getTime())
-        .sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime())
-        .slice(0, limit);
+      return dueInLeadOrder([...due.values()], now, limit);
     },
     async countQueued() {
       return due.size;
@@ -61,13 +82,16 @@ export function createMemoryCrmOutbox(): CrmOutbox {
       aside.set(write.key, {
         key: write.key,
         leadId: write.leadId,
+        change: write.change,
         reason: reason.slice(0, 2000),
         attempts: write.attempts,
         at,
       });
     },
     async listSetAside() {
-      return [...aside.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
+      return [...aside.values()]
+        .map(({ change: _change, ...setAside }) => setAside)
+        .sort((a, b) => b.at.getTime() - a.at.getTime());
     },
     async retry(key, at) {
       const setAside = aside.get(key);
@@ -76,7 +100,8 @@ export function createMemoryCrmOutbox(): CrmOutbox {
       due.set(key, {
         key,
         leadId: setAside.leadId,
-        queuedAt: at,
+        change: setAside.change,
+        queuedAt: setAside.change?.at ?? at,
         notBefore: at,
         attempts: 0,
         lastError: null,

@@ -1,0 +1,195 @@
+import type { FollowUpKind, PipelineStage } from './conversation.ts';
+import { fnv1a64 } from './lead.ts';
+
+/**
+ * Something that happened to a lead in Slack which its CRM record is told of (write-back): a new
+ * owner, a logged follow-up, or a stage the owner moved it to. Each is written once, in the order it
+ * happened, to the record the lead's own CRM write made.
+ */
+export type CrmChange =
+  | { readonly kind: 'owner'; readonly at: Date; readonly by: string; readonly ownerId: string }
+  | {
+      readonly kind: 'followUp';
+      readonly at: Date;
+      readonly by: string;
+      readonly followUpKind: FollowUpKind;
+      readonly note: string | null;
+      readonly nextStepOn: string | null;
+      /** The lead's stage after the follow-up (Contacted, unless it was qualified already). */
+      readonly stage: PipelineStage;
+    }
+  | {
+      readonly kind: 'stage';
+      readonly at: Date;
+      readonly by: string;
+      readonly stage: PipelineStage;
+      /** Why it was closed, as the owner wrote it; null when they gave none. */
+      readonly reason: string | null;
+    };
+
+/**
+ * The outbox key of a change of the lead whose CRM key is `leadKey`: the lead's key, a dot, and a
+ * hash of the change, so queuing the same change twice (a Slack retry) queues it once, and every
+ * change of one lead sorts after the lead's own write.
+ */
+export function crmChangeKeyOf(leadKey: string, change: CrmChange): string {
+  const identity = `${change.kind}\u0000${change.at.toISOString()}\u0000${change.by}\u0000${
+    change.kind === 'owner' ? change.ownerId : change.kind === 'stage' ? change.stage : change.followUpKind
+  }`;
+  return `${leadKey}.${fnv1a64(identity)}`;
+}
+
+/** The CRM key of the lead a change key belongs to. */
+export function leadKeyOfChange(key: string): string {
+  const dot = key.indexOf('.');
+  return dot < 0 ? key : key.slice(0, dot);
+}
+
+const PIPELINE_STAGES: readonly PipelineStage[] = [
+  'New',
+  'Contacted',
+  'Qualified',
+  'Won',
+  'Lost',
+  'Not a fit',
+];
+const FOLLOW_UP_KINDS: readonly FollowUpKind[] = ['call', 'email', 'meeting', 'other', 'thread reply'];
+
+/** The change as stored (JSON text). */
+export function serialiseCrmChange(change: CrmChange): string {
+  return JSON.stringify(change);
+}
+
+/**
+ * A stored change read back; null when the text is not one (a row written by a newer or broken
+ * version): the caller sets it aside rather than send the CRM something it cannot vouch for.
+ */
+export function parseCrmChange(text: string): CrmChange | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const record = value as Record<string, unknown>;
+  const at = typeof record.at === 'string' ? new Date(record.at) : null;
+  if (at === null || Number.isNaN(at.getTime()) || typeof record.by !== 'string') return null;
+  const optionalText = (name: string): string | null | undefined => {
+    const field = record[name];
+    return field === null || typeof field === 'string' ? field : undefined;
+  };
+  const stage = PIPELINE_STAGES.find((known) => known === record.stage);
+  switch (record.kind) {
+    case 'owner':
+      return typeof record.ownerId === 'string'
+        ? { kind: 'owner', at, by: record.by, ownerId: record.ownerId }
+        : null;
+    case 'followUp': {
+      const followUpKind = FOLLOW_UP_KINDS.find((known) => known === record.followUpKind);
+      const note = optionalText('note');
+      const nextStepOn = optionalText('nextStepOn');
+      if (followUpKind === undefined || stage === undefined || note === undefined || nextStepOn === undefined)
+        return null;
+      return { kind: 'followUp', at, by: record.by, followUpKind, note, nextStepOn, stage };
+    }
+    case 'stage': {
+      const reason = optionalText('reason');
+      return stage === undefined || reason === undefined
+        ? null
+        : { kind: 'stage', at, by: record.by, stage, reason };
+    }
+    default:
+      return null;
+  }
+}
+
+/** An activity added to a CRM record: a note (HubSpot), a completed task (Salesforce), a note (Dataverse). */
+export interface CrmActivity {
+  /** One line, at most 255 characters; ends with the change's reference, so it can be found again. */
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** What the CRM record is told of one change: its stage, its owner, and an activity, each when there is one. */
+export interface CrmUpdate {
+  /** The change's key: the activity is added once, however often the update is sent. */
+  readonly key: string;
+  readonly at: Date;
+  /** The record's stage from now on; null leaves it. */
+  readonly stage: PipelineStage | null;
+  /** The e-mail of the record's owner from now on (the CRM user with it); null leaves the owner. */
+  readonly ownerEmail: string | null;
+  readonly activity: CrmActivity | null;
+  /**
+   * An earlier attempt may have added the activity and lost the answer: the adapter looks it up by
+   * its reference before adding it, so a lost answer never makes a second one.
+   */
+  readonly maybeWritten: boolean;
+}
+
+/** How a Slack user is named in the CRM: their e-mail when Slack gives it, else their Slack id. */
+export type SlackUserNames = (userId: string) => string;
+
+const FOLLOW_UP_WORDS: Readonly<Record<FollowUpKind, string>> = {
+  call: 'Call',
+  email: 'E-mail',
+  meeting: 'Meeting',
+  other: 'Follow-up',
+  'thread reply': 'Reply in the Slack thread',
+};
+
+/** The short reference that ends an activity's subject: its key's hash, unique per change. */
+export function crmReferenceOf(key: string): string {
+  return `ref ${key.slice(key.indexOf('.') + 1)}`;
+}
+
+/**
+ * The update a change makes to the lead's CRM record. The texts are the same in every CRM and say
+ * where they come from; what the rep wrote is kept exactly as written.
+ */
+export function crmUpdateOf(input: {
+  readonly key: string;
+  readonly change: CrmChange;
+  readonly ownerEmail: string | null;
+  readonly nameOf: SlackUserNames;
+  readonly maybeWritten: boolean;
+}): CrmUpdate {
+  const { key, change, nameOf } = input;
+  const base = { key, at: change.at, maybeWritten: input.maybeWritten };
+  const reference = crmReferenceOf(key);
+  const subject = (words: string) => `${words.slice(0, 255 - reference.length - 3)} (${reference})`;
+  const when = change.at.toISOString();
+  switch (change.kind) {
+    case 'owner':
+      // The owner is a property of the record; the CRM keeps its history, so no activity is added.
+      return { ...base, stage: null, ownerEmail: input.ownerEmail, activity: null };
+    case 'followUp':
+      return {
+        ...base,
+        stage: change.stage,
+        ownerEmail: null,
+        activity: {
+          subject: subject(`${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${nameOf(change.by)}`),
+          body: [
+            `${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${nameOf(change.by)} at ${when}.`,
+            ...(change.nextStepOn === null ? [] : [`Next step planned for ${change.nextStepOn}.`]),
+            ...(change.note === null ? [] : ['', 'Note:', change.note]),
+          ].join('\n'),
+        },
+      };
+    case 'stage':
+      return {
+        ...base,
+        stage: change.stage,
+        ownerEmail: null,
+        activity: {
+          subject: subject(`Stage ${change.stage}, set in Slack by ${nameOf(change.by)}`),
+          body: [
+            `Stage set to ${change.stage} in Slack by ${nameOf(change.by)} at ${when}.`,
+            ...(change.reason === null ? [] : ['', 'Reason:', change.reason]),
+          ].join('\n'),
+        },
+      };
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type CrmChange,
+  crmChangeKeyOf,
+  crmUpdateOf,
+  leadKeyOfChange,
+  parseCrmChange,
+  serialiseCrmChange,
+} from '../../src/domain/crm-change.ts';
+
+const at = new Date('2026-03-02T09:30:00Z');
+const LEAD_KEY = 'mkt-0123456789abcdef0123456789abcdef';
+
+const changes: readonly { name: string; change: CrmChange }[] = [
+  { name: 'owner', change: { kind: 'owner', at, by: 'U0MGR', ownerId: 'U0REP' } },
+  {
+    name: 'follow-up',
+    change: {
+      kind: 'followUp',
+      at,
+      by: 'U0REP',
+      followUpKind: 'meeting',
+      note: 'Demo <b>booked</b>',
+      nextStepOn: '2026-03-09',
+      stage: 'Contacted',
+    },
+  },
+  { name: 'stage', change: { kind: 'stage', at, by: 'U0REP', stage: 'Not a fit', reason: null } },
+];
+
+describe('crmChangeKeyOf', () => {
+  it.each(changes)('$name: the same change has the same key, under its lead', ({ change }) => {
+    const key = crmChangeKeyOf(LEAD_KEY, change);
+    expect(key).toBe(crmChangeKeyOf(LEAD_KEY, { ...change }));
+    expect(key).toMatch(/^mkt-[0-9a-f]{32}\.[0-9a-f]{16}$/);
+    expect(leadKeyOfChange(key)).toBe(LEAD_KEY);
+  });
+
+  it('differs between changes of one lead, and between leads', () => {
+    const keys = changes.map(({ change }) => crmChangeKeyOf(LEAD_KEY, change));
+    const later = { ...changes[0]?.change, at: new Date(at.getTime() + 1) } as CrmChange;
+    keys.push(crmChangeKeyOf(LEAD_KEY, later), crmChangeKeyOf('mkt-other', changes[0]?.change as CrmChange));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(leadKeyOfChange(LEAD_KEY)).toBe(LEAD_KEY);
+  });
+});
+
+describe('parseCrmChange', () => {
+  it.each(changes)('$name: reads back what was stored', ({ change }) => {
+    expect(parseCrmChange(serialiseCrmChange(change))).toEqual(change);
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['an unknown kind', JSON.stringify({ kind: 'merge', at: at.toISOString(), by: 'U1' })],
+    ['a bad date', JSON.stringify({ kind: 'owner', at: 'yesterday', by: 'U1', ownerId: 'U2' })],
+    [
+      'an unknown stage',
+      JSON.stringify({ kind: 'stage', at: at.toISOString(), by: 'U1', stage: 'Done', reason: null }),
+    ],
+    [
+      'a follow-up kind it does not know',
+      JSON.stringify({
+        kind: 'followUp',
+        at: at.toISOString(),
+        by: 'U1',
+        followUpKind: 'fax',
+        note: null,
+        nextStepOn: null,
+        stage: 'Contacted',
+      }),
+    ],
+  ])('is null for %s', (_, text) => {
+    expect(parseCrmChange(text)).toBeNull();
+  });
+});
+
+describe('crmUpdateOf', () => {
+  const names = (userId: string) => (userId === 'U0REP' ? 'rep@contoso.example' : `Slack user ${userId}`);
+
+  it.each([
+    {
+      name: 'owner: sets the owner, adds no activity',
+      change: changes[0]?.change,
+      expected: { stage: null, ownerEmail: 'rep@contoso.example', activity: null },
+    },
+    {
+      name: 'follow-up: sets its stage, adds an activity with the note as written',
+      change: changes[1]?.change,
+      expected: {
+        stage: 'Contacted',
+        ownerEmail: null,
+        activity: {
+          subject: expect.stringMatching(
+            /^Meeting logged in Slack by rep@contoso\.example \(ref [0-9a-f]{16}\)$/,
+          ),
+          body: `Meeting logged in Slack by rep@contoso.example at 2026-03-02T09:30:00.000Z.\nNext step planned for 2026-03-09.\n\nNote:\nDemo <b>booked</b>`,
+        },
+      },
+    },
+    {
+      name: 'stage: sets it, and says who did',
+      change: changes[2]?.change,
+      expected: {
+        stage: 'Not a fit',
+        ownerEmail: null,
+        activity: {
+          subject: expect.stringMatching(/^Stage Not a fit, set in Slack by rep@contoso\.example \(ref /),
+          body: 'Stage set to Not a fit in Slack by rep@contoso.example at 2026-03-02T09:30:00.000Z.',
+        },
+      },
+    },
+  ])('$name', ({ change, expected }) => {
+    if (change === undefined) throw new Error('no change');
+    const key = crmChangeKeyOf(LEAD_KEY, change);
+    const update = crmUpdateOf({
+      key,
+      change,
+      ownerEmail: change.kind === 'owner' ? 'rep@contoso.example' : null,
+      nameOf: names,
+      maybeWritten: false,
+    });
+    expect(update).toEqual({ key, at, maybeWritten: false, ...expected });
+  });
+
+  it('keeps a subject within 255 characters, its reference whole, whoever did it', () => {
+    const change: CrmChange = { kind: 'stage', at, by: 'U0REP', stage: 'Lost', reason: 'x'.repeat(5000) };
+    const key = crmChangeKeyOf(LEAD_KEY, change);
+    const update = crmUpdateOf({
+      key,
+      change,
+      ownerEmail: null,
+      nameOf: () => 'n'.repeat(400),
+      maybeWritten: true,
+    });
+    expect(update.activity?.subject.length).toBeLessThanOrEqual(255);
+    expect(update.activity?.subject.endsWith(`(ref ${key.split('.')[1]})`)).toBe(true);
+    expect(update.activity?.body.endsWith('x'.repeat(5000))).toBe(true);
+  });
+});
