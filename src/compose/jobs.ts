@@ -88,6 +88,7 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
             crm,
             outbox: stores.crmOutbox,
             leadTable: stores.leadTable,
+            fieldMap: () => stores.rules.crmFieldMap(),
             slack,
             clock,
             concurrency: CRM_CONCURRENCY,

@@ -60,6 +60,7 @@ export function dataverseNoteIdOf(changeKey: string): string {
 function leadBody(lead: CrmLead, id: string): Record<string, string> {
   const { customer } = lead;
   return {
+    ...lead.mappedFields,
     leadid: id,
     subject: lead.title.slice(0, 300),
     emailaddress1: lead.email,

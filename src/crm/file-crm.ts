@@ -15,6 +15,8 @@ export interface FileCrmEntry {
   readonly offerName: string | null;
   readonly customer: CrmLead['customer'];
   readonly description: string | null;
+  /** The admin's `crm.fieldMap` properties, as a real CRM would get them. */
+  readonly mappedFields?: Readonly<Record<string, string>>;
   readonly receivedAt: string;
   readonly writtenAt: string;
   /** How many times the lead was written: 1, however often it was retried (writes are idempotent). */
@@ -62,6 +64,7 @@ export function createFileCrm(
       offerName: lead.offerName,
       customer: lead.customer,
       description: lead.description,
+      mappedFields: lead.mappedFields,
       receivedAt: lead.receivedAt.toISOString(),
       writtenAt: existing?.writtenAt ?? clock().toISOString(),
       writes: (existing?.writes ?? 0) + 1,

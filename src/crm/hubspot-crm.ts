@@ -256,6 +256,7 @@ export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
       try {
         const contactId = await upsertOne('contacts', 'email', lead.email, contactProperties(lead));
         const dealId = await upsertOne('deals', settings.leadKeyProperty, lead.key, {
+          ...lead.mappedFields,
           dealname: lead.title.slice(0, 500),
           pipeline: settings.pipeline,
           dealstage: settings.dealStage,

@@ -97,6 +97,7 @@ function salesforceFailure(error: unknown): CrmCallError {
 function leadFields(lead: CrmLead, settings: SalesforceSettings): Record<string, string> {
   const { customer } = lead;
   return {
+    ...lead.mappedFields,
     LastName: customer.lastName ?? customer.firstName ?? NOT_GIVEN,
     Company: customer.company ?? NOT_GIVEN,
     Email: lead.email,

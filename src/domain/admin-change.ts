@@ -1,3 +1,4 @@
+import type { CrmFieldMap } from './crm-fields.ts';
 import type { Acceptance, RotationMember, Skip } from './rotation.ts';
 import type { Route, RouteSample, RoutingRule, RuleVerdict } from './routing.ts';
 import type { BusinessHours } from './sla.ts';
@@ -19,6 +20,8 @@ export type AdminChange =
       readonly after: readonly RoutingRule[];
       readonly rotations: number;
       readonly leadsChannel: string;
+      /** The CRM field map the import replaced, and its new one; null when the document did not set one. */
+      readonly crmFieldMap: { readonly before: CrmFieldMap; readonly after: CrmFieldMap } | null;
     }
   | {
       readonly kind: 'rotation';

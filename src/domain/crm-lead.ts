@@ -1,3 +1,4 @@
+import { type CrmFieldMap, mappedFieldsOf } from './crm-fields.ts';
 import { explainLead } from './explain.ts';
 import type { Customer, Lead, LeadId } from './lead.ts';
 import { customerName, fnv1a64, normaliseEmail } from './lead.ts';
@@ -22,6 +23,8 @@ export interface CrmLead {
   readonly receivedAt: Date;
   /** What the customer wrote, or their campaign parameters, exactly as written. */
   readonly description: string | null;
+  /** The admin's extra properties (`crm.fieldMap`): CRM property → value, only for fields Microsoft gave. */
+  readonly mappedFields: Readonly<Record<string, string>>;
 }
 
 /**
@@ -44,7 +47,7 @@ export function crmKeyOf(id: LeadId): string {
 }
 
 /** The lead as the CRM receives it; null when it is not written there (see crmExclusionOf). */
-export function crmLeadOf(lead: Lead): CrmLead | null {
+export function crmLeadOf(lead: Lead, fieldMap: CrmFieldMap = {}): CrmLead | null {
   if (crmExclusionOf(lead) !== null || lead.customer.email === null) return null;
   const explained = explainLead(lead);
   const who = lead.customer.company ?? customerName(lead.customer) ?? normaliseEmail(lead.customer.email);
@@ -59,6 +62,7 @@ export function crmLeadOf(lead: Lead): CrmLead | null {
     actionCode: lead.actionCode,
     receivedAt: lead.receivedAt,
     description: lead.description?.text ?? null,
+    mappedFields: mappedFieldsOf(lead, fieldMap),
   };
 }
 

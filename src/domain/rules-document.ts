@@ -1,3 +1,4 @@
+import { type CrmFieldMap, parseCrmFieldMap } from './crm-fields.ts';
 import { type Acceptance, MAX_CAP, MAX_WEIGHT } from './rotation.ts';
 import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
 import { MAX_DURATION_MINUTES } from './sla.ts';
@@ -16,6 +17,11 @@ export interface RulesDocument {
   readonly rotations: Readonly<Record<string, readonly RotationRep[]>>;
   /** Channel id → how long its assignees have to accept, and how many hops (absent: no acceptance). */
   readonly acceptance: Readonly<Record<string, Acceptance>>;
+  /**
+   * What the CRM hand-off writes besides its own fields; absent when the document does not say (an
+   * import then keeps the field map in force).
+   */
+  readonly crm?: { readonly fieldMap: CrmFieldMap };
 }
 
 /** `"U0ANNA"`, or `{ "user": "U0ANNA", "weight": 2, "cap": 5 }` when a weight or cap is set. */
@@ -45,6 +51,7 @@ export function rulesDocumentJson(document: RulesDocument): object {
           ),
         }
       : {}),
+    ...(document.crm && Object.keys(document.crm.fieldMap).length > 0 ? { crm: document.crm } : {}),
   };
 }
 
@@ -81,7 +88,8 @@ export const RULES_DOCUMENT_EXAMPLE = `{
     { "match": { "action": "StartTestDrive" }, "channel": "C0TRIALS01" }
   ],
   "rotations": { "C0EMEA0001": ["U0ANNA0001", { "user": "U0BEN00001", "weight": 2, "cap": 10 }] },
-  "acceptance": { "C0EMEA0001": { "minutes": 15, "hops": 2 } }
+  "acceptance": { "C0EMEA0001": { "minutes": 15, "hops": 2 } },
+  "crm": { "fieldMap": { "offer": "marketplace_offer", "action": "marketplace_action" } }
 }`;
 
 /** Checks a rules document; every problem is reported, with where it is. */
@@ -120,7 +128,8 @@ export function parseRulesDocument(
     routes = [],
     rotations = {},
     acceptance = {},
-  } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown };
+    crm,
+  } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown; crm?: unknown };
   const parsedRoutes: RoutingRule[] = [];
   if (!Array.isArray(routes)) problems.push('"routes" must be a list');
   else if (routes.length > MAX_ROUTES)
@@ -187,10 +196,27 @@ export function parseRulesDocument(
       else parsedAcceptance[channel] = { minutes: minutes as number, maxHops: hops as number };
     }
   }
+  let parsedCrm: RulesDocument['crm'];
+  if (crm !== undefined) {
+    const { fieldMap = {}, ...other } = (typeof crm === 'object' && crm !== null ? crm : {}) as Record<
+      string,
+      unknown
+    >;
+    if (typeof crm !== 'object' || crm === null || Array.isArray(crm))
+      problems.push('"crm" must be an object like { "fieldMap": { … } }');
+    for (const key of Object.keys(other))
+      problems.push(`crm.${key} is not a CRM setting; the one there is is fieldMap`);
+    parsedCrm = { fieldMap: parseCrmFieldMap(fieldMap, 'crm.fieldMap', problems) };
+  }
   return problems.length > 0
     ? { ok: false, problems }
     : {
         ok: true,
-        document: { routes: parsedRoutes, rotations: parsedRotations, acceptance: parsedAcceptance },
+        document: {
+          routes: parsedRoutes,
+          rotations: parsedRotations,
+          acceptance: parsedAcceptance,
+          ...(parsedCrm === undefined ? {} : { crm: parsedCrm }),
+        },
       };
 }

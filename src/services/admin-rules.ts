@@ -274,7 +274,13 @@ export const admin = {
       }));
       if (rotation.acceptance) acceptance[channel] = rotation.acceptance;
     }
-    return { routes, rotations, acceptance };
+    const fieldMap = await deps.rules.crmFieldMap();
+    return {
+      routes,
+      rotations,
+      acceptance,
+      ...(Object.keys(fieldMap).length > 0 ? { crm: { fieldMap } } : {}),
+    };
   },
 
   /**
@@ -291,9 +297,15 @@ export const admin = {
     const channels = Object.keys(document.rotations);
     const previousRotations = await Promise.all(channels.map((channel) => deps.rules.rotation(channel)));
     const written: Array<() => Promise<unknown>> = [];
+    let crmFieldMap: Extract<AdminChange, { kind: 'import' }>['crmFieldMap'] = null;
     try {
       await deps.rules.setRoutingRules(document.routes);
       written.push(() => deps.rules.setRoutingRules(previousRoutes));
+      if (document.crm !== undefined) {
+        const before = await deps.rules.setCrmFieldMap(document.crm.fieldMap);
+        written.push(() => deps.rules.setCrmFieldMap(before));
+        crmFieldMap = { before, after: document.crm.fieldMap };
+      }
       for (const [index, channel] of channels.entries()) {
         const previous = previousRotations[index] as Rotation;
         const reps = document.rotations[channel] ?? [];
@@ -327,6 +339,7 @@ export const admin = {
       after: document.routes,
       rotations: channels.length,
       leadsChannel: deps.defaults.leadsChannel,
+      crmFieldMap,
     };
   },
 };

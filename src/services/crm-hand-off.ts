@@ -1,4 +1,5 @@
 import { type CrmChange, crmUpdateOf, leadKeyOfChange } from '../domain/crm-change.ts';
+import type { CrmFieldMap } from '../domain/crm-fields.ts';
 import { crmLeadOf, crmRetryAt } from '../domain/crm-lead.ts';
 import { leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +12,8 @@ export interface CrmHandOffDeps {
   readonly crm: CrmPort;
   readonly outbox: CrmOutbox;
   readonly leadTable: Pick<LeadTable, 'get'>;
+  /** The admin's `crm.fieldMap`, read once a run. */
+  readonly fieldMap: () => Promise<CrmFieldMap>;
   /** Whose e-mail a Slack user has: owners are matched to CRM users by it. */
   readonly slack: Pick<SlackPort, 'userProfile'>;
   readonly clock: () => Date;
@@ -49,6 +52,7 @@ type Outcome = 'written' | 'postponed' | 'setAside' | 'dropped';
  */
 export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSummary> {
   const due = await deps.outbox.listDue(deps.clock(), CRM_RUN_LIMIT);
+  const fieldMap = due.length === 0 ? {} : await deps.fieldMap();
   const counts: Record<Outcome, number> = { written: 0, postponed: 0, setAside: 0, dropped: 0 };
   let unauthorized: string | null = null;
   let rateLimited = false;
@@ -57,7 +61,7 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
   /** Writes the lead's record; null when there is nothing to write (its row is gone, or not for the CRM). */
   async function writeLead(write: CrmWrite): Promise<CrmRecord | null> {
     const row = await deps.leadTable.get(write.leadId);
-    const lead = row === null ? null : crmLeadOf(parseLeadRow(row));
+    const lead = row === null ? null : crmLeadOf(parseLeadRow(row), fieldMap);
     return lead === null ? null : deps.crm.writeLead(lead);
   }
 

@@ -1,3 +1,4 @@
+import type { CrmFieldMap } from '../domain/crm-fields.ts';
 import type { Acceptance, Rotation, RotationMember } from '../domain/rotation.ts';
 import type { RoutingRule } from '../domain/routing.ts';
 
@@ -15,6 +16,10 @@ export interface RulesStore {
   updateRoutingRules(
     edit: (current: readonly RoutingRule[]) => readonly RoutingRule[],
   ): Promise<{ before: readonly RoutingRule[]; after: readonly RoutingRule[] }>;
+  /** The CRM field map in force (the rules document's `crm.fieldMap`); empty when none was set. */
+  crmFieldMap(): Promise<CrmFieldMap>;
+  /** Replaces the CRM field map, returning the one it replaced. */
+  setCrmFieldMap(map: CrmFieldMap): Promise<CrmFieldMap>;
   /** Every channel's rotation, by channel id. */
   rotations(): Promise<Readonly<Record<string, readonly RotationMember[]>>>;
   /** The channel's rotation: members in order and whose turn is next; no members when it has none. */

@@ -16,6 +16,7 @@ import {
 } from '../../src/crm/hubspot-crm.ts';
 import { createSalesforceCrm, SALESFORCE_DEFAULT_LEAD_STATUSES } from '../../src/crm/salesforce-crm.ts';
 import { type CrmChange, type CrmUpdate, crmChangeKeyOf, crmUpdateOf } from '../../src/domain/crm-change.ts';
+import type { CrmFieldMap } from '../../src/domain/crm-fields.ts';
 import { type CrmLead, crmLeadOf } from '../../src/domain/crm-lead.ts';
 import { parseLeadRow } from '../../src/domain/lead.ts';
 import { CrmCallError, type CrmPort } from '../../src/services/crm-port.ts';
@@ -41,6 +42,9 @@ interface Subject {
    * after an e-mail no user of it has (the CRMs keep the owner; the local file has no users to check).
    */
   readonly expected: { readonly lost: unknown; readonly owner: unknown; readonly afterUnknown: unknown };
+  /** Two properties this CRM has for the admin's field map, and where a lead's record keeps them. */
+  readonly fieldMap: CrmFieldMap;
+  mappedValues(lead: CrmLead): Promise<Record<string, unknown>>;
 }
 
 /** HubSpot's note body as a person reads it: the HTML the adapter wrote, shown as text. */
@@ -93,6 +97,11 @@ async function hubSpotSubject(options: FakeHubSpotOptions = {}) {
       return { stage: deal?.properties.dealstage, owner: deal?.properties.hubspot_owner_id };
     },
     expected: { lost: 'closedlost', owner: '7001', afterUnknown: '7001' },
+    fieldMap: { offer: 'marketplace_offer', action: 'marketplace_action' },
+    mappedValues: async (lead: CrmLead) => {
+      const deal = [...hubspot.deals.values()].find((d) => d.properties.marketplace_lead_key === lead.key);
+      return { offer: deal?.properties.marketplace_offer, action: deal?.properties.marketplace_action };
+    },
   };
 }
 
@@ -116,6 +125,8 @@ async function fileSubject(): Promise<Subject> {
       owner: 'u0rep1@team.example',
       afterUnknown: 'stranger@elsewhere.example',
     },
+    fieldMap: { offer: 'offer', action: 'action' },
+    mappedValues: async (lead) => ({ ...(await crm.read()).records[lead.key]?.mappedFields }),
   };
 }
 
@@ -205,6 +216,11 @@ async function dataverseSubject() {
       owner: '5f0c2a57-0000-4000-8000-000000000042',
       afterUnknown: '5f0c2a57-0000-4000-8000-000000000042',
     },
+    fieldMap: { offer: 'new_marketplaceoffer', action: 'new_marketplaceaction' },
+    mappedValues: async (lead: CrmLead) => {
+      const record = dataverse.leads.get(dataverseIdOf(lead.key));
+      return { offer: record?.new_marketplaceoffer, action: record?.new_marketplaceaction };
+    },
   };
 }
 
@@ -235,6 +251,11 @@ async function salesforceSubject() {
       lost: 'Closed - Not Converted',
       owner: '005000000000042AAA',
       afterUnknown: '005000000000042AAA',
+    },
+    fieldMap: { offer: 'Marketplace_Offer__c', action: 'Marketplace_Action__c' },
+    mappedValues: async (lead: CrmLead) => {
+      const record = salesforce.leads.get(lead.key);
+      return { offer: record?.Marketplace_Offer__c, action: record?.Marketplace_Action__c };
     },
   };
 }
@@ -303,6 +324,40 @@ describe.each([
     expect(await state(record.id)).toEqual({ stage: expected.lost, owner: expected.owner });
     await crm.updateRecord(record, ownerUpdate('stranger@elsewhere.example'));
     expect(await state(record.id)).toEqual({ stage: expected.lost, owner: expected.afterUnknown });
+  });
+
+  it("writes the admin's field map: each mapped field into the property named, only when Microsoft gave it", async () => {
+    const { crm, fieldMap, mappedValues } = await create();
+    const row = (columns: Record<string, string>) =>
+      parseLeadRow({
+        partitionKey: '03:2F02:2F2026',
+        rowKey: `mapped-${++sequence}`,
+        timestamp: new Date('2026-03-02T09:00:00Z'),
+        ...leadColumns(columns),
+      });
+    const full = crmLeadOf(
+      row({ OfferDisplayName: 'Contoso <Analytics>', ActionCode: 'FreeTrial' }),
+      fieldMap,
+    );
+    const bare = crmLeadOf(
+      // Another customer: Dataverse's duplicate rules would make the same customer's lead one record.
+      row({
+        OfferDisplayName: 'Contoso',
+        ActionCode: '',
+        LeadSource: 'AzureMarketplace|contoso',
+        CustomerInfo: JSON.stringify({ ...JANE, Email: 'bare@contoso.example' }),
+      }),
+      fieldMap,
+    );
+    if (full === null || bare === null) throw new Error('not CRM leads');
+    await crm.writeLead(full);
+    await crm.writeLead(bare);
+    const byField = (values: Record<string, unknown>) => ({
+      offer: values.offer ?? values[fieldMap.offer ?? ''],
+      action: values.action ?? values[fieldMap.action ?? ''],
+    });
+    expect(byField(await mappedValues(full))).toEqual({ offer: 'Contoso <Analytics>', action: 'FreeTrial' });
+    expect(byField(await mappedValues(bare))).toEqual({ offer: 'Contoso', action: undefined });
   });
 
   it('keeps hostile text exactly as written', async () => {

@@ -19,6 +19,7 @@ describe('parseRulesDocument', () => {
           C0EMEA0001: [{ userId: 'U0ANNA0001' }, { userId: 'U0BEN00001', weight: 2, cap: 10 }],
         },
         acceptance: { C0EMEA0001: { minutes: 15, maxHops: 2 } },
+        crm: { fieldMap: { offer: 'marketplace_offer', action: 'marketplace_action' } },
       },
     });
   });
@@ -32,6 +33,17 @@ describe('parseRulesDocument', () => {
     ).toEqual({
       routes: [],
       rotations: { C0X: ['U0A'] },
+    });
+  });
+
+  it('leaves the CRM field map alone when the document does not name it, and clears it with an empty one', () => {
+    expect(parseRulesDocument('{"routes":[]}')).toEqual({
+      ok: true,
+      document: { routes: [], rotations: {}, acceptance: {} },
+    });
+    expect(parseRulesDocument('{"crm":{"fieldMap":{}}}')).toMatchObject({
+      ok: true,
+      document: { crm: { fieldMap: {} } },
     });
   });
 
@@ -73,6 +85,37 @@ describe('parseRulesDocument', () => {
       '{"rotations":{"C0123":["U0123"]},"acceptance":{"C0123":{"minutes":129601,"hops":1}}}',
       /acceptance\.C0123 must be like .*minutes 1 to 129600/,
     ],
+    ['{"crm":[]}', /"crm" must be an object/],
+    ['{"crm":{"fields":{}}}', /crm\.fields is not a CRM setting/],
+    ['{"crm":{"fieldMap":"offer"}}', /crm\.fieldMap must be an object like/],
+    [
+      '{"crm":{"fieldMap":{"colour":"x"}}}',
+      /crm\.fieldMap\.colour: not a marketplace field; the fields are offer, offerId/,
+    ],
+    [
+      '{"crm":{"fieldMap":{"companySize":"company_size"}}}',
+      /crm\.fieldMap\.companySize: Microsoft's leads do not say the company's size/,
+    ],
+    ['{"crm":{"fieldMap":{"offer":"offer name"}}}', /crm\.fieldMap\.offer must be a CRM property's API name/],
+    ['{"crm":{"fieldMap":{"offer":"<script>"}}}', /crm\.fieldMap\.offer must be a CRM property's API name/],
+    ['{"crm":{"fieldMap":{"offer":7}}}', /crm\.fieldMap\.offer must be a CRM property's API name/],
+    [
+      `{"crm":{"fieldMap":{"offer":"${'x'.repeat(101)}"}}}`,
+      /crm\.fieldMap\.offer must be a CRM property's API name/,
+    ],
+    [
+      '{"crm":{"fieldMap":{"country":"Country"}}}',
+      /crm\.fieldMap\.country: "Country" is a property the bot writes itself/,
+    ],
+    [
+      '{"crm":{"fieldMap":{"offer":"DealStage"}}}',
+      /crm\.fieldMap\.offer: "DealStage" is a property the bot writes itself/,
+    ],
+    [
+      '{"crm":{"fieldMap":{"offer":"marketplace","action":"Marketplace"}}}',
+      /crm\.fieldMap\.action: "Marketplace" already gets offer/,
+    ],
+    ['{"crm":{"fieldMap":{"__proto__":"x"}}}', /crm\.fieldMap\.__proto__: not a marketplace field/],
   ])('refuses %s', (text, problem) => {
     const parsed = parseRulesDocument(text);
     expect(parsed.ok).toBe(false);

@@ -183,6 +183,51 @@ describe('CRM hand-off to HubSpot', () => {
   });
 });
 
+describe("the admin's CRM field map", () => {
+  it('is imported with the rules (a wrong one refused, naming the field) and written on the next deals', async () => {
+    await bot.jobs.poll();
+    const leads = async (text: string) => {
+      const before = answers().length;
+      await signed(slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }));
+      await vi.waitFor(() => expect(answers().length).toBeGreaterThan(before));
+      const answer = answers().at(-1);
+      // Slack would link "crm.fieldMap" as a web address: the bot breaks it with a zero-width space.
+      return { text: String(answer?.text ?? '').replaceAll('\u200B', ''), blocks: answer?.blocks };
+    };
+    expect((await leads('rules import {"crm":{"fieldMap":{"companySize":"size"}}}')).text).toMatch(
+      /^⚠️ The JSON was not imported: crm\.fieldMap\.companySize: Microsoft's leads do not say the company's size/,
+    );
+    const preview = await leads(
+      'rules import {"crm":{"fieldMap":{"offer":"marketplace_offer","action":"marketplace_action"}}}',
+    );
+    expect(preview.text).toContain('CRM fields: offer → `marketplace_offer`, action → `marketplace_action`');
+    const button = (preview.blocks as Array<{ elements?: Array<{ action_id: string; value: string }> }>)[1]
+      ?.elements?.[0];
+    await signed(
+      blockActionsBody({
+        userId: ADMIN,
+        actionId: 'rules_import_confirm',
+        blockId: 'b',
+        value: button?.value ?? '',
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() =>
+      expect(answers().at(-1)?.text).toMatch(/^Imported 0 routing rule\(s\) and 0 rotation\(s\)\./),
+    );
+
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ OfferDisplayName: 'Contoso <b>Analytics</b>', ActionCode: 'FreeTrial' }),
+    ]);
+    await bot.jobs.poll();
+    expect(await handOff()).toMatchObject({ written: 1 });
+    expect([...hubspot.deals.values()][0]?.properties).toMatchObject({
+      marketplace_offer: 'Contoso <b>Analytics</b>',
+      marketplace_action: 'FreeTrial',
+    });
+  });
+});
+
 describe('write-back to HubSpot of what happens in Slack', () => {
   const REP = 'U0REP1'; // u0rep1@team.example in Slack: HubSpot's owner 7001
   const click = (actionId: string, value: string) =>

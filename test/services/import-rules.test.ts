@@ -95,4 +95,33 @@ describe('a rules import (against Azurite)', () => {
     expect(await deps.rules.rotation('C0SALES001')).toEqual(before.sales);
     expect(await deps.rules.rotation('C0BROKEN01')).toEqual(before.broken);
   });
+
+  it('sets the CRM field map when the document has one (undone with the rest), and keeps it when it has none', async () => {
+    const { deps, state } = await adminRefusingWritesTo('C0BROKEN01');
+    const change = await admin.importRules(deps, {
+      routes: [],
+      rotations: {},
+      acceptance: {},
+      crm: { fieldMap: { offer: 'marketplace_offer' } },
+    });
+    expect(change.crmFieldMap).toEqual({ before: {}, after: { offer: 'marketplace_offer' } });
+    expect(await admin.importRules(deps, { routes: [], rotations: {}, acceptance: {} })).toMatchObject({
+      crmFieldMap: null,
+    });
+    expect(await deps.rules.crmFieldMap()).toEqual({ offer: 'marketplace_offer' });
+    expect(await admin.exportRules(deps)).toMatchObject({
+      crm: { fieldMap: { offer: 'marketplace_offer' } },
+    });
+
+    state.refusing = true;
+    await expect(
+      admin.importRules(deps, {
+        routes: [],
+        rotations: { C0BROKEN01: reps(2, 'B') },
+        acceptance: {},
+        crm: { fieldMap: { action: 'marketplace_action' } },
+      }),
+    ).rejects.toBeInstanceOf(ImportFailedError);
+    expect(await deps.rules.crmFieldMap()).toEqual({ offer: 'marketplace_offer' });
+  });
 });

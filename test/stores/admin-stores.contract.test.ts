@@ -29,6 +29,19 @@ const capacityStores: Array<{ name: string; create: () => Promise<CapacityStore>
 ];
 
 describe.each(rulesStores)('RulesStore contract: $name', ({ create }) => {
+  it('keeps the CRM field map: empty at first, replaced whole, the one it replaced returned', async () => {
+    const store = await create();
+    expect(await store.crmFieldMap()).toEqual({});
+    expect(await store.setCrmFieldMap({ offer: 'marketplace_offer' })).toEqual({});
+    expect(
+      await store.setCrmFieldMap({ action: 'marketplace_action', country: 'marketplace_country' }),
+    ).toEqual({ offer: 'marketplace_offer' });
+    expect(await store.crmFieldMap()).toEqual({
+      action: 'marketplace_action',
+      country: 'marketplace_country',
+    });
+  });
+
   it('replaces routing rules and answers the ones replaced; an edit sees the current rules', async () => {
     const store = await create();
     expect(await store.routingRules()).toEqual([]);

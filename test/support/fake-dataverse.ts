@@ -41,6 +41,9 @@ const LEAD_ATTRIBUTES = new Set([
   'jobtitle',
   'address1_country',
   'description',
+  // The environment's custom columns.
+  'new_marketplaceoffer',
+  'new_marketplaceaction',
 ]);
 
 /** The standard lead's status reasons by state: Open (New, Contacted), Qualified, Disqualified. */

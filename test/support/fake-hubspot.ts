@@ -45,6 +45,8 @@ export interface FakeHubSpot {
 export interface FakeHubSpotOptions {
   /** Deal properties created with unique values (the lead key property must be one). */
   readonly uniqueDealProperties?: readonly string[];
+  /** Custom deal properties the account has (besides the unique ones): marketplace_offer, marketplace_action. */
+  readonly customDealProperties?: readonly string[];
   /** Calls allowed per rolling 10 s before 429 (HubSpot: 100 for most private apps). */
   readonly requestsPer10Seconds?: number;
   readonly latencyMs?: number;
@@ -74,6 +76,7 @@ const DEAL_PROPERTIES = new Set([
 export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promise<FakeHubSpot> {
   const token = `pat-na1-${randomUUID()}`;
   const uniqueDeal = new Set(options.uniqueDealProperties ?? ['marketplace_lead_key']);
+  const customDeal = new Set(options.customDealProperties ?? ['marketplace_offer', 'marketplace_action']);
   const limit = options.requestsPer10Seconds ?? 100;
   const contacts = new Map<string, { id: string; properties: Record<string, string> }>();
   const deals = new Map<string, { id: string; properties: Record<string, string> }>();
@@ -123,7 +126,8 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
         return null;
       }
       for (const name of Object.keys(properties)) {
-        if (!known.has(name) && !uniqueDeal.has(name)) {
+        const custom = objectType === 'deals' && (uniqueDeal.has(name) || customDeal.has(name));
+        if (!known.has(name) && !custom) {
           validation(res, name, `Property "${name}" does not exist`, 'PROPERTY_DOESNT_EXIST');
           return null;
         }

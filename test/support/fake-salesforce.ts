@@ -42,6 +42,8 @@ const LEAD_FIELDS = new Set([
   'Description',
   'LeadSource',
 ]);
+/** The org's custom Lead fields (besides the external id). */
+const CUSTOM_LEAD_FIELDS = new Set(['Marketplace_Offer__c', 'Marketplace_Action__c']);
 /** Fields an update by id may set besides the upsert's. */
 const LEAD_UPDATE_FIELDS = new Set([...LEAD_FIELDS, 'Status', 'OwnerId']);
 const TASK_FIELDS = new Set(['WhoId', 'Subject', 'Description', 'Status', 'ActivityDate']);
@@ -134,7 +136,9 @@ export async function createFakeSalesforce(
           `Provided external ID field does not exist or is not accessible: ${field}`,
         );
       const body = JSON.parse(text) as Record<string, string>;
-      const unknown = Object.keys(body).find((name) => !LEAD_FIELDS.has(name));
+      const unknown = Object.keys(body).find(
+        (name) => !LEAD_FIELDS.has(name) && !CUSTOM_LEAD_FIELDS.has(name),
+      );
       if (unknown) return errors(400, 'INVALID_FIELD', `No such column '${unknown}' on sobject of type Lead`);
       const existing = leads.get(decodeURIComponent(value));
       const merged = { ...existing, ...body, [externalIdField]: decodeURIComponent(value) };

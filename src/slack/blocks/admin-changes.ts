@@ -1,4 +1,5 @@
 import type { AdminChange, AdminRefusal, RouteTestResult, RulesOverview } from '../../domain/admin-change.ts';
+import type { CrmFieldMap } from '../../domain/crm-fields.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { type Acceptance, describeAway, describeSkips, type RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
@@ -52,6 +53,12 @@ const text = (summary: string, before: string | null, after: string | null): Cha
 });
 
 /** Each kind of change in the words admins read in Slack and in `/leads audit`. */
+/** "offer → `marketplace_offer`, action → `marketplace_action`", or "none". */
+export function describeFieldMap(map: CrmFieldMap): string {
+  const pairs = Object.entries(map).map(([field, property]) => `${field} → \`${literalMrkdwn(property)}\``);
+  return pairs.length === 0 ? 'none' : pairs.join(', ');
+}
+
 export function describeChange(change: AdminChange): ChangeText {
   switch (change.kind) {
     case 'routes': {
@@ -59,12 +66,14 @@ export function describeChange(change: AdminChange): ChangeText {
       return text(`Routing rules:\n${rules(change.after)}`, rules(change.before), rules(change.after));
     }
     case 'import': {
+      const fieldMap = change.crmFieldMap;
       const before = describeRules(change.before, change.leadsChannel);
       const after = describeRules(change.after, change.leadsChannel);
+      const crm = fieldMap === null ? '' : `\nCRM fields: ${describeFieldMap(fieldMap.after)}`;
       return text(
-        `Imported ${change.after.length} routing rule(s) and ${change.rotations} rotation(s).\n${after}`,
-        before,
-        after,
+        `Imported ${change.after.length} routing rule(s) and ${change.rotations} rotation(s).\n${after}${crm}`,
+        before + (fieldMap === null ? '' : `\nCRM fields: ${describeFieldMap(fieldMap.before)}`),
+        after + crm,
       );
     }
     case 'rotation': {

@@ -27,6 +27,7 @@ import type { SettingsStore } from '../../stores/settings-store.ts';
 import {
   type ChangeText,
   describeChange,
+  describeFieldMap,
   describeOverview,
   describeRefusal,
   describeRouteTest,
@@ -260,7 +261,8 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       // Nothing changes yet: the document waits for the Import button (see rules-import-actions).
       async (document, actor) => ({
         message: renderImportPreview(
-          describeRules(document.routes, deps.defaults.leadsChannel),
+          describeRules(document.routes, deps.defaults.leadsChannel) +
+            (document.crm ? `\nCRM fields: ${describeFieldMap(document.crm.fieldMap)}` : ''),
           await deps.pending.put(JSON.stringify(rulesDocumentJson(document)), actor, deps.clock()),
         ),
       }),

@@ -1,4 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import { type CrmFieldMap, parseCrmFieldMap } from '../../domain/crm-fields.ts';
 import type { Acceptance, Rotation, RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
 import type { RulesStore } from '../rules-store.ts';
@@ -19,6 +20,17 @@ interface RotationEntity {
 }
 
 const ROUTING = { partitionKey: 'routing', rowKey: 'rules' };
+const CRM_FIELDS = { partitionKey: 'crm', rowKey: 'fieldMap' };
+
+/** The stored map, checked again as it is read: only what an import would take is used. */
+function fieldMapOf(entity: { fieldMap?: string } | null): CrmFieldMap {
+  if (!entity?.fieldMap) return {};
+  try {
+    return parseCrmFieldMap(JSON.parse(entity.fieldMap), 'crm.fieldMap', []);
+  } catch {
+    return {};
+  }
+}
 const ROTATION = 'rotation';
 
 /** Members are kept as JSON in one property; `awayUntil` as ISO text. */
@@ -100,6 +112,25 @@ export function createAzureRulesStore(client: TableClient): RulesStore {
     return changed;
   }
   return {
+    async crmFieldMap() {
+      return fieldMapOf(
+        await getOrNull<{ fieldMap?: string }>(client, CRM_FIELDS.partitionKey, CRM_FIELDS.rowKey),
+      );
+    },
+    async setCrmFieldMap(map) {
+      await ensure(client, CRM_FIELDS.partitionKey, CRM_FIELDS.rowKey, { fieldMap: '{}' });
+      let replaced: CrmFieldMap = {};
+      await updateGuarded<{ fieldMap?: string }>(
+        client,
+        CRM_FIELDS.partitionKey,
+        CRM_FIELDS.rowKey,
+        (current) => {
+          replaced = fieldMapOf(current);
+          return { fieldMap: JSON.stringify(map) };
+        },
+      );
+      return replaced;
+    },
     async routingRules() {
       const entity = await getOrNull<RulesEntity>(client, ROUTING.partitionKey, ROUTING.rowKey);
       return entity === null ? [] : rulesOf(entity);

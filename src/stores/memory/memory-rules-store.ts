@@ -1,3 +1,4 @@
+import type { CrmFieldMap } from '../../domain/crm-fields.ts';
 import type { Acceptance, Rotation, RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
 import type { RulesStore } from '../rules-store.ts';
@@ -17,6 +18,7 @@ interface StoredRotation {
  */
 export function createMemoryRulesStore(): RulesStore {
   let routing: readonly RoutingRule[] = [];
+  let fieldMap: CrmFieldMap = {};
   const rotations = new Map<string, StoredRotation>();
   let versions = 0;
   const write = (channel: string, change: Omit<StoredRotation, 'version'>) =>
@@ -39,6 +41,14 @@ export function createMemoryRulesStore(): RulesStore {
   const everywhere = (userId: string, change: (m: RotationMember) => RotationMember) =>
     [...rotations.keys()].filter((channel) => updateMemberIn(channel, userId, change));
   return {
+    async crmFieldMap() {
+      return fieldMap;
+    },
+    async setCrmFieldMap(map) {
+      const replaced = fieldMap;
+      fieldMap = { ...map };
+      return replaced;
+    },
     async routingRules() {
       return routing;
     },
