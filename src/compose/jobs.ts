@@ -1,10 +1,12 @@
 import type { Config } from '../config.ts';
+import type { LeadId } from '../domain/lead.ts';
 import type { Health } from '../jobs/health.ts';
 import { createJobRuns, type JobRuns } from '../jobs/job-runs.ts';
 import { createLeadership, createNudger } from '../jobs/leadership.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ScheduledJob, withBackoff } from '../scheduler.ts';
+import { refreshCardOfLead } from '../services/conversation-message.ts';
 import type { CrmPort } from '../services/crm-port.ts';
 import {
   reportBlockedChannels,
@@ -89,6 +91,14 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
             outbox: stores.crmOutbox,
             leadTable: stores.leadTable,
             fieldMap: () => stores.rules.crmFieldMap(),
+            // The card links to the record: a failure to show it leaves the write recorded.
+            afterLeadWritten: (leadId: LeadId) =>
+              refreshCardOfLead(leadId, { ...services.ownership, leadRecords: stores.leadRecords }).catch(
+                (error: unknown) =>
+                  log.warn('could not link a lead’s card to its CRM record', {
+                    error: error instanceof Error ? error.message : String(error),
+                  }),
+              ),
             slack,
             clock,
             concurrency: CRM_CONCURRENCY,

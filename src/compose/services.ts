@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
-import type { Lead } from '../domain/lead.ts';
+import { crmKeyOf } from '../domain/crm-lead.ts';
+import type { Lead, LeadId } from '../domain/lead.ts';
 import { routeLead } from '../domain/routing.ts';
 import { resolvePolicy } from '../domain/sla-policy.ts';
 import type { Logger } from '../logger.ts';
@@ -46,7 +47,15 @@ export function composeServices(
     clock,
     log: log.child({ component: 'ownership' }),
     ...(homeRefresher ? { afterChange: homeRefresher } : {}),
-    ...(crm === null ? {} : { crmChanges: stores.crmOutbox }),
+    ...(crm === null
+      ? {}
+      : {
+          crmChanges: stores.crmOutbox,
+          crmCardLink: async (rootLeadId: LeadId) => {
+            const written = await stores.crmOutbox.writtenOf(crmKeyOf(rootLeadId));
+            return written && { crmName: crm.name, url: written.url };
+          },
+        }),
   };
   // What assignment by rotation needs besides the ownership services.
   const assignment = {

@@ -23,3 +23,19 @@ export function literalMrkdwn(text: string): string {
     .replace(/[*_~`]/g, (mark) => `${ZERO_WIDTH_SPACE}${mark}${ZERO_WIDTH_SPACE}`)
     .replace(/([:.@])(?=[^\s])/g, `$1${ZERO_WIDTH_SPACE}`);
 }
+
+/**
+ * A web address from elsewhere (a CRM's answer) made safe inside a Slack link `<url|text>`: only
+ * http(s) addresses; `|` (which would end the address and start the link's text) percent-encoded, and
+ * `&` `<` `>` escaped as Slack asks. Null for anything else, so no link is shown.
+ */
+export function slackLinkUrl(address: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  return escapeMrkdwn(url.href.replaceAll('|', '%7C'));
+}

@@ -1,6 +1,9 @@
 import type { Conversation } from '../domain/conversation.ts';
-import { type Lead, parseLeadRow } from '../domain/lead.ts';
+import type { CrmCardLink } from '../domain/crm-lead.ts';
+import { type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
+import type { LeadRecordStore } from '../stores/lead-record-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
 import { type ConversationSubject, SlackCallError, type SlackPort, type ThreadNote } from './slack-port.ts';
 
@@ -9,6 +12,8 @@ export interface ConversationMessageDeps {
   readonly slack: SlackPort;
   readonly log: Logger;
   readonly clock: () => Date;
+  /** Where the conversation's first lead is in the CRM; absent when no CRM is connected. */
+  readonly crmCardLink?: (rootLeadId: LeadId) => Promise<CrmCardLink | null>;
 }
 
 /** The first lead of a conversation, read again from Microsoft's table; null when the row is gone. */
@@ -37,7 +42,9 @@ export async function refreshConversationMessage(
   const root = await rootLeadOf(conversation, deps.leadTable);
   if (root === null) return;
   try {
-    await deps.slack.showConversation(conversation, root);
+    // The card without its CRM link beats no update: the link comes back with the next refresh.
+    const crm = (await deps.crmCardLink?.(conversation.rootLeadId).catch(() => null)) ?? null;
+    await deps.slack.showConversation(conversation, root, crm);
   } catch (error) {
     if (!(error instanceof SlackCallError)) throw error;
     deps.log.warn('could not refresh the conversation’s first message', {
@@ -62,4 +69,22 @@ export async function noteInThread(
       conversationId: conversation.id,
     });
   }
+}
+
+/**
+ * Shows on a lead's card what just changed outside the conversation (its CRM record was written):
+ * the card of the conversation the lead began; nothing for a later lead of a conversation (its card
+ * shows the first lead) or a lead that was never posted.
+ */
+export async function refreshCardOfLead(
+  leadId: LeadId,
+  deps: ConversationMessageDeps & {
+    readonly leadRecords: Pick<LeadRecordStore, 'get'>;
+    readonly conversations: Pick<ConversationStore, 'get'>;
+  },
+): Promise<void> {
+  const key = (await deps.leadRecords.get(leadId))?.conversationKey ?? null;
+  const conversation = key === null ? null : await deps.conversations.get(key);
+  if (conversation === null || leadIdText(conversation.rootLeadId) !== leadIdText(leadId)) return;
+  await refreshConversationMessage(conversation, deps);
 }

@@ -1,7 +1,7 @@
 import { type CrmChange, crmUpdateOf, leadKeyOfChange } from '../domain/crm-change.ts';
 import type { CrmFieldMap } from '../domain/crm-fields.ts';
 import { crmLeadOf, crmRetryAt } from '../domain/crm-lead.ts';
-import { leadIdText, parseLeadRow } from '../domain/lead.ts';
+import { type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { CrmOutbox, CrmWrite } from '../stores/crm-outbox.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
@@ -22,6 +22,8 @@ export interface CrmHandOffDeps {
   readonly concurrency: number;
   /** A write taken by a process is not taken by another for this long (its CRM calls must end sooner). */
   readonly takeMs: number;
+  /** Told when a lead's own record was written (its card then links to it); its failures are its own. */
+  readonly afterLeadWritten?: (leadId: LeadId) => Promise<void>;
 }
 
 /** What one run of the hand-off did. */
@@ -124,6 +126,7 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
         url: record.url,
         at: deps.clock(),
       });
+      if (taken.change === null) await deps.afterLeadWritten?.(taken.leadId);
       return 'written';
     } catch (error) {
       if (!(error instanceof CrmCallError)) throw error;

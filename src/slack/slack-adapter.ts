@@ -131,12 +131,12 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     findPostedLead(leadId, where) {
       return slack.findMessageByMetadata({ ...where, metadata: leadMetadata(leadId) });
     },
-    async showConversation(conversation, rootLead) {
+    async showConversation(conversation, rootLead, crm = null) {
       if (conversation.channel === null || conversation.ts === null) return;
       await slack.updateMessage(
         conversation.channel,
         conversation.ts,
-        renderConversation(conversation, rootLead, clock()),
+        renderConversation(conversation, rootLead, clock(), crm),
       );
     },
     async noteInThread(conversation, note) {

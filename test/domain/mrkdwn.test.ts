@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, literalMrkdwn } from '../../src/domain/mrkdwn.ts';
+import { escapeMrkdwn, literalMrkdwn, slackLinkUrl } from '../../src/domain/mrkdwn.ts';
 
 describe('escapeMrkdwn', () => {
   it.each([
@@ -48,5 +48,30 @@ describe('literalMrkdwn', () => {
         ).toBe(text);
       }),
     );
+  });
+});
+
+describe('slackLinkUrl', () => {
+  it.each([
+    [
+      'https://app.hubspot.com/contacts/42/record/0-3/1001',
+      'https://app.hubspot.com/contacts/42/record/0-3/1001',
+    ],
+    ['http://127.0.0.1:8080/main.aspx?etn=lead&id=1', 'http://127.0.0.1:8080/main.aspx?etn=lead&amp;id=1'],
+    ['https://crm.example/a|<!channel>', 'https://crm.example/a%7C%3C!channel%3E'],
+    ['https://crm.example/?q=<@U1>|x', 'https://crm.example/?q=%3C@U1%3E%7Cx'],
+  ])('keeps %s as one link address: %s', (address, safe) => {
+    expect(slackLinkUrl(address)).toBe(safe);
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,<b>x</b>',
+    'mailto:someone@example.com',
+    'https://evil.example|<!channel>/x',
+    'not a url',
+    '',
+  ])('refuses %s', (address) => {
+    expect(slackLinkUrl(address)).toBeNull();
   });
 });

@@ -104,6 +104,42 @@ describe('CRM hand-off to HubSpot', () => {
     expect(bot.health.report()).toMatchObject({ status: 'ok' });
   });
 
+  it("links the lead's card to its deal once written, and keeps the link when the card changes", async () => {
+    await bot.jobs.poll();
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('ann@contoso.example') }),
+    ]);
+    await bot.jobs.poll();
+    const [post] = leadPosts();
+    const contextOf = (blocks: unknown) =>
+      (blocks as Array<{ type: string; elements?: { text: string }[] }>)
+        .filter((block) => block.type === 'context')
+        .flatMap((block) => block.elements?.map((element) => element.text) ?? []);
+    expect(contextOf(post?.blocks).some((text) => text.includes('HubSpot'))).toBe(false);
+
+    expect(await handOff()).toMatchObject({ written: 1 });
+    const [deal] = [...hubspot.deals.values()];
+    const link = `🔗 <https://app-eu1.hubspot.com/contacts/4242/record/0-3/${deal?.id}|Open in HubSpot>`;
+    const lastCard = () => slack.callsTo('chat.update').at(-1)?.args;
+    expect(lastCard()?.ts).toBe(post?.ts);
+    expect(contextOf(lastCard()?.blocks)).toContain(link);
+
+    const blocks = (post?.blocks ?? []) as Array<{ type: string; elements?: { value?: string }[] }>;
+    const value = blocks.find((block) => block.type === 'actions')?.elements?.[0]?.value ?? '';
+    const updates = slack.callsTo('chat.update').length;
+    await signed(
+      blockActionsBody({
+        userId: 'U0REP1',
+        actionId: LEAD_ACTIONS.claim,
+        blockId: 'b',
+        value,
+        responseUrl: slack.responseUrl,
+      }),
+    );
+    await vi.waitFor(() => expect(slack.callsTo('chat.update').length).toBeGreaterThan(updates));
+    expect(contextOf(lastCard()?.blocks)).toContain(link);
+  });
+
   it('an answer lost after HubSpot wrote the deal, and a 429 storm, give one deal per lead', async () => {
     await bot.jobs.poll();
     await insertLeads(leadTableClient(tables), [

@@ -6,10 +6,11 @@ import {
   type PipelineStage,
   pipelineStage,
 } from '../../domain/conversation.ts';
+import type { CrmCardLink } from '../../domain/crm-lead.ts';
 import { explainLead, stageName } from '../../domain/explain.ts';
 import { type CustomerField, customerLabel, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
-import { literalMrkdwn } from '../../domain/mrkdwn.ts';
+import { literalMrkdwn, slackLinkUrl } from '../../domain/mrkdwn.ts';
 import type { FirstStartReport } from '../../domain/poll-report.ts';
 import { describeDuration, formatDuration } from '../../domain/sla.ts';
 import { encodeConversationRef, LEAD_ACTIONS, OWNERSHIP_BLOCK_PREFIX } from './actions.ts';
@@ -203,6 +204,8 @@ export interface LeadMessageOptions {
   readonly isRepeat?: boolean;
   /** The follow-up SLA in force for this lead (null or absent: it is not chased). */
   readonly slaMinutes?: number | null;
+  /** Where the lead is in the team's CRM, once it was written there. */
+  readonly crm?: CrmCardLink | null;
 }
 
 /** The message for a sales lead (or a do-not-contact notice). */
@@ -255,6 +258,7 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
     elements: [
       mrkdwn(`Arrived ${slackDate(lead.receivedAt)}`),
       plain(`${sourceLine(lead)} · Lead ${leadIdText(lead.id)}`, SLACK_LIMITS.contextElementText),
+      ...(options.crm ? [crmElement(options.crm)] : []),
     ],
   });
   const offer = lead.offerName ? ` for ${literalMrkdwn(lead.offerName)}` : '';
@@ -297,8 +301,20 @@ export function renderFirstStartNotice(report: FirstStartReport): RenderedMessag
   return { text, blocks: [{ type: 'section', text: mrkdwn(`👋 ${text}`) }] };
 }
 
+/** "🔗 Open in HubSpot" as a link to the record, or where it is when the CRM has no page for it. */
+function crmElement(crm: CrmCardLink) {
+  const name = literalMrkdwn(crm.crmName);
+  const url = crm.url === null ? null : slackLinkUrl(crm.url);
+  return mrkdwn(url === null ? `🔗 In ${name}` : `🔗 <${url}|Open in ${name}>`);
+}
+
 /** A conversation's first message: the first lead, the latest stage and journey, the owner and controls. */
-export function renderConversation(conversation: Conversation, rootLead: Lead, now: Date): RenderedMessage {
+export function renderConversation(
+  conversation: Conversation,
+  rootLead: Lead,
+  now: Date,
+  crm: CrmCardLink | null = null,
+): RenderedMessage {
   const { sla, followUp } = conversation;
   const awaiting = isAwaitingFollowUp(conversation);
   const arrival = sla?.startedAt ?? conversation.stages[0]?.at ?? rootLead.receivedAt;
@@ -306,6 +322,7 @@ export function renderConversation(conversation: Conversation, rootLead: Lead, n
     stages: conversation.stages,
     omittedStages: conversation.omittedStages,
     slaMinutes: sla?.minutes ?? null,
+    crm,
     ownership: {
       conversationId: conversation.id,
       owner: conversation.owner,
