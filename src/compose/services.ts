@@ -30,7 +30,16 @@ export function composeServices(
   const slaPolicyFor = async (channel: string | null) =>
     resolvePolicy(config.sla, await settings.get(), channel);
   const availability = () => rotationAvailability({ slack, awayStatuses: config.awayStatuses });
-  const home: HomeDeps = { conversations, leadTable, slack, clock, roles, settings };
+  // The ownership history gives the managers' figures their speed tiers (first claims) and fairness.
+  const home: HomeDeps = {
+    conversations,
+    leadTable,
+    slack,
+    clock,
+    roles,
+    settings,
+    ownershipLog: stores.ownershipLog,
+  };
   // Only in Slack: local mode has no App Home to refresh.
   const homeRefresher = options.refreshesHome
     ? createHomeRefresher(home, log.child({ component: 'home' }))

@@ -52,6 +52,8 @@ export interface TeamFigures {
   readonly fairness?: readonly RepFairness[];
   /** What the leads became (absent where the figures were made from part of a conversation). */
   readonly pipeline?: PipelineFigures;
+  /** The shares of leads that made each speed tier (absent where the ownership history was not read). */
+  readonly speedShares?: SpeedShares;
 }
 
 /** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below. */
@@ -288,5 +290,85 @@ export function pipelineFigures(
     firstFollowUp: { ...spread(firstFollowUps), bands },
     timeToClose: spread(closeTimes),
     stale,
+  };
+}
+
+/** The speed-to-lead tiers the figures report against: the evidence sales teams quote (HBR 2011). */
+export const SPEED_TIERS = [
+  { key: 'claimed', label: 'claimed within 5 min', minutes: 5 },
+  { key: 'touchedIn1h', label: 'first touch within 1 h', minutes: 60 },
+  { key: 'touchedIn24h', label: 'first touch within 24 h', minutes: 24 * 60 },
+] as const;
+export type SpeedTier = (typeof SPEED_TIERS)[number]['key'];
+
+/** How many leads made a tier: in time, late (or not yet done past it), and still inside it. */
+export interface TierShare {
+  readonly met: number;
+  readonly missed: number;
+  readonly pending: number;
+  /** met / (met + missed); null while nothing was decided. */
+  readonly share: number | null;
+}
+
+export type TierShares = Readonly<Record<SpeedTier, TierShare>>;
+
+/** The shares of leads that made each tier: the whole team, by rep (the owner now) and by action. */
+export interface SpeedShares {
+  readonly all: TierShares;
+  readonly byRep: Readonly<Record<string, TierShares>>;
+  readonly byAction: Readonly<Record<string, TierShares>>;
+}
+
+/** What the tiers need of a conversation: when it began, when someone first owned it, its first touch. */
+export interface SpeedFacts extends ConversationFacts {
+  /** When a rep first claimed it or was given it; null when nobody was yet. */
+  readonly firstOwnedAt: Date | null;
+}
+
+function tierOutcome(
+  start: Date,
+  done: Date | null,
+  minutes: number,
+  now: Date,
+): keyof Omit<TierShare, 'share'> {
+  const deadline = start.getTime() + minutes * 60_000;
+  if (done !== null) return done.getTime() <= deadline ? 'met' : 'missed';
+  return now.getTime() > deadline ? 'missed' : 'pending';
+}
+
+function sharesOf(conversations: readonly SpeedFacts[], now: Date): TierShares {
+  const entries = SPEED_TIERS.map((tier) => {
+    const counts = { met: 0, missed: 0, pending: 0 };
+    for (const c of conversations) {
+      const start = c.stages[0]?.at;
+      if (start === undefined) continue;
+      const done = tier.key === 'claimed' ? c.firstOwnedAt : c.firstFollowUpAt;
+      counts[tierOutcome(start, done, tier.minutes, now)] += 1;
+    }
+    const decided = counts.met + counts.missed;
+    return [tier.key, { ...counts, share: decided === 0 ? null : counts.met / decided }] as const;
+  });
+  return Object.fromEntries(entries) as Record<SpeedTier, TierShare>;
+}
+
+/**
+ * The shares of leads claimed within 5 minutes and first touched within an hour and within a day
+ * (wall-clock time from the first lead's arrival), for the team, each rep and each action. DNC leads
+ * are left out: nobody is meant to contact those customers.
+ */
+export function speedShares(conversations: readonly SpeedFacts[], now: Date): SpeedShares {
+  const chased = conversations.filter((c) => c.stages[0] !== undefined && c.stages[0].action !== 'DNC');
+  const group = (keyOf: (c: SpeedFacts) => string | null) => {
+    const groups = new Map<string, SpeedFacts[]>();
+    for (const c of chased) {
+      const key = keyOf(c);
+      if (key !== null) groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    return Object.fromEntries([...groups].map(([key, members]) => [key, sharesOf(members, now)]));
+  };
+  return {
+    all: sharesOf(chased, now),
+    byRep: group((c) => c.owner),
+    byAction: group((c) => c.stages[0]?.action ?? null),
   };
 }

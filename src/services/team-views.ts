@@ -1,7 +1,13 @@
 import { subDays } from 'date-fns';
 import { type Conversation, isAwaitingFollowUp, summarizeConversation } from '../domain/conversation.ts';
 import { offerOfConversationKey } from '../domain/lead.ts';
-import { pipelineFigures, rotationFairness, type TeamFigures, teamFigures } from '../domain/stats.ts';
+import {
+  pipelineFigures,
+  rotationFairness,
+  speedShares,
+  type TeamFigures,
+  teamFigures,
+} from '../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../domain/team-views.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
@@ -147,5 +153,17 @@ export async function figuresFor(days: number, deps: TeamViewDeps, audience: Aud
   const events = (await deps.ownershipLog.listSince(since)).filter(
     (event) => audience.kind === 'everyone' || visible.has(event.conversationId),
   );
-  return { ...figures, pipeline, fairness: rotationFairness(events) };
+  // When each conversation was first owned: its earliest claim or assignment in the history.
+  const firstOwned = new Map<string, Date>();
+  for (const event of events) {
+    const known = firstOwned.get(event.conversationId);
+    if (event.to !== null && (known === undefined || event.at < known))
+      firstOwned.set(event.conversationId, event.at);
+  }
+  const shares = speedShares(
+    // A conversation owned before the history was kept has no event: its owner's since stands in.
+    facts.map((fact) => ({ ...fact, firstOwnedAt: firstOwned.get(fact.id) ?? fact.ownerSince })),
+    now,
+  );
+  return { ...figures, pipeline, fairness: rotationFairness(events), speedShares: shares };
 }

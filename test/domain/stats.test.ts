@@ -7,7 +7,9 @@ import {
   pipelineFigures,
   type RepFairness,
   rotationFairness,
+  type SpeedFacts,
   slaOutcome,
+  speedShares,
   teamFigures,
 } from '../../src/domain/stats.ts';
 
@@ -257,5 +259,100 @@ describe('pipelineFigures', () => {
       (channel) => (channel === 'C1' ? 60 : null),
     );
     expect(figures.stale).toBe(1);
+  });
+});
+
+describe('speedShares', () => {
+  const minute = 60_000;
+  const start = t(0);
+  const at = (minutes: number) => new Date(start.getTime() + minutes * minute);
+  const lead = (options: {
+    claimed?: number;
+    touched?: number;
+    owner?: string | null;
+    action?: 'PLT' | 'Create' | 'DNC';
+  }): SpeedFacts => ({
+    owner: options.owner === undefined ? 'U0ANNA' : options.owner,
+    stages: [{ action: options.action ?? 'PLT', channel: 'AppSource', at: start }],
+    firstFollowUpAt: options.touched === undefined ? null : at(options.touched),
+    followUp: options.touched === undefined ? null : { at: at(options.touched) },
+    sla: null,
+    firstOwnedAt: options.claimed === undefined ? null : at(options.claimed),
+  });
+
+  it.each([
+    {
+      name: 'claimed in 5 min, touched in 1 h',
+      lead: { claimed: 5, touched: 60 },
+      now: 2000,
+      met: ['claimed', 'touchedIn1h', 'touchedIn24h'],
+      missed: [],
+      pending: [],
+    },
+    {
+      name: 'claimed at 6 min, touched at 61 min',
+      lead: { claimed: 6, touched: 61 },
+      now: 2000,
+      met: ['touchedIn24h'],
+      missed: ['claimed', 'touchedIn1h'],
+      pending: [],
+    },
+    {
+      name: 'unclaimed at 4 min',
+      lead: { owner: null },
+      now: 4,
+      met: [],
+      missed: [],
+      pending: ['claimed', 'touchedIn1h', 'touchedIn24h'],
+    },
+    {
+      name: 'unclaimed and untouched at 2 h',
+      lead: { owner: null },
+      now: 120,
+      met: [],
+      missed: ['claimed', 'touchedIn1h'],
+      pending: ['touchedIn24h'],
+    },
+    {
+      name: 'touched after a day',
+      lead: { claimed: 1, touched: 1441 },
+      now: 3000,
+      met: ['claimed'],
+      missed: ['touchedIn1h', 'touchedIn24h'],
+      pending: [],
+    },
+  ] as const)('$name', ({ lead: options, now, met, missed, pending }) => {
+    const { all } = speedShares([lead(options)], at(now));
+    for (const tier of ['claimed', 'touchedIn1h', 'touchedIn24h'] as const) {
+      const expected = (met as readonly string[]).includes(tier)
+        ? 'met'
+        : (missed as readonly string[]).includes(tier)
+          ? 'missed'
+          : 'pending';
+      expect({ tier, outcome: Object.entries(all[tier]).find(([, count]) => count === 1)?.[0] }).toEqual({
+        tier,
+        outcome: expected,
+      });
+    }
+    expect(pending.length + met.length + missed.length).toBe(3);
+  });
+
+  it('shares decided leads by team, rep and action; DNC leads are not counted', () => {
+    const shares = speedShares(
+      [
+        lead({ claimed: 2, touched: 30, owner: 'U0ANNA', action: 'PLT' }),
+        lead({ claimed: 20, touched: 300, owner: 'U0BEN', action: 'Create' }),
+        lead({ claimed: 1, owner: 'U0ANNA', action: 'Create' }),
+        lead({ owner: null, action: 'DNC' }),
+      ],
+      at(400),
+    );
+    expect(shares.all.claimed).toEqual({ met: 2, missed: 1, pending: 0, share: 2 / 3 });
+    expect(shares.all.touchedIn1h).toEqual({ met: 1, missed: 2, pending: 0, share: 1 / 3 });
+    expect(shares.all.touchedIn24h).toEqual({ met: 2, missed: 0, pending: 1, share: 1 });
+    expect(shares.byRep.U0ANNA?.claimed).toEqual({ met: 2, missed: 0, pending: 0, share: 1 });
+    expect(shares.byRep.U0BEN?.claimed.share).toBe(0);
+    expect(Object.keys(shares.byAction).sort()).toEqual(['Create', 'PLT']);
+    expect(shares.byAction.Create?.touchedIn1h).toEqual({ met: 0, missed: 2, pending: 0, share: 0 });
   });
 });

@@ -67,6 +67,10 @@ describe('App Home', () => {
     expect(texts).toContain('*Your open leads* (page 1 of 20, 500 in all)');
     expect(texts).toContain('*Overdue follow-ups (team)* (page 1 of 20, 500 in all)');
     expect(texts.some((text) => text.startsWith('*Last 7 days*: 500 lead(s)'))).toBe(true);
+    // The speed tiers, for the team of a manager (the leads were seeded owned, never followed up).
+    expect(texts.find((text) => text.startsWith('*Speed to lead against the tiers*'))).toContain(
+      '• First touch within 1 h: 0% (0 of 500)',
+    );
   }, 60_000);
 
   it('shows a rep only their own leads, not the team’s', async () => {

@@ -117,7 +117,7 @@ describe('/leads mine, overdue and stats', () => {
     });
     await conversations().setOwner(b ?? '', null, 'U0BEN', ctx.now, true);
     ctx.now = addHours(ctx.now, 30);
-    const [summary, reps] = await leads('stats 7d', 'U0ANNA');
+    const [summary, reps, tiers] = await leads('stats 7d', 'U0ANNA');
     expect(summary).toBe(
       [
         '*Last 7 days*: 3 lead(s)',
@@ -130,6 +130,21 @@ describe('/leads mine, overdue and stats', () => {
     );
     expect(reps).toBe(
       '*Per rep*\n• <@U0ANNA>: 1 lead(s), speed to lead 2h (median), SLA 100%\n• <@U0BEN>: 1 lead(s), speed to lead — (median), SLA 0%',
+    );
+    // Alpha and Beta were owned at once, Gamma never; Alpha was first touched after 2 hours.
+    expect(tiers).toBe(
+      [
+        '*Speed to lead against the tiers* (share of the leads decided so far)',
+        '• Claimed within 5 min: 67% (2 of 3)',
+        '• First touch within 1 h: 0% (0 of 3)',
+        '• First touch within 24 h: 33% (1 of 3)',
+        '*By rep*',
+        '• <@U0ANNA>: claimed 5 min 100% · 1 h 0% · 24 h 100%',
+        '• <@U0BEN>: claimed 5 min 100% · 1 h 0% · 24 h 0%',
+        '*By action*',
+        '• Test Drive started: claimed 5 min 100% · 1 h 0% · 24 h 50%',
+        '• Contact me: claimed 5 min 0% · 1 h 0% · 24 h 0%',
+      ].join('\n'),
     );
   });
 });

@@ -1,3 +1,5 @@
+import { stageName } from '../../domain/explain.ts';
+import type { LeadAction } from '../../domain/lead-source.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import type { SkipReason } from '../../domain/rotation.ts';
 import { formatDuration } from '../../domain/sla.ts';
@@ -6,7 +8,12 @@ import {
   type PipelineFigures,
   RESPONSE_BANDS,
   type RepFairness,
+  SPEED_TIERS,
+  type SpeedShares,
+  type SpeedTier,
   type TeamFigures,
+  type TierShare,
+  type TierShares,
 } from '../../domain/stats.ts';
 import type { LeadListItem, LeadListPage } from '../../domain/team-views.ts';
 import { slackDate } from './lead-message.ts';
@@ -83,9 +90,52 @@ export function figuresBlocks(figures: TeamFigures, days: number): Block[] {
       ].join('\n'),
     ),
     ...(reps.length > 0 ? [section(`*Per rep*\n${reps.join('\n')}`)] : []),
+    ...(figures.speedShares ? [section(speedSharesText(figures.speedShares))] : []),
     ...(figures.pipeline ? pipelineBlocks(figures.pipeline) : []),
     ...(figures.fairness?.length ? [section(fairnessText(figures.fairness))] : []),
   ];
+}
+
+/** "80% (8 of 10, 2 pending)": the share of decided leads that made a tier. */
+function tierText(share: TierShare): string {
+  const pending = share.pending > 0 ? `, ${share.pending} pending` : '';
+  return `${rate(share.share)} (${share.met} of ${share.met + share.missed}${pending})`;
+}
+
+/** "5 min 80% · 1 h 60% · 24 h 90%": one group's tiers on one line. */
+function tierLine(shares: TierShares): string {
+  const short: Readonly<Record<SpeedTier, string>> = {
+    claimed: 'claimed 5 min',
+    touchedIn1h: '1 h',
+    touchedIn24h: '24 h',
+  };
+  return SPEED_TIERS.map((tier) => `${short[tier.key]} ${rate(shares[tier.key].share)}`).join(' · ');
+}
+
+/**
+ * The speed tiers: the share of leads claimed within 5 minutes and first touched within an hour and
+ * a day, for the team, then the largest groups by rep and by action.
+ */
+function speedSharesText(shares: SpeedShares): string {
+  // The largest groups first: a group's size is its leads (each is met, missed or pending in a tier).
+  const size = ({ touchedIn24h: { met, missed, pending } }: TierShares) => met + missed + pending;
+  const groups = (byKey: Readonly<Record<string, TierShares>>, label: (key: string) => string) =>
+    Object.entries(byKey)
+      .sort((a, b) => size(b[1]) - size(a[1]) || a[0].localeCompare(b[0]))
+      .slice(0, TOP_GROUPS)
+      .map(([key, group]) => `• ${label(key)}: ${tierLine(group)}`);
+  return [
+    '*Speed to lead against the tiers* (share of the leads decided so far)',
+    ...SPEED_TIERS.map(
+      (tier) => `• ${tier.label[0]?.toUpperCase()}${tier.label.slice(1)}: ${tierText(shares.all[tier.key])}`,
+    ),
+    ...(Object.keys(shares.byRep).length > 0
+      ? ['*By rep*', ...groups(shares.byRep, (rep) => `<@${rep}>`)]
+      : []),
+    ...(Object.keys(shares.byAction).length > 0
+      ? ['*By action*', ...groups(shares.byAction, (action) => stageName(action as LeadAction))]
+      : []),
+  ].join('\n');
 }
 
 /** Groups shown per comparison: the largest, so the section stays readable and within Slack's limits. */
