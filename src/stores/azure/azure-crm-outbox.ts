@@ -70,6 +70,21 @@ function writeOf(entity: DueEntity & { etag: string }): CrmWrite | null {
   };
 }
 
+/** A queued write as first stored: due at `at`, no attempt yet; `change` is JSON, empty for a lead's own. */
+function queuedEntity(key: string, leadId: LeadId, at: Date, change: string) {
+  return {
+    partitionKey: PARTITION,
+    rowKey: `${DUE}${key}`,
+    leadPartitionKey: leadId.partitionKey,
+    leadRowKey: leadId.rowKey,
+    change,
+    queuedAt: at,
+    notBefore: at,
+    attempts: 0,
+    lastError: '',
+  };
+}
+
 export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
   const dueRow = (write: CrmWrite) => ({ partitionKey: PARTITION, rowKey: `${DUE}${write.key}` });
 
@@ -104,18 +119,7 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
     async enqueue(key, leadId, at) {
       // A lead written already is not queued again (a Slack retry re-queues after the CRM was written).
       if ((await getOrNull<DoneEntity>(client, PARTITION, `${DONE}${key}`)) !== null) return;
-      await conditionally(() =>
-        client.createEntity({
-          partitionKey: PARTITION,
-          rowKey: `${DUE}${key}`,
-          leadPartitionKey: leadId.partitionKey,
-          leadRowKey: leadId.rowKey,
-          queuedAt: at,
-          notBefore: at,
-          attempts: 0,
-          lastError: '',
-        }),
-      );
+      await conditionally(() => client.createEntity(queuedEntity(key, leadId, at, '')));
     },
     async enqueueChange(key, leadId, change) {
       const leadKey = leadKeyOfChange(key);
@@ -126,17 +130,7 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
       if (leadRows.every((row) => row === null)) return false;
       if ((await getOrNull<DoneEntity>(client, PARTITION, `${DONE}${key}`)) !== null) return true;
       await conditionally(() =>
-        client.createEntity({
-          partitionKey: PARTITION,
-          rowKey: `${DUE}${key}`,
-          leadPartitionKey: leadId.partitionKey,
-          leadRowKey: leadId.rowKey,
-          change: serialiseCrmChange(change),
-          queuedAt: change.at,
-          notBefore: change.at,
-          attempts: 0,
-          lastError: '',
-        }),
+        client.createEntity(queuedEntity(key, leadId, change.at, serialiseCrmChange(change))),
       );
       return true;
     },
@@ -231,20 +225,7 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
       // Of two simultaneous Retries one moves it back; the other finds it gone (or queued) and says so.
       return transact([
         ['delete', { partitionKey: PARTITION, rowKey: `${ASIDE}${key}` }],
-        [
-          'create',
-          {
-            partitionKey: PARTITION,
-            rowKey: `${DUE}${key}`,
-            leadPartitionKey: aside.leadPartitionKey,
-            leadRowKey: aside.leadRowKey,
-            change: aside.change ?? '',
-            queuedAt,
-            notBefore: at,
-            attempts: 0,
-            lastError: '',
-          },
-        ],
+        ['create', { ...queuedEntity(key, leadIdOf(aside), queuedAt, aside.change ?? ''), notBefore: at }],
       ]);
     },
     async writtenOf(key) {
