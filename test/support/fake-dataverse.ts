@@ -10,12 +10,19 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
  * (0x80040237), retrieve by id (404, 0x80040217), `$filter` on `emailaddress1`, Bearer tokens,
  * service-protection 429s with Retry-After, and answers lost after the write. Write-back: PATCH of a
  * lead's `statecode`/`statuscode` and `ownerid@odata.bind`, `systemusers` by `internalemailaddress`,
- * and `annotations` (notes) created with a client-set id on a lead.
+ * and `annotations` (notes) created with a client-set id on a lead. Tokens: the credential below, or
+ * App Service's managed identity endpoint (`identityEndpoint`: GET with `X-IDENTITY-HEADER`,
+ * `api-version=2019-08-01` and `resource`), as @azure/identity's ManagedIdentityCredential calls it.
  */
 export interface FakeDataverse {
   readonly url: string;
   /** Hands out the stand-in's current token, as @azure/identity would (for the environment's scope). */
   readonly credential: TokenCredential & { readonly scopes: string[] };
+  /** A managed identity endpoint (App Service's): IDENTITY_ENDPOINT and IDENTITY_HEADER for the bot. */
+  readonly identityEndpoint: string;
+  readonly identityHeader: string;
+  /** The resources tokens were asked for at the managed identity endpoint, in order. */
+  readonly identityRequests: string[];
   readonly leads: Map<string, Record<string, string | number>>;
   /** Notes (annotations) in the order they were made. */
   readonly notes: Record<string, string>[];
@@ -50,7 +57,11 @@ const LEAD_ATTRIBUTES = new Set([
 const STATUS_REASONS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2], 1: [3], 2: [4, 5, 6, 7] };
 const NOTE_ATTRIBUTES = new Set(['annotationid', 'subject', 'notetext', 'objectid_lead@odata.bind']);
 
+const IDENTITY_PATH = '/msi/token';
+
 export async function createFakeDataverse(): Promise<FakeDataverse> {
+  const identityHeader = randomUUID();
+  const identityRequests: string[] = [];
   const leads = new Map<string, Record<string, string | number>>();
   const notes: Record<string, string>[] = [];
   const users = new Map<string, string>([['u0rep1@team.example', '5f0c2a57-0000-4000-8000-000000000042']]);
@@ -186,6 +197,24 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
         });
         res.end(body === null ? '' : JSON.stringify(body));
       };
+      if (url.pathname === IDENTITY_PATH) {
+        const resource = url.searchParams.get('resource') ?? '';
+        identityRequests.push(resource);
+        const valid =
+          req.headers['x-identity-header'] === identityHeader &&
+          url.searchParams.get('api-version') === '2019-08-01' &&
+          resource.replace(/\/+$/, '') === url.origin;
+        return reply(
+          valid
+            ? json(200, {
+                access_token: `dataverse-token-${generation}`,
+                expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+                resource,
+                token_type: 'Bearer',
+              })
+            : json(400, { statusCode: 400, message: 'The request is not valid for this identity.' }),
+        );
+      }
       if (req.headers.authorization !== `Bearer dataverse-token-${generation}`)
         return reply(
           error(401, '0x80072560', 'The user is not authenticated.', {
@@ -221,6 +250,9 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    identityEndpoint: `http://127.0.0.1:${port}${IDENTITY_PATH}`,
+    identityHeader,
+    identityRequests,
     credential: {
       scopes,
       async getToken(scope): Promise<AccessToken> {
