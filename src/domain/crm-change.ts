@@ -128,9 +128,6 @@ export interface CrmUpdate {
   readonly maybeWritten: boolean;
 }
 
-/** How a Slack user is named in the CRM: their e-mail when Slack gives it, else their Slack id. */
-export type SlackUserNames = (userId: string) => string;
-
 const FOLLOW_UP_WORDS: Readonly<Record<FollowUpKind, string>> = {
   call: 'Call',
   email: 'E-mail',
@@ -152,10 +149,11 @@ export function crmUpdateOf(input: {
   readonly key: string;
   readonly change: CrmChange;
   readonly ownerEmail: string | null;
-  readonly nameOf: SlackUserNames;
+  /** Who made the change, as the CRM's readers know them: their e-mail, else "Slack user U…". */
+  readonly byName: string;
   readonly maybeWritten: boolean;
 }): CrmUpdate {
-  const { key, change, nameOf } = input;
+  const { key, change, byName } = input;
   const base = { key, at: change.at, maybeWritten: input.maybeWritten };
   const reference = crmReferenceOf(key);
   const subject = (words: string) => `${words.slice(0, 255 - reference.length - 3)} (${reference})`;
@@ -170,9 +168,9 @@ export function crmUpdateOf(input: {
         stage: change.stage,
         ownerEmail: null,
         activity: {
-          subject: subject(`${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${nameOf(change.by)}`),
+          subject: subject(`${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${byName}`),
           body: [
-            `${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${nameOf(change.by)} at ${when}.`,
+            `${FOLLOW_UP_WORDS[change.followUpKind]} logged in Slack by ${byName} at ${when}.`,
             ...(change.nextStepOn === null ? [] : [`Next step planned for ${change.nextStepOn}.`]),
             ...(change.note === null ? [] : ['', 'Note:', change.note]),
           ].join('\n'),
@@ -184,9 +182,9 @@ export function crmUpdateOf(input: {
         stage: change.stage,
         ownerEmail: null,
         activity: {
-          subject: subject(`Stage ${change.stage}, set in Slack by ${nameOf(change.by)}`),
+          subject: subject(`Stage ${change.stage}, set in Slack by ${byName}`),
           body: [
-            `Stage set to ${change.stage} in Slack by ${nameOf(change.by)} at ${when}.`,
+            `Stage set to ${change.stage} in Slack by ${byName} at ${when}.`,
             ...(change.reason === null ? [] : ['', 'Reason:', change.reason]),
           ].join('\n'),
         },

@@ -59,6 +59,8 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
   let unauthorized: string | null = null;
   let rateLimited = false;
   let next = 0;
+  /** Slack users' e-mails, asked once a run: a rep's many changes ask Slack once. */
+  const emails = new Map<string, Promise<string | null>>();
 
   /** Writes the lead's record; null when there is nothing to write (its row is gone, or not for the CRM). */
   async function writeLead(write: CrmWrite): Promise<CrmRecord | null> {
@@ -80,14 +82,13 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
       if (!waiting) return null;
       throw new CrmCallError('unavailable', "waiting for the lead's own record (set aside in /leads failed)");
     }
-    const emails = new Map<string, string | null>();
-    for (const userId of new Set([change.by, ...(change.kind === 'owner' ? [change.ownerId] : [])]))
-      emails.set(userId, await emailOf(userId));
+    const by = await emailOf(change.by);
+    const ownerEmail = change.kind === 'owner' ? await emailOf(change.ownerId) : null;
     const update = crmUpdateOf({
       key: write.key,
       change,
-      ownerEmail: change.kind === 'owner' ? (emails.get(change.ownerId) ?? null) : null,
-      nameOf: (userId) => emails.get(userId) ?? `Slack user ${userId}`,
+      ownerEmail,
+      byName: by ?? `Slack user ${change.by}`,
       // A first attempt cannot have written anything; after a lost answer, the adapter looks first.
       maybeWritten: write.attempts > 1,
     });
@@ -97,14 +98,20 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
   }
 
   /** A Slack user's e-mail; Slack not answering postpones the write (the owner would be left out). */
-  async function emailOf(userId: string): Promise<string | null> {
-    try {
-      return (await deps.slack.userProfile(userId)).email;
-    } catch (error) {
-      if (!(error instanceof SlackCallError)) throw error;
-      if (error.code === 'user_not_found') return null;
-      throw new CrmCallError('unavailable', `Slack did not give ${userId}'s e-mail: ${error.code}`);
-    }
+  function emailOf(userId: string): Promise<string | null> {
+    const known = emails.get(userId);
+    if (known !== undefined) return known;
+    const asked = deps.slack.userProfile(userId).then(
+      (profile) => profile.email,
+      (error: unknown) => {
+        emails.delete(userId); // a failure is asked again by the next write
+        if (!(error instanceof SlackCallError)) throw error;
+        if (error.code === 'user_not_found') return null;
+        throw new CrmCallError('unavailable', `Slack did not give ${userId}'s e-mail: ${error.code}`);
+      },
+    );
+    emails.set(userId, asked);
+    return asked;
   }
 
   async function handOne(write: CrmWrite): Promise<Outcome | null> {
@@ -132,7 +139,8 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
       if (!(error instanceof CrmCallError)) throw error;
       if (error.permanent) {
         await deps.outbox.setAside(taken, error.detail, deps.clock());
-        log.error(`${deps.crm.name} refused a lead; it is set aside for /leads failed`, {
+        const what = taken.change === null ? 'a lead' : `a lead's ${taken.change.kind} change`;
+        log.error(`${deps.crm.name} refused ${what}; it is set aside for /leads failed`, {
           reason: error.detail,
         });
         return 'setAside';
@@ -144,7 +152,7 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
         error.message,
         crmRetryAt(deps.clock(), taken.attempts, error.retryAfterMs),
       );
-      log.warn(`could not write a lead to ${deps.crm.name}; it will be tried again`, {
+      log.warn(`could not write to ${deps.crm.name}; it will be tried again`, {
         error: error.message,
         attempts: taken.attempts,
       });

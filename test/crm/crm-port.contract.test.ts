@@ -163,7 +163,7 @@ function followUpUpdate(recordId: string, note: string): CrmUpdate {
     key: crmChangeKeyOf(`mkt-${recordId}`, change),
     change,
     ownerEmail: null,
-    nameOf: () => 'u0rep1@team.example',
+    byName: 'u0rep1@team.example',
     maybeWritten: false,
   });
 }
@@ -174,7 +174,7 @@ function ownerUpdate(email: string): CrmUpdate {
     key: crmChangeKeyOf('mkt-owner', change),
     change,
     ownerEmail: email,
-    nameOf: () => email,
+    byName: email,
     maybeWritten: false,
   });
 }
@@ -185,7 +185,7 @@ function lostUpdate(): CrmUpdate {
     key: crmChangeKeyOf('mkt-lost', change),
     change,
     ownerEmail: null,
-    nameOf: () => 'u0rep1@team.example',
+    byName: 'u0rep1@team.example',
     maybeWritten: false,
   });
 }

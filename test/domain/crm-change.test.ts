@@ -117,7 +117,7 @@ describe('crmUpdateOf', () => {
       key,
       change,
       ownerEmail: change.kind === 'owner' ? 'rep@contoso.example' : null,
-      nameOf: names,
+      byName: names(change.by),
       maybeWritten: false,
     });
     expect(update).toEqual({ key, at, maybeWritten: false, ...expected });
@@ -130,7 +130,7 @@ describe('crmUpdateOf', () => {
       key,
       change,
       ownerEmail: null,
-      nameOf: () => 'n'.repeat(400),
+      byName: 'n'.repeat(400),
       maybeWritten: true,
     });
     expect(update.activity?.subject.length).toBeLessThanOrEqual(255);

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../domain/audit.ts';
+import { leadKeyOfChange } from '../../domain/crm-change.ts';
 import { type LeadId, leadIdText } from '../../domain/lead.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { encodeLeadRef, LEAD_ACTIONS } from './actions.ts';
@@ -130,7 +131,7 @@ export function renderSetAsideLeads(
         .slice(0, SET_ASIDE_SHOWN)
         .map((write) =>
           retryRow(
-            `• Lead ${literalMrkdwn(truncate(leadIdText(write.leadId), 300))}, refused ${slackDate(write.at)}: ${literalMrkdwn(truncate(write.reason, 1500))}`,
+            `• Lead ${literalMrkdwn(truncate(leadIdText(write.leadId), 300))}${leadKeyOfChange(write.key) === write.key ? '' : ' (a change made in Slack: owner, follow-up or stage)'}, refused ${slackDate(write.at)}: ${literalMrkdwn(truncate(write.reason, 1500))}`,
             LEAD_ACTIONS.retryCrmWrite,
             write.key,
           ),
