@@ -96,6 +96,8 @@ export interface Config {
   readonly crmSchedule: string;
   /** A CRM call not answered by then counts as unanswered (the write is tried again: it is idempotent). */
   readonly crmTimeoutSeconds: number;
+  /** How long a new card waits for the CRM's answer about the customer; a later answer edits the card. */
+  readonly crmLookupBudgetMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -351,6 +353,7 @@ export const SETTINGS = {
   ),
   crmFile: setting('CRM_FILE', null as string | null, optionalText),
   crmTimeoutSeconds: setting('CRM_TIMEOUT_SECONDS', 20, wholeNumber(1, 300)),
+  crmLookupBudgetMs: setting('CRM_LOOKUP_BUDGET_MS', 2000, wholeNumber(0, 10_000)),
   crmSchedule: setting('CRM_SCHEDULE', '*/10 * * * * *', cron('"*/10 * * * * *" writes every 10 seconds')),
   hubspotToken: setting(
     'HUBSPOT_TOKEN',
@@ -617,6 +620,7 @@ export function loadConfig(env: Env): Config {
     crm,
     crmSchedule: v.crmSchedule,
     crmTimeoutSeconds: v.crmTimeoutSeconds,
+    crmLookupBudgetMs: v.crmLookupBudgetMs,
   };
 }
 

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       crm: null,
       crmSchedule: '*/10 * * * * *',
       crmTimeoutSeconds: 20,
+      crmLookupBudgetMs: 2000,
     });
   });
 

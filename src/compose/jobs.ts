@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ScheduledJob, withBackoff } from '../scheduler.ts';
 import { refreshCardOfLead } from '../services/conversation-message.ts';
+import { createCrmLookup } from '../services/crm-lookup.ts';
 import type { CrmPort } from '../services/crm-port.ts';
 import {
   reportBlockedChannels,
@@ -81,7 +82,19 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
       arrivals: stores.arrivals,
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
-      ...(crm === null ? {} : { crmOutbox: stores.crmOutbox }),
+      ...(crm === null
+        ? {}
+        : {
+            crmOutbox: stores.crmOutbox,
+            crmLookup: createCrmLookup({
+              crm,
+              lookups: stores.crmLookups,
+              budgetMs: config.crmLookupBudgetMs,
+              log: log.child({ component: 'crm-lookup' }),
+            }),
+            redrawCard: (leadId: LeadId) =>
+              refreshCardOfLead(leadId, { ...services.ownership, leadRecords: stores.leadRecords }),
+          }),
     },
     crm:
       crm === null

@@ -60,9 +60,13 @@ export function composeServices(
       ? {}
       : {
           crmChanges: stores.crmOutbox,
-          crmCardLink: async (rootLeadId: LeadId) => {
-            const written = await stores.crmOutbox.writtenOf(crmKeyOf(rootLeadId));
-            return written && { crmName: crm.name, url: written.url };
+          crmCard: async (rootLeadId: LeadId) => {
+            const key = crmKeyOf(rootLeadId);
+            const [written, lookup] = await Promise.all([
+              stores.crmOutbox.writtenOf(key),
+              stores.crmLookups.lookupOf(key),
+            ]);
+            return { crmName: crm.name, lookup, record: written && { url: written.url } };
           },
         }),
   };

@@ -4,6 +4,7 @@ import { createAzureArrivalIndex } from '../stores/azure/azure-arrival-index.ts'
 import { createAzureAuditLog } from '../stores/azure/azure-audit-log.ts';
 import { createAzureCapacityStore } from '../stores/azure/azure-capacity-store.ts';
 import { createAzureConversationStore } from '../stores/azure/azure-conversation-store.ts';
+import { createAzureCrmLookupStore } from '../stores/azure/azure-crm-lookup-store.ts';
 import { createAzureCrmOutbox } from '../stores/azure/azure-crm-outbox.ts';
 import { createAzureCursorStore } from '../stores/azure/azure-cursor-store.ts';
 import { createAzureDeliveryStore } from '../stores/azure/azure-delivery-store.ts';
@@ -65,6 +66,7 @@ export async function openStores(config: Config, serviceClock: ServiceClock, log
     ownershipLog: createAzureOwnershipLog(tables.Ownership),
     auditLog: createAzureAuditLog(tables.Audit),
     crmOutbox: createAzureCrmOutbox(tables.Crm),
+    crmLookups: createAzureCrmLookupStore(tables.Crm),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { PipelineStage } from '../domain/conversation.ts';
+import { type CrmCustomer, websiteHost } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { fnv1a64 } from '../domain/lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
@@ -174,8 +175,69 @@ export function createDataverseCrm(settings: DataverseSettings): CrmPort {
     );
   });
 
+  interface DataverseCustomer {
+    readonly [column: string]: unknown;
+    readonly owninguser?: { readonly fullname?: unknown; readonly internalemailaddress?: unknown } | null;
+  }
+
+  /** The rows a query finds, with the count of them all when asked (`$count=true`). */
+  async function rows(path: string): Promise<{ value: DataverseCustomer[]; count: number }> {
+    const answer = await call('GET', path);
+    if (!answer.ok) throw await failureOf(answer);
+    const body = (await answer.json()) as { value?: DataverseCustomer[]; '@odata.count'?: number };
+    return { value: body.value ?? [], count: body['@odata.count'] ?? body.value?.length ?? 0 };
+  }
+
+  const query = (table: string, select: string, filter: string, top: number) =>
+    `/${table}?$select=${select}&$expand=owninguser($select=fullname,internalemailaddress)&$filter=${encodeURIComponent(filter)}&$orderby=createdon asc&$top=${top}`;
+
+  async function customerOf(row: DataverseCustomer, matchedBy: 'email' | 'domain'): Promise<CrmCustomer> {
+    const [table, idColumn, parent] =
+      matchedBy === 'email'
+        ? (['contact', 'contactid', '_parentcontactid_value'] as const)
+        : (['account', 'accountid', '_parentaccountid_value'] as const);
+    const id = String(row[idColumn]);
+    const open = await rows(
+      `/opportunities?$select=opportunityid&$filter=${encodeURIComponent(`${parent} eq ${id} and statecode eq 0`)}&$count=true&$top=1`,
+    );
+    const since = typeof row.createdon === 'string' ? new Date(row.createdon) : null;
+    const name = matchedBy === 'email' ? row.fullname : row.name;
+    const owner = row.owninguser ?? null;
+    return {
+      matchedBy,
+      name: typeof name === 'string' && name !== '' ? name : null,
+      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      owner: owner && {
+        name: typeof owner.fullname === 'string' ? owner.fullname : null,
+        email: typeof owner.internalemailaddress === 'string' ? owner.internalemailaddress : null,
+      },
+      openDeals: open.count,
+      url: `${base}/main.aspx?pagetype=entityrecord&etn=${table}&id=${id}`,
+    };
+  }
+
   return {
     name: 'Dynamics 365',
+    async lookUpCustomer(customer) {
+      const contacts = await rows(
+        query('contacts', 'contactid,fullname,createdon', `emailaddress1 eq ${odataText(customer.email)}`, 1),
+      );
+      if (contacts.value[0]) return customerOf(contacts.value[0], 'email');
+      if (customer.domain === null) return null;
+      // websiteurl is free text ("https://www.contoso.com/"): candidates by contains, matched by their host.
+      const accounts = await rows(
+        query(
+          'accounts',
+          'accountid,name,createdon,websiteurl',
+          `contains(websiteurl,${odataText(customer.domain)})`,
+          20,
+        ),
+      );
+      const account = accounts.value.find(
+        (row) => typeof row.websiteurl === 'string' && websiteHost(row.websiteurl) === customer.domain,
+      );
+      return account === undefined ? null : customerOf(account, 'domain');
+    },
     async updateRecord(record, update) {
       const status = update.stage === null ? null : settings.statuses[update.stage];
       const ownerId = update.ownerEmail === null ? null : await owners.idOf(update.ownerEmail);

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PipelineStage } from '../domain/conversation.ts';
 import type { CrmActivity, CrmUpdate } from '../domain/crm-change.ts';
+import { type CrmCustomer, type CrmCustomerQuery, crmCustomerQueryOf } from '../domain/crm-customer.ts';
 import type { CrmLead } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord, type CrmRecordRef } from '../services/crm-port.ts';
 
@@ -105,8 +106,41 @@ export function createFileCrm(
     return done;
   }
 
+  /**
+   * The file's records as a CRM's contacts: the records with the e-mail (the customer is known since
+   * the first of them), else those whose e-mail has the domain; open deals are their records not
+   * closed (Won, Lost, Not a fit). The owner is the latest record's.
+   */
+  async function lookUp(query: CrmCustomerQuery): Promise<CrmCustomer | null> {
+    const records = Object.values((await read()).records).sort((a, b) =>
+      a.writtenAt.localeCompare(b.writtenAt),
+    );
+    const byEmail = records.filter((entry) => entry.email.toLowerCase() === query.email.toLowerCase());
+    const matches =
+      byEmail.length > 0 || query.domain === null
+        ? byEmail
+        : records.filter((entry) => crmCustomerQueryOf(entry.email).domain === query.domain);
+    const [first] = matches;
+    if (first === undefined) return null;
+    const matchedBy = byEmail.length > 0 ? 'email' : 'domain';
+    const owner = matches.findLast((entry) => entry.ownerEmail !== undefined)?.ownerEmail ?? null;
+    const name =
+      matchedBy === 'email'
+        ? [first.customer.firstName, first.customer.lastName].filter(Boolean).join(' ')
+        : (first.customer.company ?? '');
+    return {
+      matchedBy,
+      name: name === '' ? null : name,
+      since: new Date(first.writtenAt),
+      owner: owner === null ? null : { name: null, email: owner },
+      openDeals: matches.filter((entry) => !['Won', 'Lost', 'Not a fit'].includes(entry.stage ?? '')).length,
+      url: null,
+    };
+  }
+
   return {
     name: 'the local CRM file',
+    lookUpCustomer: lookUp,
     writeLead: (lead) => serialised(() => write(lead)),
     updateRecord: (record, change) => serialised(() => update(record, change)),
     read,

@@ -1,6 +1,7 @@
 import { AssociationTypes, Client } from '@hubspot/api-client';
 import type { PipelineStage } from '../domain/conversation.ts';
 import { type CrmActivity, type CrmUpdate, crmReferenceOf } from '../domain/crm-change.ts';
+import type { CrmCustomer } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
 import { createOwnerDirectory } from './owner-directory.ts';
@@ -234,8 +235,103 @@ export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
     );
   }
 
+  interface Found {
+    readonly id: string;
+    readonly properties: Record<string, string | null | undefined>;
+  }
+
+  /** A CRM search: the matches' count and the first `limit` of them. */
+  async function search(
+    objectType: 'contacts' | 'companies' | 'deals',
+    filters: { propertyName: string; value: string }[],
+    properties: string[],
+    limit: number,
+  ): Promise<{ total: number; results: Found[] }> {
+    const answer = await json<{ total?: number; results?: Found[] }>(
+      await within(
+        client.apiRequest({
+          method: 'POST',
+          path: `/crm/v3/objects/${objectType}/search`,
+          body: {
+            filterGroups: [{ filters: filters.map((filter) => ({ ...filter, operator: 'EQ' })) }],
+            sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }],
+            properties,
+            limit,
+          },
+        }),
+      ),
+    );
+    return { total: answer.total ?? 0, results: answer.results ?? [] };
+  }
+
+  /** The owner's name and e-mail (CRM v3 owners by id); null when the owner is gone. */
+  async function ownerOf(ownerId: string): Promise<{ name: string | null; email: string | null } | null> {
+    const response = await within(
+      client.apiRequest({ method: 'GET', path: `/crm/v3/owners/${encodeURIComponent(ownerId)}` }),
+    );
+    if (response.status === 404) return null;
+    const owner = await json<{ firstName?: unknown; lastName?: unknown; email?: unknown }>(response);
+    const name = [owner.firstName, owner.lastName]
+      .filter((part) => typeof part === 'string' && part !== '')
+      .join(' ');
+    return { name: name === '' ? null : name, email: typeof owner.email === 'string' ? owner.email : null };
+  }
+
+  async function customerOf(found: Found, matchedBy: 'email' | 'domain'): Promise<CrmCustomer> {
+    const association = matchedBy === 'email' ? 'associations.contact' : 'associations.company';
+    const [openDeals, owner, details] = await Promise.all([
+      search(
+        'deals',
+        [
+          { propertyName: association, value: found.id },
+          { propertyName: 'hs_is_closed', value: 'false' },
+        ],
+        [],
+        1,
+      ),
+      found.properties.hubspot_owner_id ? ownerOf(found.properties.hubspot_owner_id) : null,
+      accountDetails(),
+    ]);
+    const { firstname, lastname, name, createdate } = found.properties;
+    const since = createdate ? new Date(createdate) : null;
+    const fullName = matchedBy === 'email' ? [firstname, lastname].filter(Boolean).join(' ') : (name ?? '');
+    const objectTypeId = matchedBy === 'email' ? '0-1' : '0-2';
+    return {
+      matchedBy,
+      name: fullName === '' ? null : fullName,
+      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      owner,
+      openDeals: openDeals.total,
+      url:
+        details &&
+        `https://${details.uiDomain}/contacts/${details.portalId}/record/${objectTypeId}/${found.id}`,
+    };
+  }
+
   return {
     name: 'HubSpot',
+    async lookUpCustomer(query) {
+      try {
+        const known = ['createdate', 'hubspot_owner_id'];
+        const contact = await search(
+          'contacts',
+          [{ propertyName: 'email', value: query.email }],
+          [...known, 'firstname', 'lastname'],
+          1,
+        );
+        if (contact.results[0]) return await customerOf(contact.results[0], 'email');
+        if (query.domain === null) return null;
+        const company = await search(
+          'companies',
+          [{ propertyName: 'domain', value: query.domain }],
+          [...known, 'name'],
+          1,
+        );
+        return company.results[0] ? await customerOf(company.results[0], 'domain') : null;
+      } catch (error) {
+        throw hubSpotFailure(error);
+      }
+    },
     async updateRecord(record, update) {
       try {
         const properties: Record<string, string> = {};

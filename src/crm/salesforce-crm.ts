@@ -2,6 +2,7 @@ import { createSign } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { PipelineStage } from '../domain/conversation.ts';
 import type { CrmUpdate } from '../domain/crm-change.ts';
+import { type CrmCustomer, type CrmCustomerQuery, websiteHost } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord, type CrmRecordRef } from '../services/crm-port.ts';
 import { createOwnerDirectory } from './owner-directory.ts';
@@ -58,6 +59,11 @@ export function jwtAssertion(settings: SalesforceSettings, now: Date): string {
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(settings.privateKey);
   return `${header}.${claims}.${base64url(signature)}`;
 }
+
+/** A SOQL string literal: quotes and backslashes escaped, so a customer's e-mail stays a value. */
+export const soqlText = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+/** LIKE's wildcards in a value, escaped (the value is then quoted with soqlText). */
+const soqlLike = (text: string) => text.replaceAll('%', '\\%').replaceAll('_', '\\_');
 
 /**
  * A failed login: the token endpoint refused the assertion (jsforce names the error after OAuth's
@@ -233,8 +239,89 @@ export function createSalesforceCrm(settings: SalesforceSettings): CrmPort {
     }
   }
 
+  interface SoqlOwner {
+    readonly Name?: unknown;
+    readonly Email?: unknown;
+  }
+  interface SoqlCustomer {
+    readonly Id?: unknown;
+    readonly Name?: unknown;
+    readonly CreatedDate?: unknown;
+    readonly AccountId?: unknown;
+    readonly Website?: unknown;
+    readonly Owner?: SoqlOwner | null;
+  }
+
+  /** A SOQL query's answer, as a promise (jsforce's query is a thenable with more to it). */
+  const query = async (opened: Connection, soql: string) => {
+    const running = opened.query(soql);
+    const answer = await within(
+      new Promise<{ totalSize: number; records: unknown[] }>((resolve, reject) => {
+        running.then(resolve, reject);
+      }),
+    );
+    return { totalSize: answer.totalSize, records: answer.records as SoqlCustomer[] };
+  };
+
+  /** Open opportunities of an account (Salesforce ties them to accounts, not to contacts). */
+  const openOpportunities = async (opened: Connection, accountId: unknown) =>
+    typeof accountId !== 'string'
+      ? 0
+      : (
+          await query(
+            opened,
+            `SELECT COUNT() FROM Opportunity WHERE AccountId = ${soqlText(accountId)} AND IsClosed = false`,
+          )
+        ).totalSize;
+
+  const customerOf = async (
+    opened: Connection,
+    record: SoqlCustomer,
+    matchedBy: 'email' | 'domain',
+  ): Promise<CrmCustomer> => {
+    const since = typeof record.CreatedDate === 'string' ? new Date(record.CreatedDate) : null;
+    const owner = record.Owner ?? null;
+    const object = matchedBy === 'email' ? 'Contact' : 'Account';
+    return {
+      matchedBy,
+      name: typeof record.Name === 'string' ? record.Name : null,
+      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      owner: owner && {
+        name: typeof owner.Name === 'string' ? owner.Name : null,
+        email: typeof owner.Email === 'string' ? owner.Email : null,
+      },
+      openDeals: await openOpportunities(opened, matchedBy === 'email' ? record.AccountId : record.Id),
+      url:
+        typeof record.Id === 'string'
+          ? `${opened.instanceUrl}/lightning/r/${object}/${record.Id}/view`
+          : null,
+    };
+  };
+
+  async function lookUp(customer: CrmCustomerQuery): Promise<CrmCustomer | null> {
+    const opened = await connect();
+    const fields = 'Id, Name, CreatedDate, Owner.Name, Owner.Email';
+    const contacts = await query(
+      opened,
+      `SELECT ${fields}, AccountId FROM Contact WHERE Email = ${soqlText(customer.email)} ORDER BY CreatedDate ASC LIMIT 1`,
+    );
+    const contact = contacts.records[0];
+    if (contact !== undefined) return customerOf(opened, contact, 'email');
+    if (customer.domain === null) return null;
+    // Website is free text ("https://www.contoso.com/"): candidates by LIKE, matched by their host.
+    const accounts = await query(
+      opened,
+      `SELECT ${fields}, Website FROM Account WHERE Website LIKE ${soqlText(`%${soqlLike(customer.domain)}%`)} ORDER BY CreatedDate ASC LIMIT 20`,
+    );
+    const account = accounts.records.find(
+      (record) => typeof record.Website === 'string' && websiteHost(record.Website) === customer.domain,
+    );
+    return account === undefined ? null : customerOf(opened, account, 'domain');
+  }
+
   return {
     name: 'Salesforce',
+    lookUpCustomer: (customer) => inSession(() => lookUp(customer)),
     writeLead: (lead) => inSession(() => upsert(lead)),
     updateRecord: (record, change) => inSession(() => update(record, change)),
   };

@@ -39,14 +39,6 @@ export function crmExclusionOf(lead: Lead): string | null {
   return null;
 }
 
-/** What the lead's card says of its CRM record, once the lead is written there. */
-export interface CrmCardLink {
-  /** The CRM's name as people know it ("HubSpot"). */
-  readonly crmName: string;
-  /** Where the record opens; null when the CRM has no page for it (the local file). */
-  readonly url: string | null;
-}
-
 /** The CRM's idempotency key of a lead: stable, short, and free of characters any CRM restricts. */
 export function crmKeyOf(id: LeadId): string {
   // Two FNV-1a passes (the second over the text with a prefix): 128 bits, pure and stable.

@@ -1,5 +1,5 @@
 import type { Conversation } from '../domain/conversation.ts';
-import type { CrmCardLink } from '../domain/crm-lead.ts';
+import type { CrmCard } from '../domain/crm-customer.ts';
 import { type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
@@ -13,7 +13,7 @@ export interface ConversationMessageDeps {
   readonly log: Logger;
   readonly clock: () => Date;
   /** Where the conversation's first lead is in the CRM; absent when no CRM is connected. */
-  readonly crmCardLink?: (rootLeadId: LeadId) => Promise<CrmCardLink | null>;
+  readonly crmCard?: (rootLeadId: LeadId) => Promise<CrmCard | null>;
 }
 
 /** The first lead of a conversation, read again from Microsoft's table; null when the row is gone. */
@@ -43,7 +43,7 @@ export async function refreshConversationMessage(
   if (root === null) return;
   try {
     // The card without its CRM link beats no update: the link comes back with the next refresh.
-    const crm = (await deps.crmCardLink?.(conversation.rootLeadId).catch(() => null)) ?? null;
+    const crm = (await deps.crmCard?.(conversation.rootLeadId).catch(() => null)) ?? null;
     await deps.slack.showConversation(conversation, root, crm);
   } catch (error) {
     if (!(error instanceof SlackCallError)) throw error;

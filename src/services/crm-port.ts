@@ -1,4 +1,5 @@
 import type { CrmUpdate } from '../domain/crm-change.ts';
+import type { CrmCustomer, CrmCustomerQuery } from '../domain/crm-customer.ts';
 import type { CrmLead } from '../domain/crm-lead.ts';
 
 /** The record a lead became in the CRM. */
@@ -29,6 +30,11 @@ export interface CrmPort {
    * CRM user has leaves the owner as it is.
    */
   updateRecord(record: CrmRecordRef, update: CrmUpdate): Promise<void>;
+  /**
+   * What the CRM knows of a customer, read only: the contact with the e-mail (the oldest, when the CRM
+   * holds several), else the company with the domain (when the query has one); null when neither.
+   */
+  lookUpCustomer(query: CrmCustomerQuery): Promise<CrmCustomer | null>;
 }
 
 /** The record a lead's own write made, as the outbox keeps it. */

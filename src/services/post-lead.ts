@@ -1,5 +1,6 @@
 import { arrivalKeyOf, arrivalOf, differencesBetween, isSameLeadByOtherPath } from '../domain/arrival.ts';
 import type { Conversation, Stage } from '../domain/conversation.ts';
+import type { CrmLookup } from '../domain/crm-customer.ts';
 import { crmExclusionOf, crmKeyOf } from '../domain/crm-lead.ts';
 import { conversationKeyOf, type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
@@ -8,6 +9,7 @@ import type { CrmOutbox } from '../stores/crm-outbox.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
+import type { CrmLookupService } from './crm-lookup.ts';
 import { deliverOnce } from './deliver-once.ts';
 import { isChannelProblem, MAX_CLOCK_SKEW_MS, SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
@@ -25,6 +27,10 @@ export interface PostLeadDeps extends AssignDeps, FollowUpClockDeps {
   readonly log: Logger;
   /** Where a lead is queued for the CRM before it is posted; absent when no CRM is connected. */
   readonly crmOutbox?: Pick<CrmOutbox, 'enqueue'>;
+  /** Looks a new card's customer up in the CRM first (within its budget); absent when no CRM is connected. */
+  readonly crmLookup?: Pick<CrmLookupService, 'crmName' | 'lookUp'>;
+  /** Redraws a lead's card once a late CRM answer is kept (refreshCardOfLead). */
+  readonly redrawCard?: (leadId: LeadId) => Promise<void>;
 }
 
 export type PostOutcome =
@@ -168,12 +174,19 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     conversationKey,
   });
 
+  // Only a new card shows the CRM's answer: a reply belongs to a card that shows its first lead's.
+  const lookup =
+    destination.kind === 'top' && deps.crmLookup ? await deps.crmLookup.lookUp(lead, claim.at) : null;
   let ts: string;
   try {
     const posted = await deps.slack.postLead(lead, {
       channel: destination.channel,
       threadTs,
       conversation: destination.kind === 'top' ? destination.conversation : null,
+      crm:
+        deps.crmLookup && lookup?.inTime
+          ? { crmName: deps.crmLookup.crmName, lookup: lookup.inTime, record: null }
+          : null,
     });
     ts = posted.ts;
   } catch (error) {
@@ -197,9 +210,26 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
   }
   record = await deps.leadRecords.markPosted(record, ts);
   await recordInConversation(lead, record, ts, deps);
+  if (lookup?.late) showLateLookup(lookup.late, lead.id, deps);
   return threadTs === null
     ? { kind: 'posted', channel: destination.channel, ts }
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
+}
+
+/**
+ * Redraws the card when the CRM's late answer is kept. Not awaited: the poll goes on posting. A
+ * process that stops first leaves the card without it (the answer is kept, so the card's next
+ * redraw, on a claim or any change, shows it).
+ */
+function showLateLookup(late: Promise<CrmLookup | null>, leadId: LeadId, deps: PostLeadDeps): void {
+  void late
+    .then((answer) => (answer === null ? undefined : deps.redrawCard?.(leadId)))
+    .catch((error: unknown) => {
+      deps.log.warn("could not show the CRM's late answer on the lead's card", {
+        leadId: leadIdText(leadId),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    });
 }
 
 /** The lead this one repeats by the other destination (docs/operations.md → "Both destinations at once"), or null. */

@@ -1,7 +1,7 @@
 import type { ArrivalNote } from '../domain/arrival.ts';
 import type { UserProfile } from '../domain/availability.ts';
 import type { Closure, Conversation, FollowUp, Qualification } from '../domain/conversation.ts';
-import type { CrmCardLink } from '../domain/crm-lead.ts';
+import type { CrmCard } from '../domain/crm-customer.ts';
 import type { Lead, LeadId } from '../domain/lead.ts';
 import type { OwnershipEvent } from '../domain/ownership.ts';
 import type { BlockedChannel, FirstStartReport, QuarantineNotice } from '../domain/poll-report.ts';
@@ -26,6 +26,8 @@ export interface LeadPlacement {
   /** Posts as a reply in this thread (a returning customer). */
   readonly threadTs: string | null;
   readonly conversation: Conversation | null;
+  /** What the CRM knew of the customer, for a new card; null when there is nothing to show. */
+  readonly crm?: CrmCard | null;
 }
 
 /** Where a delivery went: a person's direct messages, a channel, or a lead's thread. */
@@ -56,7 +58,7 @@ export interface SlackPort {
     where: { readonly channel: string; readonly threadTs: string | null; readonly oldest: Date },
   ): Promise<PostedMessage | null>;
   /** Redraws a conversation's first message (owner, deadline, outcome, journey). */
-  showConversation(conversation: Conversation, rootLead: Lead, crm?: CrmCardLink | null): Promise<void>;
+  showConversation(conversation: Conversation, rootLead: Lead, crm?: CrmCard | null): Promise<void>;
   /** A note in the conversation's thread. */
   noteInThread(conversation: Conversation, note: ThreadNote): Promise<void>;
   /** A direct message to a rep who was given a lead by someone else (or by the rotation). */

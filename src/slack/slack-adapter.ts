@@ -119,8 +119,8 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
         : placement.threadTs !== null
           ? renderLeadMessage(lead, { isRepeat: true })
           : placement.conversation
-            ? renderConversation(placement.conversation, lead, clock())
-            : renderLeadMessage(lead);
+            ? renderConversation(placement.conversation, lead, clock(), placement.crm ?? null)
+            : renderLeadMessage(lead, { crm: placement.crm ?? null });
       return slack.postMessage({
         channel: placement.channel,
         threadTs: placement.threadTs,

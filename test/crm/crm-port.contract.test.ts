@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,7 +22,12 @@ import { parseLeadRow } from '../../src/domain/lead.ts';
 import { CrmCallError, type CrmPort } from '../../src/services/crm-port.ts';
 import { JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { createFakeDataverse } from '../support/fake-dataverse.ts';
-import { createFakeHubSpot, type FakeHubSpot, type FakeHubSpotOptions } from '../support/fake-hubspot.ts';
+import {
+  type CustomerSeed,
+  createFakeHubSpot,
+  type FakeHubSpot,
+  type FakeHubSpotOptions,
+} from '../support/fake-hubspot.ts';
 import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 
 // One contract for the CRM port, run against the HubSpot, Salesforce and Dataverse adapters (each
@@ -42,6 +47,10 @@ interface Subject {
    * after an e-mail no user of it has (the CRMs keep the owner; the local file has no users to check).
    */
   readonly expected: { readonly lost: unknown; readonly owner: unknown; readonly afterUnknown: unknown };
+  /** A customer this CRM knew before the bot (a contact, or a company by its domain), with deals. */
+  seedCustomer(seed: CustomerSeed): Promise<void>;
+  /** How a lookup names the owner u0rep1@team.example, and whether the CRM has pages to link to. */
+  readonly lookup: { readonly owner: { name: string | null; email: string | null }; readonly pages: boolean };
   /** Two properties this CRM has for the admin's field map, and where a lead's record keeps them. */
   readonly fieldMap: CrmFieldMap;
   mappedValues(lead: CrmLead): Promise<Record<string, unknown>>;
@@ -60,6 +69,8 @@ function noteText(html: string): { subject: string; body: string } {
   const [, subject = '', body = ''] = html.match(/^<p><strong>(.*?)<\/strong><\/p><p>(.*)<\/p>$/s) ?? [];
   return { subject: text(subject), body: text(body) };
 }
+
+const ANNA = { name: 'Anna Berg', email: 'u0rep1@team.example' };
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -97,6 +108,8 @@ async function hubSpotSubject(options: FakeHubSpotOptions = {}) {
       return { stage: deal?.properties.dealstage, owner: deal?.properties.hubspot_owner_id };
     },
     expected: { lost: 'closedlost', owner: '7001', afterUnknown: '7001' },
+    seedCustomer: async (seed: CustomerSeed) => hubspot.seedCustomer(seed),
+    lookup: { owner: ANNA, pages: true },
     fieldMap: { offer: 'marketplace_offer', action: 'marketplace_action' },
     mappedValues: async (lead: CrmLead) => {
       const deal = [...hubspot.deals.values()].find((d) => d.properties.marketplace_lead_key === lead.key);
@@ -108,7 +121,8 @@ async function hubSpotSubject(options: FakeHubSpotOptions = {}) {
 async function fileSubject(): Promise<Subject> {
   const folder = await mkdtemp(join(tmpdir(), 'leadbot-crm-'));
   closers.push(() => rm(folder, { recursive: true, force: true }));
-  const crm = createFileCrm(join(folder, 'crm-records.json'), () => new Date('2026-03-02T09:00:00Z'));
+  const path = join(folder, 'crm-records.json');
+  const crm = createFileCrm(path, () => new Date('2026-03-02T09:00:00Z'));
   const entryOf = async (id: string) =>
     Object.values((await crm.read()).records).find((entry) => entry.id === id);
   return {
@@ -120,6 +134,32 @@ async function fileSubject(): Promise<Subject> {
       const entry = await entryOf(id);
       return { stage: entry?.stage, owner: entry?.ownerEmail };
     },
+    seedCustomer: async (seed) => {
+      const document = await crm.read();
+      const email = seed.email ?? `someone@${seed.domain}`;
+      const entry = (n: number, stage?: 'Won') => ({
+        id: `seed-${email}-${n}`,
+        key: `seed-${email}-${n}`,
+        email,
+        title: 'earlier lead',
+        source: 'Azure Marketplace',
+        offerName: null,
+        customer: { ...crmLead().customer, firstName: seed.name, lastName: null, company: seed.name },
+        description: null,
+        receivedAt: seed.createdAt,
+        writtenAt: seed.createdAt,
+        writes: 1,
+        ...(seed.ownerEmail === null ? {} : { ownerEmail: seed.ownerEmail }),
+        ...(stage ? { stage } : {}),
+      });
+      const entries = [
+        ...Array.from({ length: seed.openDeals }, (_, n) => entry(n)),
+        ...Array.from({ length: seed.closedDeals }, (_, n) => entry(seed.openDeals + n, 'Won')),
+      ];
+      const records = { ...document.records, ...Object.fromEntries(entries.map((e) => [e.key, e])) };
+      await writeFile(path, JSON.stringify({ records }));
+    },
+    lookup: { owner: { name: null, email: 'u0rep1@team.example' }, pages: false },
     expected: {
       lost: 'Lost',
       owner: 'u0rep1@team.example',
@@ -211,6 +251,8 @@ async function dataverseSubject() {
       const lead = dataverse.leads.get(id);
       return { stage: lead && [lead.statecode, lead.statuscode], owner: lead?.ownerid };
     },
+    seedCustomer: async (seed: CustomerSeed) => dataverse.seedCustomer(seed),
+    lookup: { owner: ANNA, pages: true },
     expected: {
       lost: [2, 4],
       owner: '5f0c2a57-0000-4000-8000-000000000042',
@@ -247,6 +289,8 @@ async function salesforceSubject() {
         .filter((task) => task.WhoId === id)
         .map((task) => ({ subject: task.Subject ?? '', body: task.Description ?? '' })),
     state: async (id: string) => ({ stage: leadById(id)?.Status, owner: leadById(id)?.OwnerId }),
+    seedCustomer: async (seed: CustomerSeed) => salesforce.seedCustomer(seed),
+    lookup: { owner: ANNA, pages: true },
     expected: {
       lost: 'Closed - Not Converted',
       owner: '005000000000042AAA',
@@ -266,6 +310,65 @@ describe.each([
   { name: 'Dynamics 365 (Dataverse)', create: (): Promise<Subject> => dataverseSubject() },
   { name: 'local file', create: fileSubject },
 ])('CrmPort contract: $name', ({ create }) => {
+  it('finds a known contact by e-mail: since when, its owner, its open deals and a link', async () => {
+    const { crm, seedCustomer, lookup } = await create();
+    await seedCustomer({
+      email: 'dana@northwind.example',
+      name: 'Dana',
+      createdAt: '2024-03-04T10:00:00.000Z',
+      ownerEmail: 'u0rep1@team.example',
+      openDeals: 2,
+      closedDeals: 1,
+    });
+    const found = await crm.lookUpCustomer({ email: 'Dana@Northwind.example', domain: 'northwind.example' });
+    expect(found).toMatchObject({
+      matchedBy: 'email',
+      name: 'Dana',
+      since: new Date('2024-03-04T10:00:00.000Z'),
+      owner: lookup.owner,
+      openDeals: 2,
+    });
+    if (lookup.pages) expect(found?.url).toMatch(/^https?:\/\//);
+    else expect(found?.url).toBeNull();
+  });
+
+  it("finds the customer's company by domain when no contact has the e-mail, and only when asked to", async () => {
+    const { crm, seedCustomer } = await create();
+    await seedCustomer({
+      domain: 'fabrikam.example',
+      name: 'Fabrikam',
+      createdAt: '2021-06-01T00:00:00.000Z',
+      ownerEmail: null,
+      openDeals: 1,
+      closedDeals: 1,
+    });
+    expect(
+      await crm.lookUpCustomer({ email: 'new@fabrikam.example', domain: 'fabrikam.example' }),
+    ).toMatchObject({ matchedBy: 'domain', name: 'Fabrikam', owner: null, openDeals: 1 });
+    expect(await crm.lookUpCustomer({ email: 'new@fabrikam.example', domain: null })).toBeNull();
+    expect(
+      await crm.lookUpCustomer({ email: 'x@elsewhere.example', domain: 'elsewhere.example' }),
+    ).toBeNull();
+  });
+
+  it("reads a customer's hostile e-mail and domain as values, never as a query", async () => {
+    const { crm, seedCustomer } = await create();
+    await seedCustomer({
+      email: 'dana@northwind.example',
+      name: 'Dana',
+      createdAt: '2024-03-04T10:00:00.000Z',
+      ownerEmail: null,
+      openDeals: 0,
+      closedDeals: 0,
+    });
+    const hostile = [
+      { email: "x' OR Email != 'y@northwind.example", domain: null },
+      { email: "x' or emailaddress1 ne 'y", domain: "northwind.example') or contains(websiteurl,'" },
+      { email: "x\\' OR Name != '", domain: '%' },
+    ];
+    for (const query of hostile) expect(await crm.lookUpCustomer(query)).toBeNull();
+  });
+
   it('writes a lead as one record, and writing it again changes nothing', async () => {
     const { crm, counts } = await create();
     const lead = crmLead();

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type CrmChange, crmChangeKeyOf } from '../../src/domain/crm-change.ts';
+import type { CrmLookup } from '../../src/domain/crm-customer.ts';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
+import { createAzureCrmLookupStore } from '../../src/stores/azure/azure-crm-lookup-store.ts';
 import { createAzureCrmOutbox } from '../../src/stores/azure/azure-crm-outbox.ts';
+import type { CrmLookupStore } from '../../src/stores/crm-lookup-store.ts';
 import type { CrmOutbox } from '../../src/stores/crm-outbox.ts';
+import { createMemoryCrmLookupStore } from '../../src/stores/memory/memory-crm-lookup-store.ts';
 import { createMemoryCrmOutbox } from '../../src/stores/memory/memory-crm-outbox.ts';
 import { azureAndMemory } from '../support/azurite.ts';
 
@@ -194,3 +198,35 @@ describe.each(azureAndMemory<CrmOutbox>(createAzureCrmOutbox, createMemoryCrmOut
 function claimedBy(ownerId: string, when: Date): CrmChange {
   return { kind: 'owner', at: when, by: ownerId, ownerId };
 }
+
+describe.each(azureAndMemory<CrmLookupStore>(createAzureCrmLookupStore, createMemoryCrmLookupStore))(
+  'CrmLookupStore contract: $name',
+  ({ create }) => {
+    it("keeps the CRM's first answer about a lead's customer, whatever answers race it", async () => {
+      const store = await create();
+      const { key } = aLead();
+      expect(await store.lookupOf(key)).toBeNull();
+      const known: CrmLookup = {
+        found: {
+          matchedBy: 'email',
+          name: 'Jane <@U0BOSS> *Doe*',
+          since: new Date('2024-03-04T10:00:00Z'),
+          owner: { name: 'Anna Berg', email: 'anna@team.example' },
+          openDeals: 2,
+          url: 'https://app.hubspot.com/contacts/1/record/0-1/51',
+        },
+      };
+      await Promise.all([store.keep(key, known), store.keep(key, { found: null })]);
+      const first = await store.lookupOf(key);
+      expect([known, { found: null }]).toContainEqual(first);
+      await store.keep(key, first?.found === null ? known : { found: null });
+      expect(await store.lookupOf(key)).toEqual(first);
+      const own = aLead();
+      await store.keep(own.key, known);
+      expect(await store.lookupOf(own.key)).toEqual(known);
+      const other = aLead();
+      await store.keep(other.key, { found: null });
+      expect(await store.lookupOf(other.key)).toEqual({ found: null });
+    });
+  },
+);

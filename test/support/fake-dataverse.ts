@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import type { CustomerSeed } from './fake-hubspot.ts';
 
 /**
  * A local stand-in of the Dataverse Web API for `leads`, as documented (learn.microsoft.com → Dataverse
@@ -10,7 +11,7 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
  * (0x80040237), retrieve by id (404, 0x80040217), `$filter` on `emailaddress1`, Bearer tokens,
  * service-protection 429s with Retry-After, and answers lost after the write. Write-back: PATCH of a
  * lead's `statecode`/`statuscode` and `ownerid@odata.bind`, `systemusers` by `internalemailaddress`,
- * and `annotations` (notes) created with a client-set id on a lead. Tokens: the credential below, or
+ * `contacts`, `accounts` and `opportunities` for lookups (see queryCustomers), and `annotations` (notes) created with a client-set id on a lead. Tokens: the credential below, or
  * App Service's managed identity endpoint (`identityEndpoint`: GET with `X-IDENTITY-HEADER`,
  * `api-version=2019-08-01` and `resource`), as @azure/identity's ManagedIdentityCredential calls it.
  */
@@ -29,6 +30,8 @@ export interface FakeDataverse {
   /** Enabled users: e-mail → systemuserid. */
   readonly users: Map<string, string>;
   readonly requests: { method: string; path: string; status: number }[];
+  /** A customer the environment knew before the bot: a contact (by e-mail) or an account (by website), with opportunities. */
+  seedCustomer(seed: CustomerSeed): void;
   /** Tokens issued so far stop working (as at expiry); the credential hands out a new one. */
   expireTokens(): void;
   /** The next `count` writes (to paths matching `path`) are done, then the connection is dropped. */
@@ -66,6 +69,92 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
   const notes: Record<string, string>[] = [];
   const users = new Map<string, string>([['u0rep1@team.example', '5f0c2a57-0000-4000-8000-000000000042']]);
   const requests: FakeDataverse['requests'] = [];
+  const userNames = new Map<string, string>([['5f0c2a57-0000-4000-8000-000000000042', 'Anna Berg']]);
+  const tables: Record<string, Record<string, string | number>[]> = {
+    contacts: [],
+    accounts: [],
+    opportunities: [],
+  };
+
+  /**
+   * Contacts by `emailaddress1 eq '…'`, accounts by `contains(websiteurl,'…')`, opportunities by
+   * `_parent…_value eq <id> and statecode eq 0`; `$expand=owninguser($select=…)`, `$orderby=createdon
+   * asc`, `$top`, `$count=true`. A `$filter` it does not read whole is refused, as Dataverse does.
+   */
+  function queryCustomers(table: string, params: URLSearchParams) {
+    const filter = params.get('$filter') ?? '';
+    const text = (quoted: string) => quoted.replaceAll("''", "'").toLowerCase();
+    const byEmail = filter.match(/^emailaddress1 eq '((?:[^']|'')*)'$/);
+    const byWebsite = filter.match(/^contains\(websiteurl,'((?:[^']|'')*)'\)$/);
+    const byParent = filter.match(
+      /^(_parentcontactid_value|_parentaccountid_value) eq ([0-9a-f-]{36}) and statecode eq 0$/,
+    );
+    const rows = tables[table] ?? [];
+    const found =
+      table === 'contacts' && byEmail
+        ? rows.filter((row) => String(row.emailaddress1).toLowerCase() === text(byEmail[1] ?? ''))
+        : table === 'accounts' && byWebsite
+          ? rows.filter((row) =>
+              String(row.websiteurl)
+                .toLowerCase()
+                .includes(text(byWebsite[1] ?? '')),
+            )
+          : table === 'opportunities' && byParent
+            ? rows.filter((row) => row[byParent[1] ?? ''] === byParent[2] && row.statecode === 0)
+            : null;
+    if (found === null)
+      return error(400, '0x80060888', `The query parameter $filter is not supported: ${filter}`);
+    found.sort((a, b) => String(a.createdon).localeCompare(String(b.createdon)));
+    const expand = /^owninguser\(\$select=fullname,internalemailaddress\)$/.test(params.get('$expand') ?? '');
+    const value = found.slice(0, Number(params.get('$top') ?? 5000)).map((row) => {
+      const ownerId = String(row._ownerid_value ?? '');
+      const email = [...users].find(([, id]) => id === ownerId)?.[0];
+      return {
+        ...row,
+        ...(expand
+          ? {
+              owninguser:
+                email === undefined
+                  ? null
+                  : { fullname: userNames.get(ownerId) ?? email, internalemailaddress: email },
+            }
+          : {}),
+      };
+    });
+    return json(200, {
+      value,
+      ...(params.get('$count') === 'true' ? { '@odata.count': found.length } : {}),
+    });
+  }
+
+  function seedCustomer(seed: CustomerSeed): void {
+    const owner: Record<string, string> =
+      seed.ownerEmail === null ? {} : { _ownerid_value: users.get(seed.ownerEmail) ?? '' };
+    const id = randomUUID();
+    if (seed.email !== undefined)
+      tables.contacts?.push({
+        contactid: id,
+        fullname: seed.name,
+        emailaddress1: seed.email,
+        createdon: seed.createdAt,
+        ...owner,
+      });
+    else
+      tables.accounts?.push({
+        accountid: id,
+        name: seed.name,
+        websiteurl: `https://www.${seed.domain}/`,
+        createdon: seed.createdAt,
+        ...owner,
+      });
+    const parent = seed.email !== undefined ? '_parentcontactid_value' : '_parentaccountid_value';
+    for (let n = 0; n < seed.openDeals + seed.closedDeals; n += 1)
+      tables.opportunities?.push({
+        opportunityid: randomUUID(),
+        [parent]: id,
+        statecode: n < seed.openDeals ? 0 : 1,
+      });
+  }
   let generation = 1;
   let toLose = 0;
   let losePath = /./;
@@ -157,6 +246,8 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
       );
       return json(204, null);
     }
+    if (method === 'GET' && (path === '/contacts' || path === '/accounts' || path === '/opportunities'))
+      return queryCustomers(path.slice(1), url.searchParams);
     if (method === 'GET' && path === '/systemusers') {
       const filter = url.searchParams.get('$filter') ?? '';
       const match = filter.match(/^internalemailaddress eq '((?:[^']|'')*)' and isdisabled eq false$/);
@@ -264,6 +355,7 @@ export async function createFakeDataverse(): Promise<FakeDataverse> {
     notes,
     users,
     requests,
+    seedCustomer,
     expireTokens() {
       generation += 1;
     },

@@ -22,6 +22,10 @@ export interface FakeHubSpot {
   readonly notes: { id: string; dealId: string | null; properties: Record<string, string> }[];
   /** The account's users who can own records: e-mail → owner id. */
   readonly owners: Map<string, string>;
+  /** Companies by id (their `domain` is what a lookup by domain matches). */
+  readonly companies: Map<string, { id: string; properties: Record<string, string> }>;
+  /** A customer the account knew before the bot: a contact (by e-mail) or a company (by domain), with deals. */
+  seedCustomer(seed: CustomerSeed): void;
   /** The deal (by id) as HubSpot keeps it now. */
   dealById(id: string): { id: string; properties: Record<string, string> } | undefined;
   /** Every request, in order: method, path, and the status it was answered with. */
@@ -36,10 +40,25 @@ export interface FakeHubSpot {
   failNext(count: number, status: number): void;
   /** From now on HubSpot rejects this property's values with `message` (null: accepts them again). */
   refuseProperty(name: string, message: string | null): void;
+  /** Every answer from now on comes this much later (0: at once). */
+  setLatency(ms: number): void;
   /** The token stops working (401) until `restoreToken`. */
   revokeToken(): void;
   restoreToken(): void;
   close(): Promise<void>;
+}
+
+/** A customer a CRM stand-in knew before the bot, for lookups: its open and closed deals are made too. */
+export interface CustomerSeed {
+  /** A contact with this e-mail; else a company with `domain`. */
+  readonly email?: string;
+  readonly domain?: string;
+  readonly name: string;
+  readonly createdAt: string;
+  /** Its owner, one of the CRM's users (by e-mail); null for none. */
+  readonly ownerEmail: string | null;
+  readonly openDeals: number;
+  readonly closedDeals: number;
 }
 
 export interface FakeHubSpotOptions {
@@ -52,6 +71,14 @@ export interface FakeHubSpotOptions {
   readonly latencyMs?: number;
   /** Properties HubSpot rejects, with its message (a field "refused"). */
   readonly invalidProperties?: Readonly<Record<string, string>>;
+}
+
+interface SearchBody {
+  filterGroups?: { filters?: { propertyName?: string; operator?: string; value?: unknown }[] }[];
+  sorts?: { propertyName?: string; direction?: string }[];
+  properties?: string[];
+  limit?: number;
+  after?: string;
 }
 
 const DEAL_STAGES = new Set(['appointmentscheduled', 'qualifiedtobuy', 'closedwon', 'closedlost']);
@@ -83,6 +110,12 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
   const associations = new Set<string>();
   const notes: FakeHubSpot['notes'] = [];
   const owners = new Map<string, string>([['u0rep1@team.example', '7001']]);
+  const ownerNames = new Map<string, { firstName: string; lastName: string }>([
+    ['7001', { firstName: 'Anna', lastName: 'Berg' }],
+  ]);
+  const companies = new Map<string, { id: string; properties: Record<string, string> }>();
+  /** `dealId→companyId` pairs. */
+  const companyDeals = new Set<string>();
   const dealById = (id: string) => [...deals.values()].find((deal) => deal.id === id);
   const requests: FakeHubSpot['requests'] = [];
   const recent: number[] = [];
@@ -93,6 +126,7 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
   let created = 0;
   let failing = { count: 0, status: 500 };
   let tokenValid = true;
+  let latencyMs = options.latencyMs ?? 0;
   const refused = new Map<string, string>(Object.entries(options.invalidProperties ?? {}));
 
   const error = (res: ServerResponse, status: number, body: Record<string, unknown>, headers = {}) => {
@@ -164,6 +198,83 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
     }
     const now = new Date().toISOString();
     return { status: 'COMPLETE', results, startedAt: now, completedAt: now };
+  }
+
+  /**
+   * CRM search as documented: filters (EQ, case-insensitive for e-mail and domain) in one group,
+   * `associations.contact` / `associations.company` pseudo-properties, `hs_is_closed` on deals, sorts,
+   * `limit` (at most 200) and `after` paging; `total` counts every match.
+   */
+  function searchObjects(objectType: string, body: SearchBody): unknown {
+    const store = objectType === 'contacts' ? contacts : objectType === 'companies' ? companies : deals;
+    const propertyOf = (record: { id: string; properties: Record<string, string> }, name: string) => {
+      if (name === 'hs_object_id') return record.id;
+      if (name === 'associations.contact')
+        return [...associations]
+          .filter((pair) => pair.startsWith(`${record.id}→`))
+          .map((p) => p.split('→')[1]);
+      if (name === 'associations.company')
+        return [...companyDeals]
+          .filter((pair) => pair.startsWith(`${record.id}→`))
+          .map((p) => p.split('→')[1]);
+      if (name === 'hs_is_closed')
+        return String(['closedwon', 'closedlost'].includes(record.properties.dealstage ?? ''));
+      return record.properties[name];
+    };
+    const filters = body.filterGroups?.[0]?.filters ?? [];
+    const matches = [...store.values()].filter((record) =>
+      filters.every((filter) => {
+        const value = propertyOf(record, filter.propertyName ?? '');
+        const wanted = String(filter.value ?? '').toLowerCase();
+        if (filter.operator !== 'EQ') return false;
+        return Array.isArray(value) ? value.includes(wanted) : String(value ?? '').toLowerCase() === wanted;
+      }),
+    );
+    const sort = body.sorts?.[0];
+    if (sort?.propertyName)
+      matches.sort(
+        (a, b) =>
+          String(a.properties[sort.propertyName ?? ''] ?? '').localeCompare(
+            String(b.properties[sort.propertyName ?? ''] ?? ''),
+          ) * (sort.direction === 'DESCENDING' ? -1 : 1),
+      );
+    const limit = Math.min(body.limit ?? 10, 200);
+    const after = Number(body.after ?? 0);
+    const page = matches.slice(after, after + limit);
+    const wanted = body.properties ?? [];
+    return {
+      total: matches.length,
+      results: page.map((record) => ({
+        id: record.id,
+        properties: Object.fromEntries(
+          [...wanted, 'hs_object_id'].map((name) => [name, propertyOf(record, name) ?? null]),
+        ),
+        archived: false,
+      })),
+      ...(after + limit < matches.length ? { paging: { next: { after: String(after + limit) } } } : {}),
+    };
+  }
+
+  function seedCustomer(seed: CustomerSeed): void {
+    const ownerId = seed.ownerEmail === null ? null : (owners.get(seed.ownerEmail) ?? null);
+    const common = { createdate: seed.createdAt, ...(ownerId === null ? {} : { hubspot_owner_id: ownerId }) };
+    const id = String(nextId++);
+    if (seed.email !== undefined)
+      contacts.set(seed.email.toLowerCase(), {
+        id,
+        properties: { ...common, email: seed.email, firstname: seed.name },
+      });
+    else companies.set(id, { id, properties: { ...common, domain: seed.domain ?? '', name: seed.name } });
+    const deal = (stage: string) => {
+      const dealId = String(nextId++);
+      deals.set(`seeded:${dealId}`, {
+        id: dealId,
+        properties: { dealname: 'earlier deal', dealstage: stage },
+      });
+      (seed.email !== undefined ? associations : companyDeals).add(`${dealId}→${id}`);
+    };
+    for (let n = 0; n < seed.openDeals; n += 1) deal('appointmentscheduled');
+    for (let n = 0; n < seed.closedDeals; n += 1) deal(n % 2 === 0 ? 'closedwon' : 'closedlost');
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, text: string): Promise<unknown> {
@@ -246,6 +357,8 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
       notes.push(note);
       return { id: note.id, properties, archived: false };
     }
+    const search = url.pathname.match(/^\/crm\/v3\/objects\/(contacts|companies|deals)\/search$/);
+    if (req.method === 'POST' && search) return searchObjects(search[1] ?? '', body as SearchBody);
     if (req.method === 'POST' && url.pathname === '/crm/v3/objects/notes/search') {
       // CONTAINS_TOKEN on hs_note_body: a whole word of the body (HubSpot tokenises on non-word characters).
       const filters =
@@ -257,6 +370,16 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
         total: found.length,
         results: found.slice(0, 1).map((note) => ({ id: note.id, properties: note.properties })),
       };
+    }
+    const ownerPath = url.pathname.match(/^\/crm\/v3\/owners\/(\d+)$/);
+    if (req.method === 'GET' && ownerPath) {
+      const id = ownerPath[1] ?? '';
+      const email = [...owners].find(([, ownerId]) => ownerId === id)?.[0];
+      if (email === undefined) {
+        error(res, 404, { message: `Owner ${id} not found`, category: 'OBJECT_NOT_FOUND' });
+        return null;
+      }
+      return { id, email, type: 'PERSON', archived: false, ...ownerNames.get(id) };
     }
     if (req.method === 'GET' && /^\/crm\/v3\/owners\/?$/.test(url.pathname)) {
       const email = (url.searchParams.get('email') ?? '').toLowerCase();
@@ -281,7 +404,7 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
           status,
           at,
         });
-      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (!tokenValid || req.headers.authorization !== `Bearer ${token}`) {
         log(401);
         error(res, 401, {
@@ -352,6 +475,8 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
     associations,
     notes,
     owners,
+    companies,
+    seedCustomer,
     dealById,
     requests,
     loseAnswers(count, path = /./) {
@@ -368,6 +493,9 @@ export async function createFakeHubSpot(options: FakeHubSpotOptions = {}): Promi
     refuseProperty(name, message) {
       if (message === null) refused.delete(name);
       else refused.set(name, message);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     revokeToken() {
       tokenValid = false;

@@ -1,6 +1,7 @@
 import { createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CustomerSeed } from './fake-hubspot.ts';
 
 /**
  * A local stand-in of Salesforce, as documented (developer.salesforce.com → REST API, OAuth 2.0 JWT
@@ -8,7 +9,9 @@ import type { AddressInfo } from 'node:net';
  * and expiry; `PATCH /services/data/vXX.X/sobjects/Lead/<External ID field>/<value>` (201 created,
  * 200 updated); a Lead's update by id (Status from the standard picklist, OwnerId of an active user);
  * Tasks created on a Lead; SOQL lookups `WHERE a = 'x' AND b = true` on Lead, Task and User; error
- * bodies `[{message, errorCode}]`; INVALID_SESSION_ID, REQUEST_LIMIT_EXCEEDED, REQUIRED_FIELD_MISSING,
+ * bodies `[{message, errorCode}]`; lookups of Contacts by Email and Accounts by Website LIKE, with
+ * `Owner.Name`/`Owner.Email`, and `SELECT COUNT()` of open Opportunities; MALFORMED_QUERY for a
+ * WHERE it cannot read whole; INVALID_SESSION_ID, REQUEST_LIMIT_EXCEEDED, REQUIRED_FIELD_MISSING,
  * INVALID_FIELD; answers lost after the write.
  */
 export interface FakeSalesforce {
@@ -23,6 +26,8 @@ export interface FakeSalesforce {
   /** Active users: e-mail → user id. */
   readonly users: Map<string, string>;
   readonly requests: { method: string; path: string; status: number }[];
+  /** A customer the org knew before the bot: a Contact (by e-mail) or an Account (by website), with opportunities. */
+  seedCustomer(seed: CustomerSeed): void;
   /** Sessions handed out so far stop working (INVALID_SESSION_ID) until the client logs in again. */
   expireSessions(): void;
   /** The next `count` writes (to paths matching `path`) are done, then the connection is dropped. */
@@ -50,13 +55,41 @@ const TASK_FIELDS = new Set(['WhoId', 'Subject', 'Description', 'Status', 'Activ
 /** The standard Lead Status picklist; a converted status is set only by converting the lead. */
 const LEAD_STATUSES = new Set(['Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted']);
 
-/** The conditions of a simple SOQL query: `WHERE A = 'text' AND B = true` (quotes escaped with \\). */
-function conditionsOf(soql: string): Record<string, string> {
-  const where = soql.match(/ WHERE (.*?)(?: LIMIT \d+)?$/)?.[1] ?? '';
-  const conditions: Record<string, string> = {};
-  for (const match of where.matchAll(/(\w+) = (?:'((?:[^'\\]|\\.)*)'|(\w+))/g))
-    conditions[match[1] ?? ''] = match[2] === undefined ? (match[3] ?? '') : match[2].replace(/\\(.)/g, '$1');
-  return conditions;
+/** A condition of a simple SOQL WHERE: `A = 'text'`, `B = true`, `C LIKE '%x%'` (quotes escaped with \\). */
+interface Condition {
+  readonly field: string;
+  readonly like: boolean;
+  readonly value: string;
+}
+
+/**
+ * The conditions of a simple SOQL query, joined by AND. A query this parser does not read whole (an
+ * OR, a quote left open: what an unescaped value would make) is refused as Salesforce refuses it.
+ */
+function conditionsOf(soql: string): Condition[] | null {
+  const where = soql.match(/ WHERE (.*?)(?: ORDER BY \w+(?: ASC| DESC)?)?(?: LIMIT \d+)?$/)?.[1];
+  if (where === undefined) return [];
+  const conditions: Condition[] = [];
+  const rest = where.replace(
+    /(\w+) (=|LIKE) (?:'((?:[^'\\]|\\.)*)'|(\w+))(?: AND |$)/g,
+    (_, field, op, quoted, bare) => {
+      conditions.push({
+        field,
+        like: op === 'LIKE',
+        value: quoted === undefined ? bare : quoted.replace(/\\(.)/g, '$1'),
+      });
+      return '';
+    },
+  );
+  return rest === '' ? conditions : null;
+}
+
+/** SOQL's LIKE: `%` any run, `_` one character, `\\%` and `\\_` themselves; case-insensitive. */
+function likes(value: string, pattern: string): boolean {
+  const regex = pattern.replace(/\\?[%_]|[^%_\\]+|\\/g, (part) =>
+    part === '%' ? '.*' : part === '_' ? '.' : part.replace(/^\\/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return new RegExp(`^${regex}$`, 'is').test(value);
 }
 
 export async function createFakeSalesforce(
@@ -69,6 +102,16 @@ export async function createFakeSalesforce(
   const tasks: Record<string, string>[] = [];
   const users = new Map<string, string>([['u0rep1@team.example', '005000000000042AAA']]);
   const leadById = (id: string) => [...leads.values()].find((lead) => lead.Id === id);
+  const userNames = new Map<string, string>([['005000000000042AAA', 'Anna Berg']]);
+  const userById = (id: string) => {
+    const email = [...users].find(([, userId]) => userId === id)?.[0];
+    return email === undefined ? undefined : { Email: email, Name: userNames.get(id) ?? email };
+  };
+  const contacts: Record<string, string>[] = [];
+  const accounts: Record<string, string>[] = [];
+  const opportunities: Record<string, string>[] = [];
+  /** What SOQL reads, by object. */
+  const objects: Record<string, () => Record<string, string>[]> = {};
   const requests: FakeSalesforce['requests'] = [];
   const sessions = new Set<string>();
   let nextId = 1;
@@ -76,6 +119,42 @@ export async function createFakeSalesforce(
   let losePath = /./;
   let failing = { count: 0, status: 500, errorCode: '' };
   let origin = '';
+  Object.assign(objects, {
+    Lead: () => [...leads.values()],
+    Task: () => tasks,
+    User: () => [...users].map(([Email, Id]) => ({ Email, Id, IsActive: 'true' })),
+    Contact: () => contacts,
+    Account: () => accounts,
+    Opportunity: () => opportunities,
+  });
+
+  /** A contact (with an account of its own, holding its opportunities) or an account with a website. */
+  function seedCustomer(seed: CustomerSeed): void {
+    const OwnerId = seed.ownerEmail === null ? '' : (users.get(seed.ownerEmail) ?? '');
+    const accountId = `001${String(nextId++).padStart(15, '0')}`;
+    accounts.push({
+      Id: accountId,
+      Name: seed.email === undefined ? seed.name : `${seed.name}'s company`,
+      CreatedDate: seed.createdAt,
+      OwnerId,
+      Website: seed.domain === undefined ? '' : `https://www.${seed.domain}/`,
+    });
+    if (seed.email !== undefined)
+      contacts.push({
+        Id: `003${String(nextId++).padStart(15, '0')}`,
+        Name: seed.name,
+        Email: seed.email,
+        CreatedDate: seed.createdAt,
+        OwnerId,
+        AccountId: accountId,
+      });
+    for (let n = 0; n < seed.openDeals + seed.closedDeals; n += 1)
+      opportunities.push({
+        Id: `006${String(nextId++).padStart(15, '0')}`,
+        AccountId: accountId,
+        IsClosed: String(n >= seed.openDeals),
+      });
+  }
 
   const errors = (status: number, errorCode: string, message: string) => ({
     status,
@@ -182,19 +261,38 @@ export async function createFakeSalesforce(
     if (method === 'GET' && /^\/services\/data\/v[\d.]+\/query$/.test(url.pathname)) {
       const soql = url.searchParams.get('q') ?? '';
       const conditions = conditionsOf(soql);
-      const object = soql.match(/ FROM (\w+)/)?.[1];
+      if (conditions === null) return errors(400, 'MALFORMED_QUERY', `unexpected token in: ${soql}`);
+      const object = soql.match(/ FROM (\w+)/)?.[1] ?? '';
       const matches = (record: Record<string, string>) =>
-        Object.entries(conditions).every(([field, value]) => record[field] === value);
-      const found =
-        object === 'Lead'
-          ? [...leads.values()].filter(matches)
-          : object === 'Task'
-            ? tasks.filter(matches)
-            : object === 'User'
-              ? [...users].map(([Email, Id]) => ({ Email, Id, IsActive: 'true' })).filter(matches)
-              : [];
-      const records = found.slice(0, 1).map((record) => ({ attributes: { type: object }, Id: record.Id }));
-      return { status: 200, body: { totalSize: records.length, done: true, records } };
+        conditions.every(({ field, like, value }) => {
+          const actual = record[field] ?? '';
+          if (like) return likes(actual, value);
+          return field === 'Email' ? actual.toLowerCase() === value.toLowerCase() : actual === value;
+        });
+      const found = (objects[object]?.() ?? []).filter(matches);
+      if (object === 'Contact' || object === 'Account')
+        found.sort((a, b) => (a.CreatedDate ?? '').localeCompare(b.CreatedDate ?? ''));
+      if (/^SELECT COUNT\(\) /.test(soql))
+        return { status: 200, body: { totalSize: found.length, done: true, records: [] } };
+      const limit = Number(soql.match(/ LIMIT (\d+)$/)?.[1] ?? 2000);
+      const fields = (soql.match(/^SELECT (.*?) FROM /)?.[1] ?? 'Id').split(/,\s*/);
+      const records = found.slice(0, limit).map((record) => {
+        const selected: Record<string, unknown> = { attributes: { type: object } };
+        for (const field of fields) {
+          const [relation, inner] = field.split('.');
+          if (inner === undefined) selected[field] = record[field] ?? null;
+          else if (relation === 'Owner') {
+            const owner = userById(record.OwnerId ?? '');
+            const ownerRecord = (selected.Owner ??
+              (owner ? { attributes: { type: 'User' } } : null)) as Record<string, unknown> | null;
+            if (ownerRecord !== null && owner !== undefined)
+              ownerRecord[inner] = owner[inner as 'Name' | 'Email'];
+            selected.Owner = ownerRecord;
+          }
+        }
+        return selected;
+      });
+      return { status: 200, body: { totalSize: found.length, done: true, records } };
     }
     return errors(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
@@ -240,6 +338,7 @@ export async function createFakeSalesforce(
     tasks,
     users,
     requests,
+    seedCustomer,
     expireSessions: () => sessions.clear(),
     loseAnswers(count, path = /./) {
       toLose = count;

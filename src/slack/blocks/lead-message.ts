@@ -6,7 +6,7 @@ import {
   type PipelineStage,
   pipelineStage,
 } from '../../domain/conversation.ts';
-import type { CrmCardLink } from '../../domain/crm-lead.ts';
+import type { CrmCard, CrmLookup } from '../../domain/crm-customer.ts';
 import { explainLead, stageName } from '../../domain/explain.ts';
 import { type CustomerField, customerLabel, customerName, type Lead, leadIdText } from '../../domain/lead.ts';
 import type { LeadAction, LeadChannel } from '../../domain/lead-source.ts';
@@ -205,7 +205,7 @@ export interface LeadMessageOptions {
   /** The follow-up SLA in force for this lead (null or absent: it is not chased). */
   readonly slaMinutes?: number | null;
   /** Where the lead is in the team's CRM, once it was written there. */
-  readonly crm?: CrmCardLink | null;
+  readonly crm?: CrmCard | null;
 }
 
 /** The message for a sales lead (or a do-not-contact notice). */
@@ -258,9 +258,10 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
     elements: [
       mrkdwn(`Arrived ${slackDate(lead.receivedAt)}`),
       plain(`${sourceLine(lead)} · Lead ${leadIdText(lead.id)}`, SLACK_LIMITS.contextElementText),
-      ...(options.crm ? [crmElement(options.crm)] : []),
+      ...(options.crm?.record ? [crmRecordElement(options.crm.crmName, options.crm.record.url)] : []),
     ],
   });
+  if (options.crm?.lookup) blocks.splice(3, 0, crmLookupBlock(options.crm.crmName, options.crm.lookup));
   const offer = lead.offerName ? ` for ${literalMrkdwn(lead.offerName)}` : '';
   const text = `${explanation.stage}: ${literalMrkdwn(who)}${offer}`;
   return { text: truncate(text, SLACK_LIMITS.fallbackText), blocks };
@@ -302,10 +303,49 @@ export function renderFirstStartNotice(report: FirstStartReport): RenderedMessag
 }
 
 /** "🔗 Open in HubSpot" as a link to the record, or where it is when the CRM has no page for it. */
-function crmElement(crm: CrmCardLink) {
-  const name = literalMrkdwn(crm.crmName);
-  const url = crm.url === null ? null : slackLinkUrl(crm.url);
+function crmRecordElement(crmName: string, address: string | null) {
+  const name = literalMrkdwn(crmName);
+  const url = address === null ? null : slackLinkUrl(address);
   return mrkdwn(url === null ? `🔗 In ${name}` : `🔗 <${url}|Open in ${name}>`);
+}
+
+/** CRM texts longer than this are cut before they are escaped: a name, not an essay. */
+const CRM_TEXT_MAX = 120;
+const crmText = (text: string) => literalMrkdwn(truncate(text, CRM_TEXT_MAX));
+
+/**
+ * What the CRM knew of the customer, below who they are: "Known in HubSpot: contact since Mar 4, 2024 ·
+ * owner Anna Berg · 2 open deals · Open contact", or that they are new to it. The CRM's texts are
+ * shown as written (escaped), its address linked only when it is http(s).
+ */
+export function crmLookupBlock(crmName: string, lookup: CrmLookup): Block {
+  const crm = literalMrkdwn(crmName);
+  const found = lookup.found;
+  if (found === null)
+    return {
+      type: 'context',
+      elements: [mrkdwn(`🆕 New to ${crm}: no contact or company there matches this customer.`)],
+    };
+  const what = found.matchedBy === 'email' ? 'contact' : 'company';
+  const who = found.name === null ? '' : ` ${crmText(found.name)}`;
+  const parts = [
+    found.matchedBy === 'email'
+      ? `*Known in ${crm}:* contact${who}`
+      : `*Their company is in ${crm}* (by the e-mail's domain):${who}`,
+  ];
+  if (found.since !== null) parts[0] += ` since ${slackDay(found.since)}`;
+  const owner = found.owner?.name ?? found.owner?.email ?? null;
+  parts.push(owner === null ? 'no owner' : `owner ${crmText(owner)}`);
+  parts.push(found.openDeals === 1 ? '1 open deal' : `${found.openDeals} open deals`);
+  const url = found.url === null ? null : slackLinkUrl(found.url);
+  if (url !== null) parts.push(`<${url}|Open ${what} in ${crm}>`);
+  return { type: 'context', elements: [mrkdwn(`🗂️ ${parts.join(' · ')}`)] };
+}
+
+/** A day in the reader's own format ("Mar 4, 2024"), with a plain fallback. */
+function slackDay(date: Date): string {
+  const unix = Math.floor(date.getTime() / 1000);
+  return `<!date^${unix}^{date_short}|${date.toISOString().slice(0, 10)}>`;
 }
 
 /** A conversation's first message: the first lead, the latest stage and journey, the owner and controls. */
@@ -313,7 +353,7 @@ export function renderConversation(
   conversation: Conversation,
   rootLead: Lead,
   now: Date,
-  crm: CrmCardLink | null = null,
+  crm: CrmCard | null = null,
 ): RenderedMessage {
   const { sla, followUp } = conversation;
   const awaiting = isAwaitingFollowUp(conversation);
