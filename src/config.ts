@@ -1,5 +1,6 @@
 import { validate as isValidCron } from 'node-cron';
 import { type AwayStatuses, DEFAULT_AWAY_STATUSES, parseAwayStatuses } from './domain/availability.ts';
+import type { PipelineStage } from './domain/conversation.ts';
 import { fail, ok, type Parsed } from './domain/parsed.ts';
 import {
   type BusinessHours,
@@ -371,6 +372,7 @@ export const SETTINGS = {
   ),
   hubspotPipeline: setting('HUBSPOT_PIPELINE', 'default', text),
   hubspotDealStage: setting('HUBSPOT_DEAL_STAGE', 'appointmentscheduled', text),
+  crmStages: setting('CRM_STAGES', {} as CrmStageValues, crmStageValuesOf),
   salesforceLoginUrl: setting('SALESFORCE_LOGIN_URL', 'https://login.salesforce.com', (text) =>
     /^https?:\/\/[^\s/]+\/?$/.test(text)
       ? ok(text.replace(/\/+$/, ''))
@@ -408,6 +410,7 @@ export type CrmConfig =
   | { readonly kind: 'file'; readonly path: string }
   | {
       readonly kind: 'hubspot';
+      readonly stages: CrmStageValues;
       readonly token: string;
       readonly apiUrl: string;
       readonly leadKeyProperty: string;
@@ -417,6 +420,7 @@ export type CrmConfig =
     }
   | {
       readonly kind: 'salesforce';
+      readonly stages: CrmStageValues;
       readonly loginUrl: string;
       readonly clientId: string;
       readonly username: string;
@@ -427,6 +431,7 @@ export type CrmConfig =
     }
   | {
       readonly kind: 'dataverse';
+      readonly stages: CrmStageValues;
       readonly url: string;
       /** With a secret: that app registration; without: the managed identity (DefaultAzureCredential). */
       readonly clientSecret: {
@@ -435,6 +440,43 @@ export type CrmConfig =
         readonly secret: string;
       } | null;
     };
+
+/**
+ * The CRM's value for each stage in Slack, over the adapter's defaults (docs/crm.md): HubSpot a deal
+ * stage's internal id, Salesforce a Lead Status, Dataverse `statecode/statuscode`; empty leaves the
+ * record's stage as it is.
+ */
+export type CrmStageValues = Partial<Readonly<Record<PipelineStage, string | null>>>;
+
+const PIPELINE_STAGES: readonly PipelineStage[] = [
+  'New',
+  'Contacted',
+  'Qualified',
+  'Won',
+  'Lost',
+  'Not a fit',
+];
+
+/** `Qualified=qualifiedtobuy; Won=closedwon; Not a fit=` → each named stage's value (empty: leave). */
+export function crmStageValuesOf(text: string): Parsed<CrmStageValues> {
+  const values: Partial<Record<PipelineStage, string | null>> = {};
+  for (const part of text
+    .split(';')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')) {
+    const equals = part.indexOf('=');
+    const name = part.slice(0, Math.max(0, equals)).trim();
+    const stage = PIPELINE_STAGES.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    if (equals < 0 || stage === undefined)
+      return fail(
+        `"${part}" is not stage=value: the stages are ${PIPELINE_STAGES.join(', ')}, e.g. "Qualified=qualifiedtobuy; Won=closedwon".`,
+      );
+    if (stage in values) return fail(`names ${stage} twice.`);
+    const value = part.slice(equals + 1).trim();
+    values[stage] = value === '' ? null : value;
+  }
+  return ok(values);
+}
 
 /** Which CRM the settings name, with what it needs; a missing token is a problem, not a silent none. */
 function crmOf(v: Values, problems: string[]): CrmConfig | null {
@@ -459,6 +501,7 @@ function crmOf(v: Values, problems: string[]): CrmConfig | null {
       }
       return {
         kind: 'salesforce',
+        stages: v.crmStages,
         loginUrl: v.salesforceLoginUrl,
         clientId: v.salesforceClientId ?? '',
         username: v.salesforceUsername ?? '',
@@ -480,8 +523,16 @@ function crmOf(v: Values, problems: string[]): CrmConfig | null {
         problems.push(
           'DATAVERSE_CLIENT_SECRET needs DATAVERSE_TENANT_ID and DATAVERSE_CLIENT_ID too (the app registration).',
         );
+      const notStatus = Object.entries(v.crmStages).find(
+        ([, value]) => value !== null && !/^\d+\/\d+$/.test(value ?? ''),
+      );
+      if (notStatus)
+        problems.push(
+          `CRM_STAGES: Dynamics 365 takes statecode/statuscode, e.g. "Lost=2/4"; ${notStatus[0]}=${notStatus[1]} is not.`,
+        );
       return {
         kind: 'dataverse',
+        stages: v.crmStages,
         url: v.dataverseUrl,
         clientSecret:
           secret !== null && tenantId !== null && clientId !== null ? { tenantId, clientId, secret } : null,
@@ -497,6 +548,7 @@ function crmOf(v: Values, problems: string[]): CrmConfig | null {
       }
       return {
         kind: 'hubspot',
+        stages: v.crmStages,
         token: v.hubspotToken,
         apiUrl: v.hubspotApiUrl,
         leadKeyProperty: v.hubspotLeadKeyProperty,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, crmStageValuesOf, loadConfig } from '../src/config.ts';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -61,6 +61,35 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each([
+    ['', {}],
+    ['Qualified=qualifiedtobuy; Won=closedwon', { Qualified: 'qualifiedtobuy', Won: 'closedwon' }],
+    ['not a fit = Closed - Not Converted;', { 'Not a fit': 'Closed - Not Converted' }],
+    ['Contacted=', { Contacted: null }],
+  ])('reads CRM_STAGES=%j', (text, stages) => {
+    expect(crmStageValuesOf(text)).toEqual({ ok: true, value: stages });
+  });
+
+  it.each([
+    ['Closed=closedwon', /"Closed=closedwon" is not stage=value: the stages are New, Contacted/],
+    ['Won', /"Won" is not stage=value/],
+    ['Won=a; won=b', /names Won twice/],
+  ])('refuses CRM_STAGES=%j, saying why', (text, message) => {
+    expect(() => loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat-na1-0', CRM_STAGES: text })).toThrow(
+      message,
+    );
+  });
+
+  it('takes Dynamics 365 stages only as statecode/statuscode', () => {
+    const dataverse = { CRM: 'dataverse', DATAVERSE_URL: 'https://contoso.crm4.dynamics.com' };
+    expect(loadConfig({ ...dataverse, CRM_STAGES: 'Lost=2/5; Won=' }).crm).toMatchObject({
+      stages: { Lost: '2/5', Won: null },
+    });
+    expect(() => loadConfig({ ...dataverse, CRM_STAGES: 'Lost=Disqualified' })).toThrow(
+      /CRM_STAGES: Dynamics 365 takes statecode\/statuscode, e.g. "Lost=2\/4"; Lost=Disqualified is not/,
+    );
+  });
+
   it('connects a CRM only when asked, and names what it needs', () => {
     expect(loadConfig({ CRM: 'file' }).crm).toEqual({ kind: 'file', path: '.leadbot/crm-records.json' });
     expect(loadConfig({ CRM: 'hubspot', HUBSPOT_TOKEN: 'pat-na1-0123456789' }).crm).toEqual({
@@ -71,6 +100,7 @@ describe('loadConfig', () => {
       pipeline: 'default',
       dealStage: 'appointmentscheduled',
       requestsPer10Seconds: 100,
+      stages: {},
     });
     expect(() => loadConfig({ CRM: 'hubspot' })).toThrow(/CRM=hubspot needs HUBSPOT_TOKEN/);
     expect(() => loadConfig({ HUBSPOT_TOKEN: 'pat-na1-0123456789' })).toThrow(/set CRM=hubspot/);
@@ -81,6 +111,7 @@ describe('loadConfig', () => {
       kind: 'dataverse',
       url: 'https://contoso.crm4.dynamics.com',
       clientSecret: null,
+      stages: {},
     });
     expect(() => loadConfig({ CRM: 'dataverse' })).toThrow(/CRM=dataverse needs DATAVERSE_URL/);
     expect(() => loadConfig({ CRM: 'salesforce', SALESFORCE_USERNAME: 'bot@contoso.example' })).toThrow(
@@ -101,6 +132,7 @@ describe('loadConfig', () => {
       privateKeyFile: '/run/secrets/salesforce.key',
       externalIdField: 'Marketplace_Lead_Key__c',
       leadSource: 'Web',
+      stages: {},
     });
     expect(() =>
       loadConfig({

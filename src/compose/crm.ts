@@ -23,14 +23,12 @@ export async function openCrm(
         ...config,
         privateKey,
         timeoutMs,
-        leadStatuses: SALESFORCE_DEFAULT_LEAD_STATUSES,
+        leadStatuses: { ...SALESFORCE_DEFAULT_LEAD_STATUSES, ...config.stages },
       });
     }
     case 'dataverse': {
-      const [{ createDataverseCrm, DATAVERSE_DEFAULT_STATUSES }, identity] = await Promise.all([
-        import('../crm/dataverse-crm.ts'),
-        import('@azure/identity'),
-      ]);
+      const [{ createDataverseCrm, DATAVERSE_DEFAULT_STATUSES, dataverseStatusesOf }, identity] =
+        await Promise.all([import('../crm/dataverse-crm.ts'), import('@azure/identity')]);
       const { clientSecret } = config;
       const credential = clientSecret
         ? new identity.ClientSecretCredential(
@@ -43,12 +41,16 @@ export async function openCrm(
         url: config.url,
         credential,
         timeoutMs,
-        statuses: DATAVERSE_DEFAULT_STATUSES,
+        statuses: { ...DATAVERSE_DEFAULT_STATUSES, ...dataverseStatusesOf(config.stages) },
       });
     }
     case 'hubspot': {
       const { createHubSpotCrm, HUBSPOT_DEFAULT_STAGE_IDS } = await import('../crm/hubspot-crm.ts');
-      return createHubSpotCrm({ ...config, timeoutMs, stageIds: HUBSPOT_DEFAULT_STAGE_IDS });
+      return createHubSpotCrm({
+        ...config,
+        timeoutMs,
+        stageIds: { ...HUBSPOT_DEFAULT_STAGE_IDS, ...config.stages },
+      });
     }
   }
 }

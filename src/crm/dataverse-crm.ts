@@ -37,6 +37,19 @@ export const DATAVERSE_DEFAULT_STATUSES: Readonly<Record<PipelineStage, Datavers
   'Not a fit': { statecode: 2, statuscode: 6 },
 };
 
+/** An admin's `statecode/statuscode` stage values (CRM_STAGES, its form checked) as statuses; empty leaves. */
+export function dataverseStatusesOf(
+  stages: Partial<Readonly<Record<PipelineStage, string | null>>>,
+): Partial<Record<PipelineStage, DataverseLeadStatus | null>> {
+  return Object.fromEntries(
+    Object.entries(stages).map(([stage, value]) => {
+      if (value === null || value === undefined) return [stage, null];
+      const [statecode = 0, statuscode = 0] = value.split('/').map(Number);
+      return [stage, { statecode, statuscode }];
+    }),
+  );
+}
+
 /** Dataverse's error codes the adapter acts on (learn.microsoft.com → Dataverse → Web API errors). */
 const DUPLICATE_DETECTED = '0x80040333';
 const DUPLICATE_KEY = '0x80040237';

@@ -2,11 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openCrm } from '../../src/compose/crm.ts';
 import {
   createDataverseCrm,
   DATAVERSE_DEFAULT_STATUSES,
   dataverseIdOf,
   dataverseNoteIdOf,
+  dataverseStatusesOf,
 } from '../../src/crm/dataverse-crm.ts';
 import { createFileCrm } from '../../src/crm/file-crm.ts';
 import {
@@ -764,5 +766,37 @@ describe('Salesforce adapter', () => {
     const failure = await crm.writeLead(crmLead()).catch((error: unknown) => error);
     expect(failure).toMatchObject({ kind });
     expect((failure as CrmCallError).detail).toContain(errorCode);
+  });
+});
+
+describe("the admin's CRM_STAGES, over each CRM's defaults", () => {
+  it('moves a HubSpot deal to the stage the admin named, and leaves the other defaults', async () => {
+    const hubspot = await createFakeHubSpot();
+    closers.push(hubspot.close);
+    const { stageIds: _, ...settings } = hubSpotSettings(hubspot);
+    const crm = await openCrm(
+      { kind: 'hubspot', ...settings, stages: { Lost: 'closedwon' } },
+      2000,
+      () => new Date(),
+    );
+    const record = await crm?.writeLead(crmLead());
+    if (!crm || !record) throw new Error('not written');
+    await crm.updateRecord(record, lostUpdate());
+    expect(hubspot.dealById(record.id)?.properties.dealstage).toBe('closedwon');
+  });
+
+  it('sets a Dynamics 365 lead to the statecode/statuscode the admin named', async () => {
+    const dataverse = await createFakeDataverse();
+    closers.push(dataverse.close);
+    const crm = createDataverseCrm({
+      url: dataverse.url,
+      credential: dataverse.credential,
+      timeoutMs: 2000,
+      statuses: { ...DATAVERSE_DEFAULT_STATUSES, ...dataverseStatusesOf({ Lost: '2/5' }) },
+    });
+    const record = await crm.writeLead(crmLead());
+    await crm.updateRecord(record, lostUpdate());
+    const lead = dataverse.leads.get(record.id);
+    expect([lead?.statecode, lead?.statuscode]).toEqual([2, 5]);
   });
 });
