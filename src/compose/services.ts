@@ -77,6 +77,7 @@ export function composeServices(
     deliveries: stores.deliveries,
     escalationChannel,
     unclaimedMinutes: async () => (await settings.get()).unclaimedMinutes ?? null,
+    routeToCrmOwner: async () => crm !== null && (await settings.get()).routeToCrmOwner === true,
   };
   const commands: CommandDeps = {
     conversations,

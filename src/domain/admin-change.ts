@@ -65,6 +65,7 @@ export type AdminChange =
       readonly after: number | null;
     }
   | { readonly kind: 'unclaimed'; readonly before: number | null; readonly after: number | null }
+  | { readonly kind: 'crmOwnerRouting'; readonly before: boolean; readonly after: boolean }
   | {
       readonly kind: 'sla';
       readonly action: string;

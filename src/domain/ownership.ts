@@ -24,7 +24,7 @@ export type PassReason =
 export interface OwnershipEvent {
   readonly conversationId: string;
   readonly kind: OwnershipChangeKind;
-  /** Who did it: a Slack user id, or `rotation` for automatic assignment. */
+  /** Who did it: a Slack user id; `rotation` or `crm` (the customer's CRM owner) for automatic assignment. */
   readonly by: string;
   readonly from: string | null;
   readonly to: string | null;
@@ -41,10 +41,12 @@ export type OwnershipRequest =
   | { readonly kind: 'claim'; readonly actor: string }
   | { readonly kind: 'handover'; readonly actor: string; readonly to: string }
   | { readonly kind: 'release'; readonly actor: string }
-  /** Automatic assignment by a channel's rotation. */
+  /** Automatic assignment: by a channel's rotation, or to the customer's owner in the CRM. */
   | {
       readonly kind: 'assign';
       readonly to: string;
+      /** Absent: the rotation. */
+      readonly by?: 'rotation' | 'crm';
       readonly skipped?: readonly Skip[];
       readonly acceptWithinMinutes?: number;
     }
@@ -110,7 +112,7 @@ export function planOwnershipChange(
       return { expected: null, to: request.actor, kind: 'claim', by: request.actor };
     case 'assign':
       if (owner !== null) return { kind: 'alreadyOwned', owner };
-      return { expected: null, to: request.to, kind: 'assign', by: 'rotation' };
+      return { expected: null, to: request.to, kind: 'assign', by: request.by ?? 'rotation' };
     case 'pass':
       // Someone else took it since the pass was decided on: it stays where it is.
       if (owner !== request.from)

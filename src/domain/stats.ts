@@ -159,7 +159,8 @@ export function rotationFairness(events: readonly OwnershipEvent[]): RepFairness
     return figures;
   };
   for (const event of events) {
-    const byRotation = event.kind === 'assign' || event.kind === 'pass';
+    // A lead given to its customer's CRM owner was not the rotation's turn: it is left out of fairness.
+    const byRotation = (event.kind === 'assign' && event.by !== 'crm') || event.kind === 'pass';
     if (byRotation && event.to !== null) rep(event.to).assigned += 1;
     if (event.kind === 'pass' && event.from !== null) rep(event.from).passedOn += 1;
     if (event.kind === 'accept') rep(event.by).accepted += 1;

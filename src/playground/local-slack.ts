@@ -95,6 +95,9 @@ export async function createLocalSlack(users: PlaygroundUser[], clock: () => Dat
   };
   const dmChannel = (channel: string) => (/^[UW]/.test(channel) ? `D${channel}` : channel);
   const userOf = (id: string) => users.find((user) => user.id === id);
+  /** The playground's e-mail of a user: their name, dotted, at playground.example. */
+  const emailOf = (id: string) =>
+    `${(userOf(id)?.name ?? id).toLowerCase().replace(/[^a-z0-9]+/g, '.')}@playground.example`;
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     const channel = dmChannel(String(args.channel ?? ''));
@@ -168,10 +171,17 @@ export async function createLocalSlack(users: PlaygroundUser[], clock: () => Dat
             profile: {
               status_emoji: user?.statusEmoji ?? '',
               status_text: user?.statusText ?? '',
-              email: `${(user?.name ?? String(args.user)).toLowerCase().replace(/[^a-z0-9]+/g, '.')}@playground.example`,
+              email: emailOf(String(args.user)),
             },
           },
         };
+      }
+      case 'users.lookupByEmail': {
+        const email = String(args.email ?? '').toLowerCase();
+        const user = users.find((candidate) => emailOf(candidate.id) === email);
+        return user
+          ? { ok: true, user: { id: user.id, name: user.name, deleted: false } }
+          : { ok: false, error: 'users_not_found' };
       }
       case 'conversations.history':
       case 'conversations.replies': {

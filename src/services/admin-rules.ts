@@ -182,6 +182,15 @@ export const admin = {
     };
   },
 
+  async setCrmOwnerRouting(deps: AdminDeps, on: boolean): Promise<AdminChange> {
+    const { before, after } = await deps.settings.update((current) => ({ ...current, routeToCrmOwner: on }));
+    return {
+      kind: 'crmOwnerRouting',
+      before: before.routeToCrmOwner === true,
+      after: after.routeToCrmOwner === true,
+    };
+  },
+
   async setPaused(deps: AdminDeps, user: string, paused: boolean): Promise<AdminChange> {
     const channels = await deps.rules.setPaused(user, paused);
     if (channels.length === 0) throw new AdminInputError({ kind: 'inNoRotation', user });

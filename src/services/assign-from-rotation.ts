@@ -23,7 +23,7 @@ import type { RulesStore } from '../stores/rules-store.ts';
 import { changeOwner, type OwnershipDeps } from './change-owner.ts';
 import { subjectOf } from './conversation-message.ts';
 import { type DeliverOnceDeps, deliverOnce } from './deliver-once.ts';
-import type { SlackPort } from './slack-port.ts';
+import { SlackCallError, type SlackPort } from './slack-port.ts';
 
 /** What taking a turn reads and writes: the rotation, reps' held places and their open leads. */
 export interface TurnDeps {
@@ -44,6 +44,8 @@ export interface AssignDeps extends OwnershipDeps, TurnDeps, DeliverOnceDeps {
   readonly escalationChannel: () => Promise<string | null>;
   /** After this many minutes an unclaimed lead is announced again (and escalated at twice it); null: never. */
   readonly unclaimedMinutes: () => Promise<number | null>;
+  /** Whether a new lead goes to its customer's CRM owner first (`/leads route crm-owner`); absent: no. */
+  readonly routeToCrmOwner?: () => Promise<boolean>;
 }
 
 export type RotationAvailability = (rotation: Rotation, now: Date) => Promise<Unavailable>;
@@ -282,6 +284,53 @@ export async function assignFromRotation(
     );
   await scheduleUnclaimedChase(conversation, deps);
   return { kind: 'unassigned' };
+}
+
+/**
+ * Gives a new conversation to its customer's owner in the CRM (`/leads route crm-owner on`): the Slack
+ * user with the owner's e-mail, unless their Slack status or a deactivated account keeps them out.
+ * Otherwise, or when routing to the CRM owner is off, the channel's rotation gives it out.
+ */
+export async function assignNewConversation(
+  conversation: Conversation,
+  crmOwnerEmail: string | null,
+  deps: AssignDeps,
+): Promise<AssignOutcome> {
+  const ownerId =
+    crmOwnerEmail !== null && conversation.owner === null && (await deps.routeToCrmOwner?.()) === true
+      ? await crmOwnerInSlack(crmOwnerEmail, conversation, deps)
+      : null;
+  if (ownerId !== null) {
+    const outcome = await changeOwner(conversation.id, { kind: 'assign', to: ownerId, by: 'crm' }, deps);
+    if (outcome.kind === 'changed') return { kind: 'assigned', to: ownerId };
+  }
+  return assignFromRotation(conversation, deps);
+}
+
+/** The Slack user owning the customer in the CRM, when Slack knows them and they are not away. */
+async function crmOwnerInSlack(
+  email: string,
+  conversation: Conversation,
+  deps: AssignDeps,
+): Promise<string | null> {
+  let userId: string | null;
+  try {
+    userId = await deps.slack.userIdByEmail(email);
+  } catch (error) {
+    if (!(error instanceof SlackCallError)) throw error;
+    deps.log.warn('could not find the CRM owner in Slack; the rotation gives the lead out', {
+      error: error.code,
+    });
+    return null;
+  }
+  if (userId === null) return null;
+  const alone: Rotation = {
+    channel: conversation.channel ?? '',
+    members: [{ userId, paused: false }],
+    next: 0,
+  };
+  const unavailable = await deps.availability(alone, deps.clock());
+  return unavailable.has(userId) ? null : userId;
 }
 
 /** Schedules the announcement of a lead nobody claimed, and its escalation at twice the time. */

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { ArrivalIndex } from '../stores/arrival-index.ts';
 import type { CrmOutbox } from '../stores/crm-outbox.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
-import { type AssignDeps, assignFromRotation } from './assign-from-rotation.ts';
+import { type AssignDeps, assignNewConversation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
 import type { CrmLookupService } from './crm-lookup.ts';
 import { deliverOnce } from './deliver-once.ts';
@@ -209,7 +209,8 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     return { kind: 'failed', error: error.code, permanent: error.permanent, channel: destination.channel };
   }
   record = await deps.leadRecords.markPosted(record, ts);
-  await recordInConversation(lead, record, ts, deps);
+  // The CRM's owner is known only from an answer within the budget: a late one cannot wait the rotation.
+  await recordInConversation(lead, record, ts, deps, lookup?.inTime?.found?.owner?.email ?? null);
   if (lookup?.late) showLateLookup(lookup.late, lead.id, deps);
   return threadTs === null
     ? { kind: 'posted', channel: destination.channel, ts }
@@ -327,11 +328,18 @@ async function destinationOf(lead: Lead, deps: PostLeadDeps): Promise<Destinatio
  * After a lead's message exists: note it on the conversation. A new conversation goes to its channel's
  * rotation; a later step refreshes the first message to show the latest stage.
  */
-async function recordInConversation(lead: Lead, record: LeadRecord, ts: string, deps: PostLeadDeps) {
+async function recordInConversation(
+  lead: Lead,
+  record: LeadRecord,
+  ts: string,
+  deps: PostLeadDeps,
+  crmOwnerEmail: string | null = null,
+) {
   const key = record.conversationKey;
   if (key === null || record.channel === null) return;
   if (record.threadTs === null) {
-    await assignFromRotation(await deps.conversations.setMessage(key, record.channel, ts), deps);
+    const conversation = await deps.conversations.setMessage(key, record.channel, ts);
+    await assignNewConversation(conversation, crmOwnerEmail, deps);
     return;
   }
   const conversation = await deps.conversations.addStage(key, stageOf(lead));

@@ -104,6 +104,8 @@ export interface SlackPort {
   linkTo(channel: string, ts: string): Promise<string | null>;
   /** From the user's Slack profile (users.info): time zone, workspace admin, status, deactivated. */
   userProfile(userId: string): Promise<UserProfile>;
+  /** The active Slack user with this e-mail; null when the workspace has none. */
+  userIdByEmail(email: string): Promise<string | null>;
   /** Whether the bot is a member of the channel (false for one Slack does not show it). */
   isBotInChannel(channel: string): Promise<boolean>;
   /** The channels the user is a member of (among those the bot can see). */

@@ -34,6 +34,8 @@ export interface SlackGateway {
   openModal(triggerId: string, view: ModalView): Promise<void>;
   /** From the user's Slack profile (users.info): time zone, workspace admin, status, deactivated. */
   userProfile(userId: string): Promise<UserProfile>;
+  /** The active user with this e-mail (users.lookupByEmail); null when the workspace has none. */
+  userIdByEmail(email: string): Promise<string | null>;
   /** A link to a message; null when Slack has none (the message is gone). */
   permalink(channel: string, ts: string): Promise<string | null>;
   /**

@@ -229,6 +229,7 @@ export function createSlackAdapter(slack: SlackGateway, clock: () => Date): Slac
     },
     linkTo,
     userProfile: (userId) => slack.userProfile(userId),
+    userIdByEmail: (email) => slack.userIdByEmail(email),
     memberChannels: (userId) => slack.memberChannels(userId),
     isBotInChannel: (channel) => slack.isBotInChannel(channel),
   };

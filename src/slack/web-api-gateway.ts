@@ -175,6 +175,15 @@ export function createWebApiGateway(client: WebClient, options: WebApiGatewayOpt
         email: user?.profile?.email ?? null,
       };
     },
+    async userIdByEmail(email) {
+      try {
+        const { user } = await call('users.lookupByEmail', () => client.users.lookupByEmail({ email }));
+        return user?.id && user.deleted !== true ? user.id : null;
+      } catch (error) {
+        if (error instanceof SlackCallError && error.code === 'users_not_found') return null;
+        throw error;
+      }
+    },
     async isBotInChannel(channel) {
       try {
         const info = await call('conversations.info', () => client.conversations.info({ channel }));

@@ -13,6 +13,8 @@ export interface Settings {
   /** An owned lead with no activity this long is stale (null or absent: off); per channel overrides it. */
   readonly staleMinutes?: number | null;
   readonly staleMinutesByChannel?: Readonly<Record<string, number | null>>;
+  /** A new lead whose customer has an owner in the CRM goes to that owner (when they are in Slack). */
+  readonly routeToCrmOwner?: boolean;
   /** Admins added in Slack, besides ADMIN_USER_IDS. */
   readonly admins?: readonly string[];
 }

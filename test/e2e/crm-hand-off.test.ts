@@ -19,6 +19,7 @@ import {
 } from '../support/slack-requests.ts';
 import {
   createTestBot,
+  LEADS_CHANNEL,
   leadTableClient,
   SIGNING_SECRET,
   type TestTables,
@@ -363,6 +364,72 @@ describe('what HubSpot knows of the customer, on the card', () => {
       },
       { timeout: 15_000, interval: 100 },
     );
+  });
+});
+
+describe('/leads route crm-owner', () => {
+  const leads = async (text: string) => {
+    const before = answers().length;
+    await signed(slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }));
+    await vi.waitFor(() => expect(answers().length).toBeGreaterThan(before));
+    return `${answers().at(-1)?.text}\n${JSON.stringify(answers().at(-1)?.blocks ?? [])}`.replaceAll(
+      '\u200B',
+      '',
+    );
+  };
+  const lookupLineOf = (blocks: unknown) => JSON.stringify(blocks ?? []).match(/🗂️[^"]*/)?.[0] ?? '';
+  /** Who the lead was given to, as its thread says. */
+  const ownerOfPost = async (ts: string | undefined) =>
+    slack.messages
+      .filter((m) => m.thread_ts === ts)
+      .map((m) => m.text.match(/Assigned to <@(\w+)>/)?.[1])
+      .find((userId) => userId !== undefined) ?? null;
+
+  it("gives a known customer's lead to its CRM owner before the rotation; the others, and all when off, to the rotation", async () => {
+    hubspot.seedCustomer({
+      email: 'dana@northwind.example',
+      name: 'Dana',
+      createdAt: '2024-03-04T10:00:00.000Z',
+      ownerEmail: 'u0rep1@team.example', // HubSpot's Anna Berg: U0REP1 in Slack
+      openDeals: 1,
+      closedDeals: 0,
+    });
+    expect(await leads(`rotation <#${LEADS_CHANNEL}> <@U0REP2>`)).toContain('U0REP2');
+    expect(await leads('route crm-owner maybe')).toContain('Give on or off.');
+    expect(await leads('route crm-owner on')).toContain('Routing to the CRM owner: off ⟶ on');
+    await bot.jobs.poll();
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('dana@northwind.example') }),
+      leadColumns({ CustomerInfo: customer('erin@contoso.example') }),
+    ]);
+    await bot.jobs.poll();
+    const [known, unknown] = leadPosts();
+    expect(await ownerOfPost(known?.ts)).toBe('U0REP1');
+    expect(await ownerOfPost(unknown?.ts)).toBe('U0REP2');
+    const notes = slack.messages.filter((m) => m.thread_ts === known?.ts).map((m) => m.text);
+    expect(notes).toContain('🗂️ Assigned to <@U0REP1>: they own this customer in the CRM.');
+    const dm = slack.callsTo('chat.postMessage').find((call) => call.args.channel === 'U0REP1');
+    expect(JSON.stringify(dm?.args.blocks)).toContain('You own this customer in the CRM');
+
+    expect(await leads('route crm-owner off')).toContain('Routing to the CRM owner: on ⟶ off');
+    // Another customer Anna owns in HubSpot: with routing off, the rotation decides.
+    hubspot.seedCustomer({
+      email: 'finn@northwind.example',
+      name: 'Finn',
+      createdAt: '2024-05-01T10:00:00.000Z',
+      ownerEmail: 'u0rep1@team.example',
+      openDeals: 0,
+      closedDeals: 0,
+    });
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('finn@northwind.example') }),
+    ]);
+    await bot.jobs.poll();
+    const latest = leadPosts()
+      .filter((m) => m.thread_ts === undefined)
+      .at(-1);
+    expect(lookupLineOf(latest?.blocks)).toContain('owner Anna Berg');
+    expect(await ownerOfPost(latest?.ts)).toBe('U0REP2');
   });
 });
 

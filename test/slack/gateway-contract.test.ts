@@ -117,6 +117,14 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
     expect(profile.email === null || profile.email.includes('@')).toBe(true);
   });
 
+  it('finds a user by the e-mail its profile gives, and nobody by an unknown one', async () => {
+    // A user of both workspaces: the playground knows only its own people.
+    const { email } = await gateway.userProfile('U0PLAYREP1');
+    if (email === null) throw new Error('no e-mail in the profile');
+    expect(await gateway.userIdByEmail(email.toUpperCase())).toBe('U0PLAYREP1');
+    expect(await gateway.userIdByEmail('nobody@elsewhere.example')).toBeNull();
+  });
+
   it('lists the channels a user is a member of, across every page', async () => {
     const channels = ['C0MEMBER1', 'C0MEMBER2', 'C0MEMBER3'];
     for (const channel of channels) await gateway.postMessage({ channel, ...message('in') });

@@ -227,6 +227,16 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
           },
         };
       }
+      case 'users.lookupByEmail': {
+        // A user with that e-mail set, else the default e-mail of users.info (user id, lower case).
+        const email = String(args.email ?? '').toLowerCase();
+        const set = [...users].find(([, user]) => user.email?.toLowerCase() === email)?.[0];
+        const derived = email.match(/^(u0[a-z0-9]+)@team\.example$/)?.[1]?.toUpperCase();
+        const id =
+          set ?? (derived !== undefined && users.get(derived)?.email === undefined ? derived : undefined);
+        if (id === undefined) return { ok: false, error: 'users_not_found' };
+        return { ok: true, user: { id, deleted: users.get(id)?.deleted ?? false } };
+      }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts };
       case 'chat.postEphemeral':

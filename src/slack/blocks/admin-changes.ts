@@ -142,6 +142,13 @@ export function describeChange(change: AdminChange): ChangeText {
         : 'unclaimed leads are not announced again';
       return text(`Unclaimed leads: ${before} ⟶ ${after}: ${meaning}.`, before, after);
     }
+    case 'crmOwnerRouting': {
+      const [before, after] = [change.before ? 'on' : 'off', change.after ? 'on' : 'off'];
+      const meaning = change.after
+        ? "a new lead whose customer has an owner in the CRM goes to that owner, when Slack has a user with the owner's e-mail; otherwise the channel's rotation (if any) gives it out"
+        : "new leads go to the channel's rotation (if any), whoever owns the customer in the CRM";
+      return text(`Routing to the CRM owner: ${before} ⟶ ${after}: ${meaning}.`, before, after);
+    }
     case 'sla': {
       const [before, after] = [formatDuration(change.before), formatDuration(change.after)];
       const note = change.active

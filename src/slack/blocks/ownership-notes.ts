@@ -41,7 +41,9 @@ export function renderOwnershipNote(note: OwnershipNote): RenderedMessage {
       case 'claim':
         return `🙋 ${user(note.to)} claimed this lead.`;
       case 'assign':
-        return `🔄 Assigned to ${user(note.to)} by the channel's rotation.${skippedText(note)}${acceptText(note)}`;
+        return note.by === 'crm'
+          ? `🗂️ Assigned to ${user(note.to)}: they own this customer in the CRM.`
+          : `🔄 Assigned to ${user(note.to)} by the channel's rotation.${skippedText(note)}${acceptText(note)}`;
       case 'pass':
         return `${passText(note)}${skippedText(note)}${note.to === null ? '' : acceptText(note)}`;
       case 'accept':
@@ -75,7 +77,12 @@ export function renderNewOwnerMessage(input: {
   readonly acceptWithinMinutes?: number;
   readonly conversationId: string;
 }): RenderedMessage {
-  const why = input.by === 'rotation' ? 'The rotation assigned you' : `<@${input.by}> gave you`;
+  const why =
+    input.by === 'rotation'
+      ? 'The rotation assigned you'
+      : input.by === 'crm'
+        ? 'You own this customer in the CRM, so you were given'
+        : `<@${input.by}> gave you`;
   const link = input.permalink ? ` <${input.permalink}|Open the lead>` : '';
   const text = `${why} a lead: *${literalMrkdwn(input.customer)}* (${input.stage}).${input.followUpBy}${acceptText(input)}${link}`;
   const accept = input.acceptWithinMinutes

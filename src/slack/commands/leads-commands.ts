@@ -52,6 +52,7 @@ import {
   parseHours,
   parseMemberNumber,
   parseNothing,
+  parseOnOff,
   parseOptionalUser,
   parsePage,
   parseRotation,
@@ -121,6 +122,21 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       a('route move', '/leads route move 3 1', 'move routing rule 3 to position 1'),
       parseRouteMove,
       async ({ from, to }) => changed(await admin.moveRoute(deps, from, to)),
+    ),
+    command(
+      a(
+        'route crm-owner',
+        '/leads route crm-owner on',
+        "give a new lead to its customer's owner in the CRM, before the rotation (off: the rotation only)",
+      ),
+      parseOnOff,
+      async (on) => {
+        if (on && deps.crm === undefined)
+          return shown(
+            'No CRM is connected, so there is no CRM owner to route to. Connect one first (CRM=hubspot, salesforce or dataverse: see docs/crm.md).',
+          );
+        return changed(await admin.setCrmOwnerRouting(deps, on));
+      },
     ),
     command(
       a(

@@ -233,6 +233,12 @@ export function parseAcceptance(
 /** How many times an unaccepted lead moves on by default before the escalation channel is told. */
 const DEFAULT_MAX_HOPS = 2;
 
+/** `on` or `off`. */
+export function parseOnOff(args: readonly string[]): Parsed<boolean> {
+  const word = args.length === 1 ? args[0]?.toLowerCase() : undefined;
+  return word === 'on' || word === 'off' ? ok(word === 'on') : fail('Give on or off.');
+}
+
 /** `30m` or `off`: after how long an unclaimed lead is announced again. */
 export function parseDurationOrOff(args: readonly string[]): Parsed<number | null> {
   if (args.length === 1 && args[0]?.toLowerCase() === 'off') return ok(null);
