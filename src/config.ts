@@ -1,6 +1,6 @@
 import { validate as isValidCron } from 'node-cron';
 import { type AwayStatuses, DEFAULT_AWAY_STATUSES, parseAwayStatuses } from './domain/availability.ts';
-import type { PipelineStage } from './domain/conversation.ts';
+import { PIPELINE_STAGES, type PipelineStage } from './domain/conversation.ts';
 import { fail, ok, type Parsed } from './domain/parsed.ts';
 import {
   type BusinessHours,
@@ -447,15 +447,6 @@ export type CrmConfig =
  * record's stage as it is.
  */
 export type CrmStageValues = Partial<Readonly<Record<PipelineStage, string | null>>>;
-
-const PIPELINE_STAGES: readonly PipelineStage[] = [
-  'New',
-  'Contacted',
-  'Qualified',
-  'Won',
-  'Lost',
-  'Not a fit',
-];
 
 /** `Qualified=qualifiedtobuy; Won=closedwon; Not a fit=` → each named stage's value (empty: leave). */
 export function crmStageValuesOf(text: string): Parsed<CrmStageValues> {

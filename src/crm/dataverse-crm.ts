@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { PipelineStage } from '../domain/conversation.ts';
-import { type CrmCustomer, websiteHost } from '../domain/crm-customer.ts';
+import { type CrmCustomer, crmDateOf, websiteHost } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { fnv1a64 } from '../domain/lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
@@ -213,13 +213,12 @@ export function createDataverseCrm(settings: DataverseSettings): CrmPort {
     const open = await rows(
       `/opportunities?$select=opportunityid&$filter=${encodeURIComponent(`${parent} eq ${id} and statecode eq 0`)}&$count=true&$top=1`,
     );
-    const since = typeof row.createdon === 'string' ? new Date(row.createdon) : null;
     const name = matchedBy === 'email' ? row.fullname : row.name;
     const owner = row.owninguser ?? null;
     return {
       matchedBy,
       name: typeof name === 'string' && name !== '' ? name : null,
-      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      since: crmDateOf(row.createdon),
       owner: owner && {
         name: typeof owner.fullname === 'string' ? owner.fullname : null,
         email: typeof owner.internalemailaddress === 'string' ? owner.internalemailaddress : null,

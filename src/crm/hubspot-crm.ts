@@ -1,7 +1,7 @@
 import { AssociationTypes, Client } from '@hubspot/api-client';
 import type { PipelineStage } from '../domain/conversation.ts';
 import { type CrmActivity, type CrmUpdate, crmReferenceOf } from '../domain/crm-change.ts';
-import type { CrmCustomer } from '../domain/crm-customer.ts';
+import { type CrmCustomer, crmDateOf } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from '../services/crm-port.ts';
 import { createOwnerDirectory } from './owner-directory.ts';
@@ -293,13 +293,12 @@ export function createHubSpotCrm(settings: HubSpotSettings): CrmPort {
       accountDetails(),
     ]);
     const { firstname, lastname, name, createdate } = found.properties;
-    const since = createdate ? new Date(createdate) : null;
     const fullName = matchedBy === 'email' ? [firstname, lastname].filter(Boolean).join(' ') : (name ?? '');
     const objectTypeId = matchedBy === 'email' ? '0-1' : '0-2';
     return {
       matchedBy,
       name: fullName === '' ? null : fullName,
-      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      since: crmDateOf(createdate),
       owner,
       openDeals: openDeals.total,
       url:

@@ -2,7 +2,7 @@ import { createSign } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { PipelineStage } from '../domain/conversation.ts';
 import type { CrmUpdate } from '../domain/crm-change.ts';
-import { type CrmCustomer, type CrmCustomerQuery, websiteHost } from '../domain/crm-customer.ts';
+import { type CrmCustomer, type CrmCustomerQuery, crmDateOf, websiteHost } from '../domain/crm-customer.ts';
 import { type CrmLead, crmDescriptionOf, givenFields } from '../domain/crm-lead.ts';
 import { CrmCallError, type CrmPort, type CrmRecord, type CrmRecordRef } from '../services/crm-port.ts';
 import { createOwnerDirectory } from './owner-directory.ts';
@@ -279,13 +279,12 @@ export function createSalesforceCrm(settings: SalesforceSettings): CrmPort {
     record: SoqlCustomer,
     matchedBy: 'email' | 'domain',
   ): Promise<CrmCustomer> => {
-    const since = typeof record.CreatedDate === 'string' ? new Date(record.CreatedDate) : null;
     const owner = record.Owner ?? null;
     const object = matchedBy === 'email' ? 'Contact' : 'Account';
     return {
       matchedBy,
       name: typeof record.Name === 'string' ? record.Name : null,
-      since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+      since: crmDateOf(record.CreatedDate),
       owner: owner && {
         name: typeof owner.Name === 'string' ? owner.Name : null,
         email: typeof owner.Email === 'string' ? owner.Email : null,

@@ -111,6 +111,16 @@ export interface Closure {
 /** Where a lead stands in the sales process. */
 export type PipelineStage = 'New' | 'Contacted' | 'Qualified' | 'Won' | 'Lost' | 'Not a fit';
 
+/** Every pipeline stage, in the order a lead moves through them. */
+export const PIPELINE_STAGES: readonly PipelineStage[] = [
+  'New',
+  'Contacted',
+  'Qualified',
+  'Won',
+  'Lost',
+  'Not a fit',
+];
+
 const OUTCOME_STAGES: Readonly<Record<CloseOutcome, PipelineStage>> = {
   won: 'Won',
   lost: 'Lost',

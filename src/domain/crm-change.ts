@@ -1,4 +1,4 @@
-import type { FollowUpKind, PipelineStage } from './conversation.ts';
+import { type FollowUpKind, PIPELINE_STAGES, type PipelineStage } from './conversation.ts';
 import { fnv1a64 } from './lead.ts';
 
 /**
@@ -45,14 +45,6 @@ export function leadKeyOfChange(key: string): string {
   return dot < 0 ? key : key.slice(0, dot);
 }
 
-const PIPELINE_STAGES: readonly PipelineStage[] = [
-  'New',
-  'Contacted',
-  'Qualified',
-  'Won',
-  'Lost',
-  'Not a fit',
-];
 const FOLLOW_UP_KINDS: readonly FollowUpKind[] = ['call', 'email', 'meeting', 'other', 'thread reply'];
 
 /** The change as stored (JSON text). */

@@ -98,6 +98,12 @@ export function websiteHost(website: string): string | null {
   }
 }
 
+/** A date the CRM (or a stored answer) gave as text; null when it gave none, or not a date. */
+export function crmDateOf(value: unknown): Date | null {
+  const date = typeof value === 'string' ? new Date(value) : null;
+  return date !== null && Number.isFinite(date.getTime()) ? date : null;
+}
+
 /** A CRM answer as stored beside the lead, so every redraw of its card shows it: JSON, dates as text. */
 export function serialiseCrmLookup(lookup: CrmLookup): string {
   return JSON.stringify(lookup);
@@ -123,12 +129,11 @@ function customerOf(value: unknown): CrmCustomer | null {
   const textOrNull = (field: unknown) => (typeof field === 'string' ? field : null);
   if (v.matchedBy !== 'email' && v.matchedBy !== 'domain') return null;
   if (typeof v.openDeals !== 'number' || !Number.isInteger(v.openDeals) || v.openDeals < 0) return null;
-  const since = typeof v.since === 'string' ? new Date(v.since) : null;
   const owner = typeof v.owner === 'object' && v.owner !== null ? (v.owner as Record<string, unknown>) : null;
   return {
     matchedBy: v.matchedBy,
     name: textOrNull(v.name),
-    since: since !== null && Number.isFinite(since.getTime()) ? since : null,
+    since: crmDateOf(v.since),
     owner: owner && { name: textOrNull(owner.name), email: textOrNull(owner.email) },
     openDeals: v.openDeals,
     url: textOrNull(v.url),
