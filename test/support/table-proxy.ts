@@ -11,16 +11,19 @@ export interface TableProxy {
 /**
  * Starts a proxy for the Azurite of `azurite` (a connection string). Each request is shown to `inspect`
  * first, with its URL (path and query, which it may change): it returns true when it answered the
- * request itself, false to have it forwarded as the URL now says.
+ * request itself, false to have it forwarded as the URL now says, or a promise to have it forwarded
+ * once the promise settles (a request held back, to order it after others).
  */
 export async function startTableProxy(
   azurite: string,
-  inspect: (req: IncomingMessage, url: URL, res: ServerResponse) => boolean,
+  inspect: (req: IncomingMessage, url: URL, res: ServerResponse) => boolean | Promise<void>,
 ): Promise<TableProxy> {
   const target = new URL(/TableEndpoint=(http:\/\/[^;]+?)\/devstoreaccount1/.exec(azurite)?.[1] ?? '');
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    if (inspect(req, url, res)) return;
+    const inspected = inspect(req, url, res);
+    if (inspected === true) return;
+    if (inspected !== false) await inspected;
     const forwarded = request(
       {
         host: target.hostname,

@@ -124,10 +124,14 @@ export function createAzureCrmOutbox(client: TableClient): CrmOutbox {
     async enqueueChange(key, leadId, change) {
       const leadKey = leadKeyOfChange(key);
       if (!isStorableKey(`${ASIDE}${key}`)) return false;
-      const leadRows = await Promise.all(
-        [DUE, DONE, ASIDE].map((prefix) => getOrNull<object>(client, PARTITION, `${prefix}${leadKey}`)),
-      );
-      if (leadRows.every((row) => row === null)) return false;
+      const leadRow = (prefix: string) => getOrNull<object>(client, PARTITION, `${prefix}${leadKey}`);
+      const leadRows = await Promise.all([DUE, DONE, ASIDE].map(leadRow));
+      // Parallel reads can miss a lead moving from the queue to the written list between two of them;
+      // read again one at a time, in the order a lead moves (queued, then written or set aside), they
+      // miss it only if an admin's Retry of the set-aside lead lands between the last two reads.
+      if (leadRows.every((row) => row === null) && (await leadRow(DUE)) === null) {
+        if ((await leadRow(DONE)) === null && (await leadRow(ASIDE)) === null) return false;
+      }
       if ((await getOrNull<DoneEntity>(client, PARTITION, `${DONE}${key}`)) !== null) return true;
       await conditionally(() =>
         client.createEntity(queuedEntity(key, leadId, change.at, serialiseCrmChange(change))),
