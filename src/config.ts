@@ -324,7 +324,11 @@ export const SETTINGS = {
     matching<string | null>(CHANNEL_ID, 'must be a channel id like C0123456789.'),
   ),
   activeActions: setting('ACTIVE_ACTIONS', DEFAULT_ACTIVE_ACTIONS as readonly string[], activeActionList),
-  sla: setting('SLA', 1440, duration),
+  // Speed to lead: claimed within 5 minutes, first touched within an hour (see docs/configuration.md).
+  claimSla: setting('CLAIM_SLA', 5 as number | null, (text) =>
+    text.trim().toLowerCase() === 'off' ? ok(null) : duration(text),
+  ),
+  sla: setting('SLA', 60, duration),
   slaByAction: setting('SLA_BY_ACTION', {} as Readonly<Record<string, number>>, slaByAction, false),
   businessHours: setting('BUSINESS_HOURS', null, businessHours),
   backfillDays: setting('BACKFILL_DAYS', 7, wholeNumber(0, 3650)),
@@ -648,6 +652,7 @@ export function loadConfig(env: Env): Config {
       activeActions: v.activeActions,
       defaultSlaMinutes: v.sla,
       slaMinutesByAction: v.slaByAction,
+      claimMinutes: v.claimSla,
       escalationFactor: 2,
       businessHours: v.businessHours,
     },

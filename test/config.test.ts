@@ -40,8 +40,9 @@ describe('loadConfig', () => {
       managersChannel: null,
       sla: {
         activeActions: ['PLT', 'INS', 'Create', 'StartTestDrive'],
-        defaultSlaMinutes: 1440,
+        defaultSlaMinutes: 60,
         slaMinutesByAction: {},
+        claimMinutes: 5,
         escalationFactor: 2,
         businessHours: null,
       },
@@ -296,9 +297,23 @@ describe('loadConfig', () => {
       activeActions: ['Create', 'PLT'],
       defaultSlaMinutes: 240,
       slaMinutesByAction: { Create: 30 },
+      claimMinutes: 5,
       escalationFactor: 2,
       businessHours: { days: [1, 2, 3, 4, 5], start: 540, end: 1020, timeZone: 'Europe/Berlin' },
     });
+  });
+
+  it.each([
+    ['15m', 15],
+    ['2h', 120],
+    ['off', null],
+    ['OFF', null],
+  ])('reads CLAIM_SLA=%s', (text, minutes) => {
+    expect(loadConfig({ CLAIM_SLA: text }).sla.claimMinutes).toBe(minutes);
+  });
+
+  it('refuses a CLAIM_SLA that is not a duration, naming the setting', () => {
+    expect(() => loadConfig({ CLAIM_SLA: 'soon' })).toThrow(/CLAIM_SLA/);
   });
 
   it('reads lists of user ids', () => {

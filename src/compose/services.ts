@@ -76,7 +76,7 @@ export function composeServices(
     capacity: stores.capacity,
     deliveries: stores.deliveries,
     escalationChannel,
-    unclaimedMinutes: async () => (await settings.get()).unclaimedMinutes ?? null,
+    unclaimedMinutes: async () => (await slaPolicyFor(null)).claimMinutes,
     routeToCrmOwner: async () => crm !== null && (await settings.get()).routeToCrmOwner === true,
   };
   const commands: CommandDeps = {

@@ -1,6 +1,7 @@
 import type { CrmFieldMap } from './crm-fields.ts';
 import type { Acceptance, RotationMember, Skip } from './rotation.ts';
 import type { Route, RouteSample, RoutingRule, RuleVerdict } from './routing.ts';
+import type { SpeedTiers } from './rules-document.ts';
 import type { BusinessHours } from './sla.ts';
 
 /**
@@ -22,6 +23,8 @@ export type AdminChange =
       readonly leadsChannel: string;
       /** The CRM field map the import replaced, and its new one; null when the document did not set one. */
       readonly crmFieldMap: { readonly before: CrmFieldMap; readonly after: CrmFieldMap } | null;
+      /** The speed-to-lead tiers before and after; null when the document did not set them. */
+      readonly sla: { readonly before: SpeedTiers; readonly after: SpeedTiers } | null;
     }
   | {
       readonly kind: 'rotation';
@@ -118,6 +121,8 @@ export interface RulesOverview {
   readonly routes: readonly RoutingRule[];
   readonly leadsChannel: string;
   readonly slas: readonly { readonly action: string; readonly minutes: number }[];
+  /** The claim SLA in force; null: unclaimed leads are not announced again. */
+  readonly claimMinutes: number | null;
   readonly defaultHours: BusinessHours | null;
   readonly hoursByChannel: Readonly<Record<string, BusinessHours>>;
   /** Null: each lead's own channel. */

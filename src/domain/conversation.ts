@@ -43,6 +43,8 @@ export interface SlaState {
   readonly action: string;
   /** The SLA in force when the clock started (null for clocks started before it was recorded). */
   readonly minutes: number | null;
+  /** The claim SLA in force when the clock started (null: none, or a clock started before it was recorded). */
+  readonly claimMinutes?: number | null;
   readonly startedAt: Date;
   readonly remindAt: Date;
   readonly escalateAt: Date;

@@ -2,6 +2,7 @@ import { type CrmFieldMap, parseCrmFieldMap } from './crm-fields.ts';
 import { type Acceptance, MAX_CAP, MAX_WEIGHT } from './rotation.ts';
 import { MAX_PATTERN_LENGTH, type RoutingRule, RULE_FIELDS, type RuleField } from './routing.ts';
 import { MAX_DURATION_MINUTES } from './sla.ts';
+import { parseActionCode } from './sla-policy.ts';
 
 /** A rep of a rotation as the document names them: a user id, with a weight and a cap when set. */
 export interface RotationRep {
@@ -22,6 +23,16 @@ export interface RulesDocument {
    * import then keeps the field map in force).
    */
   readonly crm?: { readonly fieldMap: CrmFieldMap };
+  /** The speed-to-lead tiers; absent when the document does not say (an import keeps those in force). */
+  readonly sla?: SpeedTiers;
+}
+
+/** The tiers as the rules document writes them: the claim SLA, and the first-touch SLA per action. */
+export interface SpeedTiers {
+  /** Null: unclaimed leads are not announced again. */
+  readonly claimMinutes: number | null;
+  /** Action code → minutes; actions not named use the configured SLA. */
+  readonly firstTouchMinutes: Readonly<Record<string, number>>;
 }
 
 /** `"U0ANNA"`, or `{ "user": "U0ANNA", "weight": 2, "cap": 5 }` when a weight or cap is set. */
@@ -52,7 +63,41 @@ export function rulesDocumentJson(document: RulesDocument): object {
         }
       : {}),
     ...(document.crm && Object.keys(document.crm.fieldMap).length > 0 ? { crm: document.crm } : {}),
+    ...(document.sla ? { sla: document.sla } : {}),
   };
+}
+
+const SLA_EXAMPLE = '{ "claimMinutes": 5, "firstTouchMinutes": { "PLT": 60, "Create": 30 } }';
+
+/** The document's `sla`, each problem named by its path; null when it has problems. */
+function parseSpeedTiers(raw: unknown, problems: string[]): SpeedTiers | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push(`"sla" must be an object like ${SLA_EXAMPLE}`);
+    return null;
+  }
+  const before = problems.length;
+  const { claimMinutes = null, firstTouchMinutes = {}, ...other } = raw as Record<string, unknown>;
+  for (const key of Object.keys(other))
+    problems.push(`sla.${key} is not a speed-to-lead tier; they are claimMinutes and firstTouchMinutes`);
+  if (claimMinutes !== null && !wholeIn(claimMinutes, 1, MAX_DURATION_MINUTES))
+    problems.push(`sla.claimMinutes must be whole minutes from 1 to ${MAX_DURATION_MINUTES}, or null (off)`);
+  const byAction: Record<string, number> = {};
+  if (typeof firstTouchMinutes !== 'object' || firstTouchMinutes === null || Array.isArray(firstTouchMinutes))
+    problems.push(`sla.firstTouchMinutes must be an object of action codes, like ${SLA_EXAMPLE}`);
+  else
+    for (const [name, minutes] of Object.entries(firstTouchMinutes)) {
+      const action = parseActionCode(name);
+      if (!action.ok) problems.push(`sla.firstTouchMinutes.${name}: ${action.problem}`);
+      else if (action.value === 'DNC') problems.push('sla.firstTouchMinutes.DNC: DNC leads are never chased');
+      else if (!wholeIn(minutes, 1, MAX_DURATION_MINUTES))
+        problems.push(
+          `sla.firstTouchMinutes.${name} must be whole minutes from 1 to ${MAX_DURATION_MINUTES}`,
+        );
+      else byAction[action.value] = minutes as number;
+    }
+  return problems.length > before
+    ? null
+    : { claimMinutes: claimMinutes as number | null, firstTouchMinutes: byAction };
 }
 
 const wholeIn = (value: unknown, min: number, max: number) =>
@@ -89,10 +134,10 @@ export const RULES_DOCUMENT_EXAMPLE = `{
   ],
   "rotations": { "C0EMEA0001": ["U0ANNA0001", { "user": "U0BEN00001", "weight": 2, "cap": 10 }] },
   "acceptance": { "C0EMEA0001": { "minutes": 15, "hops": 2 } },
-  "crm": { "fieldMap": { "offer": "marketplace_offer", "action": "marketplace_action" } }
+  "crm": { "fieldMap": { "offer": "marketplace_offer", "action": "marketplace_action" } },
+  "sla": { "claimMinutes": 5, "firstTouchMinutes": { "PLT": 60, "Create": 30 } }
 }`;
 
-/** Checks a rules document; every problem is reported, with where it is. */
 /**
  * The largest rules document taken, in characters: what is stored (the preview awaiting Import, the
  * routing rules) stays well within one table entity's 1 MiB, whatever the document holds.
@@ -102,6 +147,7 @@ export const MAX_RULES_DOCUMENT_LENGTH = 200_000;
 export const MAX_ROUTES = 500;
 export const MAX_ROTATION_REPS = 1_000;
 
+/** Checks a rules document; every problem is reported, with where it is. */
 export function parseRulesDocument(
   text: string,
 ): { ok: true; document: RulesDocument } | { ok: false; problems: string[] } {
@@ -129,7 +175,8 @@ export function parseRulesDocument(
     rotations = {},
     acceptance = {},
     crm,
-  } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown; crm?: unknown };
+    sla,
+  } = json as { routes?: unknown; rotations?: unknown; acceptance?: unknown; crm?: unknown; sla?: unknown };
   const parsedRoutes: RoutingRule[] = [];
   if (!Array.isArray(routes)) problems.push('"routes" must be a list');
   else if (routes.length > MAX_ROUTES)
@@ -208,6 +255,7 @@ export function parseRulesDocument(
       problems.push(`crm.${key} is not a CRM setting; the one there is is fieldMap`);
     parsedCrm = { fieldMap: parseCrmFieldMap(fieldMap, 'crm.fieldMap', problems) };
   }
+  const parsedSla = sla === undefined ? null : parseSpeedTiers(sla, problems);
   return problems.length > 0
     ? { ok: false, problems }
     : {
@@ -217,6 +265,7 @@ export function parseRulesDocument(
           rotations: parsedRotations,
           acceptance: parsedAcceptance,
           ...(parsedCrm === undefined ? {} : { crm: parsedCrm }),
+          ...(parsedSla === null ? {} : { sla: parsedSla }),
         },
       };
 }

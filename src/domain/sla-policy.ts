@@ -4,13 +4,19 @@ import { LEAD_ACTION_CODES } from './lead-source.ts';
 import { fail, ok, type Parsed } from './parsed.ts';
 import { type BusinessHours, type SlaDeadlines, slaDeadlines } from './sla.ts';
 
-/** Which leads must be followed up, and how fast. */
+/**
+ * Which leads must be followed up, and how fast: the speed-to-lead tiers. A lead nobody claimed is
+ * announced again after `claimMinutes` and escalated at twice it; a chased lead's first follow-up is
+ * due within its SLA, and managers are told at `escalationFactor` times it. All in working time.
+ */
 export interface SlaPolicy {
   /** Action codes that carry an SLA (default Create and StartTestDrive), compared ignoring case. */
   readonly activeActions: readonly string[];
   readonly defaultSlaMinutes: number;
   /** Per action code, overriding the default. */
   readonly slaMinutesByAction: Readonly<Record<string, number>>;
+  /** A lead nobody claimed is announced again after this long, and escalated at twice it; null: never. */
+  readonly claimMinutes: number | null;
   /** Managers are told at this multiple of the SLA. */
   readonly escalationFactor: number;
   /** When set, the SLA clock runs only in working hours, and reminders wait for them. */
@@ -56,7 +62,10 @@ export function slaMinutesFor(policy: SlaPolicy, actionCode: string): number {
 }
 
 /** The lead's follow-up deadlines, counted from its arrival; null for leads that are not chased. */
-export function deadlinesFor(lead: Lead, policy: SlaPolicy): (SlaDeadlines & { slaMinutes: number }) | null {
+export function deadlinesFor(
+  lead: Lead,
+  policy: SlaPolicy,
+): (SlaDeadlines & { slaMinutes: number; claimMinutes: number | null }) | null {
   if (!isClaimable(lead)) return null;
   const code = lead.actionCode ?? lead.action;
   if (!isActiveAction(policy, code)) return null;
@@ -64,6 +73,7 @@ export function deadlinesFor(lead: Lead, policy: SlaPolicy): (SlaDeadlines & { s
   return {
     ...slaDeadlines(lead.receivedAt, slaMinutes, policy.escalationFactor, policy.businessHours),
     slaMinutes,
+    claimMinutes: policy.claimMinutes,
   };
 }
 
@@ -75,6 +85,8 @@ export function resolvePolicy(
     readonly defaultSlaMinutes?: number;
     readonly slaMinutesByAction?: Readonly<Record<string, number>>;
     readonly hoursByChannel?: Readonly<Record<string, BusinessHours>>;
+    /** Absent: the configured claim SLA; null: an admin turned it off. */
+    readonly unclaimedMinutes?: number | null;
   },
   channel: string | null,
 ): SlaPolicy {
@@ -82,6 +94,7 @@ export function resolvePolicy(
     activeActions: settings.activeActions ?? defaults.activeActions,
     defaultSlaMinutes: settings.defaultSlaMinutes ?? defaults.defaultSlaMinutes,
     slaMinutesByAction: { ...defaults.slaMinutesByAction, ...settings.slaMinutesByAction },
+    claimMinutes: settings.unclaimedMinutes === undefined ? defaults.claimMinutes : settings.unclaimedMinutes,
     escalationFactor: defaults.escalationFactor,
     businessHours:
       (channel !== null ? settings.hoursByChannel?.[channel] : undefined) ?? defaults.businessHours,

@@ -13,6 +13,7 @@ import {
   MAX_ROUTES,
   type RotationRep,
   type RulesDocument,
+  type SpeedTiers,
 } from '../domain/rules-document.ts';
 import type { BusinessHours } from '../domain/sla.ts';
 import { isActiveAction, resolvePolicy, type SlaPolicy, slaMinutesFor } from '../domain/sla-policy.ts';
@@ -175,11 +176,9 @@ export const admin = {
       ...current,
       unclaimedMinutes: minutes,
     }));
-    return {
-      kind: 'unclaimed',
-      before: before.unclaimedMinutes || null,
-      after: after.unclaimedMinutes || null,
-    };
+    const claimMinutes = (settings: Settings) =>
+      resolvePolicy(deps.defaults.sla, settings, null).claimMinutes;
+    return { kind: 'unclaimed', before: claimMinutes(before), after: claimMinutes(after) };
   },
 
   async setCrmOwnerRouting(deps: AdminDeps, on: boolean): Promise<AdminChange> {
@@ -264,6 +263,7 @@ export const admin = {
       routes: await deps.rules.routingRules(),
       leadsChannel: deps.defaults.leadsChannel,
       slas: policy.activeActions.map((action) => ({ action, minutes: slaMinutesFor(policy, action) })),
+      claimMinutes: policy.claimMinutes,
       defaultHours: deps.defaults.sla.businessHours,
       hoursByChannel: settings.hoursByChannel ?? {},
       escalationChannel: settings.escalationChannel ?? deps.defaults.managersChannel,
@@ -289,6 +289,7 @@ export const admin = {
       rotations,
       acceptance,
       ...(Object.keys(fieldMap).length > 0 ? { crm: { fieldMap } } : {}),
+      sla: speedTiersOf(deps.defaults.sla, await deps.settings.get()),
     };
   },
 
@@ -307,6 +308,7 @@ export const admin = {
     const previousRotations = await Promise.all(channels.map((channel) => deps.rules.rotation(channel)));
     const written: Array<() => Promise<unknown>> = [];
     let crmFieldMap: Extract<AdminChange, { kind: 'import' }>['crmFieldMap'] = null;
+    let sla: Extract<AdminChange, { kind: 'import' }>['sla'] = null;
     try {
       await deps.rules.setRoutingRules(document.routes);
       written.push(() => deps.rules.setRoutingRules(previousRoutes));
@@ -314,6 +316,25 @@ export const admin = {
         const before = await deps.rules.setCrmFieldMap(document.crm.fieldMap);
         written.push(() => deps.rules.setCrmFieldMap(before));
         crmFieldMap = { before, after: document.crm.fieldMap };
+      }
+      if (document.sla !== undefined) {
+        const tiers = document.sla;
+        const { before, after } = await deps.settings.update((current) => ({
+          ...current,
+          unclaimedMinutes: tiers.claimMinutes,
+          slaMinutesByAction: tiers.firstTouchMinutes,
+        }));
+        written.push(() =>
+          deps.settings.update((current) => ({
+            ...current,
+            unclaimedMinutes: before.unclaimedMinutes,
+            slaMinutesByAction: before.slaMinutesByAction,
+          })),
+        );
+        sla = {
+          before: speedTiersOf(deps.defaults.sla, before),
+          after: speedTiersOf(deps.defaults.sla, after),
+        };
       }
       for (const [index, channel] of channels.entries()) {
         const previous = previousRotations[index] as Rotation;
@@ -349,6 +370,18 @@ export const admin = {
       rotations: channels.length,
       leadsChannel: deps.defaults.leadsChannel,
       crmFieldMap,
+      sla,
     };
   },
 };
+
+/** The tiers in force, as the rules document writes them: every active action's first-touch SLA. */
+function speedTiersOf(defaults: SlaPolicy, settings: Settings): SpeedTiers {
+  const policy = resolvePolicy(defaults, settings, null);
+  return {
+    claimMinutes: policy.claimMinutes,
+    firstTouchMinutes: Object.fromEntries(
+      policy.activeActions.map((action) => [action, slaMinutesFor(policy, action)]),
+    ),
+  };
+}

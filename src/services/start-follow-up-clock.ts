@@ -27,6 +27,7 @@ export async function startFollowUpClock(
   const { conversation: updated, started } = await deps.conversations.startSla(conversation.id, {
     action: lead.actionCode ?? lead.action,
     minutes: deadlines.slaMinutes,
+    claimMinutes: deadlines.claimMinutes,
     startedAt: lead.receivedAt,
     remindAt: deadlines.remindAt,
     escalateAt: deadlines.escalateAt,

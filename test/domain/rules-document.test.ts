@@ -20,6 +20,7 @@ describe('parseRulesDocument', () => {
         },
         acceptance: { C0EMEA0001: { minutes: 15, maxHops: 2 } },
         crm: { fieldMap: { offer: 'marketplace_offer', action: 'marketplace_action' } },
+        sla: { claimMinutes: 5, firstTouchMinutes: { PLT: 60, Create: 30 } },
       },
     });
   });
@@ -44,6 +45,18 @@ describe('parseRulesDocument', () => {
     expect(parseRulesDocument('{"crm":{"fieldMap":{}}}')).toMatchObject({
       ok: true,
       document: { crm: { fieldMap: {} } },
+    });
+  });
+
+  it('reads the speed-to-lead tiers: action codes in any case, null for a claim SLA that is off', () => {
+    expect(parseRulesDocument('{"sla":{"claimMinutes":null,"firstTouchMinutes":{"plt":15}}}')).toEqual({
+      ok: true,
+      document: {
+        routes: [],
+        rotations: {},
+        acceptance: {},
+        sla: { claimMinutes: null, firstTouchMinutes: { PLT: 15 } },
+      },
     });
   });
 
@@ -85,6 +98,14 @@ describe('parseRulesDocument', () => {
       '{"rotations":{"C0123":["U0123"]},"acceptance":{"C0123":{"minutes":129601,"hops":1}}}',
       /acceptance\.C0123 must be like .*minutes 1 to 129600/,
     ],
+    ['{"sla":[]}', /"sla" must be an object like/],
+    ['{"sla":{"claim":5}}', /sla\.claim is not a speed-to-lead tier/],
+    ['{"sla":{"claimMinutes":0}}', /sla\.claimMinutes must be whole minutes from 1 to 129600, or null/],
+    ['{"sla":{"claimMinutes":"5m"}}', /sla\.claimMinutes must be whole minutes/],
+    ['{"sla":{"firstTouchMinutes":60}}', /sla\.firstTouchMinutes must be an object of action codes/],
+    ['{"sla":{"firstTouchMinutes":{"Trial":60}}}', /sla\.firstTouchMinutes\.Trial: "Trial" is not an action/],
+    ['{"sla":{"firstTouchMinutes":{"DNC":60}}}', /sla\.firstTouchMinutes\.DNC: DNC leads are never chased/],
+    ['{"sla":{"firstTouchMinutes":{"PLT":1.5}}}', /sla\.firstTouchMinutes\.PLT must be whole minutes/],
     ['{"crm":[]}', /"crm" must be an object/],
     ['{"crm":{"fields":{}}}', /crm\.fields is not a CRM setting/],
     ['{"crm":{"fieldMap":"offer"}}', /crm\.fieldMap must be an object like/],

@@ -321,7 +321,7 @@ describe('the admin commands', () => {
       'no acceptance ⟶ accept within 15m, 1 hop(s)',
     );
     expect(await leads('rotation accept <#C0NOROTA> 15m')).toContain('<#C0NOROTA> has no rotation');
-    expect(await leads('unclaimed 30m')).toContain('Unclaimed leads: off ⟶ 30m');
+    expect(await leads('unclaimed 30m')).toContain('Claim SLA: off ⟶ 30m');
     expect(await rules().rotation(LEADS_CHANNEL)).toMatchObject({
       members: [
         { userId: 'U0ANNA', weight: 2 },

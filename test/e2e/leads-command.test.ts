@@ -65,11 +65,11 @@ describe('/leads for admins', () => {
   it.each([
     [
       'sla Create tomorrow',
-      '⚠️ "tomorrow" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+      '⚠️ "tomorrow" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla PLT 1h` (or `/leads help` for every command).',
     ],
     [
       'sla Create 99999999d',
-      '⚠️ "99999999d" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+      '⚠️ "99999999d" is not a duration from 1m to 90d, like 30m, 4h, 24h or 2d.\nTry: `/leads sla PLT 1h` (or `/leads help` for every command).',
     ],
     [
       'stale 99999999d',
@@ -87,7 +87,7 @@ describe('/leads for admins', () => {
     ['overdue 0', expect.stringMatching(/^⚠️ The page must be a page number from 1, like 2\./)],
     [
       'sla Buy 4h',
-      '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive.\nTry: `/leads sla Create 24h` (or `/leads help` for every command).',
+      '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive.\nTry: `/leads sla PLT 1h` (or `/leads help` for every command).',
     ],
     [
       'route offer=contoso.*',
@@ -282,7 +282,7 @@ describe('/leads for admins', () => {
     expect(await leads('rules')).toBe(
       [
         `*Routing*\nall leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`,
-        '*Active actions and SLA*\nCreate 1d, PLT 4h',
+        '*Speed to lead*\nno claim SLA; first touch: Create 1d, PLT 4h',
         '*Business hours*\ndefault round the clock; <#C0SALES01> Mon,Tue,Wed,Thu,Fri 09:00-17:00 Europe/Berlin',
         "*Escalations*\neach lead's own channel",
       ].join('\n\n'),
@@ -307,6 +307,11 @@ describe('/leads for admins', () => {
     expect(JSON.parse(json)).toEqual({
       routes: [{ match: { offer: 'contoso.*' }, channel: 'C0EMEA0001' }],
       rotations: { C0EMEA0001: ['U0ANNA'] },
+      // The tiers in force (this file's bot: SLA 24h, no claim SLA), so an import sets them as they were.
+      sla: {
+        claimMinutes: null,
+        firstTouchMinutes: { PLT: 1440, INS: 1440, Create: 1440, StartTestDrive: 1440 },
+      },
     });
     await leads('unroute 1');
     expect(await leads('rules import {"routes": 1}')).toMatch(
@@ -315,7 +320,7 @@ describe('/leads for admins', () => {
 
     // An import is only previewed: nothing changes until an admin presses Import.
     expect(await leads(`rules import ${json}`)).toBe(
-      `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nPress *Import* to apply it (within an hour).`,
+      `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nSpeed to lead: no claim SLA; first touch: PLT 1d, INS 1d, Create 1d, StartTestDrive 1d\nPress *Import* to apply it (within an hour).`,
     );
     expect(await leads('routes')).toBe(`all leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`);
     const preview = ctx.slack.callsTo('response_url').at(-2)?.args.blocks as Array<{

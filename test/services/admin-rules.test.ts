@@ -38,3 +38,67 @@ describe('admin rules: every list an admin grows stays bounded', () => {
     expect((await deps.rules.rotation('C0SALES001')).members).toHaveLength(MAX_ROTATION_REPS);
   });
 });
+
+describe('admin rules: the speed-to-lead tiers', () => {
+  const tiered = { ...ADMIN_DEFAULTS, sla: { ...ADMIN_DEFAULTS.sla, claimMinutes: 5 } };
+
+  it('exports the tiers in force, and an import sets them, saying what they were', async () => {
+    const deps = { ...adminDeps(), defaults: tiered };
+    expect((await admin.exportRules(deps)).sla).toEqual({
+      claimMinutes: 5,
+      firstTouchMinutes: { Create: 60 },
+    });
+    const change = await admin.importRules(deps, {
+      routes: [],
+      rotations: {},
+      acceptance: {},
+      sla: { claimMinutes: null, firstTouchMinutes: { Create: 30, PLT: 15 } },
+    });
+    expect(change.sla).toEqual({
+      before: { claimMinutes: 5, firstTouchMinutes: { Create: 60 } },
+      after: { claimMinutes: null, firstTouchMinutes: { Create: 30 } },
+    });
+    expect(await deps.settings.get()).toMatchObject({
+      unclaimedMinutes: null,
+      slaMinutesByAction: { Create: 30, PLT: 15 },
+    });
+    expect((await admin.overview(deps)).claimMinutes).toBeNull();
+  });
+
+  it('leaves the tiers alone when the document does not name them', async () => {
+    const deps = { ...adminDeps(), defaults: tiered };
+    await admin.setUnclaimed(deps, 15);
+    const change = await admin.importRules(deps, { routes: [], rotations: {}, acceptance: {} });
+    expect(change.sla).toBeNull();
+    expect((await admin.overview(deps)).claimMinutes).toBe(15);
+  });
+
+  it('puts the tiers back when a later write of the import fails', async () => {
+    const deps = { ...adminDeps(), defaults: tiered };
+    const failing: AdminDeps = {
+      ...deps,
+      rules: {
+        ...deps.rules,
+        replaceRotation: async () => {
+          throw new Error('the table service is down');
+        },
+      },
+    };
+    await expect(
+      admin.importRules(failing, {
+        routes: [],
+        rotations: { C0SALES001: [{ userId: 'U0ANNA0001' }] },
+        acceptance: {},
+        sla: { claimMinutes: 60, firstTouchMinutes: { Create: 240 } },
+      }),
+    ).rejects.toThrow(/could not|down|import/i);
+    expect((await admin.overview(deps)).claimMinutes).toBe(5);
+    expect((await deps.settings.get()).slaMinutesByAction).toBeUndefined();
+  });
+
+  it('/leads sla claim: the claim SLA over the configured one, and off', async () => {
+    const deps = { ...adminDeps(), defaults: tiered };
+    expect(await admin.setUnclaimed(deps, 15)).toEqual({ kind: 'unclaimed', before: 5, after: 15 });
+    expect(await admin.setUnclaimed(deps, null)).toEqual({ kind: 'unclaimed', before: 15, after: null });
+  });
+});

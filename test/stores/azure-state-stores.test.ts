@@ -188,11 +188,16 @@ describe('conversation store (Azure Tables)', () => {
     const reopened = await store.startSla(conversation.id, {
       action: 'Create',
       minutes: 60,
+      claimMinutes: 5,
       startedAt: at,
       remindAt: at,
       escalateAt: at,
     });
-    expect(reopened.conversation).toMatchObject({ closed: null, qualified: null });
+    expect(reopened.conversation).toMatchObject({
+      closed: null,
+      qualified: null,
+      sla: { minutes: 60, claimMinutes: 5 },
+    });
     const second = await store.open('r@x.example\no', stage('root', 0));
     await store.close(second.conversation.id, { by: 'U0A', at, outcome: 'won', reason: null });
     expect((await store.qualify(second.conversation.id, { by: 'U0A', at })).qualifiedNow).toBe(false);

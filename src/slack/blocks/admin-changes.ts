@@ -3,6 +3,7 @@ import type { CrmFieldMap } from '../../domain/crm-fields.ts';
 import { literalMrkdwn } from '../../domain/mrkdwn.ts';
 import { type Acceptance, describeAway, describeSkips, type RotationMember } from '../../domain/rotation.ts';
 import type { RoutingRule } from '../../domain/routing.ts';
+import type { SpeedTiers } from '../../domain/rules-document.ts';
 import { type BusinessHours, formatDuration } from '../../domain/sla.ts';
 
 /** An admin change in words: the answer, and the before and after the audit log keeps. */
@@ -66,14 +67,17 @@ export function describeChange(change: AdminChange): ChangeText {
       return text(`Routing rules:\n${rules(change.after)}`, rules(change.before), rules(change.after));
     }
     case 'import': {
-      const fieldMap = change.crmFieldMap;
+      const { crmFieldMap: fieldMap, sla } = change;
       const before = describeRules(change.before, change.leadsChannel);
       const after = describeRules(change.after, change.leadsChannel);
       const crm = fieldMap === null ? '' : `\nCRM fields: ${describeFieldMap(fieldMap.after)}`;
+      const tiers = sla === null ? '' : `\nSpeed to lead: ${describeSpeedTiers(sla.after)}`;
       return text(
-        `Imported ${change.after.length} routing rule(s) and ${change.rotations} rotation(s).\n${after}${crm}`,
-        before + (fieldMap === null ? '' : `\nCRM fields: ${describeFieldMap(fieldMap.before)}`),
-        after + crm,
+        `Imported ${change.after.length} routing rule(s) and ${change.rotations} rotation(s).\n${after}${crm}${tiers}`,
+        before +
+          (fieldMap === null ? '' : `\nCRM fields: ${describeFieldMap(fieldMap.before)}`) +
+          (sla === null ? '' : `\nSpeed to lead: ${describeSpeedTiers(sla.before)}`),
+        after + crm + tiers,
       );
     }
     case 'rotation': {
@@ -140,7 +144,7 @@ export function describeChange(change: AdminChange): ChangeText {
       const meaning = change.after
         ? `a lead nobody claimed is announced again in its channel after ${formatDuration(change.after)} and escalated after ${formatDuration(change.after * 2)} (working time; new leads)`
         : 'unclaimed leads are not announced again';
-      return text(`Unclaimed leads: ${before} ⟶ ${after}: ${meaning}.`, before, after);
+      return text(`Claim SLA: ${before} ⟶ ${after}: ${meaning}.`, before, after);
     }
     case 'crmOwnerRouting': {
       const [before, after] = [change.before ? 'on' : 'off', change.after ? 'on' : 'off'];
@@ -234,15 +238,24 @@ export function describeRouteTest(result: RouteTestResult): string {
   return [...lines, where, who, '_A dry run: no turn was taken, nothing was changed._'].join('\n');
 }
 
+/** "claim within 5m; first touch: PLT 1h, Create 30m" */
+export function describeSpeedTiers(tiers: SpeedTiers): string {
+  const firstTouch = Object.entries(tiers.firstTouchMinutes).map(
+    ([action, minutes]) => `${action} ${formatDuration(minutes)}`,
+  );
+  const claim =
+    tiers.claimMinutes === null ? 'no claim SLA' : `claim within ${formatDuration(tiers.claimMinutes)}`;
+  return `${claim}; first touch: ${firstTouch.join(', ') || 'none'}`;
+}
+
 /** `/leads rules`: everything admins set, in one view. */
 export function describeOverview(overview: RulesOverview): string {
-  const slas = overview.slas.map(({ action, minutes }) => `${action} ${formatDuration(minutes)}`);
   const hours = Object.entries(overview.hoursByChannel).map(
     ([channel, h]) => `${channelLink(channel)} ${describeHours(h)}`,
   );
   return [
     `*Routing*\n${describeRules(overview.routes, overview.leadsChannel)}`,
-    `*Active actions and SLA*\n${slas.join(', ') || 'none'}`,
+    `*Speed to lead*\n${describeSpeedTiers({ claimMinutes: overview.claimMinutes, firstTouchMinutes: Object.fromEntries(overview.slas.map(({ action, minutes }) => [action, minutes])) })}`,
     `*Business hours*\ndefault ${describeHours(overview.defaultHours)}${hours.length ? `; ${hours.join('; ')}` : ''}`,
     `*Escalations*\n${overview.escalationChannel ? channelLink(overview.escalationChannel) : "each lead's own channel"}`,
   ].join('\n\n');

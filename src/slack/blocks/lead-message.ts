@@ -204,8 +204,19 @@ export interface LeadMessageOptions {
   readonly isRepeat?: boolean;
   /** The follow-up SLA in force for this lead (null or absent: it is not chased). */
   readonly slaMinutes?: number | null;
+  /** The claim SLA, stated while nobody owns the lead (null or absent: not stated). */
+  readonly claimMinutes?: number | null;
   /** Where the lead is in the team's CRM, once it was written there. */
   readonly crm?: CrmCard | null;
+}
+
+/** The speed-to-lead tiers in force, after the next step: "Claim within 5 minutes; follow up within 1 hour." */
+function speedTiersText(options: LeadMessageOptions): string {
+  if (options.slaMinutes == null) return '';
+  const followUp = `follow up within ${describeDuration(options.slaMinutes)}`;
+  return options.claimMinutes == null
+    ? ` ${followUp.charAt(0).toUpperCase()}${followUp.slice(1)}: this lead’s SLA.`
+    : ` Claim within ${describeDuration(options.claimMinutes)}; ${followUp}: this lead’s SLA.`;
 }
 
 /** The message for a sales lead (or a do-not-contact notice). */
@@ -247,11 +258,10 @@ export function renderLeadMessage(lead: Lead, options: LeadMessageOptions = {}):
     const steps = journey(stages, options.omittedStages ?? 0);
     blocks.push({ type: 'context', elements: [mrkdwn(`*Journey:* ${steps}`)] });
   }
-  const deadline =
-    options.slaMinutes != null
-      ? ` Within ${describeDuration(options.slaMinutes)}: this lead’s follow-up SLA.`
-      : '';
-  blocks.push({ type: 'section', text: mrkdwn(`*Next step:* ${explanation.nextStep}${deadline}`) });
+  blocks.push({
+    type: 'section',
+    text: mrkdwn(`*Next step:* ${explanation.nextStep}${speedTiersText(options)}`),
+  });
   if (options.ownership) blocks.push(...ownershipBlocks(options.ownership));
   blocks.push({
     type: 'context',
@@ -362,6 +372,8 @@ export function renderConversation(
     stages: conversation.stages,
     omittedStages: conversation.omittedStages,
     slaMinutes: sla?.minutes ?? null,
+    claimMinutes:
+      conversation.owner === null && conversation.closed === null ? (sla?.claimMinutes ?? null) : null,
     crm,
     ownership: {
       conversationId: conversation.id,

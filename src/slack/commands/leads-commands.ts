@@ -32,6 +32,7 @@ import {
   describeRefusal,
   describeRouteTest,
   describeRules,
+  describeSpeedTiers,
 } from '../blocks/admin-changes.ts';
 import {
   renderAudit,
@@ -214,7 +215,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       a(
         'unclaimed',
         '/leads unclaimed 30m',
-        'announce a lead nobody claimed again, escalate at twice it (off: never)',
+        'the claim SLA, as /leads sla claim: announce a lead nobody claimed again, escalate at twice it (off: never)',
       ),
       parseDurationOrOff,
       async (minutes) => changed(await admin.setUnclaimed(deps, minutes)),
@@ -225,7 +226,16 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       async ({ channel, users }) => changed(await admin.setRotation(deps, channel, users)),
     ),
     command(
-      a('sla', '/leads sla Create 24h', 'set the follow-up SLA of an action'),
+      a(
+        'sla claim',
+        '/leads sla claim 5m',
+        'the claim SLA: a lead nobody claimed in that time is announced again, and escalated at twice it (off: never)',
+      ),
+      parseDurationOrOff,
+      async (minutes) => changed(await admin.setUnclaimed(deps, minutes)),
+    ),
+    command(
+      a('sla', '/leads sla PLT 1h', 'set the first-touch (follow-up) SLA of an action'),
       parseSla,
       async ({ action, minutes }) => changed(await admin.setSla(deps, action, minutes)),
     ),
@@ -278,7 +288,8 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
       async (document, actor) => ({
         message: renderImportPreview(
           describeRules(document.routes, deps.defaults.leadsChannel) +
-            (document.crm ? `\nCRM fields: ${describeFieldMap(document.crm.fieldMap)}` : ''),
+            (document.crm ? `\nCRM fields: ${describeFieldMap(document.crm.fieldMap)}` : '') +
+            (document.sla ? `\nSpeed to lead: ${describeSpeedTiers(document.sla)}` : ''),
           await deps.pending.put(JSON.stringify(rulesDocumentJson(document)), actor, deps.clock()),
         ),
       }),

@@ -85,10 +85,14 @@ function decodeStages(json: string): Stage[] {
 }
 
 function decodeSla(json: string): SlaState {
-  const raw = JSON.parse(json) as Record<keyof SlaState, string> & { minutes?: unknown };
+  const raw = JSON.parse(json) as Record<keyof SlaState, string> & {
+    minutes?: unknown;
+    claimMinutes?: unknown;
+  };
   return {
     action: raw.action,
     minutes: typeof raw.minutes === 'number' ? raw.minutes : null,
+    claimMinutes: typeof raw.claimMinutes === 'number' ? raw.claimMinutes : null,
     startedAt: new Date(raw.startedAt),
     remindAt: new Date(raw.remindAt),
     escalateAt: new Date(raw.escalateAt),

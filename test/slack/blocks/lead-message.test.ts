@@ -53,17 +53,26 @@ describe('renderLeadMessage', () => {
   });
 
   it.each([
-    [24 * 60, ' Within 24 hours: this lead’s follow-up SLA.'],
-    [4 * 60, ' Within 4 hours: this lead’s follow-up SLA.'],
-    [90, ' Within 1 hour 30 minutes: this lead’s follow-up SLA.'],
-    [2 * 24 * 60, ' Within 2 days: this lead’s follow-up SLA.'],
-    [null, ''],
-  ])('states the SLA in force (%s minutes), never a fixed one', (slaMinutes, deadline) => {
-    const message = renderLeadMessage(lead({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }), { slaMinutes });
-    expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toBe(
-      `*Next step:* Claim the lead and reply: they asked to hear from you. Read their note first and answer it personally.${deadline}`,
-    );
-  });
+    [24 * 60, null, ' Follow up within 24 hours: this lead’s SLA.'],
+    [4 * 60, null, ' Follow up within 4 hours: this lead’s SLA.'],
+    [90, null, ' Follow up within 1 hour 30 minutes: this lead’s SLA.'],
+    [2 * 24 * 60, null, ' Follow up within 2 days: this lead’s SLA.'],
+    [60, 5, ' Claim within 5 minutes; follow up within 1 hour: this lead’s SLA.'],
+    [60, 30, ' Claim within 30 minutes; follow up within 1 hour: this lead’s SLA.'],
+    [null, 5, ''],
+    [null, null, ''],
+  ])(
+    'states the tiers in force (SLA %s minutes, claim %s), never fixed ones',
+    (slaMinutes, claimMinutes, tiers) => {
+      const message = renderLeadMessage(lead({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }), {
+        slaMinutes,
+        claimMinutes,
+      });
+      expect(mrkdwnTexts(message).find((text) => text.startsWith('*Next step:*'))).toBe(
+        `*Next step:* Claim the lead and reply: they asked to hear from you. Read their note first and answer it personally.${tiers}`,
+      );
+    },
+  );
 
   it.each([
     [

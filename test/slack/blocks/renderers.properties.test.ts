@@ -208,7 +208,7 @@ describe('properties: every renderer with hostile text', () => {
           renderFollowUpNote({ by: 'U0ANNA', at: now, kind: 'call', note: typed, nextStepOn: null }),
         );
         expectSafeMessage(renderClosedNote({ by: 'U0ANNA', at: now, outcome: 'lost', reason: typed }));
-        expectSafeMessage(renderCommandError(`"${typed}" is not an action.`, '/leads sla Create 24h'));
+        expectSafeMessage(renderCommandError(`"${typed}" is not an action.`, '/leads sla PLT 1h'));
         // Callers build replies from literalMrkdwn'd text (e.g. rule descriptions).
         expectSafeMessage(
           renderCommandReply(`Routing rules:\n1. offer=${literalMrkdwn(typed)} → <#C0SALES>`),
