@@ -39,7 +39,7 @@ describe('loadConfig', () => {
       },
       managersChannel: null,
       sla: {
-        activeActions: ['PLT', 'INS', 'Create', 'StartTestDrive'],
+        activeActions: ['PLT', 'INS', 'Create', 'StartTestDrive', 'other'],
         defaultSlaMinutes: 60,
         slaMinutesByAction: {},
         claimMinutes: 5,

@@ -24,15 +24,32 @@ export interface SlaPolicy {
 }
 
 /**
- * Chased by default: every lead a customer can expect an answer to (Microsoft's guidance: follow up
- * every lead within 24 hours). Do-not-contact notices and test leads never are.
+ * What an admin names for the action codes Microsoft does not document: free trials arrive under one,
+ * and Microsoft may add others.
  */
-export const DEFAULT_ACTIVE_ACTIONS = ['PLT', 'INS', 'Create', 'StartTestDrive'];
+export const OTHER_ACTIONS = 'other';
 
-/** An action code as Microsoft writes it (PLT, INS, DNC, Create, StartTestDrive), typed in any case. */
+/**
+ * Chased by default: every lead a customer can expect an answer to (Microsoft's guidance: follow up
+ * every lead within 24 hours), free trials (an undocumented code) included. Test Drive is retired;
+ * its old rows are still chased. Do-not-contact notices and test leads never are.
+ */
+export const DEFAULT_ACTIVE_ACTIONS = ['PLT', 'INS', 'Create', 'StartTestDrive', OTHER_ACTIONS];
+
+const ACTION_NAMES: readonly string[] = [...LEAD_ACTION_CODES, OTHER_ACTIONS];
+
+/**
+ * An action code as Microsoft writes it (PLT, INS, DNC, Create, StartTestDrive), or `other` for the
+ * codes it does not document, typed in any case.
+ */
 export function parseActionCode(text: string): Parsed<string> {
-  const action = LEAD_ACTION_CODES.find((code) => code.toLowerCase() === text.toLowerCase());
-  return action ? ok(action) : fail(`"${text}" is not an action: use ${LEAD_ACTION_CODES.join(', ')}.`);
+  const action = ACTION_NAMES.find((code) => code.toLowerCase() === text.toLowerCase());
+  return action ? ok(action) : fail(`"${text}" is not an action: use ${ACTION_NAMES.join(', ')}.`);
+}
+
+/** The name a lead's action goes by in the policy: its documented code, else `other`. */
+function policyActionOf(lead: Lead): string {
+  return lead.action === 'other' ? OTHER_ACTIONS : lead.action;
 }
 
 /** The actions whose leads are chased: at least one, never DNC, each once. The same rule for /leads and ACTIVE_ACTIONS. */
@@ -67,7 +84,7 @@ export function deadlinesFor(
   policy: SlaPolicy,
 ): (SlaDeadlines & { slaMinutes: number; claimMinutes: number | null }) | null {
   if (!isClaimable(lead)) return null;
-  const code = lead.actionCode ?? lead.action;
+  const code = policyActionOf(lead);
   if (!isActiveAction(policy, code)) return null;
   const slaMinutes = slaMinutesFor(policy, code);
   return {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseLeadRow } from '../../src/domain/lead.ts';
-import { deadlinesFor, resolvePolicy, type SlaPolicy } from '../../src/domain/sla-policy.ts';
+import {
+  DEFAULT_ACTIVE_ACTIONS,
+  deadlinesFor,
+  parseActionCode,
+  resolvePolicy,
+  type SlaPolicy,
+} from '../../src/domain/sla-policy.ts';
 import { leadRow } from '../fixtures/lead-rows.ts';
 
 const lead = (columns = {}) => parseLeadRow(leadRow(columns));
@@ -32,6 +38,29 @@ describe('the speed-to-lead tiers in force', () => {
     expect(deadlines).toMatchObject({ slaMinutes, claimMinutes: 5 });
     expect(deadlines?.remindAt.getTime()).toBe(arrived.receivedAt.getTime() + slaMinutes * 60_000);
     expect(deadlines?.escalateAt.getTime()).toBe(arrived.receivedAt.getTime() + 2 * slaMinutes * 60_000);
+  });
+
+  it.each([
+    [
+      'a free trial (an action code Microsoft does not document)',
+      'AzureMarketplace-FreeTrial|x',
+      'FreeTrial',
+    ],
+    ['a code Microsoft may add tomorrow', 'SPZA-Subscribe|x', 'Subscribe'],
+    ['an old Test Drive row (Test Drive is retired)', 'TestDrive-StartTestDrive|x', 'StartTestDrive'],
+  ])('chases by default %s', (_, source, action) => {
+    const policy = { ...defaults, activeActions: DEFAULT_ACTIVE_ACTIONS, slaMinutesByAction: { other: 240 } };
+    const expected = action === 'StartTestDrive' ? 60 : 240;
+    expect(deadlinesFor(lead({ LeadSource: source, ActionCode: action }), policy)?.slaMinutes).toBe(expected);
+    expect(deadlinesFor(lead({ LeadSource: source, ActionCode: action }), defaults)).toBeNull();
+  });
+
+  it.each([
+    ['other', 'other'],
+    ['OTHER', 'other'],
+    ['plt', 'PLT'],
+  ])('reads the action name %s', (text, action) => {
+    expect(parseActionCode(text)).toEqual({ ok: true, value: action });
   });
 
   it('states no tier for a do-not-contact notice', () => {

@@ -87,7 +87,7 @@ describe('/leads for admins', () => {
     ['overdue 0', expect.stringMatching(/^⚠️ The page must be a page number from 1, like 2\./)],
     [
       'sla Buy 4h',
-      '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive.\nTry: `/leads sla PLT 1h` (or `/leads help` for every command).',
+      '⚠️ "Buy" is not an action: use PLT, INS, DNC, Create, StartTestDrive, other.\nTry: `/leads sla PLT 1h` (or `/leads help` for every command).',
     ],
     [
       'route offer=contoso.*',
@@ -310,7 +310,7 @@ describe('/leads for admins', () => {
       // The tiers in force (this file's bot: SLA 24h, no claim SLA), so an import sets them as they were.
       sla: {
         claimMinutes: null,
-        firstTouchMinutes: { PLT: 1440, INS: 1440, Create: 1440, StartTestDrive: 1440 },
+        firstTouchMinutes: { PLT: 1440, INS: 1440, Create: 1440, StartTestDrive: 1440, other: 1440 },
       },
     });
     await leads('unroute 1');
@@ -320,7 +320,7 @@ describe('/leads for admins', () => {
 
     // An import is only previewed: nothing changes until an admin presses Import.
     expect(await leads(`rules import ${json}`)).toBe(
-      `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nSpeed to lead: no claim SLA; first touch: PLT 1d, INS 1d, Create 1d, StartTestDrive 1d\nPress *Import* to apply it (within an hour).`,
+      `This import would set:\n1. offer=contoso.* → <#C0EMEA0001>\notherwise → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)\nSpeed to lead: no claim SLA; first touch: PLT 1d, INS 1d, Create 1d, StartTestDrive 1d, other 1d\nPress *Import* to apply it (within an hour).`,
     );
     expect(await leads('routes')).toBe(`all leads → <#${LEADS_CHANNEL}> (LEADS_CHANNEL)`);
     const preview = ctx.slack.callsTo('response_url').at(-2)?.args.blocks as Array<{

@@ -127,7 +127,7 @@ describe('speed to lead, by default', () => {
     );
     expect(await leads('sla PLT 30m')).toMatch(/^SLA for PLT: 1h ⟶ 30m/);
     expect(await leads('rules')).toContain(
-      '*Speed to lead*\nclaim within 15m; first touch: PLT 30m, INS 1h, Create 1h, StartTestDrive 1h',
+      '*Speed to lead*\nclaim within 15m; first touch: PLT 30m, INS 1h, Create 1h, StartTestDrive 1h, other 1h',
     );
     expect(await leads('sla claim soon')).toMatch(/Try: `\/leads sla claim 5m`/);
   });
