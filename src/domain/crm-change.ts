@@ -128,9 +128,13 @@ const FOLLOW_UP_WORDS: Readonly<Record<FollowUpKind, string>> = {
   'thread reply': 'Reply in the Slack thread',
 };
 
-/** The short reference that ends an activity's subject: its key's hash, unique per change. */
+/**
+ * The reference that ends an activity's subject: the change's whole key as one word (letters and
+ * digits only, so a CRM's search takes it as one token). The lead's part matters: a rep logging the
+ * same kind of call on two leads in one millisecond makes two changes with the same hash.
+ */
 export function crmReferenceOf(key: string): string {
-  return `ref ${key.slice(key.indexOf('.') + 1)}`;
+  return `ref ${key.replace(/[^0-9A-Za-z]/g, '')}`;
 }
 
 /**

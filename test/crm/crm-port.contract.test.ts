@@ -191,10 +191,10 @@ let changeSequence = 0;
 const changeAt = () => new Date(Date.parse('2026-03-02T10:00:00Z') + ++changeSequence * 60_000);
 
 /** A follow-up's update, as the hand-off makes it. */
-function followUpUpdate(recordId: string, note: string): CrmUpdate {
+function followUpUpdate(recordId: string, note: string, at = changeAt()): CrmUpdate {
   const change: CrmChange = {
     kind: 'followUp',
-    at: changeAt(),
+    at,
     by: 'U0REP1',
     followUpKind: 'call',
     note,
@@ -399,6 +399,24 @@ describe.each([
     expect(await activities(record.id)).toEqual([
       { subject: update.activity?.subject, body: update.activity?.body },
     ]);
+  });
+
+  it('tells apart the same change made on two leads: one rep logging two calls in the same millisecond', async () => {
+    const { crm, activities } = await create();
+    const [first, second] = [
+      await crm.writeLead(crmLead({ Email: 'ann@contoso.example' })),
+      await crm.writeLead(crmLead({ Email: 'bob@fabrikam.example' })),
+    ];
+    if (first === undefined || second === undefined) throw new Error('not written');
+    const at = changeAt();
+    await crm.updateRecord(first, followUpUpdate(first.id, 'Called Ann.', at));
+    // The second lead's write is a retry after a lost answer: it looks for its activity first.
+    const retried = { ...followUpUpdate(second.id, 'Called Bob.', at), maybeWritten: true };
+    await crm.updateRecord(second, retried);
+    expect(await activities(second.id)).toEqual([
+      { subject: retried.activity?.subject, body: retried.activity?.body },
+    ]);
+    expect(await activities(first.id)).toHaveLength(1);
   });
 
   it('adds the changes of a record in the order they are sent', async () => {

@@ -92,7 +92,7 @@ describe('crmUpdateOf', () => {
         ownerEmail: null,
         activity: {
           subject: expect.stringMatching(
-            /^Meeting logged in Slack by rep@contoso\.example \(ref [0-9a-f]{16}\)$/,
+            /^Meeting logged in Slack by rep@contoso\.example \(ref mkt[0-9a-f]{48}\)$/,
           ),
           body: `Meeting logged in Slack by rep@contoso.example at 2026-03-02T09:30:00.000Z.\nNext step planned for 2026-03-09.\n\nNote:\nDemo <b>booked</b>`,
         },
@@ -134,7 +134,7 @@ describe('crmUpdateOf', () => {
       maybeWritten: true,
     });
     expect(update.activity?.subject.length).toBeLessThanOrEqual(255);
-    expect(update.activity?.subject.endsWith(`(ref ${key.split('.')[1]})`)).toBe(true);
+    expect(update.activity?.subject.endsWith(`(ref ${key.replace(/[-.]/g, '')})`)).toBe(true);
     expect(update.activity?.body.endsWith('x'.repeat(5000))).toBe(true);
   });
 });
