@@ -44,6 +44,9 @@ const PROCESS_OLDER_ROWS = quick ? 10_000 : 100_000;
 const DEFAULT_SCHEDULE_SAMPLES = quick ? 5 : 20;
 /** `--time-to-notify`: only section 1's default schedule (20 samples), written beside the full results. */
 const timeToNotifyOnly = process.argv.includes('--time-to-notify');
+/** `--own-process`: only section 5, the compiled bot alone, through a 5,000-lead backlog (issue 24's figure). */
+const ownProcessOnly = process.argv.includes('--own-process');
+const OWN_PROCESS_BACKLOG = quick ? 500 : 5_000;
 /** The default POLL_SCHEDULE and its period. */
 const DEFAULT_POLL = { schedule: '*/10 * * * * *', periodMs: 10_000 } as const;
 const FAST_SCHEDULE_SAMPLES = quick ? 4 : 8;
@@ -738,6 +741,25 @@ async function main(): Promise<void> {
         'bench/results/time-to-notify.json',
         `${JSON.stringify({ date: new Date().toISOString(), machine, timeToNotify: result }, null, 2)}\n`,
       );
+      return;
+    }
+    if (ownProcessOnly) {
+      out(
+        `5. the bot in its own process, ${OWN_PROCESS_BACKLOG} new leads over ${PROCESS_OLDER_ROWS} older rows …`,
+      );
+      const ownProcess = await botInItsOwnProcess(harness, PROCESS_OLDER_ROWS, OWN_PROCESS_BACKLOG);
+      out(
+        `Healthy after ${ownProcess.healthySeconds} s; first poll done after ${ownProcess.firstPollSeconds} s; RSS then ${ownProcess.rssAfterFirstPollMb} MB`,
+      );
+      out(
+        `${ownProcess.leads} leads to ${ownProcess.channels} channels drained in ${ownProcess.drainSeconds} s; peak RSS ${ownProcess.peakRssMb} MB; RSS after ${ownProcess.rssMb} MB`,
+      );
+      mkdirSync('bench/results', { recursive: true });
+      writeFileSync(
+        'bench/results/own-process.json',
+        `${JSON.stringify({ date: new Date().toISOString(), machine, ownProcess }, null, 2)}\n`,
+      );
+      out('Written to bench/results/own-process.json');
       return;
     }
     if (crmOnly) {

@@ -120,9 +120,8 @@ export interface RouteTestResult {
 export interface RulesOverview {
   readonly routes: readonly RoutingRule[];
   readonly leadsChannel: string;
-  readonly slas: readonly { readonly action: string; readonly minutes: number }[];
-  /** The claim SLA in force; null: unclaimed leads are not announced again. */
-  readonly claimMinutes: number | null;
+  /** The claim SLA and each active action's first-touch SLA in force. */
+  readonly speedTiers: SpeedTiers;
   readonly defaultHours: BusinessHours | null;
   readonly hoursByChannel: Readonly<Record<string, BusinessHours>>;
   /** Null: each lead's own channel. */

@@ -258,12 +258,10 @@ export const admin = {
   /** Everything an admin sets, in one view. */
   async overview(deps: AdminDeps): Promise<RulesOverview> {
     const settings = await deps.settings.get();
-    const policy = resolvePolicy(deps.defaults.sla, settings, null);
     return {
       routes: await deps.rules.routingRules(),
       leadsChannel: deps.defaults.leadsChannel,
-      slas: policy.activeActions.map((action) => ({ action, minutes: slaMinutesFor(policy, action) })),
-      claimMinutes: policy.claimMinutes,
+      speedTiers: speedTiersOf(deps.defaults.sla, settings),
       defaultHours: deps.defaults.sla.businessHours,
       hoursByChannel: settings.hoursByChannel ?? {},
       escalationChannel: settings.escalationChannel ?? deps.defaults.managersChannel,

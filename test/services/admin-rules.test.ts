@@ -62,7 +62,7 @@ describe('admin rules: the speed-to-lead tiers', () => {
       unclaimedMinutes: null,
       slaMinutesByAction: { Create: 30, PLT: 15 },
     });
-    expect((await admin.overview(deps)).claimMinutes).toBeNull();
+    expect((await admin.overview(deps)).speedTiers.claimMinutes).toBeNull();
   });
 
   it('leaves the tiers alone when the document does not name them', async () => {
@@ -70,7 +70,7 @@ describe('admin rules: the speed-to-lead tiers', () => {
     await admin.setUnclaimed(deps, 15);
     const change = await admin.importRules(deps, { routes: [], rotations: {}, acceptance: {} });
     expect(change.sla).toBeNull();
-    expect((await admin.overview(deps)).claimMinutes).toBe(15);
+    expect((await admin.overview(deps)).speedTiers.claimMinutes).toBe(15);
   });
 
   it('puts the tiers back when a later write of the import fails', async () => {
@@ -92,7 +92,7 @@ describe('admin rules: the speed-to-lead tiers', () => {
         sla: { claimMinutes: 60, firstTouchMinutes: { Create: 240 } },
       }),
     ).rejects.toThrow(/could not|down|import/i);
-    expect((await admin.overview(deps)).claimMinutes).toBe(5);
+    expect((await admin.overview(deps)).speedTiers.claimMinutes).toBe(5);
     expect((await deps.settings.get()).slaMinutesByAction).toBeUndefined();
   });
 

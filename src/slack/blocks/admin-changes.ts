@@ -255,7 +255,7 @@ export function describeOverview(overview: RulesOverview): string {
   );
   return [
     `*Routing*\n${describeRules(overview.routes, overview.leadsChannel)}`,
-    `*Speed to lead*\n${describeSpeedTiers({ claimMinutes: overview.claimMinutes, firstTouchMinutes: Object.fromEntries(overview.slas.map(({ action, minutes }) => [action, minutes])) })}`,
+    `*Speed to lead*\n${describeSpeedTiers(overview.speedTiers)}`,
     `*Business hours*\ndefault ${describeHours(overview.defaultHours)}${hours.length ? `; ${hours.join('; ')}` : ''}`,
     `*Escalations*\n${overview.escalationChannel ? channelLink(overview.escalationChannel) : "each lead's own channel"}`,
   ].join('\n\n');

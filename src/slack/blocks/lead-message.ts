@@ -213,10 +213,10 @@ export interface LeadMessageOptions {
 /** The speed-to-lead tiers in force, after the next step: "Claim within 5 minutes; follow up within 1 hour." */
 function speedTiersText(options: LeadMessageOptions): string {
   if (options.slaMinutes == null) return '';
-  const followUp = `follow up within ${describeDuration(options.slaMinutes)}`;
+  const firstTouch = describeDuration(options.slaMinutes);
   return options.claimMinutes == null
-    ? ` ${followUp.charAt(0).toUpperCase()}${followUp.slice(1)}: this lead’s SLA.`
-    : ` Claim within ${describeDuration(options.claimMinutes)}; ${followUp}: this lead’s SLA.`;
+    ? ` Follow up within ${firstTouch}: this lead’s SLA.`
+    : ` Claim within ${describeDuration(options.claimMinutes)}; follow up within ${firstTouch}: this lead’s SLA.`;
 }
 
 /** The message for a sales lead (or a do-not-contact notice). */
