@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_STAGES, type Stage } from '../../src/domain/conversation.ts';
 import type { LeadId } from '../../src/domain/lead.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
-import { createAzureDueStore } from '../../src/stores/azure/azure-due-store.ts';
 import { createAzureLeadRecordStore } from '../../src/stores/azure/azure-lead-record-store.ts';
 import { StaleRecordError } from '../../src/stores/lead-record-store.ts';
 import { freshTable } from '../support/azurite.ts';
@@ -201,38 +200,5 @@ describe('conversation store (Azure Tables)', () => {
     const second = await store.open('r@x.example\no', stage('root', 0));
     await store.close(second.conversation.id, { by: 'U0A', at, outcome: 'won', reason: null });
     expect((await store.qualify(second.conversation.id, { by: 'U0A', at })).qualifiedNow).toBe(false);
-  });
-});
-
-describe('due store (Azure Tables)', () => {
-  let store: ReturnType<typeof createAzureDueStore>;
-  beforeEach(async () => {
-    store = createAzureDueStore(await freshTable('due'));
-  });
-  const item = { conversationId: 'c'.repeat(32), kind: 'remind' as const, at };
-
-  it('lets exactly one of several simultaneous claims win', async () => {
-    await store.schedule(item);
-    const claims = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((by) => store.claim(item, by, at, 60_000)));
-    expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
-  });
-
-  it('lets a claim be taken over only after its timeout, and then by exactly one process', async () => {
-    await store.schedule(item);
-    expect(await store.claim(item, 'dead', at, 60_000)).not.toBeNull();
-    const soon = new Date(at.getTime() + 30_000);
-    expect(await store.claim(item, 'p1', soon, 60_000)).toBeNull();
-    const late = new Date(at.getTime() + 61_000);
-    const takeovers = await Promise.all(['p1', 'p2', 'p3'].map((by) => store.claim(item, by, late, 60_000)));
-    expect(takeovers.filter((claim) => claim !== null)).toHaveLength(1);
-  });
-
-  it('keeps one item when it is scheduled twice at once, and completes it once', async () => {
-    await Promise.all([store.schedule(item), store.schedule(item)]);
-    expect(await store.listDue(at, 10)).toHaveLength(1);
-    const claimed = await store.claim(item, 'p1', at, 60_000);
-    if (claimed === null) throw new Error('expected a claim');
-    await store.complete(claimed);
-    expect(await store.listDue(at, 10)).toEqual([]);
   });
 });
