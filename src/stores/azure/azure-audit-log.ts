@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { AuditEntry } from '../../domain/audit.ts';
-import type { AuditLog } from '../audit-log.ts';
+import { type AuditLog, auditedText } from '../audit-log.ts';
 import { dateOf, readTextProperty, textProperties } from './tables.ts';
 
 interface AuditEntity {
@@ -13,16 +13,6 @@ interface AuditEntity {
   before: string;
   after: string;
 }
-
-/**
- * Each of before and after is kept up to this many characters (a rules import of 500 long routes is
- * more), so one entry stays well within an entity's 1 MiB; a longer one is cut with a visible marker.
- */
-const MAX_AUDITED_TEXT = 100_000;
-const bounded = (text: string | null) =>
-  text === null || text.length <= MAX_AUDITED_TEXT
-    ? (text ?? '')
-    : `${text.slice(0, MAX_AUDITED_TEXT)}… (cut)`;
 
 const PARTITION = 'audit';
 // Row keys count down with time, so the service returns the newest entries first.
@@ -36,8 +26,8 @@ export function createAzureAuditLog(client: TableClient): AuditLog {
         partitionKey: PARTITION,
         rowKey: rowKeyOf(entry.at),
         ...entry,
-        ...textProperties('before', bounded(entry.before)),
-        ...textProperties('after', bounded(entry.after)),
+        ...textProperties('before', auditedText(entry.before)),
+        ...textProperties('after', auditedText(entry.after)),
       });
     },
     async latest(limit) {
