@@ -1,6 +1,6 @@
 import type { Lead } from './lead.ts';
 import { isClaimable } from './lead.ts';
-import { LEAD_ACTION_CODES } from './lead-source.ts';
+import { LEAD_ACTION_CODES, type LeadAction } from './lead-source.ts';
 import { fail, ok, type Parsed } from './parsed.ts';
 import { type BusinessHours, type SlaDeadlines, slaDeadlines } from './sla.ts';
 
@@ -10,7 +10,7 @@ import { type BusinessHours, type SlaDeadlines, slaDeadlines } from './sla.ts';
  * due within its SLA, and managers are told at `escalationFactor` times it. All in working time.
  */
 export interface SlaPolicy {
-  /** Action codes that carry an SLA (default Create and StartTestDrive), compared ignoring case. */
+  /** Action codes that carry an SLA (`other`: every undocumented code), compared ignoring case. */
   readonly activeActions: readonly string[];
   readonly defaultSlaMinutes: number;
   /** Per action code, overriding the default. */
@@ -27,7 +27,7 @@ export interface SlaPolicy {
  * What an admin names for the action codes Microsoft does not document: free trials arrive under one,
  * and Microsoft may add others.
  */
-export const OTHER_ACTIONS = 'other';
+export const OTHER_ACTIONS: LeadAction = 'other';
 
 /**
  * Chased by default: every lead a customer can expect an answer to (Microsoft's guidance: follow up
@@ -45,11 +45,6 @@ const ACTION_NAMES: readonly string[] = [...LEAD_ACTION_CODES, OTHER_ACTIONS];
 export function parseActionCode(text: string): Parsed<string> {
   const action = ACTION_NAMES.find((code) => code.toLowerCase() === text.toLowerCase());
   return action ? ok(action) : fail(`"${text}" is not an action: use ${ACTION_NAMES.join(', ')}.`);
-}
-
-/** The name a lead's action goes by in the policy: its documented code, else `other`. */
-function policyActionOf(lead: Lead): string {
-  return lead.action === 'other' ? OTHER_ACTIONS : lead.action;
 }
 
 /** The actions whose leads are chased: at least one, never DNC, each once. The same rule for /leads and ACTIVE_ACTIONS. */
@@ -84,7 +79,9 @@ export function deadlinesFor(
   policy: SlaPolicy,
 ): (SlaDeadlines & { slaMinutes: number; claimMinutes: number | null }) | null {
   if (!isClaimable(lead)) return null;
-  const code = policyActionOf(lead);
+  // The lead's action as read (a documented code in Microsoft's spelling, else `other`): the name the
+  // policy knows it by, whatever letter case the row used.
+  const code = lead.action;
   if (!isActiveAction(policy, code)) return null;
   const slaMinutes = slaMinutesFor(policy, code);
   return {
