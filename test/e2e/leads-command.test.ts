@@ -6,33 +6,17 @@ import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../supp
 import {
   createTestBot,
   LEADS_CHANNEL,
+  leadsCommandAnswer,
   leadTableClient,
   SIGNING_SECRET,
   useStartedBot,
+  visibleText,
 } from '../support/test-bot.ts';
 
 const ADMIN = 'U0ADMIN01';
 const ctx = useStartedBot({ ADMIN_USER_IDS: ADMIN });
 
-/** Runs a /leads command as `user`; returns the private answer (from the ack or the response URL). */
-/** The answer as a person reads it: the zero-width spaces that keep typed text literal are invisible. */
-const visible = (text: string) => text.replaceAll('\u200B', '');
-
-async function leads(text: string, user = ADMIN): Promise<string> {
-  const before = ctx.slack.callsTo('response_url').length;
-  const response = await postToSlackEndpoint(
-    ctx.port,
-    slashCommandBody({ text, userId: user, responseUrl: ctx.slack.responseUrl }),
-    {
-      secret: SIGNING_SECRET,
-    },
-  );
-  expect(response.status).toBe(200);
-  const body = await response.text();
-  if (body) return visible((JSON.parse(body) as { text: string }).text);
-  await vi.waitFor(() => expect(ctx.slack.callsTo('response_url').length).toBe(before + 1));
-  return visible(String(ctx.slack.callsTo('response_url').at(-1)?.args.text));
-}
+const leads = (text: string, user = ADMIN) => leadsCommandAnswer(ctx, text, user);
 
 const audit = () =>
   createAzureAuditLog(
@@ -377,7 +361,7 @@ describe('/leads for admins', () => {
     expect(blocks).toHaveLength(2);
     await leads('audit');
     const answer = ctx.slack.callsTo('response_url').at(-1)?.args.blocks as Array<{ text: { text: string } }>;
-    expect(answer.map((block) => visible(block.text.text))).toEqual([
+    expect(answer.map((block) => visibleText(block.text.text))).toEqual([
       expect.stringMatching(/<@U0REP0001> \/leads sla Create 1m — \*refused\* \(not an admin\)$/),
       expect.stringMatching(/<@U0ADMIN01> \/leads sla Create 4h: 1d ⟶ 4h$/),
     ]);

@@ -1,17 +1,15 @@
 import { addMinutes } from 'date-fns';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Bot } from '../../src/bot.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
-import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { textObjectsOf } from '../support/block-texts.ts';
+import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
 import {
-  createTestBot,
   LEADS_CHANNEL,
+  leadsCommandAnswer,
   leadTableClient,
   SIGNING_SECRET,
-  type TestTables,
-  uniqueTables,
+  useStartedBot,
 } from '../support/test-bot.ts';
 
 // The speed-to-lead tiers with the bot's own defaults (the other e2e files pin a 24-hour SLA): claimed
@@ -19,78 +17,43 @@ import {
 
 const MANAGERS = 'C0MANAGERS';
 const ADMIN = 'U0ADMIN01';
-let slack: FakeSlack;
-let tables: TestTables;
-let now: Date;
-let bot: Bot;
-let port: number;
-
-beforeEach(async () => {
-  slack = await createFakeSlack();
-  tables = uniqueTables();
-  now = new Date();
-  bot = await createTestBot({
-    slack,
-    tables,
-    clock: () => now,
-    // Unset: the defaults of config.ts.
-    env: { SLA: undefined, CLAIM_SLA: undefined, MANAGERS_CHANNEL: MANAGERS, ADMIN_USER_IDS: ADMIN },
-  });
-  port = (await bot.start()).port;
-});
-
-afterEach(async () => {
-  await bot.stop();
-  await slack.close();
-});
+const ctx = useStartedBot(
+  // Unset: the defaults of config.ts.
+  { SLA: undefined, CLAIM_SLA: undefined, MANAGERS_CHANNEL: MANAGERS, ADMIN_USER_IDS: ADMIN },
+  { controlledClock: true },
+);
 
 const nextStep = (blocks: unknown) =>
-  ((blocks ?? []) as Array<{ text?: { text?: string } }>)
-    .map((block) => block.text?.text ?? '')
+  textObjectsOf((blocks ?? []) as { type: string }[])
+    .map((text) => text.text)
     .find((text) => text.startsWith('*Next step:*')) ?? '';
-const firstMessage = () => slack.messages.find((m) => m.metadata !== undefined && m.thread_ts === undefined);
+const firstMessage = () =>
+  ctx.slack.messages.find((m) => m.metadata !== undefined && m.thread_ts === undefined);
 const posted = (channel: string) =>
-  slack
+  ctx.slack
     .callsTo('chat.postMessage')
     .filter((call) => call.args.channel === channel)
     .map((call) => String(call.args.text));
-
-async function leads(text: string): Promise<string> {
-  const before = slack.callsTo('response_url').length;
-  const response = await postToSlackEndpoint(
-    port,
-    slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }),
-    { secret: SIGNING_SECRET },
-  );
-  const body = await response.text();
-  const answer = body
-    ? (JSON.parse(body) as Record<string, unknown>)
-    : await vi.waitFor(() => {
-        const call = slack.callsTo('response_url')[before];
-        if (call === undefined) throw new Error('no answer yet');
-        return call.args;
-      });
-  return String(answer.text).replaceAll('\u200B', '');
-}
+const leads = (text: string) => leadsCommandAnswer(ctx, text, ADMIN);
 
 describe('speed to lead, by default', () => {
   it('states both tiers on a new Contact me lead, announces it again at 5 min, escalates at 10, reminds its owner at 1 h', async () => {
-    const start = now;
-    await insertLeads(leadTableClient(tables), [
+    const start = ctx.now;
+    await insertLeads(leadTableClient(ctx.tables), [
       leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }),
     ]);
-    await bot.jobs.poll();
+    await ctx.bot.jobs.poll();
     expect(nextStep(firstMessage()?.blocks)).toMatch(
       /Claim within 5 minutes; follow up within 1 hour: this lead’s SLA\.$/,
     );
 
-    now = addMinutes(start, 5);
-    await bot.jobs.reminders();
+    ctx.now = addMinutes(start, 5);
+    await ctx.bot.jobs.reminders();
     expect(
       posted(LEADS_CHANNEL).filter((text) => text.startsWith('🙋 Still unclaimed after 5 minutes')),
     ).toHaveLength(1);
-    now = addMinutes(start, 10);
-    await bot.jobs.reminders();
+    ctx.now = addMinutes(start, 10);
+    await ctx.bot.jobs.reminders();
     expect(posted(MANAGERS)).toEqual([expect.stringMatching(/nobody has claimed it for 10 minutes\./)]);
 
     // Claimed: the card keeps the first-touch tier only, and the owner is reminded at the hour.
@@ -98,26 +61,26 @@ describe('speed to lead, by default', () => {
       (firstMessage()?.blocks ?? []) as Array<{ type: string; elements?: { value?: string }[] }>
     ).find((block) => block.type === 'actions');
     const claim = await postToSlackEndpoint(
-      port,
+      ctx.port,
       blockActionsBody({
         userId: 'U0REP1',
         actionId: LEAD_ACTIONS.claim,
         blockId: 'b',
         value: controls?.elements?.[0]?.value ?? '',
-        responseUrl: slack.responseUrl,
+        responseUrl: ctx.slack.responseUrl,
       }),
       { secret: SIGNING_SECRET },
     );
     expect(claim.status).toBe(200);
     await vi.waitFor(() =>
-      expect(nextStep(slack.callsTo('chat.update').at(-1)?.args.blocks)).toMatch(
+      expect(nextStep(ctx.slack.callsTo('chat.update').at(-1)?.args.blocks)).toMatch(
         /personally\. Follow up within 1 hour: this lead’s SLA\.$/,
       ),
     );
-    now = addMinutes(start, 59);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 0 });
-    now = addMinutes(start, 61);
-    expect(await bot.jobs.reminders()).toMatchObject({ reminded: 1 });
+    ctx.now = addMinutes(start, 59);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 0 });
+    ctx.now = addMinutes(start, 61);
+    expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1 });
     expect(posted('U0REP1').some((text) => /follow/i.test(text))).toBe(true);
   });
 

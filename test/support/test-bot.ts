@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { afterEach, beforeEach, inject } from 'vitest';
+import { afterEach, beforeEach, expect, inject, vi } from 'vitest';
 import { type Bot, createBot } from '../../src/bot.ts';
 import { type Env, loadConfig } from '../../src/config.ts';
 import { createMemoryLogger } from '../../src/logger.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { createFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { postToSlackEndpoint, slashCommandBody } from './slack-requests.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const LEADS_CHANNEL = 'CLEADS0001';
@@ -138,4 +139,22 @@ export function useStartedBot(env: Env = {}, options: { controlledClock?: boolea
     await ctx.slack.close();
   });
   return ctx;
+}
+
+/** A text as a person reads it: the zero-width spaces that keep typed text literal are invisible. */
+export const visibleText = (text: string) => text.replaceAll('\u200B', '');
+
+/** Runs `/leads …` as `user` through the bot's receiver; returns the private answer (from the ack or the response URL). */
+export async function leadsCommandAnswer(ctx: StartedBot, text: string, user: string): Promise<string> {
+  const before = ctx.slack.callsTo('response_url').length;
+  const response = await postToSlackEndpoint(
+    ctx.port,
+    slashCommandBody({ text, userId: user, responseUrl: ctx.slack.responseUrl }),
+    { secret: SIGNING_SECRET },
+  );
+  expect(response.status).toBe(200);
+  const body = await response.text();
+  if (body) return visibleText((JSON.parse(body) as { text: string }).text);
+  await vi.waitFor(() => expect(ctx.slack.callsTo('response_url').length).toBe(before + 1));
+  return visibleText(String(ctx.slack.callsTo('response_url').at(-1)?.args.text));
 }
