@@ -118,6 +118,8 @@ const shown = (text: string): CommandResult => ({ message: renderCommandReply(te
 
 function adminCommands(deps: CommandDeps): Subcommand[] {
   const a = (name: string, usage: string, summary: string) => ({ name, usage, summary, adminOnly: true });
+  // `/leads sla claim` and its older name `/leads unclaimed` set the same claim SLA.
+  const setClaimSla = async (minutes: number | null) => changed(await admin.setUnclaimed(deps, minutes));
   return [
     command(
       a('route move', '/leads route move 3 1', 'move routing rule 3 to position 1'),
@@ -218,7 +220,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
         'the claim SLA, as /leads sla claim: announce a lead nobody claimed again, escalate at twice it (off: never)',
       ),
       parseDurationOrOff,
-      async (minutes) => changed(await admin.setUnclaimed(deps, minutes)),
+      setClaimSla,
     ),
     command(
       a('rotation', '/leads rotation #sales @anna @ben', "set a channel's rotation (no users: remove it)"),
@@ -232,7 +234,7 @@ function adminCommands(deps: CommandDeps): Subcommand[] {
         'the claim SLA: a lead nobody claimed in that time is announced again, and escalated at twice it (off: never)',
       ),
       parseDurationOrOff,
-      async (minutes) => changed(await admin.setUnclaimed(deps, minutes)),
+      setClaimSla,
     ),
     command(
       a('sla', '/leads sla PLT 1h', 'set the first-touch (follow-up) SLA of an action'),
