@@ -548,6 +548,18 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
   }
 }
 
+/** Section 5's result in one line, for the full run and for --own-process. */
+function describeOwnProcess(own: Awaited<ReturnType<typeof botInItsOwnProcess>>): string {
+  return `The bot alone (node dist/main.js) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s, RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s; peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`;
+}
+
+/** Writes a run's results as JSON under bench/results, and says where. */
+function writeResults(file: string, results: object): void {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${file}`, `${JSON.stringify(results, null, 2)}\n`);
+  out(`Written to bench/results/${file}`);
+}
+
 async function rulesStoreFor(harness: Harness, statePrefix: string) {
   const client = createTableClient(harness.connectionString, `${statePrefix}Rules`);
   await client.createTable();
@@ -736,11 +748,7 @@ async function main(): Promise<void> {
       out(
         `Poll every ${DEFAULT_POLL.periodMs / 1000} s (default): ${result.samples} samples, median ${result.medianSeconds} s, p95 ${result.p95Seconds} s (bound ${result.boundSeconds} s + one request)`,
       );
-      mkdirSync('bench/results', { recursive: true });
-      writeFileSync(
-        'bench/results/time-to-notify.json',
-        `${JSON.stringify({ date: new Date().toISOString(), machine, timeToNotify: result }, null, 2)}\n`,
-      );
+      writeResults('time-to-notify.json', { date: new Date().toISOString(), machine, timeToNotify: result });
       return;
     }
     if (ownProcessOnly) {
@@ -748,18 +756,8 @@ async function main(): Promise<void> {
         `5. the bot in its own process, ${OWN_PROCESS_BACKLOG} new leads over ${PROCESS_OLDER_ROWS} older rows …`,
       );
       const ownProcess = await botInItsOwnProcess(harness, PROCESS_OLDER_ROWS, OWN_PROCESS_BACKLOG);
-      out(
-        `Healthy after ${ownProcess.healthySeconds} s; first poll done after ${ownProcess.firstPollSeconds} s; RSS then ${ownProcess.rssAfterFirstPollMb} MB`,
-      );
-      out(
-        `${ownProcess.leads} leads to ${ownProcess.channels} channels drained in ${ownProcess.drainSeconds} s; peak RSS ${ownProcess.peakRssMb} MB; RSS after ${ownProcess.rssMb} MB`,
-      );
-      mkdirSync('bench/results', { recursive: true });
-      writeFileSync(
-        'bench/results/own-process.json',
-        `${JSON.stringify({ date: new Date().toISOString(), machine, ownProcess }, null, 2)}\n`,
-      );
-      out('Written to bench/results/own-process.json');
+      out(describeOwnProcess(ownProcess));
+      writeResults('own-process.json', { date: new Date().toISOString(), machine, ownProcess });
       return;
     }
     if (crmOnly) {
@@ -774,10 +772,7 @@ async function main(): Promise<void> {
       out(
         `Backlog of ${crm.backlog} leads: ${crm.written} written in ${crm.drainSeconds} s, ${crm.callsPerSecond} calls/s (${Math.round(crm.fractionOfLimit * 100)}% of HubSpot's 10/s); 429s ${crm.rateLimited429}; errors ${crm.errors}; duplicates ${crm.duplicates}`,
       );
-      mkdirSync('bench/results', { recursive: true });
-      const results = { date: new Date().toISOString(), machine, crm };
-      writeFileSync('bench/results/crm.json', `${JSON.stringify(results, null, 2)}\n`);
-      out('Written to bench/results/crm.json');
+      writeResults('crm.json', { date: new Date().toISOString(), machine, crm });
       return;
     }
     if (pollCostOnly) {
@@ -791,10 +786,7 @@ async function main(): Promise<void> {
       }
       out();
       printPollCost(pollCostResults);
-      mkdirSync('bench/results', { recursive: true });
-      const results = { date: new Date().toISOString(), machine, pollCost: pollCostResults };
-      writeFileSync('bench/results/poll-cost.json', `${JSON.stringify(results, null, 2)}\n`);
-      out('Written to bench/results/poll-cost.json');
+      writeResults('poll-cost.json', { date: new Date().toISOString(), machine, pollCost: pollCostResults });
       return;
     }
     out('1. time to notify …');
@@ -856,17 +848,12 @@ async function main(): Promise<void> {
         `| ${row.closedHistory} | ${row.dueReminders} | ${row.dueRowsRead} | ${row.reminded} | ${row.runSeconds} | ${row.peakRssMb} |`,
       );
     out();
-    const own = ownProcess;
-    out(
-      `The bot alone (node dist/main.js) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s, RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s; peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`,
-    );
+    out(describeOwnProcess(ownProcess));
     out();
     out(
       `Total ${results.totalSeconds} s. Peak RSS in sections 3 and 4 is this process (bot + Slack stand-in); section 5 is the bot's own process.`,
     );
-    mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
-    out('Written to bench/results/latest.json');
+    writeResults('latest.json', results);
   } finally {
     await slack.close();
     azurite.child.kill('SIGTERM');
