@@ -103,6 +103,8 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
             crm,
             outbox: stores.crmOutbox,
             leadTable: stores.leadTable,
+            conversations: stores.conversations,
+            ownershipLog: stores.ownershipLog,
             fieldMap: () => stores.rules.crmFieldMap(),
             // The card links to the record: a failure to show it leaves the write recorded.
             afterLeadWritten: (leadId: LeadId) =>

@@ -1,12 +1,13 @@
-import { type FollowUpKind, PIPELINE_STAGES, type PipelineStage } from './conversation.ts';
+import { type Conversation, type FollowUpKind, PIPELINE_STAGES, type PipelineStage } from './conversation.ts';
 import { fnv1a64 } from './lead.ts';
+import type { OwnershipEvent } from './ownership.ts';
 
 /**
  * Something that happened to a lead in Slack which its CRM record is told of (write-back): a new
  * owner, a logged follow-up, or a stage the owner moved it to. Each is written once, in the order it
  * happened, to the record the lead's own CRM write made.
  */
-export type CrmChange =
+export type CrmChange = (
   | { readonly kind: 'owner'; readonly at: Date; readonly by: string; readonly ownerId: string }
   | {
       readonly kind: 'followUp';
@@ -25,7 +26,61 @@ export type CrmChange =
       readonly stage: PipelineStage;
       /** Why it was closed, as the owner wrote it; null when they gave none. */
       readonly reason: string | null;
-    };
+    }
+) & {
+  /**
+   * The conversation the change is recorded in. A change is queued before it is recorded, so the CRM
+   * job checks it was (see recordingOf). Absent on changes queued before that order: they were queued
+   * after being recorded.
+   */
+  readonly conversationId?: string;
+};
+
+/**
+ * How long a queued change may wait for its record in Slack before it counts as never recorded: the
+ * service records it right after queueing it; only a process that stopped between the two leaves it
+ * waiting longer. Generous, so a slow table or a clock a minute apart never drops a real change.
+ */
+export const CHANGE_RECORD_GRACE_MS = 2 * 60_000;
+
+/**
+ * Whether the conversation shows the change recorded. `unknown` when a later change of the same kind
+ * replaced what would show it (a later follow-up, a reopening): such a change is written, since losing
+ * what a rep did is worse than a note the CRM may carry for a click whose recording failed.
+ */
+export function recordingOf(
+  change: CrmChange,
+  conversation: Conversation | null,
+  ownershipEvents: readonly OwnershipEvent[],
+): 'recorded' | 'notRecorded' | 'unknown' {
+  if (conversation === null) return 'notRecorded';
+  const at = change.at.getTime();
+  const laterThanChange = (moment: Date | undefined) => moment !== undefined && moment.getTime() > at;
+  switch (change.kind) {
+    case 'owner': {
+      const owner = conversation.owner;
+      const shown = owner?.userId === change.ownerId && owner.since.getTime() === at;
+      const logged = ownershipEvents.some(
+        (event) => event.to === change.ownerId && event.at.getTime() === at,
+      );
+      return shown || logged ? 'recorded' : 'notRecorded';
+    }
+    case 'followUp': {
+      const latest = conversation.followUp;
+      if (latest?.at.getTime() === at && latest.by === change.by) return 'recorded';
+      return laterThanChange(latest?.at) ? 'unknown' : 'notRecorded';
+    }
+    case 'stage': {
+      if (change.stage === 'Qualified')
+        return conversation.qualified?.at.getTime() === at ? 'recorded' : 'notRecorded';
+      const closed = conversation.closed;
+      if (closed?.at.getTime() === at && closed.by === change.by) return 'recorded';
+      // Reopened by a later lead, or closed again since: what showed it is gone.
+      const reopened = closed === null && conversation.stages.some((stage) => laterThanChange(stage.at));
+      return reopened || laterThanChange(closed?.at) ? 'unknown' : 'notRecorded';
+    }
+  }
+}
 
 /**
  * The outbox key of a change of the lead whose CRM key is `leadKey`: the lead's key, a dot, and a
@@ -72,10 +127,12 @@ export function parseCrmChange(text: string): CrmChange | null {
     return field === null || typeof field === 'string' ? field : undefined;
   };
   const stage = PIPELINE_STAGES.find((known) => known === record.stage);
+  const recordedIn =
+    typeof record.conversationId === 'string' ? { conversationId: record.conversationId } : {};
   switch (record.kind) {
     case 'owner':
       return typeof record.ownerId === 'string'
-        ? { kind: 'owner', at, by: record.by, ownerId: record.ownerId }
+        ? { kind: 'owner', at, by: record.by, ownerId: record.ownerId, ...recordedIn }
         : null;
     case 'followUp': {
       const followUpKind = FOLLOW_UP_KINDS.find((known) => known === record.followUpKind);
@@ -83,13 +140,13 @@ export function parseCrmChange(text: string): CrmChange | null {
       const nextStepOn = optionalText('nextStepOn');
       if (followUpKind === undefined || stage === undefined || note === undefined || nextStepOn === undefined)
         return null;
-      return { kind: 'followUp', at, by: record.by, followUpKind, note, nextStepOn, stage };
+      return { kind: 'followUp', at, by: record.by, followUpKind, note, nextStepOn, stage, ...recordedIn };
     }
     case 'stage': {
       const reason = optionalText('reason');
       return stage === undefined || reason === undefined
         ? null
-        : { kind: 'stage', at, by: record.by, stage, reason };
+        : { kind: 'stage', at, by: record.by, stage, reason, ...recordedIn };
     }
     default:
       return null;

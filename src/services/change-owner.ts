@@ -46,6 +46,8 @@ export async function changeOwner(
     const at = deps.clock();
     // A lead the rotation gives waits to be accepted; one a person claimed or gave is accepted.
     const accepted = !isByRotation(request);
+    if (decision.to !== null)
+      await queueCrmChange(current, { kind: 'owner', at, by: decision.by, ownerId: decision.to }, deps);
     const change = await deps.conversations.setOwner(
       conversationId,
       decision.expected,
@@ -54,7 +56,8 @@ export async function changeOwner(
       accepted,
     );
     if (change === null) return { kind: 'notFound' };
-    // The owner moved between the read and the write: decide again on what is there now.
+    // The owner moved between the read and the write: decide again on what is there now (the change
+    // queued above is dropped by the CRM job: the conversation does not show it).
     if (change.kind === 'conflict') continue;
     const event: OwnershipEvent = {
       conversationId,
@@ -70,8 +73,6 @@ export async function changeOwner(
         : {}),
     };
     await deps.ownershipLog.record(event);
-    if (event.to !== null)
-      await queueCrmChange(change.conversation, { kind: 'owner', at, by: event.by, ownerId: event.to }, deps);
     await scheduleStaleCheck(change.conversation, deps);
     await announce(change.conversation, event, deps);
     await deps.afterChange?.([event.from, event.to].filter((id): id is string => id !== null));

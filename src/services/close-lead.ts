@@ -26,15 +26,16 @@ export async function closeLead(
 ): Promise<CloseOutcome> {
   const target = await followUpTarget(conversationId, closure.by, deps);
   if (target.kind !== 'ok') return target;
-  const { conversation, closedNow } = await deps.conversations.close(conversationId, closure);
-  // Closed by someone else since the check: theirs stands, and nothing is announced twice.
-  if (!closedNow && conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
-  const stage = pipelineStage(conversation);
+  const stage = pipelineStage({ ...target.conversation, closed: closure });
   await queueCrmChange(
-    conversation,
+    target.conversation,
     { kind: 'stage', at: closure.at, by: closure.by, stage, reason: closure.reason },
     deps,
   );
+  const { conversation, closedNow } = await deps.conversations.close(conversationId, closure);
+  // Closed by someone else since the check: theirs stands, and nothing is announced twice (the change
+  // queued above is dropped by the CRM job: the conversation does not show it).
+  if (!closedNow && conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'closed', closure }, deps);
   await deps.afterChange?.([closure.by, ...(conversation.owner ? [conversation.owner.userId] : [])]);
@@ -53,14 +54,14 @@ export async function qualifyLead(
   const target = await followUpTarget(conversationId, actor, deps);
   if (target.kind !== 'ok') return target;
   const qualification = { by: actor, at: deps.clock() };
-  const { conversation, qualifiedNow } = await deps.conversations.qualify(conversationId, qualification);
-  if (conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
-  if (!qualifiedNow) return { kind: 'alreadyQualified' };
   await queueCrmChange(
-    conversation,
+    target.conversation,
     { kind: 'stage', at: qualification.at, by: actor, stage: 'Qualified', reason: null },
     deps,
   );
+  const { conversation, qualifiedNow } = await deps.conversations.qualify(conversationId, qualification);
+  if (conversation.closed !== null) return { kind: 'closed', closure: conversation.closed };
+  if (!qualifiedNow) return { kind: 'alreadyQualified' };
   await refreshConversationMessage(conversation, deps);
   await noteInThread(conversation, { kind: 'qualified', qualification }, deps);
   await scheduleStaleCheck(conversation, deps);

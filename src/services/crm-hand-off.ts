@@ -1,10 +1,18 @@
-import { type CrmChange, crmUpdateOf, leadKeyOfChange } from '../domain/crm-change.ts';
+import {
+  CHANGE_RECORD_GRACE_MS,
+  type CrmChange,
+  crmUpdateOf,
+  leadKeyOfChange,
+  recordingOf,
+} from '../domain/crm-change.ts';
 import type { CrmFieldMap } from '../domain/crm-fields.ts';
 import { crmLeadOf, crmRetryAt } from '../domain/crm-lead.ts';
 import { type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
+import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { CrmOutbox, CrmWrite } from '../stores/crm-outbox.ts';
 import type { LeadTable } from '../stores/lead-table.ts';
+import type { OwnershipLog } from '../stores/ownership-log.ts';
 import { CrmCallError, type CrmPort, type CrmRecord } from './crm-port.ts';
 import { SlackCallError, type SlackPort } from './slack-port.ts';
 
@@ -12,6 +20,9 @@ export interface CrmHandOffDeps {
   readonly crm: CrmPort;
   readonly outbox: CrmOutbox;
   readonly leadTable: Pick<LeadTable, 'get'>;
+  /** A change is written only once its conversation shows it recorded (it is queued first). */
+  readonly conversations: Pick<ConversationStore, 'getById'>;
+  readonly ownershipLog: Pick<OwnershipLog, 'list'>;
   /** The admin's `crm.fieldMap`, read once a run. */
   readonly fieldMap: () => Promise<CrmFieldMap>;
   /** Whose e-mail a Slack user has: owners are matched to CRM users by it. */
@@ -46,6 +57,12 @@ export const CRM_RUN_LIMIT = 200;
 
 type Outcome = 'written' | 'postponed' | 'setAside' | 'dropped';
 
+/** A change not yet recorded in Slack is looked at again this soon (its recording is under way). */
+const RECORDING_RECHECK_MS = 5_000;
+
+/** Tells the hand-off that a change's recording in Slack has not happened yet: it is looked at again. */
+class RecordingPending extends Error {}
+
 /**
  * Writes the queued leads to the CRM: each taken (so one process writes it), written (idempotently,
  * by its key), and its outcome recorded. A CRM that is down or rate-limited postpones the write with
@@ -74,6 +91,7 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
    * dropped). A lead whose own write waits (set aside) makes its changes wait with it.
    */
   async function writeChange(write: CrmWrite, change: CrmChange): Promise<CrmRecord | null> {
+    if (!(await isRecorded(change))) return null;
     const written = await deps.outbox.writtenOf(leadKeyOfChange(write.key));
     if (written === null) {
       const waiting = (await deps.outbox.listSetAside()).some(
@@ -95,6 +113,28 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
     const record = { id: written.recordId, contactId: written.contactId, url: written.url };
     await deps.crm.updateRecord(record, update);
     return record;
+  }
+
+  /**
+   * Whether the change was recorded in Slack; throws RecordingPending while it may still be. A change
+   * is queued before it is recorded: one its process stopped before recording is never written.
+   */
+  async function isRecorded(change: CrmChange): Promise<boolean> {
+    if (change.conversationId === undefined) return true; // queued after it was recorded
+    const conversation = await deps.conversations.getById(change.conversationId);
+    const events =
+      change.kind === 'owner' && conversation !== null ? await deps.ownershipLog.list(conversation.id) : [];
+    const recording = recordingOf(change, conversation, events);
+    if (recording !== 'notRecorded') return true;
+    if (deps.clock().getTime() - change.at.getTime() < CHANGE_RECORD_GRACE_MS) throw new RecordingPending();
+    deps.log.warn(
+      'a change queued for the CRM was never recorded in Slack (its process stopped, or a write failed); it is not written',
+      {
+        conversationId: change.conversationId,
+        change: change.kind,
+      },
+    );
+    return false;
   }
 
   /** A Slack user's e-mail; Slack not answering postpones the write (the owner would be left out). */
@@ -136,6 +176,11 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
       if (taken.change === null) await deps.afterLeadWritten?.(taken.leadId);
       return 'written';
     } catch (error) {
+      if (error instanceof RecordingPending) {
+        const recheckAt = new Date(deps.clock().getTime() + RECORDING_RECHECK_MS);
+        await deps.outbox.postpone(taken, 'waiting for the change to be recorded in Slack', recheckAt);
+        return 'postponed';
+      }
       if (!(error instanceof CrmCallError)) throw error;
       if (error.permanent) {
         await deps.outbox.setAside(taken, error.detail, deps.clock());

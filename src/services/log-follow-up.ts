@@ -43,9 +43,12 @@ export async function logFollowUp(
   const stoppedClock = isAwaitingFollowUp(target.conversation);
   const owner = target.conversation.owner;
   const nextStepAt = await nextStepDue(target.conversation, followUp, deps);
-  const conversation = await deps.conversations.recordFollowUp(conversationId, followUp, nextStepAt);
+  const contacted = {
+    ...target.conversation,
+    firstFollowUpAt: target.conversation.firstFollowUpAt ?? followUp.at,
+  };
   await queueCrmChange(
-    conversation,
+    target.conversation,
     {
       kind: 'followUp',
       at: followUp.at,
@@ -53,10 +56,11 @@ export async function logFollowUp(
       followUpKind: followUp.kind,
       note: followUp.note,
       nextStepOn: followUp.nextStepOn,
-      stage: pipelineStage(conversation),
+      stage: pipelineStage(contacted),
     },
     deps,
   );
+  const conversation = await deps.conversations.recordFollowUp(conversationId, followUp, nextStepAt);
   if (nextStepAt !== null) await deps.due.schedule({ conversationId, kind: 'nextStep', at: nextStepAt });
   await scheduleStaleCheck(conversation, deps);
   // The assignee's own follow-up accepts a lead the rotation gave them (kept for the fairness figures).

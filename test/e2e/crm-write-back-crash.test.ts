@@ -1,0 +1,142 @@
+import type { IncomingMessage } from 'node:http';
+import { addMinutes } from 'date-fns';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { decodeConversationRef, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
+import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
+import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
+import { createTableClient } from '../../src/stores/azure/tables.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
+import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
+import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
+import { startTableProxy, type TableProxy } from '../support/table-proxy.ts';
+import {
+  createTestBot,
+  leadTableClient,
+  SIGNING_SECRET,
+  type TestTables,
+  uniqueTables,
+} from '../support/test-bot.ts';
+
+// A rep's claim reaches its process, which stops between the two writes the claim makes: recording the
+// owner in the conversation, and queueing the change for the CRM. Two bots share the tables; the one
+// that takes the click reaches them through a proxy that, once the chosen write is answered, answers
+// nothing more from it (the process is gone). The other bot's CRM job then settles the change.
+
+const REP = 'U0REP1'; // u0rep1@team.example in Slack: HubSpot's owner 7001
+type Bot = Awaited<ReturnType<typeof createTestBot>>;
+let slack: FakeSlack;
+let hubspot: FakeHubSpot;
+let tables: TestTables;
+let proxy: TableProxy;
+let now: Date;
+let survivor: Bot;
+let doomed: Bot;
+/** The doomed bot's last write: once it is answered, the proxy answers nothing more from it. */
+let lastWrite: ((req: IncomingMessage, path: string) => boolean) | null = null;
+let dead = false;
+
+beforeEach(async () => {
+  slack = await createFakeSlack();
+  hubspot = await createFakeHubSpot();
+  tables = uniqueTables();
+  now = new Date();
+  lastWrite = null;
+  dead = false;
+  proxy = await startTableProxy(inject('azureConnectionString'), (req, url, res) => {
+    if (dead) return new Promise<void>(() => {}); // never answered: the process is gone
+    if (lastWrite?.(req, decodeURIComponent(url.pathname))) {
+      res.on('finish', () => {
+        dead = true;
+      });
+    }
+    return false;
+  });
+  const env = { CRM: 'hubspot', HUBSPOT_TOKEN: hubspot.token, HUBSPOT_API_URL: hubspot.apiUrl };
+  survivor = await createTestBot({ slack, tables, clock: () => now, env });
+  doomed = await createTestBot({
+    slack,
+    tables,
+    clock: () => now,
+    env: { ...env, AZURE_TABLES_CONNECTION_STRING: proxy.connectionString },
+  });
+  await survivor.start();
+});
+
+afterEach(async () => {
+  await proxy.close(); // the doomed bot's held requests fail, so it can stop
+  await Promise.all([survivor.stop(), doomed.stop()]);
+  await Promise.all([slack.close(), hubspot.close()]);
+});
+
+/** A lead posted and written to HubSpot by the survivor; the value of its card's buttons. */
+async function postedLeadWrittenToHubSpot(): Promise<string> {
+  await survivor.jobs.poll(); // the first start
+  await insertLeads(leadTableClient(tables), [
+    leadColumns({ CustomerInfo: JSON.stringify({ ...JANE, Email: 'ann@contoso.example' }) }),
+  ]);
+  await survivor.jobs.poll();
+  expect(await handOff()).toMatchObject({ written: 1, backlog: 0 });
+  const card = slack.messages.find((m) => m.metadata?.event_type === LEAD_EVENT_TYPE);
+  const blocks = (card?.blocks ?? []) as Array<{ type: string; elements?: { value?: string }[] }>;
+  return blocks.find((block) => block.type === 'actions')?.elements?.[0]?.value ?? '';
+}
+
+/** The rep clicks Claim on the doomed bot, which dies after `last`; resolves once it has. */
+async function claimOnDoomedBot(value: string, last: (req: IncomingMessage, path: string) => boolean) {
+  const { port } = await doomed.start();
+  lastWrite = last;
+  const body = blockActionsBody({
+    userId: REP,
+    actionId: LEAD_ACTIONS.claim,
+    blockId: 'b',
+    value,
+    responseUrl: slack.responseUrl,
+  });
+  // Not awaited: a process that died answers nothing.
+  postToSlackEndpoint(port, body, { secret: SIGNING_SECRET }).catch(() => {});
+  await vi.waitFor(() => expect(dead).toBe(true), { timeout: 10_000 });
+}
+
+const handOff = async () => {
+  const run = survivor.jobs.crm;
+  if (run === null) throw new Error('no CRM connected');
+  return run();
+};
+const conversations = () =>
+  createAzureConversationStore(
+    createTableClient(inject('azureConnectionString'), `${tables.statePrefix}Conversations`),
+  );
+const ownerOfDeal = () => [...hubspot.deals.values()][0]?.properties.hubspot_owner_id;
+const isWrite = (req: IncomingMessage) => ['PUT', 'MERGE', 'PATCH', 'POST'].includes(req.method ?? '');
+
+describe('a process that stops between recording a claim and queueing it for the CRM', () => {
+  it('dies just after the owner is recorded: the claim still reaches the deal', async () => {
+    const value = await postedLeadWrittenToHubSpot();
+    await claimOnDoomedBot(
+      value,
+      (req, path) => isWrite(req) && path.includes(`${tables.statePrefix}Conversations(`),
+    );
+    const conversation = await conversations().getById(decodeConversationRef(value) ?? '');
+    expect(conversation?.owner?.userId).toBe(REP);
+
+    expect(await handOff()).toMatchObject({ written: 1, backlog: 0 });
+    expect(ownerOfDeal()).toBe('7001');
+  });
+
+  it('dies just after the change is queued, before the owner is recorded: nothing reaches the deal', async () => {
+    const value = await postedLeadWrittenToHubSpot();
+    await claimOnDoomedBot(
+      value,
+      (req, path) => req.method === 'POST' && path.endsWith(`${tables.statePrefix}Crm`),
+    );
+    expect((await conversations().getById(decodeConversationRef(value) ?? ''))?.owner).toBeNull();
+
+    // The change may still be recorded by a slow process: it waits, then is dropped.
+    expect(await handOff()).toMatchObject({ written: 0, postponed: 1, backlog: 1 });
+    now = addMinutes(now, 3);
+    expect(await handOff()).toMatchObject({ written: 0, dropped: 1, backlog: 0 });
+    expect(ownerOfDeal()).toBeUndefined();
+    expect(survivor.log.lines.some((line) => line.message.includes('never recorded in Slack'))).toBe(true);
+  });
+});
