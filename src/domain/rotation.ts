@@ -131,7 +131,7 @@ export type AssignmentProblem =
   | { readonly kind: 'notAccepted'; readonly from: string; readonly hops: number; readonly minutes: number }
   /** Its owner's Slack account was deactivated and nobody in the rotation can take it. */
   | { readonly kind: 'deactivated'; readonly from: string }
-  /** Nobody claimed it for `minutes`. */
+  /** Nobody claimed it (or its assignee did not accept it) for `minutes`. */
   | { readonly kind: 'unclaimed'; readonly minutes: number }
   /** Its owner did nothing with it for `minutes` (no follow-up, next step or stage). */
   | { readonly kind: 'stale'; readonly minutes: number };

@@ -241,7 +241,11 @@ export async function giveTurn(
     await deps.capacity.release(turn.userId, conversationId);
     return false;
   }
-  if (turn.acceptance) {
+  // Without an acceptance time of the channel's own, the claim SLA chases the assignee: the channel
+  // is told they have not accepted, then the managers (the lead stays theirs: passing it on is the
+  // admin's choice, `/leads rotation accept`).
+  if (!turn.acceptance) await scheduleUnclaimedChase({ id: conversationId, channel }, deps);
+  else {
     const hours = (await deps.slaPolicyFor(channel)).businessHours;
     await deps.due.schedule({
       conversationId,
@@ -259,8 +263,8 @@ export type AssignOutcome =
 
 /**
  * Gives a new, unowned conversation to the next available rep of its channel's rotation (see takeTurn).
- * With acceptance on, the assignee has a time to accept before the lead moves on (passOnUnaccepted).
- * Without a rotation, or with nobody available (the escalation channel is told), the lead waits in its
+ * With acceptance on, the assignee has a time to accept before the lead moves on (passOnUnaccepted);
+ * with it off, the claim SLA chases them (chaseUnclaimed). Without a rotation, or with nobody available (the escalation channel is told), the lead waits in its
  * channel to be claimed, and is announced again if nobody claims it (chaseUnclaimed).
  */
 export async function assignFromRotation(
@@ -333,8 +337,14 @@ async function crmOwnerInSlack(
   return unavailable.has(userId) ? null : userId;
 }
 
-/** Schedules the announcement of a lead nobody claimed, and its escalation at twice the time. */
-async function scheduleUnclaimedChase(conversation: Conversation, deps: AssignDeps): Promise<void> {
+/**
+ * Schedules the announcement of a lead nobody claimed (or its assignee did not accept), and its
+ * escalation at twice the time.
+ */
+async function scheduleUnclaimedChase(
+  conversation: Pick<Conversation, 'id' | 'channel'>,
+  deps: AssignDeps,
+): Promise<void> {
   const minutes = await deps.unclaimedMinutes();
   if (minutes === null || conversation.channel === null) return;
   const from = deps.clock();

@@ -78,13 +78,14 @@ export async function passOnUnaccepted(item: DueItem, deps: AssignDeps): Promise
 }
 
 /**
- * A lead nobody claimed: announced again in its channel (kind `unclaimed`), then the escalation channel
- * is told (`unclaimedEscalate`). Nothing is sent once someone owns or closed it; DNC leads are shown,
- * never chased.
+ * A lead nobody claimed, or whose assignee from a rotation without an acceptance time has not accepted
+ * it: announced again in its channel (kind `unclaimed`), then the escalation channel is told
+ * (`unclaimedEscalate`). Nothing is sent once someone claimed, accepted or closed it; DNC leads are
+ * shown, never chased.
  */
 export async function chaseUnclaimed(item: DueItem, deps: AssignDeps): Promise<RotationFollowUpResult> {
   const conversation = await deps.conversations.getById(item.conversationId);
-  if (!conversation || conversation.closed || conversation.owner || conversation.channel === null)
+  if (!conversation || conversation.closed || conversation.owner?.accepted || conversation.channel === null)
     return 'dropped';
   if (conversation.stages.at(-1)?.action === 'DNC') return 'dropped';
   const minutes = await deps.unclaimedMinutes();

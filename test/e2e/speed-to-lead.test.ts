@@ -1,7 +1,7 @@
 import { addMinutes } from 'date-fns';
 import { describe, expect, it, vi } from 'vitest';
 import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
-import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
+import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
 import { textObjectsOf } from '../support/block-texts.ts';
 import { blockActionsBody, postToSlackEndpoint } from '../support/slack-requests.ts';
 import {
@@ -82,6 +82,51 @@ describe('speed to lead, by default', () => {
     ctx.now = addMinutes(start, 61);
     expect(await ctx.bot.jobs.reminders()).toMatchObject({ reminded: 1 });
     expect(posted('U0REP1').some((text) => /follow/i.test(text))).toBe(true);
+  });
+
+  it('chases a lead the rotation gave out and nobody accepted: the assignee nudged at 5 min, managers told at 10', async () => {
+    // A rotation without an acceptance time of its own: the claim SLA applies to its assignees too.
+    await leads(`rotation <#${LEADS_CHANNEL}> <@U0ANNA>`);
+    const start = ctx.now;
+    await insertLeads(leadTableClient(ctx.tables), [
+      leadColumns({ LeadSource: 'SPZA-PLT|x', ActionCode: 'PLT' }),
+      leadColumns({
+        LeadSource: 'SPZA-PLT|y',
+        ActionCode: 'PLT',
+        CustomerInfo: JSON.stringify({ ...JANE, Email: 'bo@y.example' }),
+      }),
+    ]);
+    await ctx.bot.jobs.poll();
+    const [late, accepted] = ctx.slack.messages.filter(
+      (m) => m.metadata !== undefined && m.thread_ts === undefined,
+    );
+    const buttonValue = (message: typeof late) =>
+      ((message?.blocks ?? []) as Array<{ type: string; elements?: { value?: string }[] }>).find(
+        (block) => block.type === 'actions',
+      )?.elements?.[0]?.value ?? '';
+    const accept = await postToSlackEndpoint(
+      ctx.port,
+      blockActionsBody({
+        userId: 'U0ANNA',
+        actionId: LEAD_ACTIONS.accept,
+        blockId: 'b',
+        value: buttonValue(accepted),
+        responseUrl: ctx.slack.responseUrl,
+      }),
+      { secret: SIGNING_SECRET },
+    );
+    expect(accept.status).toBe(200);
+    expect(buttonValue(late)).not.toBe('');
+
+    ctx.now = addMinutes(start, 5);
+    await ctx.bot.jobs.reminders();
+    const nudges = posted(LEADS_CHANNEL).filter((text) => text.startsWith('⏱️ Not accepted after 5 minutes'));
+    expect(nudges).toEqual([expect.stringContaining('assigned to <@U0ANNA>')]);
+    ctx.now = addMinutes(start, 10);
+    await ctx.bot.jobs.reminders();
+    expect(posted(MANAGERS)).toEqual([
+      expect.stringMatching(/the rotation gave it to <@U0ANNA>, who has not accepted it for 10 minutes\./),
+    ]);
   });
 
   it('lets an admin change the claim SLA and shows the tiers in /leads rules', async () => {

@@ -91,8 +91,18 @@ export function renderEscalation(subject: ReminderSubject): RenderedMessage {
 
 /** In the lead's channel, when nobody claimed it for a while: the lead again, with a Claim button. */
 export function renderUnclaimedAnnouncement(subject: ReminderSubject, minutes: number): RenderedMessage {
+  const about = `*${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}`;
+  // A lead the rotation gave out: its assignee is asked to accept it (only they can).
+  if (subject.owner !== null)
+    return withActions(
+      `⏱️ Not accepted after ${describeDuration(minutes)}: ${about}, assigned to <@${subject.owner}>: press *Accept* or log a follow-up.${link(subject.permalink)}`,
+      {
+        type: 'actions',
+        elements: [conversationButton(subject.conversationId, LEAD_ACTIONS.accept, 'Accept', 'primary')],
+      },
+    );
   return withActions(
-    `🙋 Still unclaimed after ${describeDuration(minutes)}: *${literalMrkdwn(subject.customer)}* (${subject.stage}), arrived ${slackDate(subject.arrivedAt)}.${link(subject.permalink)}`,
+    `🙋 Still unclaimed after ${describeDuration(minutes)}: ${about}.${link(subject.permalink)}`,
     {
       type: 'actions',
       elements: [conversationButton(subject.conversationId, LEAD_ACTIONS.claim, 'Claim', 'primary')],
@@ -111,7 +121,9 @@ function problemText(problem: AssignmentProblem, owner: string | null): string {
     case 'deactivated':
       return `its owner <@${problem.from}> was deactivated in Slack and nobody in the rotation can take it, so it is back in its channel, unclaimed`;
     case 'unclaimed':
-      return `nobody has claimed it for ${describeDuration(problem.minutes)}`;
+      return owner
+        ? `the rotation gave it to <@${owner}>, who has not accepted it for ${describeDuration(problem.minutes)}`
+        : `nobody has claimed it for ${describeDuration(problem.minutes)}`;
   }
 }
 

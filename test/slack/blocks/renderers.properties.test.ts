@@ -19,8 +19,10 @@ import {
 import { fitMessage, fitView, SLACK_LIMITS } from '../../../src/slack/blocks/limits.ts';
 import { renderNewOwnerMessage } from '../../../src/slack/blocks/ownership-notes.ts';
 import {
+  renderAssignmentProblem,
   renderEscalation,
   renderOwnerReminder,
+  renderUnclaimedAnnouncement,
   renderUnclaimedReminder,
 } from '../../../src/slack/blocks/reminders.ts';
 import { renderLeadList } from '../../../src/slack/blocks/team-views.ts';
@@ -159,6 +161,13 @@ describe('properties: every renderer with hostile text', () => {
         expectSafeMessage(renderOwnerReminder(subject));
         expectSafeMessage(renderUnclaimedReminder(subject));
         expectSafeMessage(renderEscalation(subject));
+        // A lead its assignee has not accepted, and one nobody claimed.
+        for (const owner of ['U0ANNA', null]) {
+          expectSafeMessage(renderUnclaimedAnnouncement({ ...subject, owner }, 5));
+          expectSafeMessage(
+            renderAssignmentProblem({ ...subject, owner }, { kind: 'unclaimed', minutes: 10 }),
+          );
+        }
         expectSafeMessage(
           renderNewOwnerMessage({
             by: 'rotation',
