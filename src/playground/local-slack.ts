@@ -186,21 +186,21 @@ export async function createLocalSlack(users: PlaygroundUser[], clock: () => Dat
       case 'conversations.history':
       case 'conversations.replies': {
         const root = String(args.ts ?? '');
-        const oldest = Number(args.oldest ?? 0);
         const found = messages.filter(
           (m) =>
             m.channel === channel &&
             m.ephemeralFor === null &&
-            Number(m.ts) >= oldest &&
+            isInHistoryRange(m.ts, args) &&
             (method === 'conversations.history' ? m.threadTs === null : m.ts === root || m.threadTs === root),
         );
         const shown = method === 'conversations.history' ? [...found].reverse() : found;
         return {
           ok: true,
           has_more: false,
-          messages: shown.map((m) => ({
+          messages: shown.slice(0, Number(args.limit ?? 100)).map((m) => ({
             ts: m.ts,
             text: m.text,
+            blocks: m.blocks,
             ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
             ...(args.include_all_metadata && m.metadata ? { metadata: m.metadata } : {}),
           })),
@@ -306,4 +306,18 @@ export async function createLocalSlack(users: PlaygroundUser[], clock: () => Dat
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Whether a message is inside the `oldest`/`latest` range of a history call, as Slack reads it: both
+ * exclusive unless `inclusive` is set.
+ */
+export function isInHistoryRange(ts: string, args: Record<string, unknown>): boolean {
+  const at = Number(ts);
+  const inclusive = args.inclusive === true || args.inclusive === 'true';
+  const oldest = args.oldest === undefined ? null : Number(args.oldest);
+  const latest = args.latest === undefined ? null : Number(args.latest);
+  const afterOldest = oldest === null || (inclusive ? at >= oldest : at > oldest);
+  const beforeLatest = latest === null || (inclusive ? at <= latest : at < latest);
+  return afterOldest && beforeLatest;
 }

@@ -11,7 +11,7 @@ import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 
 interface Implementation {
   readonly name: string;
-  create(): Promise<{ gateway: SlackGateway; close: () => Promise<void> }>;
+  create(): Promise<{ gateway: SlackGateway; client: WebClient; close: () => Promise<void> }>;
 }
 
 const implementations: Implementation[] = [
@@ -20,7 +20,11 @@ const implementations: Implementation[] = [
     create: async () => {
       const slack = await createLocalSlack(playgroundUsers(), () => new Date());
       const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-      return { gateway: createWebApiGateway(client, { postIntervalMs: 0 }), close: () => slack.close() };
+      return {
+        gateway: createWebApiGateway(client, { postIntervalMs: 0 }),
+        client,
+        close: () => slack.close(),
+      };
     },
   },
   {
@@ -28,7 +32,11 @@ const implementations: Implementation[] = [
     create: async () => {
       const slack: FakeSlack = await createFakeSlack();
       const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-      return { gateway: createWebApiGateway(client, { postIntervalMs: 0 }), close: () => slack.close() };
+      return {
+        gateway: createWebApiGateway(client, { postIntervalMs: 0 }),
+        client,
+        close: () => slack.close(),
+      };
     },
   },
 ];
@@ -41,10 +49,17 @@ const metadata = (id: string): MessageMetadata => ({ eventType: 'contract_test',
 
 describe.each(implementations)('SlackGateway contract: $name', (implementation) => {
   let gateway: SlackGateway;
+  let client: WebClient;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    ({ gateway, close } = await implementation.create());
+    ({ gateway, client, close } = await implementation.create());
   });
+  /** A message as Slack keeps it now, read as a person's client reads the channel. */
+  const readBack = async (channel: string, ts: string) => {
+    const history = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
+    const [found] = history.messages ?? [];
+    return { ts: found?.ts, text: found?.text, blocks: found?.blocks };
+  };
   afterAll(() => close());
 
   it('posts a message and answers its channel and a ts', async () => {
@@ -104,6 +119,12 @@ describe.each(implementations)('SlackGateway contract: $name', (implementation) 
   it('updates a message and reads a user profile', async () => {
     const posted = await gateway.postMessage({ channel: 'C0UPDATE', ...message('before') });
     await expect(gateway.updateMessage(posted.channel, posted.ts, message('after'))).resolves.toBeUndefined();
+    // The same message, changed in place: its text and blocks are the new ones.
+    expect(await readBack(posted.channel, posted.ts)).toMatchObject({
+      ts: posted.ts,
+      text: 'after',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'after' } }],
+    });
     const profile = await gateway.userProfile('U0SOMEONE');
     expect(profile).toEqual({
       timeZone: profile.timeZone,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isInHistoryRange } from '../../src/playground/local-slack.ts';
 
 /** One Web API call the stand-in received, with JSON-valued form fields (blocks, metadata, view) decoded. */
 export interface SlackCall {
@@ -237,15 +238,26 @@ export async function createFakeSlack(options: FakeSlackOptions = {}): Promise<F
         if (id === undefined) return { ok: false, error: 'users_not_found' };
         return { ok: true, user: { id, deleted: users.get(id)?.deleted ?? false } };
       }
-      case 'chat.update':
-        return { ok: true, channel, ts: args.ts };
+      case 'chat.update': {
+        // Changed in place, as Slack does: what the channel reads back from now on.
+        const index = messages.findIndex((m) => m.channel === channel && m.ts === String(args.ts ?? ''));
+        const existing = messages[index];
+        if (existing === undefined) return { ok: false, error: 'message_not_found' };
+        messages[index] = {
+          ...existing,
+          text: String(args.text ?? existing.text),
+          blocks: (args.blocks as unknown[] | undefined) ?? existing.blocks,
+          ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
+        };
+        return { ok: true, channel, ts: existing.ts };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'conversations.history': {
-        const oldest = Number(args.oldest ?? 0);
         const found = messages
-          .filter((m) => m.channel === channel && m.thread_ts === undefined && Number(m.ts) >= oldest)
+          .filter((m) => m.channel === channel && m.thread_ts === undefined && isInHistoryRange(m.ts, args))
           .reverse()
+          .slice(0, Number(args.limit ?? 100))
           .map((m) => (args.include_all_metadata ? m : { ...m, metadata: undefined }));
         return { ok: true, messages: found, has_more: false };
       }
