@@ -1,13 +1,10 @@
 import type { Config } from '../config.ts';
-import type { LeadId } from '../domain/lead.ts';
 import type { Health } from '../jobs/health.ts';
 import { createJobRuns, type JobRuns } from '../jobs/job-runs.ts';
 import { createLeadership, createNudger } from '../jobs/leadership.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { type ScheduledJob, withBackoff } from '../scheduler.ts';
-import { refreshCardOfLead } from '../services/conversation-message.ts';
-import { createCrmLookup } from '../services/crm-lookup.ts';
 import type { CrmPort } from '../services/crm-port.ts';
 import {
   reportBlockedChannels,
@@ -16,16 +13,9 @@ import {
 } from '../services/report-problems.ts';
 import type { SlackPort } from '../services/slack-port.ts';
 import { describeFailure } from '../stores/failure.ts';
+import { composeCrmJobs } from './crm.ts';
 import type { Services } from './services.ts';
 import type { Stores } from './storage.ts';
-
-/** CRM writes under way at once: enough to use a HubSpot app's 100 calls per 10 s at 200 ms a call. */
-const CRM_CONCURRENCY = 4;
-/**
- * A CRM write is left to the process that took it this long: its calls (at most four, HubSpot's
- * account details included) each end within CRM_TIMEOUT_SECONDS, with room to record the outcome.
- */
-const crmTakeMs = (config: Config) => (4 * config.crmTimeoutSeconds + 10) * 1000;
 
 export interface LeaderJobs {
   /** Polls now if this process holds (or can take) the jobs lease; coalesced with a poll in progress. */
@@ -36,7 +26,7 @@ export interface LeaderJobs {
   stop(): Promise<void>;
 }
 
-interface JobContext {
+export interface JobContext {
   readonly stores: Stores;
   readonly services: Services;
   readonly slack: SlackPort;
@@ -60,6 +50,7 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
     clock,
     log: log.child({ job: 'poll' }),
   };
+  const crmJobs = crm === null ? null : composeCrmJobs(config, crm, context);
   const runs = createJobRuns({
     poll: {
       leadTable: stores.leadTable,
@@ -82,43 +73,9 @@ export function composeJobs(config: Config, context: JobContext): { runs: JobRun
       arrivals: stores.arrivals,
       processId,
       claimTimeoutMs: config.claimTimeoutSeconds * 1000,
-      ...(crm === null
-        ? {}
-        : {
-            crmOutbox: stores.crmOutbox,
-            crmLookup: createCrmLookup({
-              crm,
-              lookups: stores.crmLookups,
-              budgetMs: config.crmLookupBudgetMs,
-              log: log.child({ component: 'crm-lookup' }),
-            }),
-            redrawCard: (leadId: LeadId) =>
-              refreshCardOfLead(leadId, { ...services.ownership, leadRecords: stores.leadRecords }),
-          }),
+      ...crmJobs?.posting,
     },
-    crm:
-      crm === null
-        ? null
-        : {
-            crm,
-            outbox: stores.crmOutbox,
-            leadTable: stores.leadTable,
-            conversations: stores.conversations,
-            ownershipLog: stores.ownershipLog,
-            fieldMap: () => stores.rules.crmFieldMap(),
-            // The card links to the record: a failure to show it leaves the write recorded.
-            afterLeadWritten: (leadId: LeadId) =>
-              refreshCardOfLead(leadId, { ...services.ownership, leadRecords: stores.leadRecords }).catch(
-                (error: unknown) =>
-                  log.warn('could not link a lead’s card to its CRM record', {
-                    error: error instanceof Error ? error.message : String(error),
-                  }),
-              ),
-            slack,
-            clock,
-            concurrency: CRM_CONCURRENCY,
-            takeMs: crmTakeMs(config),
-          },
+    crm: crmJobs?.handOff ?? null,
     routingSnapshot: services.routingSnapshot,
     assignmentRun: () => ({
       ...services.ownership,

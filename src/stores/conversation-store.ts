@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   Closure,
   Conversation,
@@ -8,6 +9,15 @@ import type {
   Stage,
 } from '../domain/conversation.ts';
 import type { LeadId } from '../domain/lead.ts';
+
+/**
+ * A conversation's id: a hash of its key (e-mails may hold characters table keys forbid: `/`, `#`,
+ * `?`). Opaque and short, so safe in button values; every store derives it alike.
+ */
+export const conversationIdOf = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+
+/** Whether `id` can be a conversation's id (anything else, e.g. a forged button value, names none). */
+export const isConversationId = (id: string) => /^[0-9a-f]{32}$/.test(id);
 
 export type OpenResult =
   | { readonly kind: 'opened'; readonly conversation: Conversation }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { PUSHED_ROW_KEY_PREFIX } from '../domain/arrival.ts';
 import type { LeadId, LeadRow } from '../domain/lead.ts';
 
 export type LeadRowsResult =
@@ -43,4 +45,13 @@ export class LeadNotStoredError extends Error {
     super(retryable ? 'the table service is unavailable' : 'the table service refused the lead', options);
     this.name = 'LeadNotStoredError';
   }
+}
+
+/** What identifies a pushed lead: everything Microsoft sent (CreatedTime is ours, taken at arrival). */
+const IDENTITY_COLUMNS = ['LeadSource', 'ActionCode', 'CustomerInfo', 'Description', 'OfferDisplayName'];
+
+/** A pushed lead's row key: the same lead pushed twice on one day is one row. */
+export function pushedLeadRowKey(columns: Readonly<Record<string, string>>): string {
+  const content = JSON.stringify(IDENTITY_COLUMNS.map((name) => columns[name] ?? ''));
+  return `${PUSHED_ROW_KEY_PREFIX}${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
 }

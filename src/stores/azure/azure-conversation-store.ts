@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import {
   boundStages,
@@ -10,7 +9,7 @@ import {
   type SlaState,
   type Stage,
 } from '../../domain/conversation.ts';
-import type { ConversationStore } from '../conversation-store.ts';
+import { type ConversationStore, conversationIdOf, isConversationId } from '../conversation-store.ts';
 import { conditionally, dateOf, getOrNull, statusOf, updateGuarded } from './tables.ts';
 
 interface ConversationEntity {
@@ -54,11 +53,10 @@ interface StoredStage {
   at: string;
 }
 
-// Keys are hashed: e-mails may hold characters table keys forbid (`/`, `#`, `?`). The id is the row key.
-const idOf = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+// The id (a hash of the key) is the row key.
+const idOf = conversationIdOf;
 const keysOfId = (id: string) => ({ partitionKey: id.slice(0, 2), rowKey: id });
 const keysOf = (key: string) => keysOfId(idOf(key));
-const ID = /^[0-9a-f]{32}$/;
 
 const sameLead = (a: Stage['leadId'], b: Stage['leadId']) =>
   a.partitionKey === b.partitionKey && a.rowKey === b.rowKey;
@@ -207,13 +205,13 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       return entity === null ? null : fromEntity(entity);
     },
     async getById(id) {
-      if (!ID.test(id)) return null;
+      if (!isConversationId(id)) return null;
       const { partitionKey, rowKey } = keysOfId(id);
       const entity = await getOrNull<ConversationEntity>(client, partitionKey, rowKey);
       return entity === null ? null : fromEntity(entity);
     },
     async setOwner(id, expected, to, at, accepted) {
-      if (!ID.test(id)) return null;
+      if (!isConversationId(id)) return null;
       let previous: Conversation | null = null;
       let conversation: Conversation;
       try {
@@ -248,7 +246,7 @@ export function createAzureConversationStore(client: TableClient): ConversationS
       return list(odata`ownerId eq ${userId}`);
     },
     async accept(id, userId) {
-      if (!ID.test(id)) return null;
+      if (!isConversationId(id)) return null;
       let acceptedNow = false;
       try {
         const conversation = await updateById(id, (current) => {

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { PUSHED_ROW_KEY_PREFIX } from '../../domain/arrival.ts';
 import type { LeadId, LeadRow } from '../../domain/lead.ts';
 import { leadPartitionKey } from '../../domain/lead-partitions.ts';
 import {
@@ -8,6 +6,7 @@ import {
   type LeadRowsResult,
   type LeadTable,
   type LeadTableWriter,
+  pushedLeadRowKey,
 } from '../lead-table.ts';
 import { conditionally, dateOf, getOrNull, statusOf } from './tables.ts';
 
@@ -87,14 +86,6 @@ export function createAzureLeadTable(client: TableClient): LeadTable {
       return entity === null ? null : toLeadRow(entity);
     },
   };
-}
-
-/** What identifies a pushed lead: everything Microsoft sent (CreatedTime is ours, taken at arrival). */
-const IDENTITY_COLUMNS = ['LeadSource', 'ActionCode', 'CustomerInfo', 'Description', 'OfferDisplayName'];
-
-function pushedLeadRowKey(columns: Readonly<Record<string, string>>): string {
-  const content = JSON.stringify(IDENTITY_COLUMNS.map((name) => columns[name] ?? ''));
-  return `${PUSHED_ROW_KEY_PREFIX}${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
 }
 
 export function createAzureLeadTableWriter(client: TableClient): LeadTableWriter {
