@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { openCrm } from './compose/crm.ts';
 import { composeJobs } from './compose/jobs.ts';
+import { botLifecycle } from './compose/lifecycle.ts';
 import { openPlayground } from './compose/playground.ts';
 import { composeRoutes } from './compose/routes.ts';
 import { composeServices } from './compose/services.ts';
 import { connectSlack, listenToSlack, slackChecks } from './compose/slack.ts';
 import { openStores } from './compose/storage.ts';
 import type { Config } from './config.ts';
-import { listen, SLOW_CLIENT_LIMITS, serveRoutes } from './http/routes.ts';
 import { createHealth, type Health } from './jobs/health.ts';
 import type { JobRuns } from './jobs/job-runs.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createSlackAdapter } from './slack/slack-adapter.ts';
 import { createServiceClock } from './stores/azure/service-clock.ts';
 import type { StorageAccess } from './stores/azure/tables.ts';
-import { failureField } from './stores/failure.ts';
 
 export interface BotOptions {
   readonly log: Logger;
@@ -93,9 +89,6 @@ export async function createBot(settings: Config, options: BotOptions): Promise<
   });
 
   const checks = slackChecks(app, health, { config, stores, slack });
-  let scheduler: Scheduler | null = null;
-  let probeServer: Server | null = null;
-  let started = false;
   return {
     storage: stores.access,
     health,
@@ -105,43 +98,19 @@ export async function createBot(settings: Config, options: BotOptions): Promise<
       await checks.auth.run();
       await checks.channels.run();
     },
-    async start() {
-      let port = config.port;
-      if (config.slack.mode === 'socket')
-        await app.start(); // its routes are served on installerOptions.port
-      else {
-        // The playground (local mode) is for this machine only: it listens on 127.0.0.1.
-        const where = { port: config.port, ...(playground ? { host: '127.0.0.1' } : {}) };
-        const server = (await app.start(where, SLOW_CLIENT_LIMITS)) as Server;
-        port = (server.address() as AddressInfo).port;
-        playground?.attach(port, runs);
-      }
-      if (config.metricsPort !== null) {
-        probeServer = serveRoutes(probeRoutes);
-        await listen(probeServer, config.metricsPort);
-      }
-      if (options.schedule ?? true)
-        scheduler = startScheduler([...jobs.schedule, checks.auth, checks.channels], log);
-      started = true;
-      await checks.auth.run();
-      // Which routed channels lack the bot, without holding up the start (storage may still be down).
-      void checks.channels
-        .run()
-        .catch((error: unknown) =>
-          log.warn('could not check channel membership', { error: failureField(error) }),
-        );
-      health.markReady();
-      return { port, probePort: probeServer ? (probeServer.address() as AddressInfo).port : port };
-    },
-    async stop() {
-      await scheduler?.stop();
-      // Let a standby process take over at its next tick instead of after the lease expires.
-      await jobs.stop();
-      await playground?.close();
-      if (started) await app.stop();
-      await services.homeRefreshes();
-      await new Promise<void>((resolve) => (probeServer ? probeServer.close(() => resolve()) : resolve()));
-      await stores.close();
-    },
+    ...botLifecycle({
+      config,
+      app,
+      playground,
+      probeRoutes,
+      runs,
+      jobs,
+      checks,
+      schedule: options.schedule ?? true,
+      health,
+      homeRefreshes: services.homeRefreshes,
+      closeStores: stores.close,
+      log,
+    }),
   };
 }
