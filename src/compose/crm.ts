@@ -83,17 +83,14 @@ export function composeCrmJobs(
 } {
   const redrawCard = (leadId: LeadId) =>
     refreshCardOfLead(leadId, { ...services.ownership, leadRecords: stores.leadRecords });
+  const crmLookup = createCrmLookup({
+    crm,
+    lookups: stores.crmLookups,
+    budgetMs: config.crmLookupBudgetMs,
+    log: log.child({ component: 'crm-lookup' }),
+  });
   return {
-    posting: {
-      crmOutbox: stores.crmOutbox,
-      crmLookup: createCrmLookup({
-        crm,
-        lookups: stores.crmLookups,
-        budgetMs: config.crmLookupBudgetMs,
-        log: log.child({ component: 'crm-lookup' }),
-      }),
-      redrawCard,
-    },
+    posting: { crmOutbox: stores.crmOutbox, crmLookup, redrawCard },
     handOff: {
       crm,
       outbox: stores.crmOutbox,
@@ -101,6 +98,7 @@ export function composeCrmJobs(
       conversations: stores.conversations,
       ownershipLog: stores.ownershipLog,
       fieldMap: () => stores.rules.crmFieldMap(),
+      settleLookup: (lead) => crmLookup.settle(lead),
       // The card links to the record: a failure to show it leaves the write recorded.
       afterLeadWritten: (leadId: LeadId) =>
         redrawCard(leadId).catch((error: unknown) =>

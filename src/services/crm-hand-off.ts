@@ -7,7 +7,7 @@ import {
 } from '../domain/crm-change.ts';
 import type { CrmFieldMap } from '../domain/crm-fields.ts';
 import { crmLeadOf, crmRetryAt } from '../domain/crm-lead.ts';
-import { type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
+import { type Lead, type LeadId, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';
 import type { ConversationStore } from '../stores/conversation-store.ts';
 import type { CrmOutbox, CrmWrite } from '../stores/crm-outbox.ts';
@@ -33,6 +33,11 @@ export interface CrmHandOffDeps {
   readonly concurrency: number;
   /** A write taken by a process is not taken by another for this long (its CRM calls must end sooner). */
   readonly takeMs: number;
+  /**
+   * Looks the lead's customer up unless that was done before its post (crmLookup.settle): before the
+   * lead's own write, which would make the customer known. Absent: no lookup.
+   */
+  readonly settleLookup?: (lead: Lead) => Promise<unknown>;
   /** Told when a lead's own record was written (its card then links to it); its failures are its own. */
   readonly afterLeadWritten?: (leadId: LeadId) => Promise<void>;
 }
@@ -82,8 +87,11 @@ export async function handOffToCrm(deps: CrmHandOffDeps): Promise<CrmHandOffSumm
   /** Writes the lead's record; null when there is nothing to write (its row is gone, or not for the CRM). */
   async function writeLead(write: CrmWrite): Promise<CrmRecord | null> {
     const row = await deps.leadTable.get(write.leadId);
-    const lead = row === null ? null : crmLeadOf(parseLeadRow(row), fieldMap);
-    return lead === null ? null : deps.crm.writeLead(lead);
+    const parsed = row === null ? null : parseLeadRow(row);
+    const lead = parsed === null ? null : crmLeadOf(parsed, fieldMap);
+    if (parsed === null || lead === null) return null;
+    await deps.settleLookup?.(parsed);
+    return deps.crm.writeLead(lead);
   }
 
   /**

@@ -33,28 +33,35 @@ export const SLOW_CRM_PAUSE_MS = 60_000;
 export function createCrmLookup(deps: CrmLookupDeps) {
   let waitFreeUntil = 0;
 
+  /** The lead's customer e-mail when it is looked up at all (not DNC, not a test lead, with an e-mail). */
+  const emailToLookUp = (lead: Lead) =>
+    lead.customer.email !== null && crmExclusionOf(lead) === null ? lead.customer.email : null;
+
+  /** Asks the CRM and keeps its answer (the first kept stays); null when the CRM failed (logged). */
+  const ask = (lead: Lead, email: string): Promise<CrmLookup | null> =>
+    deps.crm
+      .lookUpCustomer(crmCustomerQueryOf(email))
+      .then(async (found) => {
+        const lookup = { found };
+        await deps.lookups.keep(crmKeyOf(lead.id), lookup);
+        return lookup;
+      })
+      .catch((error: unknown) => {
+        deps.log.warn(`could not look the customer up in ${deps.crm.name}; the lead is shown without it`, {
+          leadId: leadIdText(lead.id),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return null;
+      });
+
   return {
     crmName: deps.crm.name,
     async lookUp(lead: Lead, now: Date): Promise<LookupWithinBudget> {
-      const email = lead.customer.email;
-      if (email === null || crmExclusionOf(lead) !== null) return { inTime: null, late: null };
-      const key = crmKeyOf(lead.id);
-      const kept = await deps.lookups.lookupOf(key);
+      const email = emailToLookUp(lead);
+      if (email === null) return { inTime: null, late: null };
+      const kept = await deps.lookups.lookupOf(crmKeyOf(lead.id));
       if (kept !== null) return { inTime: kept, late: null };
-      const asked = deps.crm
-        .lookUpCustomer(crmCustomerQueryOf(email))
-        .then(async (found) => {
-          const lookup = { found };
-          await deps.lookups.keep(key, lookup);
-          return lookup;
-        })
-        .catch((error: unknown) => {
-          deps.log.warn(`could not look the customer up in ${deps.crm.name}; the lead is shown without it`, {
-            leadId: leadIdText(lead.id),
-            error: error instanceof Error ? error.message : String(error),
-          });
-          return null;
-        });
+      const asked = ask(lead, email);
       const budget = now.getTime() < waitFreeUntil ? 0 : deps.budgetMs;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'late'>((resolve) => {
@@ -64,6 +71,18 @@ export function createCrmLookup(deps: CrmLookupDeps) {
       if (first !== 'late') return { inTime: first, late: null };
       waitFreeUntil = now.getTime() + SLOW_CRM_PAUSE_MS;
       return { inTime: null, late: asked };
+    },
+    /**
+     * Looks the customer up, with no budget, unless an answer is kept: called just before the bot
+     * writes the lead to the CRM, since afterwards the CRM would know the customer from that write.
+     * So a post that never got its answer (its process stopped while the CRM was slow, or the lead was
+     * recovered after a crash and posted without waiting) still gets what the CRM knew. True when
+     * this asked the CRM; a failure is logged, and the write goes on without it.
+     */
+    async settle(lead: Lead): Promise<boolean> {
+      const email = emailToLookUp(lead);
+      if (email === null || (await deps.lookups.lookupOf(crmKeyOf(lead.id))) !== null) return false;
+      return (await ask(lead, email)) !== null;
     },
   };
 }

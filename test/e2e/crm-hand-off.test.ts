@@ -367,6 +367,50 @@ describe('what HubSpot knows of the customer, on the card', () => {
   });
 });
 
+describe('what HubSpot knew, for a lead posted without it', () => {
+  const lookupLine = (blocks: unknown) =>
+    (blocks as Array<{ type: string; elements?: { text: string }[] }>)
+      .filter((block) => block.type === 'context')
+      .flatMap((block) => block.elements?.map((element) => element.text) ?? [])
+      .find((text) => text.includes('HubSpot') && !text.startsWith('🔗'));
+  const lastCard = (ts: string | undefined) =>
+    slack
+      .callsTo('chat.update')
+      .filter((call) => call.args.ts === ts)
+      .at(-1)?.args.blocks;
+
+  it('looks the customer up just before the deal is written, so the card shows what HubSpot knew before the bot', async () => {
+    // The lookup failed at the post (it could as well have been lost with a process that stopped, or
+    // skipped by a post recovered after a crash): nothing was kept for the card.
+    hubspot.seedCustomer({
+      email: 'dana@northwind.example',
+      name: 'Dana',
+      createdAt: '2024-03-04T10:00:00.000Z',
+      ownerEmail: null,
+      openDeals: 1,
+      closedDeals: 0,
+    });
+    await bot.jobs.poll();
+    hubspot.failNext(1_000, 503);
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('dana@northwind.example') }),
+      leadColumns({ CustomerInfo: customer('frank@fabrikam.example') }),
+    ]);
+    await bot.jobs.poll();
+    const [known, unknown] = leadPosts();
+    expect([lookupLine(known?.blocks), lookupLine(unknown?.blocks)]).toEqual([undefined, undefined]);
+
+    hubspot.failNext(0, 503);
+    expect(await handOff()).toMatchObject({ written: 2 });
+    expect(lookupLine(lastCard(known?.ts))).toContain('*Known in HubSpot:* contact Dana');
+    // Frank is new to HubSpot: looked up after the bot's own write, HubSpot would have known him.
+    expect(lookupLine(lastCard(unknown?.ts))).toContain('New to HubSpot');
+    expect([...hubspot.contacts.values()].some((c) => c.properties.email === 'frank@fabrikam.example')).toBe(
+      true,
+    );
+  });
+});
+
 describe('/leads route crm-owner', () => {
   const leads = async (text: string) => {
     const before = answers().length;
