@@ -9,7 +9,7 @@ import type { CrmOutbox } from '../stores/crm-outbox.ts';
 import type { LeadRecord, LeadRecordStore } from '../stores/lead-record-store.ts';
 import { type AssignDeps, assignNewConversation } from './assign-from-rotation.ts';
 import { refreshConversationMessage } from './conversation-message.ts';
-import type { CrmLookupService } from './crm-lookup.ts';
+import type { CrmLookupService, LookupWithinBudget } from './crm-lookup.ts';
 import { deliverOnce } from './deliver-once.ts';
 import { isChannelProblem, MAX_CLOCK_SKEW_MS, SlackCallError } from './slack-port.ts';
 import { type FollowUpClockDeps, startFollowUpClock } from './start-follow-up-clock.ts';
@@ -125,7 +125,11 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     const recovered = await findPosted(lead, previous, deps);
     if (recovered) {
       record = await deps.leadRecords.markPosted(record, recovered.ts);
-      await recordInConversation(lead, record, recovered.ts, deps);
+      // The crashed process's lookup may be kept (or is asked now): routed as a new post would be.
+      const lookup =
+        record.threadTs === null && deps.crmLookup ? await deps.crmLookup.lookUp(lead, claim.at) : null;
+      await recordInConversation(lead, record, recovered.ts, deps, crmOwnerEmailOf(lookup));
+      showLookupOnCard(lookup, lead.id, deps);
       log.info('found a message posted before a crash; recorded it instead of posting again', {
         ts: recovered.ts,
       });
@@ -196,7 +200,8 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
       const found = await findPosted(lead, record, deps).catch(() => null);
       if (found) {
         record = await deps.leadRecords.markPosted(record, found.ts);
-        await recordInConversation(lead, record, found.ts, deps);
+        await recordInConversation(lead, record, found.ts, deps, crmOwnerEmailOf(lookup));
+        if (lookup?.late) showLateLookup(lookup.late, lead.id, deps);
         log.info('Slack took the lead but its answer was lost; found it by its metadata', { ts: found.ts });
         return { kind: 'recovered', channel: found.channel, ts: found.ts };
       }
@@ -209,12 +214,23 @@ export async function postLead(lead: Lead, deps: PostLeadDeps): Promise<PostOutc
     return { kind: 'failed', error: error.code, permanent: error.permanent, channel: destination.channel };
   }
   record = await deps.leadRecords.markPosted(record, ts);
-  // The CRM's owner is known only from an answer within the budget: a late one cannot wait the rotation.
-  await recordInConversation(lead, record, ts, deps, lookup?.inTime?.found?.owner?.email ?? null);
+  await recordInConversation(lead, record, ts, deps, crmOwnerEmailOf(lookup));
   if (lookup?.late) showLateLookup(lookup.late, lead.id, deps);
   return threadTs === null
     ? { kind: 'posted', channel: destination.channel, ts }
     : { kind: 'threaded', channel: destination.channel, ts, threadTs };
+}
+
+/** The CRM owner's e-mail, known only from an answer within the budget: a late one cannot wait the rotation. */
+const crmOwnerEmailOf = (lookup: LookupWithinBudget | null) => lookup?.inTime?.found?.owner?.email ?? null;
+
+/**
+ * A recovered post's card was drawn by the process that crashed, perhaps without the CRM's answer:
+ * redrawn with it, now or when it comes.
+ */
+function showLookupOnCard(lookup: LookupWithinBudget | null, leadId: LeadId, deps: PostLeadDeps): void {
+  if (lookup?.inTime) showLateLookup(Promise.resolve(lookup.inTime), leadId, deps);
+  if (lookup?.late) showLateLookup(lookup.late, leadId, deps);
 }
 
 /**

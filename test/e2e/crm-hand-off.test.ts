@@ -477,6 +477,34 @@ describe('/leads route crm-owner', () => {
   });
 });
 
+describe('/leads route crm-owner, for a post Slack stored but whose answer was lost', () => {
+  it("still gives the known customer's lead to its CRM owner, not to the rotation", async () => {
+    hubspot.seedCustomer({
+      email: 'dana@northwind.example',
+      name: 'Dana',
+      createdAt: '2024-03-04T10:00:00.000Z',
+      ownerEmail: 'u0rep1@team.example', // U0REP1 in Slack
+      openDeals: 0,
+      closedDeals: 0,
+    });
+    const admin = (text: string) =>
+      signed(slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }));
+    await admin(`rotation <#${LEADS_CHANNEL}> <@U0REP2>`);
+    await admin('route crm-owner on');
+    await vi.waitFor(() => expect(answers()).toHaveLength(2));
+    await bot.jobs.poll();
+    slack.loseAnswer('chat.postMessage', 'http_500'); // stored, then answered 500
+    await insertLeads(leadTableClient(tables), [
+      leadColumns({ CustomerInfo: customer('dana@northwind.example') }),
+    ]);
+    expect(await bot.jobs.poll()).toMatchObject({ posted: 0, recovered: 1 });
+    const [post] = leadPosts();
+    expect(leadPosts()).toHaveLength(1);
+    const notes = slack.messages.filter((m) => m.thread_ts === post?.ts).map((m) => m.text);
+    expect(notes).toContain('🗂️ Assigned to <@U0REP1>: they own this customer in the CRM.');
+  });
+});
+
 describe('write-back to HubSpot of what happens in Slack', () => {
   const REP = 'U0REP1'; // u0rep1@team.example in Slack: HubSpot's owner 7001
   const click = (actionId: string, value: string) =>
