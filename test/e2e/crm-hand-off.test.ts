@@ -68,6 +68,13 @@ const leadPosts = () => slack.messages.filter((m) => m.metadata?.event_type === 
 const customer = (email: string) => JSON.stringify({ ...JANE, Email: email });
 const signed = (body: string) => postToSlackEndpoint(port, body, { secret: SIGNING_SECRET });
 const answers = () => slack.callsTo('response_url').map((call) => call.args);
+const contextTexts = (blocks: unknown) =>
+  (blocks as Array<{ type: string; elements?: { text: string }[] }>)
+    .filter((block) => block.type === 'context')
+    .flatMap((block) => block.elements?.map((element) => element.text) ?? []);
+/** The card's line of what HubSpot knows of the customer (not the record's link). */
+const lookupLine = (blocks: unknown) =>
+  contextTexts(blocks).find((text) => text.includes('HubSpot') && !text.startsWith('🔗'));
 
 describe('CRM hand-off to HubSpot', () => {
   it('posts to Slack while HubSpot is down, then writes each lead once; DNC and test leads stay out', async () => {
@@ -271,13 +278,6 @@ describe("the admin's CRM field map", () => {
 });
 
 describe('what HubSpot knows of the customer, on the card', () => {
-  const contextTexts = (blocks: unknown) =>
-    (blocks as Array<{ type: string; elements?: { text: string }[] }>)
-      .filter((block) => block.type === 'context')
-      .flatMap((block) => block.elements?.map((element) => element.text) ?? []);
-  const lookupLine = (blocks: unknown) =>
-    contextTexts(blocks).find((text) => text.includes('HubSpot') && !text.startsWith('🔗'));
-
   it('shows the known contact (owner, open deals, link) on the card as posted, its name as written', async () => {
     const name = '<@U0BOSS> *Dana* <!channel> <https://evil.example|click>';
     hubspot.seedCustomer({
@@ -368,11 +368,6 @@ describe('what HubSpot knows of the customer, on the card', () => {
 });
 
 describe('what HubSpot knew, for a lead posted without it', () => {
-  const lookupLine = (blocks: unknown) =>
-    (blocks as Array<{ type: string; elements?: { text: string }[] }>)
-      .filter((block) => block.type === 'context')
-      .flatMap((block) => block.elements?.map((element) => element.text) ?? [])
-      .find((text) => text.includes('HubSpot') && !text.startsWith('🔗'));
   const lastCard = (ts: string | undefined) =>
     slack
       .callsTo('chat.update')
