@@ -1,5 +1,8 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMinutes, differenceInMinutes, startOfDay } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { addMinutes } from 'date-fns/addMinutes';
+import { differenceInMinutes } from 'date-fns/differenceInMinutes';
+import { startOfDay } from 'date-fns/startOfDay';
 
 /**
  * The longest duration any setting takes (SLAs, stale and unclaimed times, time to accept), in commands,

@@ -1,4 +1,4 @@
-import { differenceInMinutes } from 'date-fns';
+import { differenceInMinutes } from 'date-fns/differenceInMinutes';
 import { lastActivity } from './conversation.ts';
 import { staleness } from './follow-through.ts';
 import type { LeadAction, LeadChannel } from './lead-source.ts';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startOfHour } from 'date-fns';
+import { startOfHour } from 'date-fns/startOfHour';
 import { PUSHES_PER_CUSTOMER_PER_HOUR, parseInboundLead, pushingCustomerOf } from '../domain/inbound-lead.ts';
 import { leadIdText } from '../domain/lead.ts';
 import type { Logger } from '../logger.ts';

@@ -1,4 +1,4 @@
-import { subDays } from 'date-fns';
+import { subDays } from 'date-fns/subDays';
 import { conversationKeyOf, type Lead, leadIdText, parseLeadRow } from '../domain/lead.ts';
 import { isInExpectedPartition, partitionsToRead } from '../domain/lead-partitions.ts';
 import type { BlockedChannel, QuarantineNotice } from '../domain/poll-report.ts';

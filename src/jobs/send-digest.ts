@@ -1,5 +1,7 @@
 import { TZDate } from '@date-fns/tz';
-import { format, startOfDay, subDays } from 'date-fns';
+import { format } from 'date-fns/format';
+import { startOfDay } from 'date-fns/startOfDay';
+import { subDays } from 'date-fns/subDays';
 import { teamFigures } from '../domain/stats.ts';
 import type { Logger } from '../logger.ts';
 import { EVERY_TEAM, figuresFor, overdueLeads, type TeamViewDeps } from '../services/team-views.ts';

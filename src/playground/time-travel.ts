@@ -1,5 +1,8 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, addHours, nextMonday, set } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
+import { nextMonday } from 'date-fns/nextMonday';
+import { set } from 'date-fns/set';
 import type { Skip } from './playground.ts';
 
 /** The bot's clock in the playground: the real one plus however far the visitor skipped ahead. */

@@ -1,4 +1,4 @@
-import { subDays } from 'date-fns';
+import { subDays } from 'date-fns/subDays';
 import { type Conversation, isAwaitingFollowUp, summarizeConversation } from '../domain/conversation.ts';
 import { offerOfConversationKey } from '../domain/lead.ts';
 import {

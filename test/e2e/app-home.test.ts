@@ -1,4 +1,5 @@
-import { addHours, subHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
+import { subHours } from 'date-fns/subHours';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { SLACK_LIMITS } from '../../src/slack/blocks/limits.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';

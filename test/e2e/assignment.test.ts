@@ -1,4 +1,4 @@
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';

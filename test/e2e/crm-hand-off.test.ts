@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMinutes, addSeconds } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
+import { addSeconds } from 'date-fns/addSeconds';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { crmKeyOf } from '../../src/domain/crm-lead.ts';
 import { literalMrkdwn } from '../../src/domain/mrkdwn.ts';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { decodeConversationRef, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';

@@ -1,4 +1,4 @@
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import { describe, expect, it, vi } from 'vitest';
 import { CLOSE_MODAL, FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';

@@ -1,4 +1,4 @@
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import { describe, expect, it, vi } from 'vitest';
 import { LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';

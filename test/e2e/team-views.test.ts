@@ -1,4 +1,4 @@
-import { addHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { subMinutes } from 'date-fns';
+import { subMinutes } from 'date-fns/subMinutes';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { DELIVERY_EVENT_TYPE, LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';

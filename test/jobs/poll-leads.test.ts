@@ -1,4 +1,4 @@
-import { addDays } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { FIRST_START_MARGIN_MS } from '../../src/jobs/poll-leads.ts';

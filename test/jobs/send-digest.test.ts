@@ -1,4 +1,5 @@
-import { addDays, startOfDay } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { startOfDay } from 'date-fns/startOfDay';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';

@@ -1,4 +1,4 @@
-import { addMinutes } from 'date-fns';
+import { addMinutes } from 'date-fns/addMinutes';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Bot } from '../../src/bot.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';

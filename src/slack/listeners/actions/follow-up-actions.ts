@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { addHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
 import type { SnoozeOutcome } from '../../../domain/conversation.ts';
 import { tomorrowMorning } from '../../../domain/sla.ts';
 import type { OwnershipDeps } from '../../../services/change-owner.ts';
