@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { addDays, addHours } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
 import { createBot } from '../src/bot.ts';
 import { loadConfig } from '../src/config.ts';
 import { leadPartitionKey, partitionsToRead } from '../src/domain/lead-partitions.ts';
@@ -24,6 +25,7 @@ import { createTableClient } from '../src/stores/azure/tables.ts';
 import type { LeadRowsResult } from '../src/stores/lead-table.ts';
 import { createFakeHubSpot } from '../test/support/fake-hubspot.ts';
 import { createFakeSlack, type FakeSlack } from '../test/support/fake-slack.ts';
+import { imageCommand } from '../test/support/image.ts';
 import { createCountingProxy } from './counting-proxy.ts';
 
 const quick = process.argv.includes('--quick');
@@ -474,8 +476,64 @@ function memoryOf(pid: number): { peakRssMb: number; rssMb: number } {
   return { peakRssMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
 }
 
+/** The CPU time a process has used so far, user and system (s), from Linux's /proc: what a flag costs. */
+function cpuSecondsOf(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat, after the command's parenthesised name, in clock ticks (100 a second).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return seconds((Number(fields[11]) + Number(fields[12])) * 10);
+}
+
+/** The bot's /healthz answer, or null while nothing answers on the port. */
+async function healthReport(port: number) {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+  return response === null
+    ? null
+    : { status: response.status, body: (await response.json()) as { lastPoll: unknown } };
+}
+
+/** Seconds from `started` until /healthz answers 200 (storage reachable, Slack's token accepted). */
+async function secondsToHealthy(port: number, started: number): Promise<number> {
+  while ((await healthReport(port))?.status !== 200) await sleep(20);
+  return seconds(Date.now() - started);
+}
+
 /**
- * The bot alone, as production runs it (`node dist/main.js`, built first) in a process of its own, over
+ * `npm start` (the sources through tsx, as a developer runs the bot) from the command to a 200 from
+ * /healthz, `samples` times, each against fresh tables.
+ */
+async function npmStartToHealthy(harness: Harness, samples: number): Promise<number[]> {
+  const times = [];
+  for (let sample = 0; sample < samples; sample++) {
+    const port = await freePort();
+    const started = Date.now();
+    const child = spawn('npm', ['start', '--silent'], {
+      env: { PATH: process.env.PATH ?? '', ...botEnv(harness, freshTables(), { PORT: String(port) }) },
+      stdio: 'ignore',
+      detached: true, // its own process group: npm and the node it starts are stopped together
+    });
+    try {
+      times.push(await secondsToHealthy(port, started));
+    } finally {
+      process.kill(-(child.pid ?? 0), 'SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  return times;
+}
+
+/**
+ * The compiled bot's arguments to node, as the production image runs it (its Dockerfile's CMD), or with
+ * BENCH_NODE_FLAGS in place of the image's node flags, to compare flags (BENCH_NODE_FLAGS= for none).
+ */
+function botArguments(): string[] {
+  const [, ...args] = imageCommand();
+  const flags = process.env.BENCH_NODE_FLAGS;
+  if (flags === undefined) return args;
+  return [...flags.split(' ').filter(Boolean), ...args.filter((arg) => !arg.startsWith('--'))];
+}
+
+/**
+ * The bot alone, as production runs it (the image's command, built first) in a process of its own, over
  * a table with `olderRows` older leads: the time from start to a 200 from /healthz, then a backlog of
  * `leads` new leads to PROCESS_CHANNELS channels, and the process's peak memory (Linux's VmHWM).
  */
@@ -499,10 +557,10 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
   await rules.setRoutingRules(
     PROCESS_CHANNELS.map((channel, i) => ({ match: { offer: `contoso.process${i}` }, channel })),
   );
+  const npmStartHealthySeconds = await npmStartToHealthy(harness, 3);
   const port = await freePort();
-  const health = `http://127.0.0.1:${port}/healthz`;
   const started = Date.now();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, botArguments(), {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
@@ -511,17 +569,11 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
     stdio: 'ignore',
   });
   try {
-    const report = async () => {
-      const response = await fetch(health).catch(() => null);
-      return response === null
-        ? null
-        : { status: response.status, body: (await response.json()) as { lastPoll: unknown } };
-    };
-    while ((await report())?.status !== 200) await sleep(20);
-    const healthySeconds = seconds(Date.now() - started);
-    while ((await report())?.body.lastPoll == null) await sleep(50); // the first start's poll and count
+    const healthySeconds = await secondsToHealthy(port, started);
+    while ((await healthReport(port))?.body.lastPoll == null) await sleep(50); // the first start's poll and count
     const firstPollSeconds = seconds(Date.now() - started);
     const afterFirstPoll = memoryOf(child.pid ?? 0);
+    const cpuBeforeDrain = cpuSecondsOf(child.pid ?? 0);
     const posts = () =>
       harness.slack
         .callsTo('chat.postMessage')
@@ -534,6 +586,8 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
     while (posts() < leads) await sleep(200);
     const drainSeconds = seconds(Date.now() - drainStarted);
     return {
+      command: ['node', ...botArguments()].join(' '),
+      npmStartHealthySeconds,
       olderRows,
       leads,
       channels: PROCESS_CHANNELS.length,
@@ -541,6 +595,8 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
       firstPollSeconds,
       rssAfterFirstPollMb: afterFirstPoll.rssMb,
       drainSeconds,
+      firstPollCpuSeconds: cpuBeforeDrain,
+      drainCpuSeconds: seconds((cpuSecondsOf(child.pid ?? 0) - cpuBeforeDrain) * 1000),
       ...memoryOf(child.pid ?? 0),
     };
   } finally {
@@ -550,7 +606,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
 
 /** Section 5's result in one line, for the full run and for --own-process. */
 function describeOwnProcess(own: Awaited<ReturnType<typeof botInItsOwnProcess>>): string {
-  return `The bot alone (node dist/main.js) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s, RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s; peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`;
+  return `npm start healthy in ${own.npmStartHealthySeconds.join(', ')} s. The bot alone (${own.command}) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s (CPU ${own.firstPollCpuSeconds} s), RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s (CPU ${own.drainCpuSeconds} s); peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`;
 }
 
 /** Writes a run's results as JSON under bench/results, and says where. */

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { insertLeads, leadColumns } from '../fixtures/lead-rows.ts';
 import { type BotProcess, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { imageCommand } from '../support/image.ts';
 import { leadTableClient, processEnv, uniqueTables } from '../support/test-bot.ts';
 
 const run = promisify(execFile);
@@ -28,8 +29,8 @@ async function freePort(): Promise<number> {
 }
 
 // The Dockerfile's steps, run here because this machine (and CI) has no container engine: build with all
-// dependencies, then a folder with production dependencies only and dist/, started as `node dist/main.js`
-// and probed with the image's HEALTHCHECK command.
+// dependencies, then a folder with production dependencies only and dist/, started with the image's CMD
+// (its node flags included) and probed with the image's HEALTHCHECK command.
 describe("the production image's steps", () => {
   it('builds, installs production dependencies only, starts from compiled JavaScript and reports healthy', {
     timeout: 300_000,
@@ -57,7 +58,7 @@ describe("the production image's steps", () => {
         ...processEnv(slack, tables),
         POLL_SCHEDULE: '* * * * * *',
       },
-      { command: [process.execPath, 'dist/main.js'], cwd: app },
+      { command: [process.execPath, ...imageCommand().slice(1)], cwd: app },
     );
     await bot.ready;
     await vi.waitFor(async () => expect(await healthcheck()).toBe(0), { timeout: 15_000, interval: 500 });
