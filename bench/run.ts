@@ -1,7 +1,7 @@
 // npm run bench [-- --quick]: how fast leads reach Slack and how cost grows, measured with the real bot
 // code against Azurite (a child process) and the Slack stand-in the tests use,
 // with Slack's limit of about one chat.postMessage per second per channel enforced (429 + Retry-After).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,6 +49,8 @@ const timeToNotifyOnly = process.argv.includes('--time-to-notify');
 /** `--own-process`: only section 5, the compiled bot alone, through a 5,000-lead backlog (issue 24's figure). */
 const ownProcessOnly = process.argv.includes('--own-process');
 const OWN_PROCESS_BACKLOG = quick ? 500 : 5_000;
+/** `--npm-test`: only section 7, how long `npm test` takes. */
+const npmTestOnly = process.argv.includes('--npm-test');
 /** The default POLL_SCHEDULE and its period. */
 const DEFAULT_POLL = { schedule: '*/10 * * * * *', periodMs: 10_000 } as const;
 const FAST_SCHEDULE_SAMPLES = quick ? 4 : 8;
@@ -777,8 +779,36 @@ async function crmHandOff(harness: Harness, samples: number, backlog: number) {
   }
 }
 
+/**
+ * `npm test` (type-check, lint, the main suite) from the command to its exit, `runs` times in a row with
+ * nothing else running: issue 24's figure for the developer's loop. A failing run is reported, not timed.
+ */
+function npmTestSeconds(runs: number): number[] {
+  const times = [];
+  for (let run = 0; run < runs; run++) {
+    const started = Date.now();
+    const result = spawnSync('npm', ['test', '--silent'], { stdio: 'ignore' });
+    if (result.status !== 0) throw new Error(`npm test failed on run ${run + 1} (exit ${result.status})`);
+    times.push(seconds(Date.now() - started));
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  if (npmTestOnly) {
+    const runs = quick ? 1 : 3;
+    out(`7. npm test, ${runs} run(s) in a row, ${cpus().length} cores …`);
+    const times = npmTestSeconds(runs);
+    out(`npm test: ${times.join(' s, ')} s (median ${percentile(times, 50)} s)`);
+    writeResults('npm-test.json', {
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      node: process.version,
+      times,
+    });
+    return;
+  }
   const azurite = await startAzurite();
   const slack = await createFakeSlack({ postsPerChannelPerSecond: 1 });
   const harness: Harness = { connectionString: azuriteConnectionString(azurite.port), slack };
