@@ -105,11 +105,13 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown by loadConfig with every problem at once, each with how to fix it. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
     super(
       `The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 

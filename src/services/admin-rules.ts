@@ -38,24 +38,27 @@ export interface AdminDeps {
 /** What an admin action did, in words, with before and after for the audit. */
 /** A refusal that changes nothing (e.g. a rule number that does not exist), as a value to word. */
 export class AdminInputError extends Error {
-  constructor(readonly refusal: AdminRefusal) {
+  readonly refusal: AdminRefusal;
+  constructor(refusal: AdminRefusal) {
     super(`refused: ${refusal.kind}`);
     this.name = 'AdminInputError';
+    this.refusal = refusal;
   }
 }
 
 /** An import a write failed half-way through: what it had written was put back (`rolledBack`). */
 export class ImportFailedError extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly rolledBack: boolean,
-  ) {
+  readonly cause: unknown;
+  readonly rolledBack: boolean;
+  constructor(cause: unknown, rolledBack: boolean) {
     super(
       rolledBack
         ? 'the import could not be written, and everything it had changed was put back: nothing changed'
         : 'the import could not be written, and putting back what it had changed failed too: check /leads rules',
     );
     this.name = 'ImportFailedError';
+    this.cause = cause;
+    this.rolledBack = rolledBack;
   }
 }
 

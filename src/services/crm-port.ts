@@ -51,14 +51,16 @@ export type CrmFailureKind =
   | 'refused';
 
 export class CrmCallError extends Error {
-  constructor(
-    readonly kind: CrmFailureKind,
-    /** The CRM's own words, for admins: which field, which limit. */
-    readonly detail: string,
-    readonly retryAfterMs: number | null = null,
-  ) {
+  readonly kind: CrmFailureKind;
+  /** The CRM's own words, for admins: which field, which limit. */
+  readonly detail: string;
+  readonly retryAfterMs: number | null;
+  constructor(kind: CrmFailureKind, detail: string, retryAfterMs: number | null = null) {
     super(`${kind}: ${detail}`);
     this.name = 'CrmCallError';
+    this.kind = kind;
+    this.detail = detail;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** Only a refusal of the lead itself is permanent; everything else is tried again with backoff. */

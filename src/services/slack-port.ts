@@ -145,12 +145,13 @@ export class SlackCallError extends Error {
    * answered 5xx. A post with an unknown outcome is looked for before it is ever made again.
    */
   readonly outcomeUnknown: boolean;
-  constructor(
-    readonly method: string,
-    readonly code: string,
-  ) {
+  readonly method: string;
+  readonly code: string;
+  constructor(method: string, code: string) {
     super(`Slack ${method} failed: ${code}`);
     this.name = 'SlackCallError';
+    this.method = method;
+    this.code = code;
     this.permanent = PERMANENT.has(code);
     this.outcomeUnknown = code === 'request_failed' || /^http_5\d\d$/.test(code);
   }

@@ -38,12 +38,11 @@ export interface LeadTableWriter {
 
 /** A pushed lead the table service did not store; `retryable` when it failed or could not be reached. */
 export class LeadNotStoredError extends Error {
-  constructor(
-    readonly retryable: boolean,
-    options: { cause: unknown },
-  ) {
+  readonly retryable: boolean;
+  constructor(retryable: boolean, options: { cause: unknown }) {
     super(retryable ? 'the table service is unavailable' : 'the table service refused the lead', options);
     this.name = 'LeadNotStoredError';
+    this.retryable = retryable;
   }
 }
 

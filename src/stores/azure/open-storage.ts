@@ -19,14 +19,15 @@ export interface OpenedStorage {
  * Azurites on one folder overwrite each other's files, so one bot's leads would vanish.
  */
 export class DataFolderInUseError extends Error {
-  constructor(
-    readonly dataFolder: string,
-    readonly pid: number,
-  ) {
+  readonly dataFolder: string;
+  readonly pid: number;
+  constructor(dataFolder: string, pid: number) {
     super(
       `another lead bot (pid ${pid}) is using the local store in ${dataFolder}: stop it first, or give this one its own DATA_DIR (bots share state only through a storage account).`,
     );
     this.name = 'DataFolderInUseError';
+    this.dataFolder = dataFolder;
+    this.pid = pid;
   }
 }
 
