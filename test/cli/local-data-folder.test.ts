@@ -21,7 +21,7 @@ describe('one local data folder', () => {
     return bot;
   };
   const rulesCli = (dataDir: string, args: readonly string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'src/cli/rules.ts', ...args], {
+    run(process.execPath, ['src/cli/rules.ts', ...args], {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
     });
 

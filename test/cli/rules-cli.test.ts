@@ -12,7 +12,7 @@ const run = promisify(execFile);
 
 // `npm run rules` as an operator runs it: a real process against the test Azurite.
 async function rulesCli(args: readonly string[], statePrefix: string) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/rules.ts', ...args], {
+  return run(process.execPath, ['src/cli/rules.ts', ...args], {
     env: {
       ...process.env,
       AZURE_TABLES_CONNECTION_STRING: inject('azureConnectionString'),

@@ -63,7 +63,7 @@ describe("the production image's steps", () => {
     await bot.ready;
     await vi.waitFor(async () => expect(await healthcheck()).toBe(0), { timeout: 15_000, interval: 500 });
 
-    // The rules CLI runs from the compiled JavaScript there (no tsx in the image).
+    // The rules CLI runs from the compiled JavaScript there (no sources in the image).
     const rules = await run('npm', ['run', '--silent', 'rules', '--', 'show'], {
       cwd: app,
       env: { ...process.env, ...processEnv(slack, tables) },

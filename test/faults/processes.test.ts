@@ -12,7 +12,7 @@ import { type BotProcess, startBotProcess } from '../support/bot-process.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { leadTableClient, processEnv, type TestTables, uniqueTables } from '../support/test-bot.ts';
 
-// Real bot processes (`node --import tsx src/main.ts`, as `npm start` runs it) against the test
+// Real bot processes (`node src/main.ts`, as `npm start` runs it) against the test
 // Azurite and the Slack stand-in: the only way to prove what several processes and a kill do.
 
 let slack: FakeSlack;
@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /**
- * A bot process as `node --import tsx src/main.ts`, or through `npm start` when `viaNpm`; with
+ * A bot process as `node src/main.ts`, or through `npm start` when `viaNpm`; with
  * `clockOffset` (e.g. `+4m`), under Debian's `faketime`, so its host clock is that far off.
  */
 function startProcess(
@@ -56,7 +56,7 @@ function startProcess(
     {
       command: [
         ...(clockOffset ? ['faketime', '-f', clockOffset] : []),
-        ...(viaNpm ? ['npm', 'start', '--silent'] : [process.execPath, '--import', 'tsx', 'src/main.ts']),
+        ...(viaNpm ? ['npm', 'start', '--silent'] : [process.execPath, 'src/main.ts']),
       ],
     },
   );

@@ -13,13 +13,13 @@ export interface BotProcess {
 }
 
 /**
- * Starts `command args` (default: `node --import tsx src/main.ts`, as `npm start` runs it) with only
+ * Starts `command args` (default: `node src/main.ts`, the sources as `npm start` runs them) with only
  * PATH and `env` set, logging JSON so the start line can be read.
  */
 export function startBotProcess(
   env: Record<string, string>,
   {
-    command = [process.execPath, '--import', 'tsx', 'src/main.ts'],
+    command = [process.execPath, 'src/main.ts'],
     cwd = process.cwd(),
   }: { readonly command?: readonly string[]; readonly cwd?: string } = {},
 ): BotProcess {
