@@ -3,10 +3,11 @@
 // with Slack's limit of about one chat.postMessage per second per channel enforced (429 + Retry-After).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { addDays } from 'date-fns/addDays';
 import { addHours } from 'date-fns/addHours';
@@ -500,16 +501,22 @@ async function secondsToHealthy(port: number, started: number): Promise<number> 
 }
 
 /**
- * `npm start` (the sources through tsx, as a developer runs the bot) from the command to a 200 from
- * /healthz, `samples` times, each against fresh tables.
+ * `npm start` (the sources, run by Node's own type stripping, as a developer runs the bot) from the command to a 200 from
+ * /healthz, `samples` times: connected to the harness's Azurite and Slack stand-in, against fresh
+ * tables; or, with `harness` null, in local mode as on a fresh checkout (nothing configured: the
+ * embedded Azurite and the playground), each in a fresh data folder.
  */
-async function npmStartToHealthy(harness: Harness, samples: number): Promise<number[]> {
+async function npmStartToHealthy(harness: Harness | null, samples: number): Promise<number[]> {
   const times = [];
   for (let sample = 0; sample < samples; sample++) {
     const port = await freePort();
+    const env =
+      harness === null
+        ? { DATA_DIR: mkdtempSync(join(tmpdir(), 'leadbot-bench-')), PORT: String(port) }
+        : botEnv(harness, freshTables(), { PORT: String(port) });
     const started = Date.now();
     const child = spawn('npm', ['start', '--silent'], {
-      env: { PATH: process.env.PATH ?? '', ...botEnv(harness, freshTables(), { PORT: String(port) }) },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: 'ignore',
       detached: true, // its own process group: npm and the node it starts are stopped together
     });
@@ -560,6 +567,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
     PROCESS_CHANNELS.map((channel, i) => ({ match: { offer: `contoso.process${i}` }, channel })),
   );
   const npmStartHealthySeconds = await npmStartToHealthy(harness, 3);
+  const localModeHealthySeconds = await npmStartToHealthy(null, 3);
   const port = await freePort();
   const started = Date.now();
   const child = spawn(process.execPath, botArguments(), {
@@ -590,6 +598,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
     return {
       command: ['node', ...botArguments()].join(' '),
       npmStartHealthySeconds,
+      localModeHealthySeconds,
       olderRows,
       leads,
       channels: PROCESS_CHANNELS.length,
@@ -608,7 +617,7 @@ async function botInItsOwnProcess(harness: Harness, olderRows: number, leads: nu
 
 /** Section 5's result in one line, for the full run and for --own-process. */
 function describeOwnProcess(own: Awaited<ReturnType<typeof botInItsOwnProcess>>): string {
-  return `npm start healthy in ${own.npmStartHealthySeconds.join(', ')} s. The bot alone (${own.command}) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s (CPU ${own.firstPollCpuSeconds} s), RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s (CPU ${own.drainCpuSeconds} s); peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`;
+  return `npm start healthy in ${own.npmStartHealthySeconds.join(', ')} s (local mode: ${own.localModeHealthySeconds.join(', ')} s). The bot alone (${own.command}) over ${own.olderRows} older rows: healthy in ${own.healthySeconds} s, first poll (with the one-off count) done at ${own.firstPollSeconds} s (CPU ${own.firstPollCpuSeconds} s), RSS ${own.rssAfterFirstPollMb} MB; ${own.leads} new leads to ${own.channels} channels drained in ${own.drainSeconds} s (CPU ${own.drainCpuSeconds} s); peak RSS ${own.peakRssMb} MB, RSS after ${own.rssMb} MB.`;
 }
 
 /** Writes a run's results as JSON under bench/results, and says where. */
