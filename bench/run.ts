@@ -3,7 +3,7 @@
 // with Slack's limit of about one chat.postMessage per second per channel enforced (429 + Retry-After).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -501,18 +501,19 @@ async function secondsToHealthy(port: number, started: number): Promise<number> 
 }
 
 /**
- * `npm start` (the sources, run by Node's own type stripping, as a developer runs the bot) from the command to a 200 from
- * /healthz, `samples` times: connected to the harness's Azurite and Slack stand-in, against fresh
- * tables; or, with `harness` null, in local mode as on a fresh checkout (nothing configured: the
- * embedded Azurite and the playground), each in a fresh data folder.
+ * `npm start` (the sources, as a developer runs the bot) from the command to a 200 from /healthz,
+ * `samples` times: connected to the harness's Azurite and Slack stand-in, against fresh tables; or,
+ * with `harness` null, in local mode as on a fresh checkout (nothing configured: the embedded Azurite
+ * and the playground), each in a fresh data folder.
  */
 async function npmStartToHealthy(harness: Harness | null, samples: number): Promise<number[]> {
   const times = [];
   for (let sample = 0; sample < samples; sample++) {
     const port = await freePort();
+    const dataFolder = mkdtempSync(join(tmpdir(), 'leadbot-bench-'));
     const env =
       harness === null
-        ? { DATA_DIR: mkdtempSync(join(tmpdir(), 'leadbot-bench-')), PORT: String(port) }
+        ? { DATA_DIR: dataFolder, PORT: String(port) }
         : botEnv(harness, freshTables(), { PORT: String(port) });
     const started = Date.now();
     const child = spawn('npm', ['start', '--silent'], {
@@ -525,6 +526,7 @@ async function npmStartToHealthy(harness: Harness | null, samples: number): Prom
     } finally {
       process.kill(-(child.pid ?? 0), 'SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataFolder, { recursive: true, force: true });
     }
   }
   return times;
