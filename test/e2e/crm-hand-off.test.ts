@@ -9,7 +9,7 @@ import { literalMrkdwn } from '../../src/domain/mrkdwn.ts';
 import { CLOSE_MODAL, FOLLOW_UP_MODAL, LEAD_ACTIONS } from '../../src/slack/blocks/actions.ts';
 import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
+import { createFakeHubSpot, DANA_OWNED_BY_ANNA, type FakeHubSpot } from '../support/fake-hubspot.ts';
 import { createFakeSalesforce } from '../support/fake-salesforce.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import {
@@ -475,14 +475,7 @@ describe('/leads route crm-owner', () => {
 
 describe('/leads route crm-owner, for a post Slack stored but whose answer was lost', () => {
   it("still gives the known customer's lead to its CRM owner, not to the rotation", async () => {
-    hubspot.seedCustomer({
-      email: 'dana@northwind.example',
-      name: 'Dana',
-      createdAt: '2024-03-04T10:00:00.000Z',
-      ownerEmail: 'u0rep1@team.example', // U0REP1 in Slack
-      openDeals: 0,
-      closedDeals: 0,
-    });
+    hubspot.seedCustomer(DANA_OWNED_BY_ANNA);
     const admin = (text: string) =>
       signed(slashCommandBody({ text, userId: ADMIN, responseUrl: slack.responseUrl }));
     await admin(`rotation <#${LEADS_CHANNEL}> <@U0REP2>`);

@@ -6,7 +6,7 @@ import { LEAD_EVENT_TYPE } from '../../src/slack/slack-adapter.ts';
 import { createAzureConversationStore } from '../../src/stores/azure/azure-conversation-store.ts';
 import { createTableClient } from '../../src/stores/azure/tables.ts';
 import { insertLeads, JANE, leadColumns } from '../fixtures/lead-rows.ts';
-import { createFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.ts';
+import { createFakeHubSpot, DANA_OWNED_BY_ANNA, type FakeHubSpot } from '../support/fake-hubspot.ts';
 import { createFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import { startTableProxy, type TableProxy } from '../support/table-proxy.ts';
@@ -162,14 +162,7 @@ describe('a process that stops between recording a claim and queueing it for the
 
 describe('a process that stops after posting a lead, before recording the post', () => {
   it("the next poll takes the lead over and gives it to the customer's CRM owner, not the rotation", async () => {
-    hubspot.seedCustomer({
-      email: 'dana@northwind.example',
-      name: 'Dana',
-      createdAt: '2024-03-04T10:00:00.000Z',
-      ownerEmail: 'u0rep1@team.example', // U0REP1 in Slack
-      openDeals: 0,
-      closedDeals: 0,
-    });
+    hubspot.seedCustomer(DANA_OWNED_BY_ANNA);
     for (const text of [`rotation <#${LEADS_CHANNEL}> <@U0REP2>`, 'route crm-owner on'])
       await postToSlackEndpoint(
         survivorPort,

@@ -61,6 +61,16 @@ export interface CustomerSeed {
   readonly closedDeals: number;
 }
 
+/** Dana, a contact Anna Berg owns in HubSpot (u0rep1@team.example: U0REP1 in Slack), with no deals. */
+export const DANA_OWNED_BY_ANNA: CustomerSeed = {
+  email: 'dana@northwind.example',
+  name: 'Dana',
+  createdAt: '2024-03-04T10:00:00.000Z',
+  ownerEmail: 'u0rep1@team.example',
+  openDeals: 0,
+  closedDeals: 0,
+};
+
 export interface FakeHubSpotOptions {
   /** Deal properties created with unique values (the lead key property must be one). */
   readonly uniqueDealProperties?: readonly string[];
